@@ -1,0 +1,122 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database.ts';
+import type { CampaignFile } from './campaign-file.ts';
+
+export interface ApplyResult {
+  campaignId: number;
+  created: boolean;
+  queriesAdded: string[];
+  queriesRetired: string[];
+  watchlistAdded: string[];
+  watchlistRemoved: string[];
+}
+
+/**
+ * Makes the database say what the campaign file says, in one transaction; applying the same file
+ * twice changes nothing. A query dropped from the file is retired, not deleted: its posts and
+ * cursors stay, and adding it back resumes where it stopped.
+ */
+export async function applyCampaign(db: Db, file: CampaignFile, now: Date): Promise<ApplyResult> {
+  return db.transaction().execute(async (trx) => {
+    const existing = await trx
+      .selectFrom('campaigns')
+      .select('id')
+      .where('slug', '=', file.slug)
+      .executeTakeFirst();
+    const fields = {
+      name: file.name,
+      timezone: file.timezone,
+      window_start: file.window.start,
+      window_end: file.window.end,
+      home_username: file.home,
+      schedule: JSON.stringify(file.schedule),
+      updated_at: now,
+    };
+    const campaignId = existing
+      ? (
+          await trx
+            .updateTable('campaigns')
+            .set(fields)
+            .where('id', '=', existing.id)
+            .returning('id')
+            .executeTakeFirstOrThrow()
+        ).id
+      : (
+          await trx
+            .insertInto('campaigns')
+            .values({ slug: file.slug, ...fields })
+            .returning('id')
+            .executeTakeFirstOrThrow()
+        ).id;
+
+    const queries = await trx
+      .selectFrom('campaign_queries')
+      .select(['id', 'query', 'active'])
+      .where('campaign_id', '=', campaignId)
+      .execute();
+    const queriesAdded = file.queries.filter((query) => !queries.some((q) => q.query === query && q.active));
+    const queriesRetired = queries
+      .filter((q) => q.active && !file.queries.includes(q.query))
+      .map((q) => q.query);
+    if (queriesAdded.length > 0) {
+      await trx
+        .insertInto('campaign_queries')
+        .values(queriesAdded.map((query) => ({ campaign_id: campaignId, query })))
+        .onConflict((oc) => oc.columns(['campaign_id', 'query']).doUpdateSet({ active: true }))
+        .execute();
+    }
+    if (queriesRetired.length > 0) {
+      await trx
+        .updateTable('campaign_queries')
+        .set({ active: false })
+        .where('campaign_id', '=', campaignId)
+        .where('query', 'in', queriesRetired)
+        .execute();
+    }
+
+    const wanted = [
+      { username: file.home, role: 'home' as const },
+      ...file.watchlist.map((username) => ({ username, role: 'peer' as const })),
+    ];
+    const current = await trx
+      .selectFrom('campaign_accounts')
+      .select(['username', 'role'])
+      .where('campaign_id', '=', campaignId)
+      .execute();
+    const lower = (name: string) => name.toLowerCase();
+    const watchlistRemoved = current
+      .filter((c) => !wanted.some((w) => lower(w.username) === lower(c.username)))
+      .map((c) => c.username);
+    const watchlistAdded = wanted
+      .filter((w) => !current.some((c) => lower(c.username) === lower(w.username)))
+      .map((w) => w.username);
+    if (watchlistRemoved.length > 0) {
+      await trx
+        .deleteFrom('campaign_accounts')
+        .where('campaign_id', '=', campaignId)
+        .where(sql<string>`lower(username)`, 'in', watchlistRemoved.map(lower))
+        .execute();
+    }
+    await trx
+      .insertInto('campaign_accounts')
+      .values(
+        wanted.map((w) => ({
+          campaign_id: campaignId,
+          username: w.username,
+          role: w.role,
+          // An account already collected gets its id at once; the others at their first lookup.
+          account_id: sql<
+            string | null
+          >`(select id from accounts where lower(username) = ${lower(w.username)} order by last_seen_at desc limit 1)`,
+        })),
+      )
+      .onConflict((oc) =>
+        oc
+          .expression(sql`campaign_id, lower(username)`)
+          .doUpdateSet({ role: sql`excluded.role`, username: sql`excluded.username` }),
+      )
+      .execute();
+
+    return { campaignId, created: !existing, queriesAdded, queriesRetired, watchlistAdded, watchlistRemoved };
+  });
+}

@@ -1,0 +1,12 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.ts';
+import type { Db } from '../db/database.ts';
+import type { XClient } from '../x/client.ts';
+
+/** What a collection use-case needs; callers (worker, CLI, test) build it. */
+export interface CollectContext {
+  db: Db;
+  x: XClient;
+  clock: Clock;
+  log: Logger;
+}

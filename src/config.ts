@@ -1,0 +1,79 @@
+import { z } from 'zod';
+
+/**
+ * Environment, parsed once. The only reader of `process.env`: everything else receives a Config.
+ * A bad value stops the program with one line naming the variable and what it expects.
+ */
+const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const urlWithProtocols = (protocols: string[], example: string) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    { message: `expected a ${protocols.join(' or ')} URL such as ${example}` },
+  );
+
+const emptyAsUnset = (value: unknown) => (value === '' ? undefined : value);
+
+const envSchema = z.object({
+  DATABASE_URL: z.preprocess(
+    emptyAsUnset,
+    urlWithProtocols(['postgres:', 'postgresql:'], 'postgres://user@127.0.0.1:5432/tracker').optional(),
+  ),
+  /** Where the embedded database lives when DATABASE_URL is unset. */
+  DATA_DIR: z.preprocess(emptyAsUnset, z.string().default('./data')),
+  REDIS_URL: z.preprocess(
+    emptyAsUnset,
+    urlWithProtocols(['redis:', 'rediss:'], 'redis://127.0.0.1:6379').default('redis://127.0.0.1:6379'),
+  ),
+  X_BEARER_TOKEN: z.preprocess(emptyAsUnset, z.string().min(20, 'expected an X app bearer token').optional()),
+  X_API_BASE_URL: z.preprocess(
+    emptyAsUnset,
+    urlWithProtocols(['http:', 'https:'], 'https://api.x.com/2/')
+      .default('https://api.x.com/2/')
+      .transform((url) => (url.endsWith('/') ? url : `${url}/`)),
+  ),
+  PORT: z.preprocess(
+    emptyAsUnset,
+    z.coerce
+      .number({ message: 'expected a TCP port number' })
+      .int('expected a TCP port number')
+      .min(0, 'expected a TCP port from 0 to 65535')
+      .max(65535, 'expected a TCP port from 0 to 65535')
+      .default(3000),
+  ),
+  ADMIN_TOKEN: z.preprocess(
+    emptyAsUnset,
+    z.string().min(16, 'expected at least 16 characters (generate one: openssl rand -hex 32)').optional(),
+  ),
+  LOG_LEVEL: z.preprocess(emptyAsUnset, z.enum(logLevels).default('info')),
+  /** Demo replay speed: simulated seconds per real second. */
+  DEMO_SPEED: z.preprocess(
+    emptyAsUnset,
+    z.coerce.number({ message: 'expected a number' }).positive('expected a number > 0').default(600),
+  ),
+});
+
+export type Config = Readonly<z.output<typeof envSchema>> & {
+  /** No X token: collect from the built-in simulator replaying the 2016 summit. */
+  readonly demo: boolean;
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Parses the environment; throws a ConfigError whose message is one line per bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`invalid environment — ${lines.join('; ')}`);
+  }
+  return Object.freeze({ ...parsed.data, demo: parsed.data.X_BEARER_TOKEN === undefined });
+}

@@ -1,0 +1,148 @@
+import http from 'node:http';
+import https from 'node:https';
+import { TwitterApi, type TwitterApiv2 } from 'twitter-api-v2';
+import { classifyXError, rateLimitOf, XTransientError } from './errors.ts';
+import { maxPageSize, postExpansions, postFields, userFields } from './fields.ts';
+import type { XLookup, XPage, XPost, XUser } from './types.ts';
+import { type EnvelopeWire, envelopeWire, mapEntries, toPost, toProblem, toUser } from './wire.ts';
+
+export interface XClientOptions {
+  bearerToken: string;
+  /** e.g. https://api.x.com/2/ or the simulator's http://127.0.0.1:PORT/2/ */
+  baseUrl: string;
+  timeoutMs?: number;
+}
+
+export interface SearchParams {
+  query: string;
+  sinceId?: string | null;
+  nextToken?: string | null;
+  maxResults?: number;
+}
+
+export interface TimelineParams {
+  sinceId?: string | null;
+  paginationToken?: string | null;
+  maxResults?: number;
+}
+
+/**
+ * The one place that talks to X. It drives pages one request at a time (twitter-api-v2's
+ * paginators stop silently when a rate limit runs out), validates every payload, and returns
+ * domain objects with the rate limit the response announced.
+ */
+export class XClient {
+  readonly #v2: TwitterApiv2;
+  readonly #timeoutMs: number;
+
+  constructor(options: XClientOptions) {
+    const base = new URL(options.baseUrl);
+    // twitter-api-v2 always calls https.request; an http: base (the simulator) needs an http agent.
+    const httpAgent =
+      base.protocol === 'http:' ? new http.Agent({ keepAlive: true }) : new https.Agent({ keepAlive: true });
+    const v2 = new TwitterApi(options.bearerToken, { httpAgent }).v2;
+    // setPrefix is protected in the typings but is the documented way to change the base; v2 is cached, so it sticks.
+    (v2 as unknown as { setPrefix(prefix: string): void }).setPrefix(base.href);
+    this.#v2 = v2;
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  /** One page of recent search, newest first. */
+  async searchRecent(params: SearchParams): Promise<XPage> {
+    return this.#page('tweets/search/recent', {
+      query: params.query,
+      max_results: params.maxResults ?? maxPageSize.search,
+      ...(params.sinceId ? { since_id: params.sinceId } : {}),
+      ...(params.nextToken ? { next_token: params.nextToken } : {}),
+      'tweet.fields': postFields,
+      'user.fields': userFields,
+      expansions: postExpansions,
+    });
+  }
+
+  /** One page of a user's timeline (reposts included), newest first. */
+  async userTimeline(userId: string, params: TimelineParams = {}): Promise<XPage> {
+    return this.#page(`users/${encodeURIComponent(userId)}/tweets`, {
+      max_results: params.maxResults ?? maxPageSize.timeline,
+      ...(params.sinceId ? { since_id: params.sinceId } : {}),
+      ...(params.paginationToken ? { pagination_token: params.paginationToken } : {}),
+      'tweet.fields': postFields,
+      'user.fields': userFields,
+      expansions: postExpansions,
+    });
+  }
+
+  /** Up to 100 users by username; unknown and suspended ones come back as problems. */
+  async usersByUsernames(usernames: string[]): Promise<XLookup<XUser>> {
+    checkBatch(usernames);
+    const { body, rateLimit } = await this.#get('users/by', {
+      usernames: usernames.join(','),
+      'user.fields': userFields,
+    });
+    return { ...lookup(body, toUser), rateLimit };
+  }
+
+  /** Up to 100 posts by id, with their current metrics; deleted ones come back as problems. */
+  async postsByIds(ids: string[]): Promise<XLookup<XPost> & { users: XUser[] }> {
+    checkBatch(ids);
+    const { body, rateLimit } = await this.#get('tweets', {
+      ids: ids.join(','),
+      'tweet.fields': postFields,
+      'user.fields': userFields,
+      expansions: postExpansions,
+    });
+    const users = mapEntries(body.includes?.users, toUser);
+    const posts = lookup(body, toPost);
+    return { ...posts, users: users.items, skipped: posts.skipped + users.skipped, rateLimit };
+  }
+
+  async #page(endpoint: string, query: Record<string, string | number>): Promise<XPage> {
+    const { body, rateLimit } = await this.#get(endpoint, query);
+    const posts = mapEntries(Array.isArray(body.data) ? body.data : [], toPost);
+    const users = mapEntries(body.includes?.users, toUser);
+    const problems = mapEntries(body.errors, toProblem);
+    return {
+      posts: posts.items,
+      users: users.items,
+      problems: problems.items,
+      newestId: body.meta?.newest_id ?? null,
+      nextToken: body.meta?.next_token ?? null,
+      skipped: posts.skipped + users.skipped + problems.skipped,
+      rateLimit,
+    };
+  }
+
+  async #get(endpoint: string, query: Record<string, string | number>) {
+    let response: Awaited<ReturnType<TwitterApiv2['get']>>;
+    try {
+      response = await this.#v2.get(endpoint, query, { fullResponse: true, timeout: this.#timeoutMs });
+    } catch (error) {
+      throw classifyXError(error, endpointName(endpoint));
+    }
+    const parsed = envelopeWire.safeParse(response.data);
+    if (!parsed.success) {
+      throw new XTransientError(
+        `X ${endpointName(endpoint)} sent an unexpected body: ${parsed.error.issues[0]?.message}`,
+      );
+    }
+    return { body: parsed.data, rateLimit: rateLimitOf(response.rateLimit) };
+  }
+}
+
+function lookup<T>(body: EnvelopeWire, map: (raw: unknown) => T | null) {
+  const entries = Array.isArray(body.data) ? body.data : body.data ? [body.data] : [];
+  const items = mapEntries(entries, map);
+  const problems = mapEntries(body.errors, toProblem);
+  return { items: items.items, problems: problems.items, skipped: items.skipped + problems.skipped };
+}
+
+function checkBatch(values: string[]): void {
+  if (values.length === 0 || values.length > maxPageSize.lookup) {
+    throw new RangeError(`X lookups take 1 to ${maxPageSize.lookup} values, got ${values.length}`);
+  }
+}
+
+/** users/123/tweets → users/:id/tweets, so logs and metrics group by endpoint. */
+function endpointName(endpoint: string): string {
+  return `/2/${endpoint.replace(/users\/\d+\//, 'users/:id/')}`;
+}

@@ -1,0 +1,84 @@
+/** Our view of X objects, independent of the wire format (which lives in wire.ts). */
+
+export type PostKind = 'post' | 'reply' | 'quote' | 'repost';
+
+export interface PostMetrics {
+  like: number;
+  repost: number;
+  reply: number;
+  quote: number;
+  /** absent on older posts and on some access tiers */
+  bookmark: number | null;
+  impression: number | null;
+}
+
+export interface XPost {
+  id: string;
+  authorId: string;
+  createdAt: Date;
+  text: string;
+  lang: string | null;
+  kind: PostKind;
+  referencedPostId: string | null;
+  conversationId: string | null;
+  hashtags: string[];
+  /** lower-cased usernames mentioned; a repost's `RT @x:` attribution is not a mention */
+  mentions: string[];
+  metrics: PostMetrics;
+}
+
+export interface UserMetrics {
+  followers: number;
+  following: number;
+  posts: number;
+  listed: number;
+}
+
+export interface XUser {
+  id: string;
+  username: string;
+  name: string;
+  description: string | null;
+  profileImageUrl: string | null;
+  verified: boolean | null;
+  createdAt: Date | null;
+  metrics: UserMetrics | null;
+}
+
+/** An entry of a 200 response's `errors`: a post or user that did not resolve. */
+export interface XResourceProblem {
+  /** the `/2/problems/<name>` suffix, e.g. `resource-not-found`, `not-authorized-for-resource` */
+  problem: string;
+  title: string;
+  detail: string;
+  resourceType: string | null;
+  /** the id or username asked for */
+  value: string | null;
+  /** suspended accounts come back as `resource-not-found` titled Forbidden */
+  suspended: boolean;
+}
+
+export interface RateLimit {
+  limit: number;
+  remaining: number;
+  /** when the window resets */
+  resetAt: Date;
+}
+
+export interface XPage {
+  posts: XPost[];
+  users: XUser[];
+  problems: XResourceProblem[];
+  newestId: string | null;
+  nextToken: string | null;
+  /** payload entries that did not parse: logged and counted, the rest is kept */
+  skipped: number;
+  rateLimit: RateLimit | null;
+}
+
+export interface XLookup<T> {
+  items: T[];
+  problems: XResourceProblem[];
+  skipped: number;
+  rateLimit: RateLimit | null;
+}
