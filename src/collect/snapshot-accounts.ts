@@ -33,9 +33,13 @@ export async function snapshotWatchlist(
             .where(sql<string>`lower(username)`, '=', user.username.toLowerCase())
             .execute();
         }
+        // Only problems about the usernames asked for: others concern accounts those users mention.
+        const suspended = lookup.problems.filter(
+          (p) => p.parameter === 'usernames' && p.suspended && p.value,
+        );
         await markSuspended(
           trx,
-          lookup.problems.filter((p) => p.suspended && p.value).map((p) => p.value as string),
+          suspended.map((p) => p.value as string),
         );
         return inserted;
       });

@@ -52,6 +52,8 @@ export interface XResourceProblem {
   title: string;
   detail: string;
   resourceType: string | null;
+  /** which request parameter or field the problem is about: `ids`, `usernames`, `entities.mentions.username`… */
+  parameter: string | null;
   /** the id or username asked for */
   value: string | null;
   /** suspended accounts come back as `resource-not-found` titled Forbidden */

@@ -62,6 +62,7 @@ const problemWire = z.object({
   title: z.string().optional(),
   detail: z.string().optional(),
   resource_type: z.string().optional(),
+  parameter: z.string().optional(),
   value: z.string().optional(),
 });
 
@@ -160,6 +161,7 @@ export function toProblem(raw: unknown): XResourceProblem | null {
     title: p.title ?? '',
     detail: p.detail ?? '',
     resourceType: p.resource_type ?? null,
+    parameter: p.parameter ?? null,
     value: p.value ?? null,
     suspended: p.title === 'Forbidden' || /suspended/i.test(p.detail ?? ''),
   };

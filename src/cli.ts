@@ -1,0 +1,147 @@
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { applyCampaign } from './campaigns/apply.ts';
+import { readCampaignFile } from './campaigns/campaign-file.ts';
+import { systemClock } from './clock.ts';
+import { collectOnce } from './commands/collect.ts';
+import { errorLine } from './commands/errors.ts';
+import { start } from './commands/start.ts';
+import { openMigratedDatabase } from './commands/storage.ts';
+import { type Config, loadConfig } from './config.ts';
+import { listCampaigns } from './db/campaigns.ts';
+import { createLogger, type Logger } from './log.ts';
+
+/** The `tracker` command. Every failure ends with one line on stderr and exit code 1. */
+
+const out = (line: string) => process.stdout.write(`${line}\n`);
+let showStacks = false;
+
+function context(): { config: Config; log: Logger } {
+  const config = loadConfig();
+  showStacks = config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace';
+  // Logs go to stderr so command output (lists, exports) stays clean on stdout.
+  return { config, log: createLogger(config.LOG_LEVEL, process.stderr) };
+}
+
+/** Runs until SIGINT/SIGTERM, then stops cleanly; a second signal forces the exit. */
+async function runUntilSignal(log: Logger, stop: () => Promise<void>): Promise<void> {
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) process.exit(130);
+      stopping = true;
+      log.info({ signal }, 'stopping');
+      stop().finally(resolve);
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  });
+}
+
+const program = new Command('tracker')
+  .description('Follow an event campaign on X: collect, rank, show live.')
+  .showHelpAfterError()
+  .exitOverride();
+
+program
+  .command('start')
+  .description(
+    'everything in one process: migrate, workers, schedules, dashboard (demo without X_BEARER_TOKEN)',
+  )
+  .action(async () => {
+    const { config, log } = context();
+    const app = await start(config, log);
+    out(
+      `campaign-tracker is up: ${app.url}${config.demo ? ' (demo: simulated replay of the OGP 2016 summit)' : ''}`,
+    );
+    await runUntilSignal(log, app.stop);
+  });
+
+program
+  .command('migrate')
+  .description('bring the database schema up to date')
+  .action(async () => {
+    const { config } = context();
+    const db = await openMigratedDatabase(config);
+    await db.destroy();
+    out('database schema is up to date');
+  });
+
+const campaign = program.command('campaign').description('campaign files');
+campaign
+  .command('apply <file>')
+  .description('create or update a campaign from its YAML or JSON file (idempotent)')
+  .action(async (file: string) => {
+    const { config } = context();
+    const parsed = await readCampaignFile(file);
+    const db = await openMigratedDatabase(config);
+    try {
+      const result = await applyCampaign(db, parsed, systemClock.now());
+      out(`${result.created ? 'created' : 'updated'} campaign ${parsed.slug}`);
+      for (const query of result.queriesAdded) out(`  + query ${query}`);
+      for (const query of result.queriesRetired) out(`  - query ${query}`);
+      for (const name of result.watchlistAdded) out(`  + @${name}`);
+      for (const name of result.watchlistRemoved) out(`  - @${name}`);
+    } finally {
+      await db.destroy();
+    }
+  });
+campaign
+  .command('list')
+  .description('list campaigns')
+  .action(async () => {
+    const { config } = context();
+    const db = await openMigratedDatabase(config);
+    try {
+      for (const c of await listCampaigns(db)) {
+        out(
+          `${c.slug}\t${c.window_start.toISOString()} → ${c.window_end.toISOString()}\t@${c.home_username}\t${c.name}`,
+        );
+      }
+    } finally {
+      await db.destroy();
+    }
+  });
+
+program
+  .command('collect <slug>')
+  .description('collect a campaign once, now (polls every query, then follower snapshots)')
+  .action(async (slug: string) => {
+    const { config, log } = context();
+    await collectOnce(config, log, slug, out);
+  });
+
+program
+  .command('simulate')
+  .description('run the X API simulator alone, for any X client')
+  .option('--port <port>', 'port to listen on', parsePort, 4100)
+  .option('--speed <n>', 'replay speed (simulated seconds per real second)', parsePositive, 1)
+  .action(async (options: { port: number; speed: number }) => {
+    const { log } = context();
+    const { runSimulator } = await import('./commands/simulate.ts');
+    const simulator = await runSimulator(options);
+    out(`X API simulator on ${simulator.baseUrl}`);
+    out(`bearer token: ${simulator.bearerToken}`);
+    await runUntilSignal(log, simulator.close);
+  });
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new InvalidArgumentError('expected a port from 0 to 65535');
+  return port;
+}
+
+function parsePositive(value: string): number {
+  const n = Number(value);
+  if (!(n > 0)) throw new InvalidArgumentError('expected a number > 0');
+  return n;
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) process.exit(error.exitCode);
+  process.stderr.write(`tracker: ${errorLine(error)}\n`);
+  if (showStacks && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+  process.exit(1);
+}

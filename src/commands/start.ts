@@ -1,0 +1,68 @@
+import { createDashboard } from '../../dashboard/app.ts';
+import { serveDashboard } from '../../dashboard/server.ts';
+import { startCollection } from '../../workers/runtime.ts';
+import { applyCampaign } from '../campaigns/apply.ts';
+import { readCampaignFile } from '../campaigns/campaign-file.ts';
+import { type Clock, systemClock } from '../clock.ts';
+import type { Config } from '../config.ts';
+import { type Demo, demoCampaignFile, startDemo } from '../demo.ts';
+import type { Logger } from '../log.ts';
+import { ensureRedis } from '../redis.ts';
+import { XClient } from '../x/client.ts';
+import { openMigratedDatabase } from './storage.ts';
+
+/** Demo schedules never fire more often than this, whatever the replay speed. */
+const demoMinIntervalMs = 2000;
+
+/**
+ * `tracker start`: everything in one process — migrate, (demo: simulator and its campaign),
+ * workers and schedules, dashboard. Returns a function that stops it all, in reverse order.
+ */
+export async function start(config: Config, log: Logger): Promise<{ url: string; stop(): Promise<void> }> {
+  const stack: Array<() => Promise<unknown>> = [];
+  const stop = async () => {
+    for (const close of stack.reverse())
+      await close().catch((err) => log.error({ err }, 'error while stopping'));
+  };
+  try {
+    const db = await openMigratedDatabase(config, { freshDemo: config.demo });
+    stack.push(() => db.destroy());
+    const redis = await ensureRedis(config.REDIS_URL, log);
+    stack.push(() => redis.close());
+
+    let clock: Clock = systemClock;
+    let demo: Demo | undefined;
+    let x: XClient;
+    if (config.demo) {
+      demo = await startDemo({ speed: config.DEMO_SPEED, log });
+      stack.push(() => (demo as Demo).close());
+      clock = demo.clock;
+      x = new XClient({ bearerToken: demo.bearerToken, baseUrl: demo.baseUrl });
+      await applyCampaign(db, await readCampaignFile(demoCampaignFile), clock.now());
+    } else {
+      x = new XClient({ bearerToken: config.X_BEARER_TOKEN as string, baseUrl: config.X_API_BASE_URL });
+    }
+
+    const collection = await startCollection({
+      db,
+      x,
+      clock,
+      log,
+      redisUrl: redis.url,
+      // The demo keeps its jobs apart from real ones and starts from empty queues.
+      ...(demo ? { prefix: 'demo', fresh: true } : {}),
+      schedules: demo ? { replay: { speed: demo.clock.speed, minEveryMs: demoMinIntervalMs } } : {},
+    });
+    stack.push(() => collection.close());
+
+    const server = await serveDashboard(createDashboard({ db, clock, demo: config.demo, log }), {
+      port: config.PORT,
+    });
+    stack.push(() => server.close());
+    log.info({ url: server.url }, `dashboard on ${server.url}`);
+    return { url: server.url, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}

@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import pino from 'pino';
+import { type Db, migrateToLatest, openDatabase } from '../../src/db/database.ts';
+
+/**
+ * Tests run against the real PostgreSQL and Redis of the machine (CI starts them). Each test file
+ * works in its own PostgreSQL schema and its own BullMQ prefix, so files can run in parallel.
+ */
+export const testDatabaseUrl = 'postgres://root@127.0.0.1:5432/test';
+export const testRedisUrl = 'redis://127.0.0.1:6379';
+
+export const uniqueName = (kind: string) => `test_${kind}_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+
+export interface TestDatabase {
+  db: Db;
+  schema: string;
+  drop(): Promise<void>;
+}
+
+/** A fresh, migrated schema; `drop()` removes it and closes the pool. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const schema = uniqueName('db');
+  const db = await openDatabase({ url: testDatabaseUrl, schema, poolSize: 5 });
+  await migrateToLatest(db);
+  return {
+    db,
+    schema,
+    async drop() {
+      await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db);
+      await db.destroy();
+    },
+  };
+}
+
+export const silentLog = pino({ level: 'silent' });
+
+/** Polls `check` until it returns a value that is not undefined, or fails after `timeoutMs`. */
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  { timeoutMs = 20_000, intervalMs = 100, what = 'condition' } = {},
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}

@@ -1,0 +1,79 @@
+import { describe, expect, test } from 'vitest';
+import { CampaignFileError, parseCampaignFile } from '../../src/campaigns/campaign-file.ts';
+
+const valid = `
+slug: ogp16
+name: Local Government Open Data Forum — OGP Global Summit 2016
+timezone: Europe/Paris
+window: { start: 2016-12-07T00:00:00+01:00, end: 2016-12-10T00:00:00+01:00 }
+home: OpenData_Forum
+queries: ["#OGP16", "#OGPSummit"]
+watchlist: [opengovpart, "@etalab", OpenData_Forum, ETALAB]
+schedule: { live: "*/2 * * * *" }
+`;
+
+describe('parseCampaignFile', () => {
+  test('reads the design example, with defaults and normalised names', () => {
+    const file = parseCampaignFile(valid, 'ogp16.yaml');
+    expect(file.window.start.toISOString()).toBe('2016-12-06T23:00:00.000Z');
+    expect(file.home).toBe('OpenData_Forum');
+    // '@' dropped, duplicates (case-insensitive) and the home account removed from the peers
+    expect(file.watchlist).toEqual(['opengovpart', 'etalab']);
+    expect(file.schedule).toEqual({ live: '*/2 * * * *', snapshots: '0 * * * *', nightly: '0 2 * * *' });
+  });
+
+  test('reads JSON by extension', () => {
+    const json = JSON.stringify({
+      slug: 'x',
+      name: 'X',
+      timezone: 'UTC',
+      window: { start: '2024-01-01T00:00:00Z', end: '2024-01-02T00:00:00Z' },
+      home: 'someone',
+      queries: ['#x'],
+    });
+    expect(parseCampaignFile(json, 'x.json').slug).toBe('x');
+  });
+
+  test.each([
+    ['a wrong type', valid.replace('queries: ["#OGP16", "#OGPSummit"]', 'queries: "#OGP16"'), /queries: /],
+    ['an unknown key', `${valid}colour: blue\n`, /Unrecognized key.*colour|colour/],
+    [
+      'a bad time zone',
+      valid.replace('Europe/Paris', 'Europe/Atlantis'),
+      /timezone: expected an IANA time zone/,
+    ],
+    [
+      'an impossible window',
+      valid.replace('end: 2016-12-10', 'end: 2016-12-01'),
+      /window.end: window.end must be after/,
+    ],
+    [
+      'a date without offset',
+      valid.replace('2016-12-07T00:00:00+01:00', '2016-12-07'),
+      /window.start: expected an ISO 8601/,
+    ],
+    [
+      'a bad username',
+      valid.replace('home: OpenData_Forum', 'home: open-data-forum'),
+      /home: expected an X username/,
+    ],
+    ['an empty query', valid.replace('"#OGPSummit"', '""'), /queries.1: expected a non-empty X search query/],
+    [
+      'a bad cron pattern',
+      valid.replace('*/2 * * * *', 'every two minutes'),
+      /schedule.live: expected a 5-field cron/,
+    ],
+    ['a bad slug', valid.replace('slug: ogp16', 'slug: OGP 16'), /slug: expected lower-case/],
+    ['broken YAML', 'slug: [unclosed', /not valid YAML/],
+  ])('%s gives one clear line', (_case, text, message) => {
+    const attempt = () => parseCampaignFile(text, 'c.yaml');
+    expect(attempt).toThrow(CampaignFileError);
+    expect(attempt).toThrow(message);
+    expect(() => parseCampaignFile(text, 'c.yaml')).toThrow(/^c\.yaml: /);
+    try {
+      attempt();
+    } catch (error) {
+      expect((error as Error).message).not.toContain('\n');
+    }
+  });
+});

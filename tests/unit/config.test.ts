@@ -1,0 +1,49 @@
+import { describe, expect, test } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config.ts';
+
+describe('loadConfig', () => {
+  test('defaults describe the demo', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      demo: true,
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      X_API_BASE_URL: 'https://api.x.com/2/',
+      PORT: 3000,
+      LOG_LEVEL: 'info',
+    });
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  test('a token turns the demo off; base URLs get their trailing slash', () => {
+    const config = loadConfig({ X_BEARER_TOKEN: 'A'.repeat(40), X_API_BASE_URL: 'http://127.0.0.1:4100/2' });
+    expect(config.demo).toBe(false);
+    expect(config.X_API_BASE_URL).toBe('http://127.0.0.1:4100/2/');
+  });
+
+  test('empty values count as unset', () => {
+    const config = loadConfig({ DATABASE_URL: '', PORT: '' });
+    expect(config.DATABASE_URL).toBeUndefined();
+    expect(config.PORT).toBe(3000);
+  });
+
+  test.each([
+    ['DATABASE_URL', 'mysql://x@localhost/db', /DATABASE_URL: expected a postgres: or postgresql: URL/],
+    ['DATABASE_URL', 'not a url', /DATABASE_URL/],
+    ['REDIS_URL', 'http://localhost:6379', /REDIS_URL: expected a redis: or rediss: URL/],
+    ['PORT', 'eighty', /PORT: expected a TCP port number/],
+    ['PORT', '70000', /PORT: expected a TCP port from 0 to 65535/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL/],
+    ['ADMIN_TOKEN', 'short', /ADMIN_TOKEN: expected at least 16 characters/],
+    ['X_BEARER_TOKEN', 'abc', /X_BEARER_TOKEN: expected an X app bearer token/],
+  ])('%s=%s is refused with one line naming it', (name, value, message) => {
+    const attempt = () => loadConfig({ [name]: value });
+    expect(attempt).toThrow(ConfigError);
+    expect(attempt).toThrow(message);
+    try {
+      attempt();
+    } catch (error) {
+      expect((error as Error).message).not.toContain('\n');
+    }
+  });
+});

@@ -1,0 +1,66 @@
+import type { Queue } from 'bullmq';
+import parser from 'cron-parser';
+import type { Db } from '../src/db/database.ts';
+import { jobNames, type SnapshotData, type TickData } from './queues.ts';
+
+export interface ScheduleOptions {
+  /**
+   * Demo replay: campaign schedules are written in event time, which runs `speed` times faster
+   * than the wall clock. They become fixed intervals of period/speed (never under `minEveryMs`).
+   */
+  replay?: { speed: number; minEveryMs: number };
+}
+
+const schedulerIds = (slug: string) => ({
+  live: `live-${slug}`,
+  nightly: `nightly-${slug}`,
+  snapshots: `snapshots-${slug}`,
+});
+
+/**
+ * Makes the queues' job schedulers match the campaigns in the database: upserts each campaign's
+ * (same ids: starting twice changes nothing) and removes those of campaigns that are gone.
+ */
+export async function reconcileSchedules(
+  db: Db,
+  queues: { search: Queue; users: Queue },
+  options: ScheduleOptions = {},
+): Promise<void> {
+  const campaigns = await db.selectFrom('campaigns').select(['id', 'slug', 'timezone', 'schedule']).execute();
+  const wanted = new Set<string>();
+  for (const campaign of campaigns) {
+    const ids = schedulerIds(campaign.slug);
+    const repeat = (pattern: string) =>
+      options.replay
+        ? { every: Math.max(options.replay.minEveryMs, Math.round(periodMs(pattern) / options.replay.speed)) }
+        : { pattern, tz: campaign.timezone };
+    await queues.search.upsertJobScheduler(ids.live, repeat(campaign.schedule.live), {
+      name: jobNames.tick,
+      data: { campaignId: campaign.id, reason: 'live' } satisfies TickData,
+    });
+    await queues.search.upsertJobScheduler(ids.nightly, repeat(campaign.schedule.nightly), {
+      name: jobNames.tick,
+      data: { campaignId: campaign.id, reason: 'nightly' } satisfies TickData,
+    });
+    await queues.users.upsertJobScheduler(ids.snapshots, repeat(campaign.schedule.snapshots), {
+      name: jobNames.snapshot,
+      data: { campaignId: campaign.id } satisfies SnapshotData,
+    });
+    for (const id of Object.values(ids)) wanted.add(id);
+  }
+  for (const queue of [queues.search, queues.users]) {
+    for (const scheduler of await queue.getJobSchedulers()) {
+      if (!wanted.has(scheduler.key)) await queue.removeJobScheduler(scheduler.key);
+    }
+  }
+}
+
+/** The gap between two consecutive runs of a cron pattern (from a fixed reference: deterministic). */
+export function periodMs(pattern: string): number {
+  const interval = parser.parseExpression(pattern, {
+    currentDate: new Date('2016-01-04T00:00:00Z'),
+    tz: 'UTC',
+  });
+  const first = interval.next().getTime();
+  return interval.next().getTime() - first;
+}
