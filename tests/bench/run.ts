@@ -1,0 +1,11 @@
+import { benchWritePath } from './write-path.ts';
+
+/**
+ * `npm run bench`: figures printed as ratios against a baseline measured in the same run, never
+ * asserted (these machines are noisy). Needs the same PostgreSQL as the tests.
+ */
+const size = Number(process.env.BENCH_POSTS ?? 50_000);
+
+console.log(`write path, ${size.toLocaleString('en')} posts in pages of 100`);
+console.table(await benchWritePath(size));
+process.exit(0);
