@@ -30,6 +30,6 @@ async function openFreshDemoDatabase(config: Config): Promise<Db> {
   await sql`drop schema if exists demo cascade`.execute(admin);
   await admin.destroy();
   const db = await openDatabase({ url: config.DATABASE_URL, schema: 'demo' });
-  await migrateToLatest(db);
+  await migrateToLatest(db, 'demo');
   return db;
 }

@@ -57,9 +57,17 @@ function pgliteDialect(options: DatabaseOptions): PGliteDialect {
   return new PGliteDialect(pglite);
 }
 
-/** Brings the schema to the latest migration; throws with the failing migration's name. */
-export async function migrateToLatest(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+/**
+ * Brings the schema to the latest migration; throws with the failing migration's name. `schema`
+ * must be the one the database was opened with: kysely looks for its lock table in any schema
+ * unless told which.
+ */
+export async function migrateToLatest(db: Db, schema?: string): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((result) => result.status === 'Error');
   if (error) {

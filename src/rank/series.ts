@@ -31,8 +31,10 @@ export async function followerSeries(
       bucket.as('at'),
       sql<number>`(array_agg(s.followers_count order by s.observed_at desc))[1]`.as('value'),
     ])
-    .groupBy(bucket)
-    .orderBy(bucket)
+    // By position: the bucket expression carries parameters, and Postgres does not see two
+    // copies with different placeholders as the same expression.
+    .groupBy(sql`1`)
+    .orderBy(sql`1`)
     .execute();
   return rows.map((row) => ({ at: new Date(row.at), value: Number(row.value) }));
 }

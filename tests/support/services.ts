@@ -22,7 +22,7 @@ export interface TestDatabase {
 export async function createTestDatabase(): Promise<TestDatabase> {
   const schema = uniqueName('db');
   const db = await openDatabase({ url: testDatabaseUrl, schema, poolSize: 5 });
-  await migrateToLatest(db);
+  await migrateToLatest(db, schema);
   return {
     db,
     schema,

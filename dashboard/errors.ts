@@ -1,0 +1,32 @@
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { z } from 'zod';
+
+/** An HTTP error with the machine-readable `code` of the JSON error body. */
+export class ApiError extends HTTPException {
+  override name = 'ApiError';
+
+  constructor(
+    status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+  ) {
+    super(status, { message });
+  }
+}
+
+export const notFound = (message: string) => new ApiError(404, 'not_found', message);
+export const invalidParameter = (message: string) => new ApiError(400, 'invalid_parameter', message);
+
+/** The code of an HTTPException thrown without one (by Hono itself, for instance). */
+export function codeOf(error: HTTPException): string {
+  if (error instanceof ApiError) return error.code;
+  if (error.status === 404) return 'not_found';
+  if (error.status < 500) return 'bad_request';
+  return 'internal';
+}
+
+/** One line naming each bad parameter and what it expects, e.g. `limit: expected an integer from 1 to 500`. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join('.') || 'query'}: ${issue.message}`).join('; ');
+}

@@ -1,0 +1,41 @@
+import type { Context } from 'hono';
+import type { FC } from 'hono/jsx';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { buildAssets } from '../bundle.ts';
+import { dictionaries, type Lang } from '../i18n.ts';
+import { langOf, switchLanguageHref } from '../language.ts';
+import { Layout } from './layout.tsx';
+
+/** Never shows the message of a 5xx: it may carry internals. */
+export const ErrorPage: FC<{ lang: Lang; status: number; message: string }> = ({ lang, status, message }) => {
+  const t = dictionaries[lang];
+  const heading = status === 404 ? t.notFound : status >= 500 ? t.internalError : message;
+  return (
+    <>
+      <h1>{heading}</h1>
+      {status === 404 && <p>{message}</p>}
+      <p>
+        {status === 404 && `${t.notFoundHint} `}
+        <a href={`/?lang=${lang}`}>{t.back}</a>
+      </p>
+    </>
+  );
+};
+
+/** The error page of the HTML side; styled when the bundle is at hand, plain otherwise. */
+export async function renderErrorPage(
+  c: Context,
+  status: ContentfulStatusCode,
+  message: string,
+  demo: boolean,
+) {
+  const lang = langOf(c);
+  const assets = await buildAssets().catch(() => undefined);
+  const title = status === 404 ? dictionaries[lang].notFound : dictionaries[lang].internalError;
+  return c.html(
+    <Layout lang={lang} title={title} demo={demo} switchHref={switchLanguageHref(c, lang)} assets={assets}>
+      <ErrorPage lang={lang} status={status} message={message} />
+    </Layout>,
+    status,
+  );
+}

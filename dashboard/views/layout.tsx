@@ -1,0 +1,52 @@
+import { raw } from 'hono/html';
+import type { Child, FC } from 'hono/jsx';
+import type { Assets } from '../bundle.ts';
+import { dictionaries, type Lang } from '../i18n.ts';
+
+export interface LayoutProps {
+  lang: Lang;
+  title: string;
+  demo: boolean;
+  /** the same page in the other language */
+  switchHref: string;
+  /** absent on error pages, which must render even when the bundle does not */
+  assets?: Assets | undefined;
+  /** load the browser code (live pages only) */
+  script?: boolean;
+  children?: Child;
+}
+
+export const Layout: FC<LayoutProps> = ({ lang, title, demo, switchHref, assets, script, children }) => {
+  const t = dictionaries[lang];
+  const other = lang === 'fr' ? 'en' : 'fr';
+  return (
+    <>
+      {raw('<!doctype html>')}
+      <html lang={lang}>
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <title>{title}</title>
+          {assets && <link rel="stylesheet" href={assets.style.path} />}
+        </head>
+        <body>
+          {demo && (
+            <p class="demo-banner" role="status">
+              {t.demo}
+            </p>
+          )}
+          <header class="top">
+            <a class="brand" href={`/?lang=${lang}`}>
+              {t.appName}
+            </a>
+            <a class="lang-switch" href={switchHref} hreflang={other} lang={other}>
+              {t.switchLanguage}
+            </a>
+          </header>
+          <main>{children}</main>
+          {assets && script && <script type="module" src={assets.script.path} />}
+        </body>
+      </html>
+    </>
+  );
+};
