@@ -4,6 +4,7 @@ import { readCampaignFile } from './campaigns/campaign-file.ts';
 import { systemClock } from './clock.ts';
 import { collectOnce } from './commands/collect.ts';
 import { errorLine } from './commands/errors.ts';
+import { runDashboard, runWorker } from './commands/services.ts';
 import { start } from './commands/start.ts';
 import { openMigratedDatabase } from './commands/storage.ts';
 import { type Config, loadConfig } from './config.ts';
@@ -54,6 +55,25 @@ program
       `campaign-tracker is up: ${app.url}${config.demo ? ' (demo: simulated replay of the OGP 2016 summit)' : ''}`,
     );
     await runUntilSignal(log, app.stop);
+  });
+
+program
+  .command('worker')
+  .description('collection only: queue workers and schedules (run several for more throughput)')
+  .action(async () => {
+    const { config, log } = context();
+    const stop = await runWorker(config, log);
+    await runUntilSignal(log, stop);
+  });
+
+program
+  .command('dashboard')
+  .description('the web dashboard only')
+  .action(async () => {
+    const { config, log } = context();
+    const dashboard = await runDashboard(config, log);
+    out(`dashboard on ${dashboard.url}`);
+    await runUntilSignal(log, dashboard.stop);
   });
 
 program

@@ -63,7 +63,8 @@ async function tick(deps: ProcessorDeps, data: TickData) {
     queries.map((query) => ({
       name: jobNames.poll,
       data: { campaignId: campaign.id, queryId: query.id } satisfies PollData,
-      opts: { jobId: pollJobId(query.id) },
+      // Removed when done, so the id is free for the next tick (a kept job would block it forever).
+      opts: { jobId: pollJobId(query.id), removeOnComplete: true, removeOnFail: true },
     })),
   );
   return { polls: queries.length };

@@ -1,4 +1,5 @@
 import { findQuery } from '../db/campaigns.ts';
+import { postIdTime, recentSearchReachMs } from '../x/ids.ts';
 import type { CollectContext } from './context.ts';
 import { recordRun } from './run.ts';
 import { storeSearchPage } from './store-page.ts';
@@ -24,9 +25,10 @@ export async function pollQuery(ctx: CollectContext, queryId: number): Promise<P
     async (counts) => {
       let nextToken: string | null = null;
       let newestId: string | null = null;
+      const sinceId = usableSinceId(query.newest_id, ctx.clock.now());
       let pages = 0;
       do {
-        const page = await ctx.x.searchRecent({ query: query.query, sinceId: query.newest_id, nextToken });
+        const page = await ctx.x.searchRecent({ query: query.query, sinceId, nextToken });
         counts.requests++;
         pages++;
         newestId ??= page.newestId;
@@ -44,4 +46,14 @@ export async function pollQuery(ctx: CollectContext, queryId: number): Promise<P
     },
   );
   return { pages, postsNew };
+}
+
+/**
+ * X answers 400 to a `since_id` older than recent search's 7-day reach. When the newest stored
+ * post is that old, nothing newer is stored either, so polling the whole reach loses nothing.
+ */
+export function usableSinceId(newestId: string | null, now: Date): string | null {
+  if (!newestId) return null;
+  // An hour's margin: the request must still be valid when X receives it.
+  return postIdTime(newestId) > now.getTime() - recentSearchReachMs + 3600_000 ? newestId : null;
 }

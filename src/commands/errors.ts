@@ -25,6 +25,9 @@ const actionable = [
 /** The single line printed when a command fails; never a stack trace. */
 export function errorLine(error: unknown): string {
   if (actionable.some((type) => error instanceof type)) return (error as Error).message;
+  const { code, port } = (error ?? {}) as { code?: unknown; port?: unknown };
+  if (code === 'EADDRINUSE')
+    return `port ${String(port)} is already in use: stop what runs there, or set PORT`;
   const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
   return `unexpected error: ${message} (run with LOG_LEVEL=debug for details)`;
 }

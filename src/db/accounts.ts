@@ -1,12 +1,13 @@
 import { sql } from 'kysely';
 import type { XUser } from '../x/types.ts';
 import type { Db } from './database.ts';
+import { uniqueById } from './ids.ts';
 
 type Executor = Pick<Db, 'insertInto' | 'updateTable' | 'selectFrom'>;
 
 /** Inserts or refreshes accounts; profile fields follow the latest reading. */
 export async function upsertAccounts(db: Executor, users: XUser[], seenAt: Date): Promise<void> {
-  const unique = [...new Map(users.map((user) => [user.id, user])).values()];
+  const unique = uniqueById(users, (user) => user.id);
   if (unique.length === 0) return;
   await db
     .insertInto('accounts')
@@ -45,7 +46,7 @@ export async function insertAccountSnapshots(
   users: XUser[],
   observedAt: Date,
 ): Promise<number> {
-  const rows = users.flatMap((user) =>
+  const rows = uniqueById(users, (user) => user.id).flatMap((user) =>
     user.metrics
       ? [
           {

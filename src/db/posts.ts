@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { XPost } from '../x/types.ts';
 import type { Db } from './database.ts';
+import { uniqueById } from './ids.ts';
 
 type Executor = Pick<Db, 'insertInto' | 'updateTable' | 'selectFrom'>;
 
@@ -14,7 +15,7 @@ export async function upsertPosts(
   posts: XPost[],
   observedAt: Date,
 ): Promise<{ inserted: number }> {
-  const unique = [...new Map(posts.map((post) => [post.id, post])).values()];
+  const unique = uniqueById(posts, (post) => post.id);
   if (unique.length === 0) return { inserted: 0 };
   const rows = await db
     .insertInto('posts')
@@ -67,7 +68,7 @@ export async function insertPostMetricSnapshots(
   posts: XPost[],
   observedAt: Date,
 ): Promise<void> {
-  const unique = [...new Map(posts.map((post) => [post.id, post])).values()];
+  const unique = uniqueById(posts, (post) => post.id);
   if (unique.length === 0) return;
   await db
     .insertInto('post_metric_snapshots')
@@ -96,7 +97,7 @@ export async function linkCampaignPosts(
   await db
     .insertInto('campaign_posts')
     .values(
-      [...new Set(link.postIds)].map((postId) => ({
+      uniqueById(link.postIds, (id) => id).map((postId) => ({
         campaign_id: link.campaignId,
         query_id: link.queryId,
         post_id: postId,

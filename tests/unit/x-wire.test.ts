@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
+import { usableSinceId } from '../../src/collect/poll-query.ts';
+import { postIdTime } from '../../src/x/ids.ts';
 import { envelopeWire, mapEntries, toPost, toProblem, toUser } from '../../src/x/wire.ts';
 
 // Real captured X API v2 bodies (see each fixture's .source.txt).
@@ -104,11 +106,29 @@ describe('toPost', () => {
   });
 
   test.each([
-    ['a numeric id', { ...base, id: 806123456789012345 }],
+    ['a numeric id', { ...base, id: 806123456789 }],
     ['no author', { ...base, author_id: undefined }],
     ['no metrics', { ...base, public_metrics: undefined }],
     ['a bad date', { ...base, created_at: 'yesterday' }],
   ])('%s is skipped, not guessed', (_case, raw) => {
     expect(toPost(raw)).toBeNull();
+  });
+});
+
+describe('post ids', () => {
+  test('carry their creation time (snowflake)', () => {
+    // 1440717170493689866 is a real post of 2021-09-22T16:38:35 (tests/fixtures/x-api).
+    expect(new Date(postIdTime('1440717170493689866')).toISOString()).toBe('2021-09-22T16:38:35.333Z');
+  });
+
+  test.each([
+    ['no cursor yet', null, null],
+    ['a cursor of yesterday', '1440717170493689866', '1440717170493689866'],
+  ])('usableSinceId: %s', (_case, id, expected) => {
+    expect(usableSinceId(id, new Date('2021-09-23T16:00:00Z'))).toBe(expected);
+  });
+
+  test('a cursor older than the 7-day reach is dropped rather than refused by X', () => {
+    expect(usableSinceId('1440717170493689866', new Date('2021-09-29T16:00:00Z'))).toBeNull();
   });
 });
