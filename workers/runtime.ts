@@ -48,8 +48,10 @@ export async function startCollection(options: CollectionRuntimeOptions): Promis
     search: new Queue(queueNames.search, queueOptions),
     users: new Queue(queueNames.users, queueOptions),
   };
-  for (const queue of Object.values(queues))
+  for (const queue of Object.values(queues)) {
     queue.on('error', (err) => options.log.error({ err }, 'queue error'));
+    if (options.fresh) await queue.obliterate({ force: true });
+  }
 
   const deps: ProcessorDeps = {
     db: options.db,
