@@ -1,17 +1,13 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { applyCampaign } from './campaigns/apply.ts';
-import { readCampaignFile } from './campaigns/campaign-file.ts';
 import { systemClock } from './clock.ts';
-import { collectOnce } from './commands/collect.ts';
 import { errorLine } from './commands/errors.ts';
-import { runDashboard, runWorker } from './commands/services.ts';
-import { start } from './commands/start.ts';
-import { openMigratedDatabase } from './commands/storage.ts';
 import { type Config, loadConfig } from './config.ts';
-import { listCampaigns } from './db/campaigns.ts';
 import { createLogger, type Logger } from './log.ts';
 
-/** The `tracker` command. Every failure ends with one line on stderr and exit code 1. */
+/**
+ * The `tracker` command. Every failure ends with one line on stderr and exit code 1.
+ * Each command loads its modules when it runs: `tracker --help` need not load a database driver.
+ */
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 let showStacks = false;
@@ -50,6 +46,7 @@ program
   )
   .action(async () => {
     const { config, log } = context();
+    const { start } = await import('./commands/start.ts');
     const app = await start(config, log);
     out(
       `campaign-tracker is up: ${app.url}${config.demo ? ' (demo: simulated replay of the OGP 2016 summit)' : ''}`,
@@ -62,6 +59,7 @@ program
   .description('collection only: queue workers and schedules (run several for more throughput)')
   .action(async () => {
     const { config, log } = context();
+    const { runWorker } = await import('./commands/services.ts');
     const stop = await runWorker(config, log);
     await runUntilSignal(log, stop);
   });
@@ -71,6 +69,7 @@ program
   .description('the web dashboard only')
   .action(async () => {
     const { config, log } = context();
+    const { runDashboard } = await import('./commands/services.ts');
     const dashboard = await runDashboard(config, log);
     out(`dashboard on ${dashboard.url}`);
     await runUntilSignal(log, dashboard.stop);
@@ -81,6 +80,7 @@ program
   .description('bring the database schema up to date')
   .action(async () => {
     const { config } = context();
+    const { openMigratedDatabase } = await import('./commands/storage.ts');
     const db = await openMigratedDatabase(config);
     await db.destroy();
     out('database schema is up to date');
@@ -92,6 +92,9 @@ campaign
   .description('create or update a campaign from its YAML or JSON file (idempotent)')
   .action(async (file: string) => {
     const { config } = context();
+    const { readCampaignFile } = await import('./campaigns/campaign-file.ts');
+    const { applyCampaign } = await import('./campaigns/apply.ts');
+    const { openMigratedDatabase } = await import('./commands/storage.ts');
     const parsed = await readCampaignFile(file);
     const db = await openMigratedDatabase(config);
     try {
@@ -110,6 +113,8 @@ campaign
   .description('list campaigns')
   .action(async () => {
     const { config } = context();
+    const { openMigratedDatabase } = await import('./commands/storage.ts');
+    const { listCampaigns } = await import('./db/campaigns.ts');
     const db = await openMigratedDatabase(config);
     try {
       for (const c of await listCampaigns(db)) {
@@ -127,6 +132,7 @@ program
   .description('collect a campaign once, now (polls every query, then follower snapshots)')
   .action(async (slug: string) => {
     const { config, log } = context();
+    const { collectOnce } = await import('./commands/collect.ts');
     await collectOnce(config, log, slug, out);
   });
 

@@ -1,0 +1,81 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { eventually } from '../support/services.ts';
+
+const tracker = new URL('../../bin/tracker.js', import.meta.url).pathname;
+
+/**
+ * `npm start` as a newcomer runs it: no token, no DATABASE_URL (embedded PGlite), and here no Redis
+ * at REDIS_URL either, so the command starts its own private redis-server. Only the data folder and
+ * the replay speed differ from the defaults, to keep the test short and apart from a real demo.
+ */
+describe('the demo (tracker start without a token)', () => {
+  let child: ChildProcess;
+  let output = '';
+
+  afterAll(() => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+  });
+
+  test('serves the live leaderboard with @OpenData_Forum and a rising follower curve, then stops on Ctrl-C', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'tracker-demo-'));
+    child = spawn(process.execPath, [tracker, 'start'], {
+      env: {
+        PATH: process.env.PATH ?? '',
+        PORT: '0',
+        DATA_DIR: dataDir,
+        REDIS_URL: 'redis://127.0.0.1:1',
+        DEMO_SPEED: '3000',
+        LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (chunk) => {
+      output += String(chunk);
+    });
+    child.stderr?.on('data', (chunk) => {
+      output += String(chunk);
+    });
+
+    const url = await eventually(async () => output.match(/campaign-tracker is up: (http:\/\/\S+)/)?.[1], {
+      what: `the demo to start (output so far: ${output})`,
+      timeoutMs: 60_000,
+    });
+    expect(output).toContain('demo: simulated replay');
+
+    const json = async (path: string) => (await fetch(`${url}${path}`)).json();
+    const board = await eventually(
+      async () => {
+        const body = (await json('/api/v1/campaigns/ogp16/leaderboard?limit=10')) as {
+          home: { rank: number } | null;
+        };
+        return body.home ? body : undefined;
+      },
+      { what: '@OpenData_Forum on the leaderboard', timeoutMs: 60_000, intervalMs: 500 },
+    );
+    expect(board.home?.rank).toBeGreaterThanOrEqual(1);
+
+    const series = await eventually(
+      async () => {
+        const body = (await json('/api/v1/campaigns/ogp16/accounts/OpenData_Forum/series?interval=hour')) as {
+          points: Array<{ value: number }>;
+        };
+        const values = body.points.map((point) => point.value);
+        return values.length >= 3 && (values.at(-1) ?? 0) > (values[0] ?? 0) ? values : undefined;
+      },
+      { what: 'a rising follower curve', timeoutMs: 60_000, intervalMs: 500 },
+    );
+    expect([...series].sort((a, b) => a - b)).toEqual(series);
+
+    const page = await (await fetch(`${url}/campaigns/ogp16`)).text();
+    expect(page).toContain('OpenData_Forum');
+    expect(page).toMatch(/simulat/i);
+
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGINT');
+    expect(await exited).toBe(0);
+  }, 150_000);
+});
