@@ -10,6 +10,20 @@ import { renderLeaderboard } from './table.ts';
  * few seconds and redraws in place. (Server-Sent Events will replace the polling.)
  */
 
+// Avatars are X's images: offline, or once X moves them, they fail. Keep their space (no layout
+// jump) but not the broken-image icon. Capture phase: error events do not bubble.
+const hideBrokenImage = (img: HTMLImageElement) => {
+  img.style.visibility = 'hidden';
+};
+document.addEventListener(
+  'error',
+  (event) => {
+    if (event.target instanceof HTMLImageElement) hideBrokenImage(event.target);
+  },
+  true,
+);
+for (const img of document.images) if (img.complete && img.naturalWidth === 0) hideBrokenImage(img);
+
 const embedded = document.getElementById('initial-data')?.textContent;
 if (embedded) start(JSON.parse(embedded) as PageData);
 
