@@ -129,11 +129,12 @@ campaign
 
 program
   .command('collect <slug>')
-  .description('collect a campaign once, now (polls every query, then follower snapshots)')
-  .action(async (slug: string) => {
+  .description('collect a campaign once, now: polls, follower snapshots, due metrics')
+  .option('--backfill', 'also walk every query back to the 7-day horizon (resumable)', false)
+  .action(async (slug: string, options: { backfill: boolean }) => {
     const { config, log } = context();
     const { collectOnce } = await import('./commands/collect.ts');
-    await collectOnce(config, log, slug, out);
+    await collectOnce(config, log, { slug, backfill: options.backfill, progress: process.stderr.isTTY }, out);
   });
 
 program

@@ -56,3 +56,11 @@ export class ReplayClock implements Clock {
     return new Date(this.#startMs + (this.#realNow() - this.#realStartMs) * this.speed);
   }
 }
+
+/** The clock a TRACKER_CLOCK setting describes (validated by the config). */
+export function clockFrom(setting: string | undefined): Clock {
+  if (!setting) return systemClock;
+  const [kind, rest = ''] = setting.split(/:(.*)/s);
+  const [start = '', speed] = rest.split('@');
+  return kind === 'replay' ? new ReplayClock(start, Number(speed)) : new ManualClock(start);
+}

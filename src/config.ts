@@ -57,6 +57,23 @@ const envSchema = z.object({
     emptyAsUnset,
     z.coerce.number({ message: 'expected a number' }).positive('expected a number > 0').default(600),
   ),
+  /**
+   * Where "now" comes from: unset, the system clock; `fixed:<ISO date-time>`, or
+   * `replay:<ISO date-time>@<speed>` to run a worker on the same timeline as a simulator replay.
+   */
+  TRACKER_CLOCK: z.preprocess(
+    emptyAsUnset,
+    z
+      .string()
+      .regex(
+        /^(fixed:[^@]+|replay:[^@]+@\d+(\.\d+)?)$/,
+        'expected fixed:<ISO date-time> or replay:<ISO date-time>@<speed>',
+      )
+      .refine((value) => !Number.isNaN(Date.parse(value.replace(/^\w+:/, '').split('@')[0] ?? '')), {
+        message: 'expected a valid ISO date-time after fixed: or replay:',
+      })
+      .optional(),
+  ),
 });
 
 export type Config = Readonly<z.output<typeof envSchema>> & {

@@ -1,50 +1,86 @@
 import { type Job, type Queue, UnrecoverableError, Worker } from 'bullmq';
+import { backfillQuery } from '../src/collect/backfill-query.ts';
 import type { CollectContext } from '../src/collect/context.ts';
 import { pollQuery } from '../src/collect/poll-query.ts';
+import { pollTimeline } from '../src/collect/poll-timeline.ts';
+import { refreshPostMetrics } from '../src/collect/refresh-metrics.ts';
 import { snapshotWatchlist } from '../src/collect/snapshot-accounts.ts';
-import { activeQueries } from '../src/db/campaigns.ts';
+import { activeQueries, watchlist } from '../src/db/campaigns.ts';
 import { XAuthError, XRateLimitError, XRequestError, XUsageCapError } from '../src/x/errors.ts';
-import { jobNames, type PollData, pollJobId, type SnapshotData, type TickData } from './queues.ts';
+import {
+  type CampaignJobData,
+  jobIds,
+  jobNames,
+  oneShot,
+  type QueryJobData,
+  type TickData,
+  type TimelineData,
+} from './queues.ts';
 
 /** How far around the campaign window live ticks keep polling. */
 const liveMarginMs = 24 * 3600_000;
 
 export interface ProcessorDeps extends CollectContext {
-  searchQueue: Queue;
+  queues: { search: Queue; timeline: Queue };
   /** called after a job wrote something: workers publish it for the dashboards */
   onCampaignUpdated(campaignId: number): Promise<void>;
 }
 
+type Processor = (job: Job) => Promise<unknown>;
+
 /**
  * Thin: each job name maps to a use-case of src/collect. `worker` is read at run time, because
- * a rate limit pauses the worker that ran into it.
+ * a rate limit pauses the worker (and its queue) that ran into it.
  */
-export function searchProcessor(deps: ProcessorDeps, worker: () => Worker) {
-  return async (job: Job) =>
-    translateXErrors(worker(), async () => {
-      if (job.name === jobNames.tick) return tick(deps, job.data as TickData);
-      if (job.name === jobNames.poll) {
-        const data = job.data as PollData;
-        const result = await pollQuery(deps, data.queryId);
-        if (result.postsNew > 0) await deps.onCampaignUpdated(data.campaignId);
-        return result;
-      }
-      throw new UnrecoverableError(`unknown job ${job.name} on the search queue`);
-    });
-}
-
-export function usersProcessor(deps: ProcessorDeps, worker: () => Worker) {
-  return async (job: Job) =>
-    translateXErrors(worker(), async () => {
-      if (job.name !== jobNames.snapshot)
-        throw new UnrecoverableError(`unknown job ${job.name} on the users queue`);
-      const data = job.data as SnapshotData;
-      const result = await snapshotWatchlist(deps, data.campaignId);
-      if (result.snapshots > 0) await deps.onCampaignUpdated(data.campaignId);
+export function processorFor(deps: ProcessorDeps, worker: () => Worker): Processor {
+  const updated = async (campaignId: number, wrote: number) => {
+    if (wrote > 0) await deps.onCampaignUpdated(campaignId);
+  };
+  const handlers: Record<string, Processor> = {
+    [jobNames.tick]: (job) => tick(deps, job.data as TickData),
+    [jobNames.poll]: async (job) => {
+      const data = job.data as QueryJobData;
+      const result = await pollQuery(deps, data.queryId);
+      await updated(data.campaignId, result.postsNew);
       return result;
-    });
+    },
+    [jobNames.backfill]: async (job) => {
+      const data = job.data as QueryJobData;
+      const result = await backfillQuery(deps, data.queryId, {
+        onProgress: async (progress) => {
+          await job.updateProgress(progress);
+          await updated(data.campaignId, progress.postsNew);
+        },
+      });
+      return result;
+    },
+    [jobNames.timeline]: async (job) => {
+      const data = job.data as TimelineData;
+      const result = await pollTimeline(deps, data.campaignId, data.username);
+      await updated(data.campaignId, result.postsNew);
+      return result;
+    },
+    [jobNames.snapshot]: async (job) => {
+      const data = job.data as CampaignJobData;
+      const result = await snapshotWatchlist(deps, data.campaignId);
+      await updated(data.campaignId, result.snapshots);
+      return result;
+    },
+    [jobNames.metrics]: async (job) => {
+      const data = job.data as CampaignJobData;
+      const result = await refreshPostMetrics(deps, data.campaignId);
+      await updated(data.campaignId, result.posts);
+      return result;
+    },
+  };
+  return async (job) => {
+    const handler = handlers[job.name];
+    if (!handler) throw new UnrecoverableError(`unknown job ${job.name} on ${job.queueName}`);
+    return translateXErrors(worker(), () => handler(job));
+  };
 }
 
+/** Enqueues what a campaign needs now: polls, unfinished backfills, timeline reads. */
 async function tick(deps: ProcessorDeps, data: TickData) {
   const campaign = await deps.db
     .selectFrom('campaigns')
@@ -57,23 +93,37 @@ async function tick(deps: ProcessorDeps, data: TickData) {
     now >= campaign.window_start.getTime() - liveMarginMs &&
     now < campaign.window_end.getTime() + liveMarginMs;
   if (data.reason === 'live' && !live) return { polls: 0 };
+
   const queries = await activeQueries(deps.db, campaign.id);
-  // A fixed job id per query: while a poll of that query waits or runs, adding another is a no-op.
-  await deps.searchQueue.addBulk(
-    queries.map((query) => ({
+  const accounts = (await watchlist(deps.db, campaign.id)).filter((account) => account.account_id);
+  await deps.queues.search.addBulk([
+    ...queries.map((query) => ({
       name: jobNames.poll,
-      data: { campaignId: campaign.id, queryId: query.id } satisfies PollData,
-      // Removed when done, so the id is free for the next tick (a kept job would block it forever).
-      opts: { jobId: pollJobId(query.id), removeOnComplete: true, removeOnFail: true },
+      data: { campaignId: campaign.id, queryId: query.id } satisfies QueryJobData,
+      opts: { jobId: jobIds.poll(query.id), ...oneShot },
+    })),
+    ...queries
+      .filter((query) => !query.backfill_done && query.backfill_until_id)
+      .map((query) => ({
+        name: jobNames.backfill,
+        data: { campaignId: campaign.id, queryId: query.id } satisfies QueryJobData,
+        opts: { jobId: jobIds.backfill(query.id), ...oneShot },
+      })),
+  ]);
+  await deps.queues.timeline.addBulk(
+    accounts.map((account) => ({
+      name: jobNames.timeline,
+      data: { campaignId: campaign.id, username: account.username } satisfies TimelineData,
+      opts: { jobId: jobIds.timeline(campaign.id, account.username), ...oneShot },
     })),
   );
-  return { polls: queries.length };
+  return { polls: queries.length, timelines: accounts.length };
 }
 
 /**
  * Sorts X failures the BullMQ way: bad credentials and bad requests are not retried; a rate limit
- * pauses the whole queue until X's reset (the job goes back to wait, no attempt is spent);
- * everything else throws and is retried with exponential backoff.
+ * pauses the whole queue until X's reset (the job goes back to wait, no attempt is spent; a
+ * backfill resumes from its stored token); everything else throws and is retried with backoff.
  */
 async function translateXErrors<T>(worker: Worker, work: () => Promise<T>): Promise<T> {
   try {
@@ -83,6 +133,7 @@ async function translateXErrors<T>(worker: Worker, work: () => Promise<T>): Prom
       throw new UnrecoverableError(error.message);
     }
     if (error instanceof XRateLimitError) {
+      // X's reset is wall-clock time, like BullMQ's delays.
       await worker.rateLimit(Math.max(1000, error.resetAt.getTime() - Date.now()));
       throw Worker.RateLimitError();
     }

@@ -1,6 +1,6 @@
 /**
- * One queue per X endpoint family, so that BullMQ's per-queue limiter can follow X's per-endpoint
- * rate limits. Queue and job names are constants: producers and processors share them.
+ * One queue per X endpoint family, so that BullMQ's per-queue rate limit follows X's per-endpoint
+ * windows. Queue and job names are constants: producers and processors share them.
  */
 export const queueNames = {
   search: 'x-search',
@@ -11,29 +11,49 @@ export const queueNames = {
 export type QueueName = (typeof queueNames)[keyof typeof queueNames];
 
 export const jobNames = {
-  /** scheduled per campaign: enqueue one poll per active query */
+  /** scheduled per campaign (x-search): enqueue the polls, backfills and timeline reads due */
   tick: 'tick',
-  /** poll one campaign query (job id per query: never two at once) */
+  /** poll one campaign query forward (x-search) */
   poll: 'poll',
-  /** follower snapshots of the campaign's watchlist */
+  /** walk one campaign query back to the 7-day horizon (x-search) */
+  backfill: 'backfill',
+  /** read one watchlist account's new posts (x-timeline) */
+  timeline: 'timeline',
+  /** follower snapshots of the watchlist and top authors (x-users) */
   snapshot: 'snapshot',
+  /** re-read the metrics of the posts that are due (x-tweets) */
+  metrics: 'metrics',
 } as const;
 
 export interface TickData {
   campaignId: number;
-  /** live ticks only poll around the campaign window; nightly ticks always do */
+  /** live ticks only poll around the campaign window; nightly and manual ticks always do */
   reason: 'live' | 'nightly' | 'manual';
 }
-export interface PollData {
+export interface QueryJobData {
   campaignId: number;
   queryId: number;
 }
-export interface SnapshotData {
+export interface TimelineData {
+  campaignId: number;
+  username: string;
+}
+export interface CampaignJobData {
   campaignId: number;
 }
 
-/** BullMQ rejects ':' in custom ids; these stay readable in the board. */
-export const pollJobId = (queryId: number) => `poll-${queryId}`;
+/**
+ * Fixed job ids: while a job for the same target waits or runs, adding another is a no-op, so a
+ * query is never polled twice at once, whatever the number of workers. (BullMQ rejects ':' in ids.)
+ */
+export const jobIds = {
+  poll: (queryId: number) => `poll-${queryId}`,
+  backfill: (queryId: number) => `backfill-${queryId}`,
+  timeline: (campaignId: number, username: string) => `timeline-${campaignId}-${username.toLowerCase()}`,
+};
+
+/** Jobs with fixed ids are removed when they end, so that the id is free for the next tick. */
+export const oneShot = { removeOnComplete: true, removeOnFail: true } as const;
 
 /** Redis channel on which workers announce writes; every dashboard relays them as SSE. */
 export const campaignUpdatedChannel = 'campaign-tracker:campaign-updated';

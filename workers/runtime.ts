@@ -1,7 +1,7 @@
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { CollectContext } from '../src/collect/context.ts';
-import { type ProcessorDeps, searchProcessor, usersProcessor } from './processors.ts';
+import { type ProcessorDeps, processorFor } from './processors.ts';
 import { campaignUpdatedChannel, queueNames } from './queues.ts';
 import { reconcileSchedules, type ScheduleOptions } from './schedules.ts';
 
@@ -17,7 +17,7 @@ export interface CollectionRuntimeOptions extends CollectContext {
 }
 
 export interface CollectionRuntime {
-  queues: { search: Queue; users: Queue };
+  queues: { search: Queue; timeline: Queue; users: Queue; tweets: Queue };
   workers: Worker[];
   /** re-reads the campaigns and updates the job schedulers */
   reconcile(): Promise<void>;
@@ -46,7 +46,9 @@ export async function startCollection(options: CollectionRuntimeOptions): Promis
   };
   const queues = {
     search: new Queue(queueNames.search, queueOptions),
+    timeline: new Queue(queueNames.timeline, queueOptions),
     users: new Queue(queueNames.users, queueOptions),
+    tweets: new Queue(queueNames.tweets, queueOptions),
   };
   for (const queue of Object.values(queues)) {
     queue.on('error', (err) => options.log.error({ err }, 'queue error'));
@@ -58,7 +60,7 @@ export async function startCollection(options: CollectionRuntimeOptions): Promis
     x: options.x,
     clock: options.clock,
     log: options.log,
-    searchQueue: queues.search,
+    queues,
     onCampaignUpdated: async (campaignId) => {
       await publisher.publish(campaignUpdatedChannel, JSON.stringify({ campaignId }));
     },
@@ -66,21 +68,26 @@ export async function startCollection(options: CollectionRuntimeOptions): Promis
 
   const workers: Worker[] = [];
   if (options.workers !== false) {
-    const workerOptions = { connection, prefix, concurrency: 4 };
-    const search: Worker = new Worker(
-      queueNames.search,
-      searchProcessor(deps, () => search),
-      workerOptions,
-    );
-    const users: Worker = new Worker(
-      queueNames.users,
-      usersProcessor(deps, () => users),
-      {
-        ...workerOptions,
-        concurrency: 1,
-      },
-    );
-    workers.push(search, users);
+    // Searches and timelines of different queries and accounts run side by side; lookups batch
+    // 100 per request already, one at a time is enough.
+    const concurrency: Record<keyof typeof queues, number> = { search: 2, timeline: 2, users: 1, tweets: 1 };
+    for (const [key, name] of Object.entries(queueNames) as Array<[keyof typeof queues, string]>) {
+      const worker: Worker = new Worker(
+        name,
+        processorFor(deps, () => worker),
+        {
+          connection,
+          prefix,
+          concurrency: concurrency[key],
+          // A worker that dies mid-job (killed, machine lost) holds its job's lock until it
+          // expires: short locks hand the job to another worker within ~15 s, and it resumes from
+          // the cursor its last page stored.
+          lockDuration: 10_000,
+          stalledInterval: 5_000,
+        },
+      );
+      workers.push(worker);
+    }
     for (const worker of workers) {
       // Background loops report errors as events; an unlistened 'error' would crash the process.
       worker.on('error', (err) => options.log.error({ err, queue: worker.name }, 'worker error'));

@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import parser from 'cron-parser';
 import type { Db } from '../src/db/database.ts';
-import { jobNames, type SnapshotData, type TickData } from './queues.ts';
+import { type CampaignJobData, jobNames, type TickData } from './queues.ts';
 
 export interface ScheduleOptions {
   /**
@@ -15,6 +15,7 @@ const schedulerIds = (slug: string) => ({
   live: `live-${slug}`,
   nightly: `nightly-${slug}`,
   snapshots: `snapshots-${slug}`,
+  metrics: `metrics-${slug}`,
 });
 
 /**
@@ -23,7 +24,7 @@ const schedulerIds = (slug: string) => ({
  */
 export async function reconcileSchedules(
   db: Db,
-  queues: { search: Queue; users: Queue },
+  queues: { search: Queue; users: Queue; tweets: Queue },
   options: ScheduleOptions = {},
 ): Promise<void> {
   const campaigns = await db.selectFrom('campaigns').select(['id', 'slug', 'timezone', 'schedule']).execute();
@@ -44,11 +45,16 @@ export async function reconcileSchedules(
     });
     await queues.users.upsertJobScheduler(ids.snapshots, repeat(campaign.schedule.snapshots), {
       name: jobNames.snapshot,
-      data: { campaignId: campaign.id } satisfies SnapshotData,
+      data: { campaignId: campaign.id } satisfies CampaignJobData,
+    });
+    // Engagement re-reads ride on the snapshot schedule: each run reads the posts that are due.
+    await queues.tweets.upsertJobScheduler(ids.metrics, repeat(campaign.schedule.snapshots), {
+      name: jobNames.metrics,
+      data: { campaignId: campaign.id } satisfies CampaignJobData,
     });
     for (const id of Object.values(ids)) wanted.add(id);
   }
-  for (const queue of [queues.search, queues.users]) {
+  for (const queue of [queues.search, queues.users, queues.tweets]) {
     for (const scheduler of await queue.getJobSchedulers()) {
       if (!wanted.has(scheduler.key)) await queue.removeJobScheduler(scheduler.key);
     }

@@ -1,8 +1,10 @@
+import { sql, type Transaction } from 'kysely';
 import { findQuery } from '../db/campaigns.ts';
+import type { Database } from '../db/schema.ts';
 import { postIdTime, recentSearchReachMs } from '../x/ids.ts';
 import type { CollectContext } from './context.ts';
 import { recordRun } from './run.ts';
-import { storeSearchPage } from './store-page.ts';
+import { storePage } from './store-page.ts';
 
 export interface PollResult {
   pages: number;
@@ -10,34 +12,76 @@ export interface PollResult {
 }
 
 /**
- * Fetches what a campaign query matched since the newest post stored, pages of 100 until caught up.
+ * Fetches what a campaign query matched since the newest post stored, in pages of 100 until caught
+ * up. Each page is stored with the poll's progress (`poll_next_token`), so an interrupted poll
+ * resumes at its next page; the cursor (`newest_id`) moves with the last page.
  *
- * The cursor (`newest_id`) moves with the last page, in its transaction: a poll cut short is
- * replayed whole next time, and the upserts make the replay harmless. A query never polled has no
- * cursor, so its first poll walks back as far as recent search reaches (7 days).
+ * A query never polled has no cursor: its first poll reads one page, the newest, and leaves the
+ * older posts to the backfill (which walks back from that page's oldest post).
  */
 export async function pollQuery(ctx: CollectContext, queryId: number): Promise<PollResult> {
   const query = await findQuery(ctx.db, queryId);
   if (!query?.active) return { pages: 0, postsNew: 0 };
-  const { pages, postsNew } = await recordRun(
+  return recordRun(
     ctx,
     { campaignId: query.campaign_id, kind: 'poll', target: query.query },
     async (counts) => {
-      let nextToken: string | null = null;
-      let newestId: string | null = null;
+      const match = { campaignId: query.campaign_id, queryId: query.id };
+      const updateQuery = (trx: Transaction<Database>) =>
+        trx.updateTable('campaign_queries').where('id', '=', query.id);
+
+      if (!query.newest_id && !query.poll_next_token) {
+        const observedAt = ctx.clock.now();
+        const page = await ctx.x.searchRecent({ query: query.query });
+        counts.requests++;
+        const stored = await storePage(ctx, {
+          page,
+          observedAt,
+          match,
+          moveCursor: (trx) =>
+            page.newestId
+              ? updateQuery(trx)
+                  .set({
+                    newest_id: page.newestId,
+                    backfill_until_id: sql`coalesce(backfill_until_id, ${page.oldestId}::bigint)`,
+                    backfill_done: sql`backfill_done and backfill_until_id is not null`,
+                  })
+                  .execute()
+              : Promise.resolve(),
+        });
+        counts.postsNew += stored.postsNew;
+        counts.postsUpdated += stored.postsUpdated;
+        return { pages: 1, postsNew: counts.postsNew };
+      }
+
       const sinceId = usableSinceId(query.newest_id, ctx.clock.now());
+      let nextToken = query.poll_next_token;
+      let newestId = query.poll_newest_id;
       let pages = 0;
       do {
+        const observedAt = ctx.clock.now();
         const page = await ctx.x.searchRecent({ query: query.query, sinceId, nextToken });
         counts.requests++;
         pages++;
         newestId ??= page.newestId;
         nextToken = page.nextToken;
-        const stored = await storeSearchPage(ctx, {
-          campaignId: query.campaign_id,
-          queryId: query.id,
+        const pollNewestId = newestId;
+        const stored = await storePage(ctx, {
           page,
-          newestId: nextToken ? null : newestId,
+          observedAt,
+          match,
+          moveCursor: (trx) =>
+            nextToken
+              ? updateQuery(trx).set({ poll_next_token: nextToken, poll_newest_id: pollNewestId }).execute()
+              : updateQuery(trx)
+                  .set({
+                    newest_id: pollNewestId
+                      ? sql`greatest(coalesce(newest_id, 0), ${pollNewestId}::bigint)`
+                      : sql`newest_id`,
+                    poll_next_token: null,
+                    poll_newest_id: null,
+                  })
+                  .execute(),
         });
         counts.postsNew += stored.postsNew;
         counts.postsUpdated += stored.postsUpdated;
@@ -45,15 +89,18 @@ export async function pollQuery(ctx: CollectContext, queryId: number): Promise<P
       return { pages, postsNew: counts.postsNew };
     },
   );
-  return { pages, postsNew };
 }
 
 /**
- * X answers 400 to a `since_id` older than recent search's 7-day reach. When the newest stored
- * post is that old, nothing newer is stored either, so polling the whole reach loses nothing.
+ * X answers 400 to a `since_id` or `until_id` older than recent search's 7-day reach. When the newest
+ * stored post is that old, nothing newer is stored either, so polling the whole reach loses nothing.
  */
 export function usableSinceId(newestId: string | null, now: Date): string | null {
   if (!newestId) return null;
   // An hour's margin: the request must still be valid when X receives it.
-  return postIdTime(newestId) > now.getTime() - recentSearchReachMs + 3600_000 ? newestId : null;
+  return withinReach(newestId, now) ? newestId : null;
+}
+
+export function withinReach(id: string, now: Date): boolean {
+  return postIdTime(id) > now.getTime() - recentSearchReachMs + 3600_000;
 }

@@ -2,12 +2,17 @@ import { sql } from 'kysely';
 import { insertAccountSnapshots, markSuspended, upsertAccounts } from '../db/accounts.ts';
 import { watchlist } from '../db/campaigns.ts';
 import { maxPageSize } from '../x/fields.ts';
+import type { XLookup, XUser } from '../x/types.ts';
 import type { CollectContext } from './context.ts';
 import { recordRun } from './run.ts';
 
+/** Besides the watchlist, the followers of this many top authors (by posts) are snapshotted. */
+export const topAuthorsSnapshotted = 100;
+
 /**
- * Reads the follower counts of the campaign's home account and watchlist, 100 per request, and
- * keeps every reading as a snapshot: X keeps no follower history, these rows are the history.
+ * Reads the follower counts of the campaign's home account, its watchlist and its top authors,
+ * 100 per request, and keeps every reading as a snapshot: X keeps no follower history, these rows
+ * are the history, from the moment the campaign is applied.
  */
 export async function snapshotWatchlist(
   ctx: CollectContext,
@@ -15,41 +20,76 @@ export async function snapshotWatchlist(
 ): Promise<{ snapshots: number }> {
   const accounts = await watchlist(ctx.db, campaignId);
   const usernames = accounts.map((account) => account.username);
-  return recordRun(ctx, { campaignId, kind: 'snapshot', target: 'watchlist' }, async (counts) => {
-    let snapshots = 0;
-    for (let i = 0; i < usernames.length; i += maxPageSize.lookup) {
-      const batch = usernames.slice(i, i + maxPageSize.lookup);
-      const lookup = await ctx.x.usersByUsernames(batch);
-      counts.requests++;
-      const now = ctx.clock.now();
-      snapshots += await ctx.db.transaction().execute(async (trx) => {
-        await upsertAccounts(trx, lookup.items, now);
-        const inserted = await insertAccountSnapshots(trx, lookup.items, now);
-        for (const user of lookup.items) {
-          await trx
-            .updateTable('campaign_accounts')
-            .set({ account_id: user.id })
-            .where('campaign_id', '=', campaignId)
-            .where(sql<string>`lower(username)`, '=', user.username.toLowerCase())
-            .execute();
+  const watched = new Set(accounts.flatMap((account) => (account.account_id ? [account.account_id] : [])));
+  const topAuthors = (await topAuthorIds(ctx, campaignId)).filter((id) => !watched.has(id));
+
+  return recordRun(
+    ctx,
+    { campaignId, kind: 'snapshot', target: 'watchlist and top authors' },
+    async (counts) => {
+      let snapshots = 0;
+      // Each reading is dated when its request is sent.
+      const store = async (now: Date, lookup: XLookup<XUser>, byUsername: boolean) => {
+        counts.requests++;
+        snapshots += await ctx.db.transaction().execute(async (trx) => {
+          await upsertAccounts(trx, lookup.items, now);
+          const inserted = await insertAccountSnapshots(trx, lookup.items, now);
+          if (byUsername) {
+            for (const user of lookup.items) {
+              await trx
+                .updateTable('campaign_accounts')
+                .set({ account_id: user.id })
+                .where('campaign_id', '=', campaignId)
+                .where(sql<string>`lower(username)`, '=', user.username.toLowerCase())
+                .execute();
+            }
+          }
+          // Only problems about the accounts asked for: others concern accounts they mention.
+          const suspended = lookup.problems.filter(
+            (p) => p.parameter === 'usernames' && p.suspended && p.value,
+          );
+          await markSuspended(
+            trx,
+            suspended.map((p) => p.value as string),
+          );
+          return inserted;
+        });
+        for (const problem of lookup.problems.filter(
+          (p) => p.parameter === 'usernames' || p.parameter === 'ids',
+        )) {
+          ctx.log.warn(
+            { campaignId, account: problem.value, problem: problem.problem },
+            'account did not resolve',
+          );
         }
-        // Only problems about the usernames asked for: others concern accounts those users mention.
-        const suspended = lookup.problems.filter(
-          (p) => p.parameter === 'usernames' && p.suspended && p.value,
-        );
-        await markSuspended(
-          trx,
-          suspended.map((p) => p.value as string),
-        );
-        return inserted;
-      });
-      for (const problem of lookup.problems) {
-        ctx.log.warn(
-          { campaignId, username: problem.value, problem: problem.problem },
-          'watchlist account did not resolve',
-        );
+      };
+      for (const batch of batches(usernames)) {
+        await store(ctx.clock.now(), await ctx.x.usersByUsernames(batch), true);
       }
-    }
-    return { snapshots };
-  });
+      for (const batch of batches(topAuthors)) {
+        await store(ctx.clock.now(), await ctx.x.usersByIds(batch), false);
+      }
+      return { snapshots };
+    },
+  );
+}
+
+async function topAuthorIds(ctx: CollectContext, campaignId: number): Promise<string[]> {
+  const { rows } = await sql<{ author_id: string }>`
+    select p.author_id from posts p
+    join campaigns c on c.id = ${campaignId}
+    where p.kind <> 'repost' and not p.deleted
+      and p.created_at >= c.window_start and p.created_at < c.window_end
+      and exists (select 1 from campaign_posts cp where cp.post_id = p.id and cp.campaign_id = ${campaignId})
+    group by p.author_id
+    order by count(*) desc, p.author_id
+    limit ${topAuthorsSnapshotted}
+  `.execute(ctx.db);
+  return rows.map((row) => row.author_id);
+}
+
+function batches<T>(items: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += maxPageSize.lookup) out.push(items.slice(i, i + maxPageSize.lookup));
+  return out;
 }

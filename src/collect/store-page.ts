@@ -1,6 +1,7 @@
-import { sql } from 'kysely';
+import type { Transaction } from 'kysely';
 import { upsertAccounts } from '../db/accounts.ts';
 import { insertPostMetricSnapshots, linkCampaignPosts, upsertPosts } from '../db/posts.ts';
+import type { Database } from '../db/schema.ts';
 import type { XPage } from '../x/types.ts';
 import type { CollectContext } from './context.ts';
 
@@ -11,42 +12,42 @@ export interface StoredPage {
   orphans: number;
 }
 
+export interface PageTarget {
+  page: XPage;
+  /** when the request was sent: the instant the page's metric readings describe */
+  observedAt: Date;
+  /** campaign query that matched the page's posts (search pages) */
+  match?: { campaignId: number; queryId: number };
+  /** moves the cursor that this page advances, inside the page's transaction */
+  moveCursor?: (trx: Transaction<Database>) => Promise<unknown>;
+}
+
 /**
- * Stores one search page for one campaign query, in one transaction with the query's cursor:
- * a crash never skips the page's posts, and a replay finds them already stored.
+ * Stores one page of X posts with their authors, metric readings and campaign matches, in one
+ * transaction with the cursor it advances: a crash never skips the page, and a replay finds its
+ * rows already stored (every write is an upsert keyed on X ids).
  */
-export async function storeSearchPage(
-  ctx: CollectContext,
-  target: { campaignId: number; queryId: number; page: XPage; newestId: string | null },
-): Promise<StoredPage> {
+export async function storePage(ctx: CollectContext, target: PageTarget): Promise<StoredPage> {
   const { page } = target;
-  const now = ctx.clock.now();
+  const now = target.observedAt;
   const authors = new Set(page.users.map((user) => user.id));
   const posts = page.posts.filter((post) => authors.has(post.authorId));
   const orphans = page.posts.length - posts.length;
   if (orphans > 0 || page.skipped > 0) {
-    ctx.log.warn(
-      { queryId: target.queryId, orphans, skipped: page.skipped },
-      'search page had entries we could not store',
-    );
+    ctx.log.warn({ orphans, skipped: page.skipped }, 'a page had entries that could not be stored');
   }
   const { inserted } = await ctx.db.transaction().execute(async (trx) => {
     await upsertAccounts(trx, page.users, now);
     const result = await upsertPosts(trx, posts, now);
     await insertPostMetricSnapshots(trx, posts, now);
-    await linkCampaignPosts(trx, {
-      campaignId: target.campaignId,
-      queryId: target.queryId,
-      postIds: posts.map((post) => post.id),
-      matchedAt: now,
-    });
-    if (target.newestId) {
-      await trx
-        .updateTable('campaign_queries')
-        .set({ newest_id: sql`greatest(coalesce(newest_id, 0), ${target.newestId}::bigint)` })
-        .where('id', '=', target.queryId)
-        .execute();
+    if (target.match) {
+      await linkCampaignPosts(trx, {
+        ...target.match,
+        postIds: posts.map((post) => post.id),
+        matchedAt: now,
+      });
     }
+    await target.moveCursor?.(trx);
     return result;
   });
   return { postsNew: inserted, postsUpdated: posts.length - inserted, orphans };

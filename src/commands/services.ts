@@ -1,7 +1,7 @@
 import { createDashboard } from '../../dashboard/app.ts';
 import { serveDashboard } from '../../dashboard/server.ts';
 import { startCollection } from '../../workers/runtime.ts';
-import { systemClock } from '../clock.ts';
+import { clockFrom } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { RedisUnavailableError, redisAnswers, safeUrl } from '../redis.ts';
@@ -24,7 +24,13 @@ export async function runWorker(config: Config, log: Logger): Promise<() => Prom
   const db = await openMigratedDatabase(config);
   try {
     const x = new XClient({ bearerToken: config.X_BEARER_TOKEN, baseUrl: config.X_API_BASE_URL });
-    const collection = await startCollection({ db, x, clock: systemClock, log, redisUrl: config.REDIS_URL });
+    const collection = await startCollection({
+      db,
+      x,
+      clock: clockFrom(config.TRACKER_CLOCK),
+      log,
+      redisUrl: config.REDIS_URL,
+    });
     log.info('worker started');
     return async () => {
       await collection.close();
@@ -43,9 +49,12 @@ export async function runDashboard(
 ): Promise<{ url: string; stop(): Promise<void> }> {
   const db = await openMigratedDatabase(config);
   try {
-    const server = await serveDashboard(createDashboard({ db, clock: systemClock, demo: config.demo, log }), {
-      port: config.PORT,
-    });
+    const server = await serveDashboard(
+      createDashboard({ db, clock: clockFrom(config.TRACKER_CLOCK), demo: config.demo, log }),
+      {
+        port: config.PORT,
+      },
+    );
     log.info({ url: server.url }, `dashboard on ${server.url}`);
     return {
       url: server.url,

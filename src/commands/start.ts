@@ -3,7 +3,7 @@ import { serveDashboard } from '../../dashboard/server.ts';
 import { startCollection } from '../../workers/runtime.ts';
 import { applyCampaign } from '../campaigns/apply.ts';
 import { readCampaignFile } from '../campaigns/campaign-file.ts';
-import { type Clock, systemClock } from '../clock.ts';
+import { type Clock, clockFrom } from '../clock.ts';
 import type { Config } from '../config.ts';
 import { type Demo, demoCampaignFile, startDemo } from '../demo.ts';
 import type { Logger } from '../log.ts';
@@ -30,7 +30,7 @@ export async function start(config: Config, log: Logger): Promise<{ url: string;
     const redis = await ensureRedis(config.REDIS_URL, log);
     stack.push(() => redis.close());
 
-    let clock: Clock = systemClock;
+    let clock: Clock = clockFrom(config.TRACKER_CLOCK);
     let demo: Demo | undefined;
     let x: XClient;
     if (config.demo) {

@@ -40,6 +40,11 @@ export interface CampaignQueryTable {
   /** `next_token` where the walk back stopped; null before it starts and after it ends */
   backfill_token: string | null;
   backfill_done: Generated<boolean>;
+  /** the backfill walks back from below this id (the oldest post of the first poll) */
+  backfill_until_id: Int8 | null;
+  /** where an interrupted poll resumes, and the cursor it will set when it completes */
+  poll_next_token: string | null;
+  poll_newest_id: Int8 | null;
   active: Generated<boolean>;
   created_at: CreatedAt;
 }
@@ -65,6 +70,8 @@ export interface CampaignAccountTable {
   role: AccountRole;
   /** known once the username has been looked up on X */
   account_id: Int8 | null;
+  /** newest post of this account's timeline stored: the `since_id` of the next read */
+  timeline_newest_id: Int8 | null;
   added_at: CreatedAt;
 }
 

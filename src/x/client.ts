@@ -1,9 +1,9 @@
 import http from 'node:http';
 import https from 'node:https';
-import { TwitterApi, type TwitterApiv2 } from 'twitter-api-v2';
-import { classifyXError, rateLimitOf, XTransientError } from './errors.ts';
+import { ApiResponseError, TwitterApi, type TwitterApiv2 } from 'twitter-api-v2';
+import { classifyXError, rateLimitOf, XRateLimitError, XTransientError } from './errors.ts';
 import { maxPageSize, postExpansions, postFields, userFields } from './fields.ts';
-import type { XLookup, XPage, XPost, XUser } from './types.ts';
+import type { RateLimit, XLookup, XPage, XPost, XUser } from './types.ts';
 import { type EnvelopeWire, envelopeWire, mapEntries, toPost, toProblem, toUser } from './wire.ts';
 
 export interface XClientOptions {
@@ -16,6 +16,8 @@ export interface XClientOptions {
 export interface SearchParams {
   query: string;
   sinceId?: string | null;
+  /** only posts older than this id: a backfill walks back from below what polls already hold */
+  untilId?: string | null;
   nextToken?: string | null;
   maxResults?: number;
 }
@@ -34,6 +36,10 @@ export interface TimelineParams {
 export class XClient {
   readonly #v2: TwitterApiv2;
   readonly #timeoutMs: number;
+  /** the last rate limit X announced, per endpoint */
+  readonly #limits = new Map<string, RateLimit>();
+  /** requests sent, by `endpoint status` (status `error` when no answer came): for metrics and tests */
+  readonly requests = new Map<string, number>();
 
   constructor(options: XClientOptions) {
     const base = new URL(options.baseUrl);
@@ -53,6 +59,7 @@ export class XClient {
       query: params.query,
       max_results: params.maxResults ?? maxPageSize.search,
       ...(params.sinceId ? { since_id: params.sinceId } : {}),
+      ...(params.untilId ? { until_id: params.untilId } : {}),
       ...(params.nextToken ? { next_token: params.nextToken } : {}),
       'tweet.fields': postFields,
       'user.fields': userFields,
@@ -82,6 +89,13 @@ export class XClient {
     return { ...lookup(body, toUser), rateLimit };
   }
 
+  /** Up to 100 users by id. */
+  async usersByIds(ids: string[]): Promise<XLookup<XUser>> {
+    checkBatch(ids);
+    const { body, rateLimit } = await this.#get('users', { ids: ids.join(','), 'user.fields': userFields });
+    return { ...lookup(body, toUser), rateLimit };
+  }
+
   /** Up to 100 posts by id, with their current metrics; deleted ones come back as problems. */
   async postsByIds(ids: string[]): Promise<XLookup<XPost> & { users: XUser[] }> {
     checkBatch(ids);
@@ -106,19 +120,50 @@ export class XClient {
       users: users.items,
       problems: problems.items,
       newestId: body.meta?.newest_id ?? null,
+      oldestId: body.meta?.oldest_id ?? null,
       nextToken: body.meta?.next_token ?? null,
       skipped: posts.skipped + users.skipped + problems.skipped,
       rateLimit,
     };
   }
 
+  /**
+   * What X last said of this endpoint's window. Rate-limit windows are X's, in real time: compared
+   * with the wall clock, never with the application clock (which replays in demo mode).
+   */
+  rateLimit(endpoint: string): RateLimit | null {
+    return this.#limits.get(endpoint) ?? null;
+  }
+
+  #count(endpoint: string, status: number | string) {
+    const key = `${endpoint} ${status}`;
+    this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
+  }
+
   async #get(endpoint: string, query: Record<string, string | number>) {
+    const name = endpointName(endpoint);
+    // Spent window: do not send a request that can only earn a 429. The caller waits for the reset.
+    const known = this.#limits.get(name);
+    if (known && known.remaining <= 0 && known.resetAt.getTime() > Date.now()) {
+      throw new XRateLimitError(
+        `X ${name}: rate limit spent until ${known.resetAt.toISOString()}`,
+        known.resetAt,
+      );
+    }
     let response: Awaited<ReturnType<TwitterApiv2['get']>>;
     try {
       response = await this.#v2.get(endpoint, query, { fullResponse: true, timeout: this.#timeoutMs });
+      this.#count(name, 200);
     } catch (error) {
-      throw classifyXError(error, endpointName(endpoint));
+      this.#count(name, error instanceof ApiResponseError ? error.code : 'error');
+      const failure = classifyXError(error, name);
+      if (failure instanceof XRateLimitError) {
+        this.#limits.set(name, { limit: known?.limit ?? 0, remaining: 0, resetAt: failure.resetAt });
+      }
+      throw failure;
     }
+    const limit = rateLimitOf(response.rateLimit);
+    if (limit) this.#limits.set(name, limit);
     const parsed = envelopeWire.safeParse(response.data);
     if (!parsed.success) {
       throw new XTransientError(

@@ -72,6 +72,7 @@ export interface XPage {
   users: XUser[];
   problems: XResourceProblem[];
   newestId: string | null;
+  oldestId: string | null;
   nextToken: string | null;
   /** payload entries that did not parse: logged and counted, the rest is kept */
   skipped: number;

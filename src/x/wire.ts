@@ -75,6 +75,7 @@ export const envelopeWire = z.object({
     .object({
       result_count: z.number().optional(),
       newest_id: z.string().optional(),
+      oldest_id: z.string().optional(),
       next_token: z.string().optional(),
     })
     .optional(),

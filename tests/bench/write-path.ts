@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { ManualClock } from '../../src/clock.ts';
-import { storeSearchPage } from '../../src/collect/store-page.ts';
+import { storePage } from '../../src/collect/store-page.ts';
 import { XClient } from '../../src/x/client.ts';
 import type { XPage, XPost, XUser } from '../../src/x/types.ts';
 import { createTestDatabase, silentLog, testDatabaseUrl } from '../support/services.ts';
@@ -25,7 +25,8 @@ export async function benchWritePath(postsCount: number): Promise<Record<string,
   };
   const { campaignId, queryId } = await seedCampaign(ours.db);
   let started = performance.now();
-  for (const page of pages) await storeSearchPage(ctx, { campaignId, queryId, page, newestId: null });
+  for (const page of pages)
+    await storePage(ctx, { page, observedAt: ctx.clock.now(), match: { campaignId, queryId } });
   const upsertMs = performance.now() - started;
   await ours.drop();
 
@@ -184,6 +185,7 @@ function syntheticPages(postsCount: number, authorsCount: number): XPage[] {
       users: users.filter((user) => authorIds.has(user.id)),
       problems: [],
       newestId: posts[posts.length - 1]?.id ?? null,
+      oldestId: posts[0]?.id ?? null,
       nextToken: null,
       skipped: 0,
       rateLimit: null,

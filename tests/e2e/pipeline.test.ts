@@ -147,6 +147,11 @@ describe('simulator → workers → PostgreSQL → leaderboard', () => {
           .innerJoin('accounts as a', 'a.id', 's.account_id')
           .select(['a.username', 's.followers_count as followers'])
           .where('s.observed_at', '=', clock.now())
+          .where(
+            'a.username',
+            'in',
+            expected.map((account) => account.username),
+          )
           .execute();
         return found.length === expected.length ? found : undefined;
       },

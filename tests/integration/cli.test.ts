@@ -38,7 +38,8 @@ function expectOneLine(outcome: Outcome, message: RegExp) {
   expect(outcome.stderr).not.toMatch(/\n\s+at /);
 }
 
-describe('tracker command', () => {
+// Each run of the command starts a Node process and loads its modules: generous timeouts on a busy machine.
+describe('tracker command', { timeout: 120_000 }, () => {
   // Its own database: the CLI migrates the default schema of whatever DATABASE_URL names.
   const database = uniqueName('cli');
   const databaseUrl = testDatabaseUrl.replace(/\/test$/, `/${database}`);

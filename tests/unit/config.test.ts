@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { clockFrom, systemClock } from '../../src/clock.ts';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 
 describe('loadConfig', () => {
@@ -45,5 +46,23 @@ describe('loadConfig', () => {
     } catch (error) {
       expect((error as Error).message).not.toContain('\n');
     }
+  });
+});
+
+describe('TRACKER_CLOCK', () => {
+  test.each([
+    ['fixed:2016-12-10T06:00:00Z', '2016-12-10T06:00:00.000Z'],
+    ['replay:2016-12-07T00:00:00+01:00@600', '2016-12-06T23:00:00.000Z'],
+  ])('%s', (setting, startsAt) => {
+    const clock = clockFrom(loadConfig({ TRACKER_CLOCK: setting }).TRACKER_CLOCK);
+    expect(Math.abs(clock.now().getTime() - Date.parse(startsAt))).toBeLessThan(60_000);
+  });
+
+  test('unset is the system clock', () => {
+    expect(clockFrom(loadConfig({}).TRACKER_CLOCK)).toBe(systemClock);
+  });
+
+  test.each(['tomorrow', 'fixed:someday', 'replay:2016-12-07T00:00:00Z'])('%s is refused', (setting) => {
+    expect(() => loadConfig({ TRACKER_CLOCK: setting })).toThrow(/TRACKER_CLOCK: expected/);
   });
 });

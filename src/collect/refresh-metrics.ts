@@ -1,0 +1,81 @@
+import { sql } from 'kysely';
+import { maxPageSize } from '../x/fields.ts';
+import type { CollectContext } from './context.ts';
+import { recordRun } from './run.ts';
+import { storePage } from './store-page.ts';
+
+/** Post metrics keep growing after collection: each post is re-read this long after it was posted. */
+export const metricCheckpoints = ['1 hour', '24 hours', '7 days'] as const;
+
+/** During the event, the campaign's most engaging posts are also re-read every hour. */
+const topPostsHourly = 50;
+
+/**
+ * Re-reads the metrics of the campaign's posts that are due (a checkpoint passed since their last
+ * reading, or a top post read over an hour ago), 100 per request. Every reading is a snapshot row,
+ * and `posts` keeps the latest. Posts X reports as deleted are flagged, not dropped: they stop counting.
+ */
+export async function refreshPostMetrics(
+  ctx: CollectContext,
+  campaignId: number,
+  options: { maxPosts?: number } = {},
+): Promise<{ posts: number; deleted: number }> {
+  const now = ctx.clock.now();
+  const ids = await duePosts(ctx, campaignId, now, options.maxPosts ?? 2000);
+  if (ids.length === 0) return { posts: 0, deleted: 0 };
+  return recordRun(ctx, { campaignId, kind: 'metrics', target: `${ids.length} posts` }, async (counts) => {
+    let deleted = 0;
+    for (let i = 0; i < ids.length; i += maxPageSize.lookup) {
+      const observedAt = ctx.clock.now();
+      const lookup = await ctx.x.postsByIds(ids.slice(i, i + maxPageSize.lookup));
+      counts.requests++;
+      const gone = lookup.problems
+        .filter((p) => p.problem === 'resource-not-found' && p.parameter === 'ids' && p.value)
+        .map((p) => p.value as string);
+      const stored = await storePage(ctx, {
+        page: { ...lookup, posts: lookup.items, newestId: null, oldestId: null, nextToken: null },
+        observedAt,
+        moveCursor: async (trx) => {
+          if (gone.length > 0)
+            await trx.updateTable('posts').set({ deleted: true }).where('id', 'in', gone).execute();
+        },
+      });
+      deleted += gone.length;
+      counts.postsUpdated += stored.postsUpdated;
+    }
+    return { posts: ids.length, deleted };
+  });
+}
+
+async function duePosts(
+  ctx: CollectContext,
+  campaignId: number,
+  now: Date,
+  limit: number,
+): Promise<string[]> {
+  const checkpointDue = sql.join(
+    metricCheckpoints.map(
+      (checkpoint) =>
+        sql`(p.created_at + ${checkpoint}::interval <= ${now} and p.metrics_observed_at < p.created_at + ${checkpoint}::interval)`,
+    ),
+    sql` or `,
+  );
+  const inCampaign = sql`exists (select 1 from campaign_posts cp where cp.post_id = p.id and cp.campaign_id = ${campaignId})`;
+  const { rows } = await sql<{ id: string }>`
+    (select p.id from posts p
+      where ${inCampaign} and not p.deleted and (${checkpointDue})
+      order by p.created_at
+      limit ${limit})
+    union
+    (select top.id from (
+        select p.id, p.metrics_observed_at from posts p
+        where ${inCampaign} and not p.deleted
+        order by p.like_count + p.repost_count + p.reply_count + p.quote_count desc
+        limit ${topPostsHourly}
+      ) top
+      join campaigns c on c.id = ${campaignId}
+      where ${now} between c.window_start and c.window_end + interval '1 day'
+        and top.metrics_observed_at < ${now}::timestamptz - interval '1 hour')
+  `.execute(ctx.db);
+  return rows.map((row) => row.id);
+}
