@@ -142,14 +142,30 @@ program
   .description('run the X API simulator alone, for any X client')
   .option('--port <port>', 'port to listen on', parsePort, 4100)
   .option('--speed <n>', 'replay speed (simulated seconds per real second)', parsePositive, 1)
-  .action(async (options: { port: number; speed: number }) => {
-    const { log } = context();
-    const { runSimulator } = await import('./commands/simulate.ts');
-    const simulator = await runSimulator(options);
-    out(`X API simulator on ${simulator.baseUrl}`);
-    out(`bearer token: ${simulator.bearerToken}`);
-    await runUntilSignal(log, simulator.close);
-  });
+  .option('--scenario <name>', 'ogp16, ogp16-small or ogp16-large', 'ogp16')
+  .option('--tier <tier>', "X access tier's limits and cap: basic, pro or pay-per-use", (value: string) => {
+    if (!['basic', 'pro', 'pay-per-use'].includes(value))
+      throw new InvalidArgumentError('expected basic, pro or pay-per-use');
+    return value as 'basic' | 'pro' | 'pay-per-use';
+  })
+  .action(
+    async (options: {
+      port: number;
+      speed: number;
+      scenario: string;
+      tier?: 'basic' | 'pro' | 'pay-per-use';
+    }) => {
+      const { log } = context();
+      const { runSimulator } = await import('./commands/simulate.ts');
+      const simulator = await runSimulator(options);
+      out(`X API simulator on ${simulator.baseUrl}`);
+      out(`bearer token: ${simulator.bearerToken}`);
+      out(
+        `scenario ${simulator.scenario.name}: ${simulator.scenario.posts} posts by ${simulator.scenario.accounts} accounts`,
+      );
+      await runUntilSignal(log, simulator.close);
+    },
+  );
 
 function parsePort(value: string): number {
   const port = Number(value);

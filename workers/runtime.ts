@@ -110,6 +110,17 @@ export async function startCollection(options: CollectionRuntimeOptions): Promis
     if (options.schedules !== false) await reconcileSchedules(options.db, queues, options.schedules ?? {});
   };
   await reconcile();
+  // Job schedules live in Redis; the database is their source. A Redis that comes back empty (restarted
+  // without persistence, failed over) gets them again as soon as the connection is ready.
+  connection.on('ready', () => {
+    reconcile().catch((err) =>
+      options.log.error({ err }, 'could not restore the job schedules after a reconnect'),
+    );
+  });
+  for (const client of [connection, publisher]) {
+    // Lost connections are reported by the queues and workers using them; ioredis reconnects by itself.
+    client.on('error', (err) => options.log.debug({ err }, 'redis connection error'));
+  }
 
   return {
     queues,

@@ -1,13 +1,40 @@
 import { randomBytes } from 'node:crypto';
 import { ReplayClock } from '../clock.ts';
-import { generateScenario } from '../simulator/scenario.ts';
-import { startSimulator } from '../simulator/server.ts';
 
-/** `tracker simulate`: the simulator alone, replaying the summit from its first day. */
-export async function runSimulator(options: { port: number; speed: number }) {
-  const scenario = generateScenario();
+import type { AccessTier } from '../simulator/http/tiers.ts';
+import { generateScenario, SCENARIO_PRESETS } from '../simulator/scenario.ts';
+import { startSimulator } from '../simulator/server.ts';
+import { UsageError } from './errors.ts';
+
+export interface SimulateOptions {
+  port: number;
+  speed: number;
+  scenario: string;
+  tier?: AccessTier;
+}
+
+/** `tracker simulate`: the simulator alone, replaying a scenario from its window's first day. */
+export async function runSimulator(options: SimulateOptions) {
+  const preset = SCENARIO_PRESETS[options.scenario];
+  if (!preset) {
+    throw new UsageError(
+      `unknown scenario "${options.scenario}": use one of ${Object.keys(SCENARIO_PRESETS).join(', ')}`,
+    );
+  }
+  const scenario = generateScenario(preset);
   const bearerToken = `sim-${randomBytes(24).toString('hex')}`;
   const clock = new ReplayClock(scenario.window.start, options.speed);
-  const simulator = await startSimulator({ scenario, clock, bearerToken, port: options.port });
-  return { baseUrl: simulator.baseUrl, bearerToken, close: () => simulator.close() };
+  const simulator = await startSimulator({
+    scenario,
+    clock,
+    bearerToken,
+    port: options.port,
+    ...(options.tier ? { tier: options.tier } : {}),
+  });
+  return {
+    baseUrl: simulator.baseUrl,
+    bearerToken,
+    scenario: { name: scenario.name, posts: scenario.posts.length, accounts: scenario.users.length },
+    close: () => simulator.close(),
+  };
 }

@@ -126,3 +126,74 @@ export class WeightedSampler {
     return lo;
   }
 }
+
+/**
+ * Binomial(n, p): exact for small n·p (counting or waiting times), normal approximation past that.
+ * Deterministic for a given Random; used to split totals over hours without drawing every item.
+ */
+export function binomial(random: Random, n: number, p: number): number {
+  if (n <= 0 || p <= 0) return 0;
+  if (p >= 1) return n;
+  if (p > 0.5) return n - binomial(random, n, 1 - p);
+  if (n <= 40) {
+    let successes = 0;
+    for (let i = 0; i < n; i++) if (random.next() < p) successes++;
+    return successes;
+  }
+  const mean = n * p;
+  if (mean < 25) {
+    // Waiting times: the gaps between successes are geometric, so the cost is O(n·p), not O(n).
+    const logQ = Math.log(1 - p);
+    let successes = 0;
+    let position = Math.floor(Math.log(1 - random.next()) / logQ);
+    while (position < n) {
+      successes++;
+      position += 1 + Math.floor(Math.log(1 - random.next()) / logQ);
+    }
+    return successes;
+  }
+  const drawn = Math.round(mean + Math.sqrt(mean * (1 - p)) * random.normal());
+  return Math.min(n, Math.max(0, drawn));
+}
+
+/**
+ * A bag of counted items (a Fenwick tree over the counts): draws one item in proportion to what is left
+ * of it and takes it out, in O(log n). Drawing until empty gives every item exactly its count.
+ */
+export class CountBag {
+  readonly #tree: Float64Array;
+  readonly #size: number;
+  #total = 0;
+
+  constructor(counts: ArrayLike<number>) {
+    this.#size = counts.length;
+    this.#tree = new Float64Array(this.#size + 1);
+    for (let i = 0; i < this.#size; i++) {
+      const count = counts[i] ?? 0;
+      if (count < 0 || !Number.isInteger(count)) throw new RangeError(`bad count ${count} at ${i}`);
+      this.#total += count;
+      for (let k = i + 1; k <= this.#size; k += k & -k) this.#tree[k] = (this.#tree[k] ?? 0) + count;
+    }
+  }
+
+  get total(): number {
+    return this.#total;
+  }
+
+  take(random: Random): number {
+    if (this.#total <= 0) throw new RangeError('take from an empty bag');
+    let target = random.int(this.#total);
+    let position = 0;
+    for (let step = 1 << Math.floor(Math.log2(this.#size)); step > 0; step >>= 1) {
+      const next = position + step;
+      const here = this.#tree[next] ?? 0;
+      if (next <= this.#size && here <= target) {
+        position = next;
+        target -= here;
+      }
+    }
+    for (let k = position + 1; k <= this.#size; k += k & -k) this.#tree[k] = (this.#tree[k] ?? 0) - 1;
+    this.#total--;
+    return position;
+  }
+}

@@ -16,30 +16,17 @@ const NO_ENGAGEMENT = { like: 0, repost: 0, reply: 0, quote: 0, bookmark: 0, imp
 /**
  * Turns drafts into posts, in time order, so that replies, quotes and reposts only refer to earlier
  * posts. Every text is checked against its category: a campaign post carries a campaign hashtag, no
- * other post does (reposts aside, which never count).
+ * other post does (reposts aside, which never count). Holds only the latest originals, never all posts.
  */
-export function writePosts(
-  random: Random,
-  drafts: readonly Draft[],
-  users: readonly SimUserRecord[],
-  profiles: readonly Profile[],
-  campaignTags: ReadonlySet<string>,
-): SimPostRecord[] {
-  const writer = new PostWriter(random, users, profiles, campaignTags);
-  for (const draft of drafts) writer.write(draft);
-  return writer.posts;
-}
-
-class PostWriter {
-  readonly posts: SimPostRecord[] = [];
+export class PostWriter {
   readonly #random: Random;
   readonly #users: readonly SimUserRecord[];
   readonly #usersById: Map<string, SimUserRecord>;
   readonly #profiles: readonly Profile[];
   readonly #campaignTags: ReadonlySet<string>;
   readonly #mentionable: WeightedSampler;
-  /** Ring buffer of the positions of the latest originals (replies, quotes and reposts aim at them). */
-  readonly #recent: number[] = [];
+  /** Ring buffer of the latest originals (replies, quotes and reposts aim at them). */
+  readonly #recent: SimPostRecord[] = [];
   #recentNext = 0;
   #previousMs = Number.NEGATIVE_INFINITY;
   #previousLow = 0;
@@ -61,7 +48,7 @@ class PostWriter {
     this.#mentionable = new WeightedSampler(weights);
   }
 
-  write(draft: Draft): void {
+  write(draft: Draft): SimPostRecord {
     const { id, ms } = this.#nextId(draft.ms);
     const author = this.#users[draft.author];
     const profile = this.#profiles[draft.author];
@@ -69,16 +56,13 @@ class PostWriter {
     // X's created_at is rounded down to the second; the id keeps the millisecond.
     const createdAt = new Date(ms - (ms % 1000));
     const original = draft.category === 'repost' ? this.#pickRecent() : undefined;
-    if (original) {
-      this.posts.push(this.#repost(id, ms, createdAt, author, original));
-    } else {
-      // A repost with nothing before it to repost (the very first instants) becomes an off-topic post.
-      const matching =
-        draft.category === 'campaign' || (draft.category === 'outside' && this.#random.chance(0.55));
-      const post = this.#original(id, ms, createdAt, author, profile, draft, matching);
-      this.#remember(this.posts.length);
-      this.posts.push(post);
-    }
+    if (original) return this.#repost(id, ms, createdAt, author, original);
+    // A repost with nothing before it to repost (the very first instants) becomes an off-topic post.
+    const matching =
+      draft.category === 'campaign' || (draft.category === 'outside' && this.#random.chance(0.55));
+    const post = this.#original(id, ms, createdAt, author, profile, draft, matching);
+    this.#remember(post);
+    return post;
   }
 
   /** Ascending ids for ascending instants; several posts in one millisecond get increasing low bits. */
@@ -198,11 +182,11 @@ class PostWriter {
     return mentions;
   }
 
-  #remember(position: number): void {
+  #remember(post: SimPostRecord): void {
     if (this.#recent.length < RECENT_POOL) {
-      this.#recent.push(position);
+      this.#recent.push(post);
     } else {
-      this.#recent[this.#recentNext] = position;
+      this.#recent[this.#recentNext] = post;
       this.#recentNext = (this.#recentNext + 1) % RECENT_POOL;
     }
   }
@@ -212,8 +196,8 @@ class PostWriter {
     if (this.#recent.length === 0) return undefined;
     let best: SimPostRecord | undefined;
     for (let round = 0; round < 3; round++) {
-      const candidate = this.posts[this.#random.pick(this.#recent)];
-      if (candidate && (!best || candidate.eventualLikes > best.eventualLikes)) best = candidate;
+      const candidate = this.#random.pick(this.#recent);
+      if (!best || candidate.eventualLikes > best.eventualLikes) best = candidate;
     }
     return best;
   }

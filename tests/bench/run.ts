@@ -8,4 +8,5 @@ const size = Number(process.env.BENCH_POSTS ?? 50_000);
 
 console.log(`write path, ${size.toLocaleString('en')} posts in pages of 100`);
 console.table(await benchWritePath(size));
+console.table(await (await import('./simulator.ts')).benchSimulator());
 process.exit(0);

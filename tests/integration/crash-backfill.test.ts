@@ -21,37 +21,44 @@ import {
 import { eventually } from '../support/services.ts';
 
 /**
- * A worker process killed with SIGKILL in the middle of a backfill, three times, then left to
- * finish: the database must end with exactly the posts the scenario's search returns — the ground
- * truth computed from the generated posts — none lost, none twice.
+ * Faults during a backfill, with real processes: a `tracker worker` killed with SIGKILL, and Redis
+ * restarted empty. Each test ends by comparing the database with the ground truth — the posts the
+ * scenario's search returns, computed from the generated posts — none lost, none twice.
  */
-describe('a worker killed mid-backfill', () => {
-  const scenario = generateScenario({ seed: 21, accounts: 200, posts: 12_000 });
-  const now = new Date(scenario.window.end.getTime() + 6 * 3600_000);
-  const clock = new ManualClock(now);
+const scenario = generateScenario({ seed: 21, accounts: 200, posts: 12_000 });
+const now = new Date(scenario.window.end.getTime() + 6 * 3600_000);
+const tags = scenario.queries.map((query) => query.slice(1).toLowerCase());
+const groundTruth = new Set(
+  scenario.posts
+    .filter(
+      (post) =>
+        post.kind !== 'repost' &&
+        post.createdAt.getTime() <= now.getTime() - 30_000 &&
+        post.hashtags.some((tag) => tags.includes(tag.toLowerCase())),
+    )
+    .map((post) => post.id),
+);
+
+/** A simulator, a private Redis, a scratch database with the campaign, and ticks sent every 300 ms. */
+function useFaultBench() {
+  const bench = {} as {
+    simulator: Awaited<ReturnType<typeof startSimulator>>;
+    redis: PrivateRedis;
+    database: ScratchDatabase;
+    queue: Queue;
+    worker?: TrackerProcess;
+  };
   const token = randomBytes(20).toString('hex');
-  const tags = scenario.queries.map((query) => query.slice(1).toLowerCase());
-  const expected = new Set(
-    scenario.posts
-      .filter(
-        (post) =>
-          post.kind !== 'repost' &&
-          post.createdAt.getTime() <= now.getTime() - 30_000 &&
-          post.hashtags.some((tag) => tags.includes(tag.toLowerCase())),
-      )
-      .map((post) => post.id),
-  );
-  let simulator: Awaited<ReturnType<typeof startSimulator>>;
-  let redis: PrivateRedis;
-  let database: ScratchDatabase;
-  let queue: Queue;
   let ticking: NodeJS.Timeout;
-  let worker: TrackerProcess | undefined;
-  let campaignId: number;
 
   beforeAll(async () => {
-    simulator = await startSimulator({ scenario, clock, bearerToken: token, port: 0 });
-    [redis, database] = await Promise.all([startPrivateRedis(), createScratchDatabase()]);
+    bench.simulator = await startSimulator({
+      scenario,
+      clock: new ManualClock(now),
+      bearerToken: token,
+      port: 0,
+    });
+    [bench.redis, bench.database] = await Promise.all([startPrivateRedis(), createScratchDatabase()]);
     const file = parseCampaignFile(
       JSON.stringify({
         slug: 'summit',
@@ -63,84 +70,127 @@ describe('a worker killed mid-backfill', () => {
       }),
       'summit.json',
     );
-    campaignId = (await applyCampaign(database.db, file, now)).campaignId;
+    const { campaignId } = await applyCampaign(bench.database.db, file, now);
+    const connection = redisConnection(bench.redis.url);
+    connection.on('error', () => {}); // the private Redis goes away on purpose
+    bench.queue = new Queue(queueNames.search, { connection });
     // Ticks come from the test, as the admin "poll now" action sends them: schedules run on cron time.
-    const connection = redisConnection(redis.url);
-    connection.on('error', () => {}); // the private Redis stops before this connection notices
-    queue = new Queue(queueNames.search, { connection });
-    ticking = setInterval(() => void requestPoll({ search: queue }, campaignId).catch(() => {}), 300);
+    ticking = setInterval(() => void requestPoll({ search: bench.queue }, campaignId).catch(() => {}), 300);
   });
 
   afterAll(async () => {
     clearInterval(ticking);
-    if (worker) await stopProcess(worker.child, 'SIGKILL');
-    await queue?.close();
-    await redis?.stop();
-    await simulator?.close();
-    await database?.drop();
+    if (bench.worker) await stopProcess(bench.worker.child, 'SIGKILL');
+    await bench.queue?.close();
+    await bench.redis?.stop();
+    await bench.simulator?.close();
+    await bench.database?.drop();
   });
 
-  const startWorker = () =>
-    spawnTracker(['worker'], {
-      DATABASE_URL: database.url,
-      REDIS_URL: redis.url,
+  const startWorker = () => {
+    bench.worker = spawnTracker(['worker'], {
+      DATABASE_URL: bench.database.url,
+      REDIS_URL: bench.redis.url,
       X_BEARER_TOKEN: token,
-      X_API_BASE_URL: simulator.baseUrl,
+      X_API_BASE_URL: bench.simulator.baseUrl,
       TRACKER_CLOCK: `fixed:${now.toISOString()}`,
       LOG_LEVEL: 'warn',
     });
+    return bench.worker;
+  };
 
-  const backfillToken = async () =>
-    (
-      await database.db
-        .selectFrom('campaign_queries')
-        .select('backfill_token')
-        .where('backfill_token', 'is not', null)
-        .where('backfill_done', '=', false)
-        .executeTakeFirst()
-    )?.backfill_token ?? undefined;
+  /** Resolves with the backfill's token once it differs from `previous` (the walk has moved). */
+  const backfillMovedFrom = (previous: string | undefined, what: string) =>
+    eventually(
+      async () => {
+        const row = await bench.database.db
+          .selectFrom('campaign_queries')
+          .select('backfill_token')
+          .where('backfill_token', 'is not', null)
+          .where('backfill_done', '=', false)
+          .executeTakeFirst();
+        return row?.backfill_token && row.backfill_token !== previous ? row.backfill_token : undefined;
+      },
+      {
+        what: () => `${what} (worker said: ${bench.worker?.output() ?? ''})`,
+        timeoutMs: 60_000,
+        intervalMs: 20,
+      },
+    );
+
+  const expectGroundTruth = async () => {
+    await eventually(
+      async () => {
+        const queries = await bench.database.db
+          .selectFrom('campaign_queries')
+          .select('backfill_done')
+          .execute();
+        if (!queries.every((query) => query.backfill_done)) return undefined;
+        const rows = await bench.database.db
+          .selectFrom('campaign_posts')
+          .select('post_id')
+          .distinct()
+          .execute();
+        return rows.length === groundTruth.size ? true : undefined;
+      },
+      {
+        what: () => `the backfill to finish (worker said: ${bench.worker?.output() ?? ''})`,
+        // generous: on a loaded machine a restarted worker takes a while to pick the job up again
+        timeoutMs: 150_000,
+        intervalMs: 250,
+      },
+    );
+    const linked = await bench.database.db.selectFrom('campaign_posts').select('post_id').execute();
+    expect(new Set(linked.map((row) => row.post_id))).toEqual(groundTruth);
+    const posts = await bench.database.db
+      .selectFrom('posts')
+      .select('id')
+      .where('kind', '<>', 'repost')
+      .execute();
+    expect(posts.length).toBe(groundTruth.size);
+    expect(new Set(posts.map((row) => row.id))).toEqual(groundTruth);
+  };
+
+  return { bench, startWorker, backfillMovedFrom, expectGroundTruth };
+}
+
+describe('a worker killed with SIGKILL mid-backfill, three times', () => {
+  const { bench, startWorker, backfillMovedFrom, expectGroundTruth } = useFaultBench();
 
   test('ends with exactly the ground truth', async () => {
     let lastToken: string | undefined;
     for (let kill = 1; kill <= 3; kill++) {
-      worker = startWorker();
-      const current = worker;
-      lastToken = await eventually(
-        async () => {
-          const seen = await backfillToken();
-          return seen && seen !== lastToken ? seen : undefined;
-        },
-        {
-          what: `the backfill to move (kill ${kill}; worker said: ${current.output()})`,
-          timeoutMs: 60_000,
-          intervalMs: 20,
-        },
-      );
-      await stopProcess(current.child, 'SIGKILL');
+      const worker = startWorker();
+      lastToken = await backfillMovedFrom(lastToken, `the backfill to move before kill ${kill}`);
+      await stopProcess(worker.child, 'SIGKILL');
     }
-
-    worker = startWorker();
-    const stored = await eventually(
-      async () => {
-        const queries = await database.db.selectFrom('campaign_queries').select('backfill_done').execute();
-        if (!queries.every((query) => query.backfill_done)) return undefined;
-        const rows = await database.db.selectFrom('campaign_posts').select('post_id').execute();
-        const ids = new Set(rows.map((row) => row.post_id));
-        return ids.size === expected.size ? rows : undefined;
-      },
-      { what: 'the backfill to finish', timeoutMs: 90_000, intervalMs: 250 },
-    );
-    const ids = stored.map((row) => row.post_id);
-    expect(new Set(ids)).toEqual(expected);
-    const posts = await database.db.selectFrom('posts').select('id').where('kind', '<>', 'repost').execute();
-    expect(new Set(posts.map((row) => row.id))).toEqual(expected);
+    startWorker();
+    await expectGroundTruth();
     // The killed runs stay in the run log as never finished: the operator sees what happened.
-    const interrupted = await database.db
+    const interrupted = await bench.database.db
       .selectFrom('collection_runs')
       .select('id')
       .where('kind', '=', 'backfill')
       .where('outcome', '=', 'running')
       .execute();
     expect(interrupted.length).toBeGreaterThanOrEqual(3);
-  }, 240_000);
+  }, 300_000);
+});
+
+describe('Redis restarted empty mid-backfill', () => {
+  const { bench, startWorker, backfillMovedFrom, expectGroundTruth } = useFaultBench();
+
+  test('the schedules come back by themselves and the data ends exactly right', async () => {
+    startWorker();
+    await backfillMovedFrom(undefined, 'the backfill to start');
+    await bench.redis.restart();
+    // Nothing lives only in Redis: the worker restores the schedules from the database (live and
+    // nightly ticks on this queue).
+    await eventually(async () => ((await bench.queue.getJobSchedulers()).length === 2 ? true : undefined), {
+      what: () => `the job schedules to come back (worker said: ${bench.worker?.output() ?? ''})`,
+      timeoutMs: 30_000,
+      intervalMs: 250,
+    });
+    await expectGroundTruth();
+  }, 300_000);
 });

@@ -1,5 +1,11 @@
 import http from 'node:http';
-import { ApiResponseError, type TweetV2, TwitterApi } from 'twitter-api-v2';
+import {
+  ApiPartialResponseError,
+  ApiRequestError,
+  ApiResponseError,
+  type TweetV2,
+  TwitterApi,
+} from 'twitter-api-v2';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
 import {
@@ -190,5 +196,65 @@ describe('rate limiting through twitter-api-v2', () => {
       status: 429,
       detail: 'Too Many Requests',
     });
+  });
+});
+
+describe('transport faults through twitter-api-v2, over a real socket', () => {
+  const clock = new ManualClock('2016-12-09T15:00:00+01:00');
+  const started: RunningSimulator[] = [];
+  const serve = async (faults: Parameters<typeof startSimulator>[0]['faults']) => {
+    const sim = await startSimulator({ scenario, clock, bearerToken: TOKEN, faults });
+    started.push(sim);
+    return sim;
+  };
+  afterAll(async () => {
+    for (const sim of started) await sim.close();
+  });
+
+  test('a dropped connection is a request error (no response at all)', async () => {
+    const sim = await serve({ droppedConnections: { rate: 1 } });
+    const error = await clientFor(sim)
+      .v2.usersByUsernames(['OpenData_Forum'])
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(ApiRequestError);
+    expect(sim.stats().faults.dropped).toBe(1);
+  });
+
+  test('a truncated body is a partial-response error, with HTTP 200', async () => {
+    const sim = await serve({ truncatedJson: { rate: 1 } });
+    const error = await clientFor(sim)
+      .v2.search('#OGP16')
+      .then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+    expect(error).toBeInstanceOf(ApiPartialResponseError);
+    expect((error as ApiPartialResponseError).response.statusCode).toBe(200);
+  });
+
+  test('a 503 burst ends: retrying gets through, and the burst cost no rate-limit budget', async () => {
+    const sim = await serve({ serviceUnavailable: { rate: 0.5, burst: 2 }, seed: 3 });
+    const client = clientFor(sim);
+    let failures = 0;
+    for (;;) {
+      try {
+        const ok = await client.v2.usersByUsernames(['OpenData_Forum'], {});
+        expect(ok.data).toHaveLength(1);
+        break;
+      } catch (error) {
+        expect(error).toBeInstanceOf(ApiResponseError);
+        expect((error as ApiResponseError).code).toBe(503);
+        expect((error as ApiResponseError).rateLimit).toBeUndefined();
+        failures++;
+        if (failures > 50) throw error;
+      }
+    }
+    expect(failures).toBeGreaterThan(0);
+    const stats = sim.stats();
+    expect(stats.faults.unavailable).toBe(failures);
+    expect(stats.requests.users).toBe(failures + 1);
   });
 });

@@ -12,19 +12,34 @@ import { eventually, testDatabaseUrl, uniqueName } from './services.ts';
 
 export interface PrivateRedis {
   url: string;
+  /** stops it and starts an empty one on the same port, as a restart without persistence does */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
 export async function startPrivateRedis(): Promise<PrivateRedis> {
   const port = await freePort();
-  const child = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: 'ignore' },
-  );
   const url = `redis://127.0.0.1:${port}`;
-  await eventually(async () => ((await redisAnswers(url, 300)) ? true : undefined), { what: 'redis-server' });
-  return { url, stop: () => stopProcess(child) };
+  const start = async () => {
+    const child = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      { stdio: 'ignore' },
+    );
+    await eventually(async () => ((await redisAnswers(url, 300)) ? true : undefined), {
+      what: 'redis-server',
+    });
+    return child;
+  };
+  let child = await start();
+  return {
+    url,
+    async restart() {
+      await stopProcess(child, 'SIGKILL');
+      child = await start();
+    },
+    stop: () => stopProcess(child),
+  };
 }
 
 export interface ScratchDatabase {

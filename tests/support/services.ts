@@ -38,7 +38,11 @@ export const silentLog = pino({ level: 'silent' });
 /** Polls `check` until it returns a value that is not undefined, or fails after `timeoutMs`. */
 export async function eventually<T>(
   check: () => Promise<T | undefined>,
-  { timeoutMs = 20_000, intervalMs = 100, what = 'condition' } = {},
+  {
+    timeoutMs = 20_000,
+    intervalMs = 100,
+    what = 'condition',
+  }: { timeoutMs?: number; intervalMs?: number; what?: string | (() => string) } = {},
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
@@ -51,7 +55,8 @@ export async function eventually<T>(
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+  const described = typeof what === 'function' ? what() : what;
+  throw new Error(`timed out waiting for ${described}${last ? `: ${String(last)}` : ''}`);
 }
 
 /** The value, or a test failure naming what was missing (instead of a non-null assertion). */

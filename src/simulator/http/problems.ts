@@ -28,6 +28,41 @@ export const NOT_FOUND_BODY = JSON.stringify({
   detail: 'Not Found',
 });
 
+/** X sends this one as `application/json; charset=utf-8`, not as a problem+json, and without rate-limit headers. */
+export const SERVICE_UNAVAILABLE_BODY = JSON.stringify({
+  title: 'Service Unavailable',
+  detail: 'Service Unavailable',
+  type: 'about:blank',
+  status: 503,
+});
+
+/** The monthly cap's 429: it comes while the 15-minute window still has requests left. */
+export function usageCappedBody(accountId: string, productName: string): string {
+  return JSON.stringify({
+    account_id: accountId,
+    product_name: productName,
+    title: 'UsageCapExceeded',
+    period: 'Monthly',
+    scope: 'Product',
+    detail: 'Usage cap exceeded: Monthly product cap',
+    type: `${PROBLEMS}/usage-capped`,
+  });
+}
+
+/** The 403 for an endpoint the access tier does not include. */
+export function clientNotEnrolledBody(clientId: string): string {
+  return JSON.stringify({
+    client_id: clientId,
+    detail:
+      'When authenticating requests to the Twitter API v2 endpoints, you must use keys and tokens from a Twitter developer App that is attached to a Project. You can create a project via the developer portal.',
+    registration_url: 'https://developer.twitter.com/en/docs/projects/overview',
+    title: 'Client Forbidden',
+    required_enrollment: 'Appropriate Level of API Access',
+    reason: 'client-not-enrolled',
+    type: `${PROBLEMS}/client-forbidden`,
+  });
+}
+
 export const INTERNAL_ERROR_BODY = JSON.stringify({
   title: 'Internal Server Error',
   type: 'about:blank',
@@ -67,6 +102,22 @@ export interface ResourceProblem {
   parameter: string;
   resource_id: string;
   type: string;
+}
+
+/**
+ * A suspended account asked for, or met in an expansion: X's title is `Forbidden` but its type is
+ * resource-not-found (see examples/search_recent_page_with_partial_error.json).
+ */
+export function userSuspended(parameter: string, value: string): ResourceProblem {
+  return {
+    value,
+    detail: `User has been suspended: [${value}].`,
+    title: 'Forbidden',
+    resource_type: 'user',
+    parameter,
+    resource_id: value,
+    type: `${PROBLEMS}/resource-not-found`,
+  };
 }
 
 /**

@@ -1,21 +1,25 @@
 /**
  * Per-endpoint request budgets over 15-minute windows of REAL time, as X counts them: clients wait in
- * wall-clock time whatever the simulated clock says. A window opens with its first request and resets
- * 15 minutes later.
+ * wall-clock time whatever the simulated clock says. A window opens with the endpoint's first request and
+ * resets 15 minutes later. Every endpoint (route) has its own window; its limit is its family's.
  *
- * Endpoint families match the tracker's queues: `users` covers /2/users, /2/users/by,
- * /2/users/by/username/:username and /2/users/:id; `tweets` covers /2/tweets and /2/tweets/:id.
+ * Families match the tracker's queues: `users` covers /2/users, /2/users/by, /2/users/by/username/:username
+ * and /2/users/:id; `tweets` covers /2/tweets and /2/tweets/:id; `searchAll` is the archive search,
+ * `counts` the post counts, `usage` /2/usage/tweets.
  */
-export type EndpointName = 'search' | 'users' | 'timelines' | 'tweets';
+export type EndpointName = 'search' | 'searchAll' | 'counts' | 'users' | 'timelines' | 'tweets' | 'usage';
 
 export const RATE_LIMIT_WINDOW_MS = 15 * 60 * 1000;
 
-/** Requests per 15 minutes, close to X's Pro tier (app auth). */
+/** Requests per 15 minutes, close to X's Pro tier (app auth): the limits when no tier is named. */
 export const DEFAULT_RATE_LIMITS: Readonly<Record<EndpointName, number>> = {
   search: 450,
+  searchAll: 300,
+  counts: 300,
   users: 900,
   timelines: 1500,
   tweets: 900,
+  usage: 50,
 };
 
 export interface RateLimitVerdict {
@@ -29,28 +33,46 @@ export interface RateLimitVerdict {
 export class RateLimiter {
   readonly #limits: Record<EndpointName, number>;
   readonly #realNow: () => number;
-  readonly #windows = new Map<EndpointName, { resetMs: number; used: number }>();
+  readonly #windows = new Map<string, { resetMs: number; used: number }>();
+  /** Per endpoint: the least real time between two requests (X's "1 request per second" of archive search). */
+  readonly #minIntervalMs: Partial<Record<EndpointName, number>>;
+  readonly #lastAllowedMs = new Map<string, number>();
 
-  constructor(limits: Partial<Record<EndpointName, number>> = {}, realNow: () => number = Date.now) {
-    this.#limits = { ...DEFAULT_RATE_LIMITS, ...limits };
+  constructor(
+    limits: Record<EndpointName, number>,
+    realNow: () => number = Date.now,
+    minIntervalMs: Partial<Record<EndpointName, number>> = {},
+  ) {
+    this.#limits = limits;
     for (const [name, limit] of Object.entries(this.#limits)) {
       if (!Number.isInteger(limit) || limit < 1)
         throw new RangeError(`rate limit for ${name} must be ≥ 1, got ${limit}`);
     }
     this.#realNow = realNow;
+    this.#minIntervalMs = minIntervalMs;
   }
 
-  /** Counts one request against the endpoint's window. */
-  take(endpoint: EndpointName): RateLimitVerdict {
+  limitOf(family: EndpointName): number {
+    return this.#limits[family];
+  }
+
+  /** Counts one request against the window of `endpoint` (a route), whose limit is its family's. */
+  take(family: EndpointName, endpoint: string): RateLimitVerdict {
     const nowMs = this.#realNow();
-    const limit = this.#limits[endpoint];
+    const limit = this.#limits[family];
     let window = this.#windows.get(endpoint);
     if (!window || nowMs >= window.resetMs) {
       window = { resetMs: nowMs + RATE_LIMIT_WINDOW_MS, used: 0 };
       this.#windows.set(endpoint, window);
     }
-    const allowed = window.used < limit;
-    if (allowed) window.used++;
+    const minInterval = this.#minIntervalMs[family] ?? 0;
+    const last = this.#lastAllowedMs.get(endpoint);
+    const tooSoon = minInterval > 0 && last !== undefined && nowMs - last < minInterval;
+    const allowed = window.used < limit && !tooSoon;
+    if (allowed) {
+      window.used++;
+      this.#lastAllowedMs.set(endpoint, nowMs);
+    }
     return { allowed, limit, remaining: limit - window.used, reset: Math.ceil(window.resetMs / 1000) };
   }
 }

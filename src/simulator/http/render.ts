@@ -1,7 +1,8 @@
 import { extractHashtags, extractMentions } from '../entities.ts';
 import type { SimPost, SimUser } from '../types.ts';
 import type { FieldSelection } from './fields.ts';
-import type { ScenarioIndex } from './scenario-index.ts';
+import { type ResourceProblem, resourceNotFound } from './problems.ts';
+import type { SimulatorState } from './state.ts';
 
 /** A post on the wire. Only `id`, `text` and `edit_history_tweet_ids` come unasked. */
 export interface WirePost {
@@ -61,7 +62,7 @@ const EDIT_WINDOW_MS = 60 * 60 * 1000;
 /** Turns scenario objects into X's JSON for one request: its field selection, its instant. */
 export class Renderer {
   constructor(
-    readonly index: ScenarioIndex,
+    readonly state: SimulatorState,
     readonly now: Date,
     readonly fields: FieldSelection,
   ) {}
@@ -128,44 +129,71 @@ export class Renderer {
     return wire;
   }
 
-  /** `includes` for these posts per the requested expansions; undefined when there is nothing to include. */
-  includesFor(posts: readonly SimPost[]): Includes | undefined {
+  /**
+   * `includes` for these posts per the requested expansions (undefined when there is nothing to include),
+   * and the partial errors of what could not be expanded: a referenced post deleted since, a mentioned or
+   * replied-to account suspended, a mentioned username nobody holds any more.
+   */
+  includesFor(posts: readonly SimPost[]): { includes: Includes | undefined; errors: ResourceProblem[] } {
+    const { state } = this;
     const expansions = this.fields.expansions;
     const users = new Map<string, SimUser>();
     const tweets = new Map<string, SimPost>();
+    const errors = new Map<string, ResourceProblem>();
     const addUser = (user: SimUser | undefined) => {
       if (user && !users.has(user.id)) users.set(user.id, user);
     };
-    if (expansions.has('author_id')) for (const post of posts) addUser(this.index.user(post.authorId));
+    const addError = (problem: ResourceProblem) =>
+      errors.set(`${problem.parameter}:${problem.value}`, problem);
+    if (expansions.has('author_id')) for (const post of posts) addUser(state.userNow(post.authorId));
     for (const post of posts) {
-      if (expansions.has('in_reply_to_user_id')) addUser(this.#repliedToUser(post));
-      if (expansions.has('entities.mentions.username')) {
-        for (const username of post.mentions) addUser(this.index.userByUsername(username));
+      if (expansions.has('in_reply_to_user_id')) {
+        const repliedTo = this.#repliedToUser(post);
+        if (repliedTo) {
+          const user = state.userNow(repliedTo.id);
+          if (user) addUser(user);
+          else addError(state.userProblem('in_reply_to_user_id', repliedTo.id, false));
+        }
       }
-      const referenced = post.referencedId ? this.index.post(post.referencedId) : undefined;
-      if (referenced && expansions.has('referenced_tweets.id') && !tweets.has(referenced.id)) {
+      if (expansions.has('entities.mentions.username')) {
+        for (const username of post.mentions) {
+          const user = state.userNowByUsername(username);
+          if (user) addUser(user);
+          else addError(state.userProblem('entities.mentions.username', username, true));
+        }
+      }
+      if (!post.referencedId) continue;
+      const referenced = state.postNow(post.referencedId);
+      if (!referenced) {
+        if (expansions.has('referenced_tweets.id'))
+          addError(resourceNotFound('tweet', 'referenced_tweets.id', post.referencedId));
+        continue;
+      }
+      if (expansions.has('referenced_tweets.id') && !tweets.has(referenced.id)) {
         tweets.set(referenced.id, referenced);
       }
-      if (referenced && expansions.has('referenced_tweets.id.author_id')) {
-        addUser(this.index.user(referenced.authorId));
-      }
+      if (expansions.has('referenced_tweets.id.author_id')) addUser(state.userNow(referenced.authorId));
     }
     const includes: Includes = {};
     if (users.size > 0) includes.users = [...users.values()].map((user) => this.user(user));
     if (tweets.size > 0) includes.tweets = [...tweets.values()].map((post) => this.post(post));
-    return users.size > 0 || tweets.size > 0 ? includes : undefined;
+    return {
+      includes: users.size > 0 || tweets.size > 0 ? includes : undefined,
+      errors: [...errors.values()],
+    };
   }
 
+  /** The account replied to, known from the reply itself even when the parent post is gone. */
   #repliedToUser(post: SimPost): SimUser | undefined {
     if (post.kind !== 'reply' || !post.referencedId) return undefined;
-    const parent = this.index.post(post.referencedId);
-    return parent ? this.index.user(parent.authorId) : undefined;
+    const parent = this.state.index.post(post.referencedId);
+    return parent ? this.state.index.user(parent.authorId) : undefined;
   }
 
   #entities(post: SimPost): WirePost['entities'] {
     const hashtags = extractHashtags(post.text);
     const mentions = extractMentions(post.text).map((mention) => {
-      const id = this.index.userByUsername(mention.username)?.id;
+      const id = this.state.userNowByUsername(mention.username)?.id;
       return id === undefined ? mention : { ...mention, id };
     });
     if (hashtags.length === 0 && mentions.length === 0) return undefined;

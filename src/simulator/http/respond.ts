@@ -1,7 +1,19 @@
+import type { IncomingMessage } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import { JSON_UTF8, PROBLEM_JSON, TOO_MANY_REQUESTS_BODY, UNAUTHORIZED_BODY } from './problems.ts';
-import type { EndpointName, RateLimiter } from './rate-limit.ts';
+import {
+  clientNotEnrolledBody,
+  JSON_UTF8,
+  PROBLEM_JSON,
+  SERVICE_UNAVAILABLE_BODY,
+  TOO_MANY_REQUESTS_BODY,
+  UNAUTHORIZED_BODY,
+  usageCappedBody,
+} from './problems.ts';
+import type { EndpointName } from './rate-limit.ts';
+import type { SimulatorState } from './state.ts';
 
 /** JSON with X's content type. Built by hand rather than with c.json() to control the exact bytes. */
 export function sendJson(c: Context, body: unknown, status: ContentfulStatusCode = 200): Response {
@@ -23,16 +35,61 @@ export function bearerAuth(token: string): MiddlewareHandler {
 }
 
 /**
- * Counts the request against its endpoint's window and sets X's headers, which then ride on the response
- * whatever it turns out to be (200, 400…); over the limit, answers 429 itself.
+ * Everything between the bearer check and a route's handler, in X's order: transport faults (no budget
+ * spent, no rate-limit headers), the tier's enrolment (403), the endpoint's 15-minute window (its headers
+ * then ride on whatever the response turns out to be: 200, 400, 429…), the monthly post cap.
  */
-export function rateLimited(limiter: RateLimiter, endpoint: EndpointName): MiddlewareHandler {
+export function gate(state: SimulatorState, family: EndpointName): MiddlewareHandler {
   return async (c, next) => {
-    const verdict = limiter.take(endpoint);
+    const { counters } = state;
+    counters.requests.set(family, (counters.requests.get(family) ?? 0) + 1);
+    const fault = state.transport.decide(family);
+    if (fault.delayMs > 0) {
+      counters.faults.slowed++;
+      await sleep(fault.delayMs);
+    }
+    if (fault.unavailable) {
+      counters.faults.unavailable++;
+      return c.body(SERVICE_UNAVAILABLE_BODY, 503, { 'content-type': JSON_UTF8 });
+    }
+    if (fault.drop) {
+      counters.faults.dropped++;
+      return dropConnection(c);
+    }
+    if (state.tier.notEnrolled.has(family)) {
+      return sendProblem(c, clientNotEnrolledBody(state.accountId), 403);
+    }
+    const verdict = state.limiter.take(family, `${c.req.method} ${c.req.routePath}`);
     c.header('x-rate-limit-limit', String(verdict.limit));
     c.header('x-rate-limit-remaining', String(verdict.remaining));
     c.header('x-rate-limit-reset', String(verdict.reset));
-    if (!verdict.allowed) return sendProblem(c, TOO_MANY_REQUESTS_BODY, 429);
+    if (!verdict.allowed) {
+      counters.rateLimited++;
+      return sendProblem(c, TOO_MANY_REQUESTS_BODY, 429);
+    }
+    if (state.usage.counts(family) && state.usage.capped()) {
+      counters.usageCapped++;
+      return sendProblem(c, usageCappedBody(state.accountId, state.tier.productName), 429);
+    }
     await next();
+    if (fault.truncate && c.res.status === 200) {
+      counters.faults.truncated++;
+      const text = await c.res.text();
+      c.res = new Response(text.slice(0, Math.ceil(text.length / 2)), {
+        status: 200,
+        headers: c.res.headers,
+      });
+    }
   };
+}
+
+/**
+ * Closes the client's connection without a word. Under the Node server that is the socket (and the server
+ * is told not to answer); without one (`app.request()` in tests) a network-error Response (status 0).
+ */
+function dropConnection(c: Context): Response {
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  if (!incoming) return Response.error();
+  incoming.socket.destroy();
+  return RESPONSE_ALREADY_SENT;
 }

@@ -13,20 +13,28 @@ export interface QueryTarget {
   readonly authorUsername: string;
   readonly authorVerified: boolean;
   readonly inReplyToUsername: string | undefined;
+  readonly inReplyToUserId: string | undefined;
   readonly conversationId: string;
   tokens(): readonly string[];
 }
 
+/**
+ * The id of the account that holds a (lower-cased) username now, if any. X resolves `from:` and `to:`
+ * to accounts: after a rename the new handle finds the account's earlier posts, the old one nothing.
+ */
+export type UserResolver = (username: string) => string | undefined;
+
 export interface CompiledQuery {
   readonly query: string;
   readonly ast: QueryNode;
-  test(target: QueryTarget): boolean;
+  /** Without `users`, `from:` and `to:` compare the usernames the posts were written under. */
+  test(target: QueryTarget, users?: UserResolver): boolean;
 }
 
 /** Parses once, tests many posts. Throws QuerySyntaxError for a query X would refuse. */
 export function compileQuery(query: string): CompiledQuery {
   const ast = parseQuery(query);
-  return { query, ast, test: (target) => evaluate(ast, target) };
+  return { query, ast, test: (target, users) => evaluate(ast, target, users) };
 }
 
 /** A post as a query sees it. `repliedTo` is the author of the post a reply answers. */
@@ -42,6 +50,7 @@ export function postTarget(post: SimPost, author: SimUser, repliedTo: SimUser | 
     authorUsername: author.username.toLowerCase(),
     authorVerified: author.verified,
     inReplyToUsername: repliedTo?.username.toLowerCase(),
+    inReplyToUserId: repliedTo?.id,
     conversationId: post.conversationId,
     tokens: () => {
       tokens ??= tokenize(post.text);
@@ -50,14 +59,14 @@ export function postTarget(post: SimPost, author: SimUser, repliedTo: SimUser | 
   };
 }
 
-function evaluate(node: QueryNode, target: QueryTarget): boolean {
+function evaluate(node: QueryNode, target: QueryTarget, users: UserResolver | undefined): boolean {
   switch (node.type) {
     case 'and':
-      return node.children.every((child) => evaluate(child, target));
+      return node.children.every((child) => evaluate(child, target, users));
     case 'or':
-      return node.children.some((child) => evaluate(child, target));
+      return node.children.some((child) => evaluate(child, target, users));
     case 'not':
-      return !evaluate(node.child, target);
+      return !evaluate(node.child, target, users);
     case 'hashtag':
       return target.hashtags.includes(node.tag);
     case 'mention':
@@ -66,8 +75,10 @@ function evaluate(node: QueryNode, target: QueryTarget): boolean {
     case 'phrase':
       return containsSequence(target.tokens(), node.tokens);
     case 'from':
+      if (users) return target.authorId === (users(node.user) ?? node.user);
       return target.authorUsername === node.user || target.authorId === node.user;
     case 'to':
+      if (users) return target.inReplyToUserId === (users(node.user) ?? node.user);
       return target.inReplyToUsername === node.user;
     case 'is':
       switch (node.value) {

@@ -1,9 +1,8 @@
 import { Hono } from 'hono';
 import type { SimPost } from '../../types.ts';
 import { checkPathParam, ParamReader, USER_ID_PATTERN } from '../params.ts';
-import { resourceNotFound } from '../problems.ts';
 import { Renderer } from '../render.ts';
-import { rateLimited, sendJson } from '../respond.ts';
+import { gate, sendJson } from '../respond.ts';
 import { POST_FIELD_PARAMS, readPostSelection } from '../selection.ts';
 import type { SimulatorState } from '../state.ts';
 import { decodeToken, encodeToken } from '../tokens.ts';
@@ -28,7 +27,7 @@ const REACH_WITHOUT_REPLIES = 800;
  */
 export function timelineRoutes(state: SimulatorState): Hono {
   const routes = new Hono();
-  routes.get('/users/:id/tweets', rateLimited(state.limiter, 'timelines'), (c) => {
+  routes.get('/users/:id/tweets', gate(state, 'timelines'), (c) => {
     const userId = c.req.param('id');
     checkPathParam('id', userId, USER_ID_PATTERN);
     const now = state.clock.now();
@@ -54,17 +53,21 @@ export function timelineRoutes(state: SimulatorState): Hono {
     const { index } = state;
     const user = state.userNow(userId);
     if (!user) {
-      // X answers an unknown user with a 200 and a partial error; meta is kept so paginators stay usable.
-      return sendJson(c, { errors: [resourceNotFound('user', 'id', userId)], meta: { result_count: 0 } });
+      // X answers an unknown or suspended user with a 200 and a partial error; meta is kept so paginators
+      // stay usable.
+      return sendJson(c, { errors: [state.userProblem('id', userId, false)], meta: { result_count: 0 } });
     }
 
     // The reach is fixed first (most recent posts as of now), then filters apply within it.
+    const nowMs = now.getTime();
     const positions = index.postsOf(user.id);
     let count = 0;
-    while (count < positions.length && index.createdMsAt(positions[count] ?? 0) <= now.getTime()) count++;
+    while (count < positions.length && index.createdMsAt(positions[count] ?? 0) <= nowMs) count++;
     const eligible: SimPost[] = [];
-    for (let k = count - 1; k >= Math.max(0, count - REACH); k--) {
+    for (let k = count - 1, reached = 0; k >= 0 && reached < REACH; k--) {
       const post = index.postAt(positions[k] ?? 0);
+      if (!state.visible(post, nowMs)) continue;
+      reached++;
       if (exclude.has('replies') && post.kind === 'reply') continue;
       if (exclude.has('retweets') && post.kind === 'repost') continue;
       eligible.push(post);
@@ -98,11 +101,16 @@ export function timelineRoutes(state: SimulatorState): Hono {
       const newest = page[0];
       const oldest = page[page.length - 1];
       if (!newest || !oldest) return sendJson(c, { meta: { result_count: 0 } });
-      const render = new Renderer(index, now, selection);
-      const includes = render.includesFor(page);
+      state.usage.record(
+        'timelines',
+        page.map((post) => post.id),
+      );
+      const render = new Renderer(state, now, selection);
+      const { includes, errors } = render.includesFor(page);
       return sendJson(c, {
         data: page.map((post) => render.post(post)),
         ...(includes ? { includes } : {}),
+        ...(errors.length > 0 ? { errors } : {}),
         meta: {
           newest_id: newest.id,
           ...(more

@@ -3,7 +3,7 @@ import type { SimPost } from '../../types.ts';
 import { checkPathParam, ParamReader, POST_ID_PATTERN } from '../params.ts';
 import { type ResourceProblem, resourceNotFound } from '../problems.ts';
 import { Renderer } from '../render.ts';
-import { rateLimited, sendJson } from '../respond.ts';
+import { gate, sendJson } from '../respond.ts';
 import { POST_FIELD_PARAMS, readPostSelection } from '../selection.ts';
 import type { SimulatorState } from '../state.ts';
 
@@ -15,8 +15,7 @@ const MAX_PER_CALL = 100;
  */
 export function tweetRoutes(state: SimulatorState): Hono {
   const routes = new Hono();
-  const limit = rateLimited(state.limiter, 'tweets');
-  const { index } = state;
+  const limit = gate(state, 'tweets');
 
   routes.get('/tweets', limit, (c) => {
     const params = new ParamReader(c.req.url, ['ids', ...POST_FIELD_PARAMS]);
@@ -30,12 +29,17 @@ export function tweetRoutes(state: SimulatorState): Hono {
       if (post) found.set(post.id, post);
       else errors.push(resourceNotFound('tweet', 'ids', id));
     }
-    const render = new Renderer(index, state.clock.now(), selection);
+    const render = new Renderer(state, state.clock.now(), selection);
     const posts = [...found.values()];
-    const includes = render.includesFor(posts);
+    state.usage.record(
+      'tweets',
+      posts.map((post) => post.id),
+    );
+    const expanded = render.includesFor(posts);
+    errors.push(...expanded.errors);
     return sendJson(c, {
       ...(posts.length > 0 ? { data: posts.map((post) => render.post(post)) } : {}),
-      ...(includes ? { includes } : {}),
+      ...(expanded.includes ? { includes: expanded.includes } : {}),
       ...(errors.length > 0 ? { errors } : {}),
     });
   });
@@ -48,9 +52,14 @@ export function tweetRoutes(state: SimulatorState): Hono {
     params.finish();
     const post = state.postNow(id);
     if (!post) return sendJson(c, { errors: [resourceNotFound('tweet', 'id', id)] });
-    const render = new Renderer(index, state.clock.now(), selection);
-    const includes = render.includesFor([post]);
-    return sendJson(c, { data: render.post(post), ...(includes ? { includes } : {}) });
+    state.usage.record('tweets', [post.id]);
+    const render = new Renderer(state, state.clock.now(), selection);
+    const { includes, errors } = render.includesFor([post]);
+    return sendJson(c, {
+      data: render.post(post),
+      ...(includes ? { includes } : {}),
+      ...(errors.length > 0 ? { errors } : {}),
+    });
   });
 
   return routes;

@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
 import type { SimUser } from '../../types.ts';
 import { checkPathParam, ParamReader, USER_ID_PATTERN, USERNAME_PATTERN } from '../params.ts';
-import { type ResourceProblem, resourceNotFound } from '../problems.ts';
+import type { ResourceProblem } from '../problems.ts';
 import { Renderer } from '../render.ts';
-import { rateLimited, sendJson } from '../respond.ts';
+import { gate, sendJson } from '../respond.ts';
 import { readUserSelection, USER_FIELD_PARAMS } from '../selection.ts';
 import type { SimulatorState } from '../state.ts';
 
@@ -16,8 +16,7 @@ const MAX_PER_CALL = 100;
  */
 export function userRoutes(state: SimulatorState): Hono {
   const routes = new Hono();
-  const limit = rateLimited(state.limiter, 'users');
-  const { index } = state;
+  const limit = gate(state, 'users');
 
   routes.get('/users/by/username/:username', limit, (c) => {
     const username = c.req.param('username');
@@ -26,8 +25,8 @@ export function userRoutes(state: SimulatorState): Hono {
     const selection = readUserSelection(params);
     params.finish();
     const user = state.userNowByUsername(username);
-    if (!user) return sendJson(c, { errors: [resourceNotFound('user', 'username', username)] });
-    return sendJson(c, { data: new Renderer(index, state.clock.now(), selection).user(user) });
+    if (!user) return sendJson(c, { errors: [state.userProblem('username', username, true)] });
+    return sendJson(c, { data: new Renderer(state, state.clock.now(), selection).user(user) });
   });
 
   routes.get('/users/by', limit, (c) => {
@@ -35,7 +34,10 @@ export function userRoutes(state: SimulatorState): Hono {
     const usernames = params.boundedList('usernames', USERNAME_PATTERN, MAX_PER_CALL);
     const selection = readUserSelection(params);
     params.finish();
-    return sendJson(c, lookup(usernames, state.userNowByUsername, 'usernames', selection));
+    return sendJson(
+      c,
+      lookup(usernames, (name) => state.userNowByUsername(name), 'usernames', selection),
+    );
   });
 
   routes.get('/users/:id', limit, (c) => {
@@ -45,8 +47,8 @@ export function userRoutes(state: SimulatorState): Hono {
     const selection = readUserSelection(params);
     params.finish();
     const user = state.userNow(id);
-    if (!user) return sendJson(c, { errors: [resourceNotFound('user', 'id', id)] });
-    return sendJson(c, { data: new Renderer(index, state.clock.now(), selection).user(user) });
+    if (!user) return sendJson(c, { errors: [state.userProblem('id', id, false)] });
+    return sendJson(c, { data: new Renderer(state, state.clock.now(), selection).user(user) });
   });
 
   routes.get('/users', limit, (c) => {
@@ -66,13 +68,13 @@ export function userRoutes(state: SimulatorState): Hono {
     parameter: string,
     selection: ReturnType<typeof readUserSelection>,
   ): { data?: unknown[]; errors?: ResourceProblem[] } {
-    const render = new Renderer(index, state.clock.now(), selection);
+    const render = new Renderer(state, state.clock.now(), selection);
     const found = new Map<string, SimUser>();
     const errors: ResourceProblem[] = [];
     for (const key of keys) {
       const user = find(key);
       if (user) found.set(user.id, user);
-      else errors.push(resourceNotFound('user', parameter, key));
+      else errors.push(state.userProblem(parameter, key, parameter === 'usernames'));
     }
     return {
       ...(found.size > 0 ? { data: [...found.values()].map((user) => render.user(user)) } : {}),
