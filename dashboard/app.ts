@@ -1,19 +1,28 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
+import { compress } from 'hono/compress';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from 'pino';
 import type { Clock } from '../src/clock.ts';
 import type { Db } from '../src/db/database.ts';
+import { campaignUpdatedChannel } from '../workers/queues.ts';
 import { buildAssets } from './bundle.ts';
 import type { ErrorJson } from './contract.ts';
-import { codeOf } from './errors.ts';
+import { ApiError, codeOf } from './errors.ts';
 import { detectLanguage } from './language.ts';
+import { relayCampaignUpdates } from './live.ts';
+import type { DashboardQueues } from './queues.ts';
+import { adminRoutes } from './routes/admin.ts';
 import { apiRoutes } from './routes/api.ts';
 import { assetRoutes } from './routes/assets.ts';
+import type { DashboardContext } from './routes/context.ts';
+import { eventRoutes } from './routes/events.ts';
 import { healthRoutes } from './routes/health.ts';
+import { opsRoutes } from './routes/ops.tsx';
 import { pageRoutes } from './routes/pages.tsx';
+import { queueBoardPath, queueBoardRoutes } from './routes/queue-board.ts';
 import { renderErrorPage } from './views/error-page.tsx';
 
 export interface DashboardDeps {
@@ -22,52 +31,93 @@ export interface DashboardDeps {
   /** collecting from the built-in simulator: the pages say the data is simulated */
   demo: boolean;
   log?: Logger | undefined;
+  /** the workers' Redis: their writes reach the pages as Server-Sent Events; unset, pages poll */
+  redisUrl?: string | undefined;
+  /** the collection queues: operations page, BullMQ board and admin actions */
+  queues?: DashboardQueues | undefined;
+  /** ADMIN_TOKEN: guards every write route; unset, the dashboard is read-only */
+  adminToken?: string | undefined;
+  /** period of the SSE keep-alive comments (tests shorten it) */
+  heartbeatMs?: number | undefined;
 }
 
+/** The Hono app, plus `close()`: it ends the live streams and the Redis subscription. */
+export type Dashboard = Hono & { close(): Promise<void> };
+
 /** The dashboard: JSON API under /api/v1, pages, assets and health. Serve it with `serveDashboard`. */
-export function createDashboard(deps: DashboardDeps): Hono {
+export function createDashboard(deps: DashboardDeps): Dashboard {
   // Bundle the browser code now rather than on the first page view; a failure is logged here and
   // retried (and reported) by the first request that needs the assets.
   buildAssets().catch((error: unknown) =>
     deps.log?.error({ err: error }, 'cannot bundle the dashboard assets'),
   );
+  const live = deps.redisUrl
+    ? relayCampaignUpdates({
+        redisUrl: deps.redisUrl,
+        channel: campaignUpdatedChannel,
+        clock: deps.clock,
+        log: deps.log,
+      })
+    : undefined;
+  const context: DashboardContext = { ...deps, live, heartbeatMs: deps.heartbeatMs ?? 15_000 };
 
   const app = new Hono();
   app.use(detectLanguage);
-  app.use(
-    secureHeaders({
-      contentSecurityPolicy: {
-        defaultSrc: ["'self'"],
-        // Avatars are X's own images; everything else is served from here.
-        imgSrc: ["'self'", 'https:', 'data:'],
-        objectSrc: ["'none'"],
-        baseUri: ["'none'"],
-        frameAncestors: ["'none'"],
-      },
-    }),
-  );
+  const pageHeaders = secureHeaders({ contentSecurityPolicy: contentSecurityPolicy(false) });
+  const boardHeaders = secureHeaders({ contentSecurityPolicy: contentSecurityPolicy(true) });
+  app.use((c, next) => (c.req.path.startsWith(queueBoardPath) ? boardHeaders : pageHeaders)(c, next));
+  // Pages and JSON; the bundle is served compressed already and event streams are left alone.
+  app.use(compress());
 
   app.route('/', healthRoutes());
   app.route('/', assetRoutes());
   app.route('/api/v1', apiRoutes(deps));
-  app.route('/', pageRoutes(deps));
+  app.route('/api/v1', eventRoutes(context));
+  app.route('/api/v1', adminRoutes(deps));
+  app.route('/', queueBoardRoutes(deps));
+  app.route('/', opsRoutes(context));
+  app.route('/', pageRoutes(context));
 
-  const respondError = (c: Context, status: ContentfulStatusCode, code: string, message: string) => {
-    if (isMachinePath(c.req.path)) return c.json<ErrorJson>({ error: { code, message } }, status);
-    return renderErrorPage(c, status, message, deps.demo);
+  const respondError = async (c: Context, error: HTTPException, code: string, message: string) => {
+    const status = error.status as ContentfulStatusCode;
+    const response = isMachinePath(c.req.path)
+      ? c.json<ErrorJson>({ error: { code, message } }, status)
+      : await renderErrorPage(c, status, message, deps.demo, code);
+    if (error instanceof ApiError) {
+      for (const [name, value] of Object.entries(error.headers)) response.headers.set(name, value);
+    }
+    return response;
   };
 
-  app.notFound((c) => respondError(c, 404, 'not_found', `no route for ${c.req.method} ${c.req.path}`));
+  app.notFound((c) =>
+    respondError(c, new HTTPException(404), 'not_found', `no route for ${c.req.method} ${c.req.path}`),
+  );
 
   app.onError((error, c) => {
-    if (error instanceof HTTPException) {
-      return respondError(c, error.status, codeOf(error), error.message);
-    }
+    if (error instanceof HTTPException) return respondError(c, error, codeOf(error), error.message);
     deps.log?.error({ err: error, method: c.req.method, path: c.req.path }, 'request failed');
-    return respondError(c, 500, 'internal', 'internal error');
+    return respondError(c, new HTTPException(500), 'internal', 'internal error');
   });
 
-  return app;
+  return Object.assign(app, {
+    async close() {
+      await live?.close();
+    },
+  });
+}
+
+/** BullMQ's board styles elements inline and sets a <base>; our pages need neither. */
+function contentSecurityPolicy(board: boolean) {
+  return {
+    defaultSrc: ["'self'"],
+    // Avatars are X's own images.
+    imgSrc: ["'self'", 'https:', 'data:'],
+    styleSrc: board ? ["'self'", "'unsafe-inline'"] : ["'self'"],
+    objectSrc: ["'none'"],
+    baseUri: board ? ["'self'"] : ["'none'"],
+    frameAncestors: ["'none'"],
+    formAction: ["'self'"],
+  };
 }
 
 /** Errors are JSON under /api and on the machine routes; a small HTML page where a person browses. */

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { brotliCompress, constants, gzip } from 'node:zlib';
 import { build } from 'esbuild';
 
 export interface Asset {
@@ -7,6 +9,9 @@ export interface Asset {
   path: string;
   contentType: string;
   body: Uint8Array;
+  /** compressed once here rather than on every request */
+  gzip: Uint8Array;
+  brotli: Uint8Array;
 }
 
 export interface Assets {
@@ -37,6 +42,9 @@ async function bundle(): Promise<Assets> {
   return { script, style, byPath: new Map([script, style].map((asset) => [asset.path, asset])) };
 }
 
+const gzipAsync = promisify(gzip);
+const brotliAsync = promisify(brotliCompress);
+
 async function bundleOne(entry: string, extension: string, contentType: string): Promise<Asset> {
   const result = await build({
     entryPoints: [fileURLToPath(new URL(entry, import.meta.url))],
@@ -50,6 +58,18 @@ async function bundleOne(entry: string, extension: string, contentType: string):
   });
   const output = result.outputFiles[0];
   if (!output) throw new Error(`esbuild produced nothing for ${entry}`);
-  const hash = createHash('sha256').update(output.contents).digest('hex').slice(0, 12);
-  return { path: `/assets/app.${hash}.${extension}`, contentType, body: output.contents };
+  const body = output.contents;
+  const hash = createHash('sha256').update(body).digest('hex').slice(0, 12);
+  const [gzipped, brotli] = await Promise.all([
+    gzipAsync(body, { level: 9 }),
+    // Quality 9: within a few percent of 11, several times faster to build on a small machine.
+    brotliAsync(body, { params: { [constants.BROTLI_PARAM_QUALITY]: 9 } }),
+  ]);
+  return {
+    path: `/assets/app.${hash}.${extension}`,
+    contentType,
+    body,
+    gzip: new Uint8Array(gzipped),
+    brotli: new Uint8Array(brotli),
+  };
 }

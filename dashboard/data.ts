@@ -1,9 +1,22 @@
 import { findCampaign } from '../src/db/campaigns.ts';
 import type { Db } from '../src/db/database.ts';
 import type { Campaign } from '../src/db/schema.ts';
-import { type LeaderboardQuery, leaderboard } from '../src/rank/leaderboard.ts';
-import { followerSeries, type Interval } from '../src/rank/series.ts';
-import type { CampaignJson, LeaderboardJson, SeriesJson } from './contract.ts';
+import { coverage } from '../src/rank/coverage.ts';
+import { rankHistory } from '../src/rank/history.ts';
+import { type LeaderboardQuery, type LeaderboardRow, leaderboard } from '../src/rank/leaderboard.ts';
+import type { Interval, Metric, Scope, SeriesMetric } from '../src/rank/metrics.ts';
+import { overview } from '../src/rank/overview.ts';
+import { accountSeries } from '../src/rank/series.ts';
+import type {
+  AccountSeriesJson,
+  CampaignJson,
+  CampaignOverviewJson,
+  CoverageJson,
+  HomeRankHistoryJson,
+  RankedLeaderboardJson,
+  RankedRowJson,
+  SeriesJson,
+} from './contract.ts';
 import { notFound } from './errors.ts';
 
 /** Reads shared by the JSON API and the pages (which embed the same JSON for their first paint). */
@@ -24,13 +37,27 @@ export function campaignJson(campaign: Campaign): CampaignJson {
   };
 }
 
+const iso = (date: Date | null) => date?.toISOString() ?? null;
+
+const rowJson = (row: LeaderboardRow): RankedRowJson => ({
+  rank: row.rank,
+  accountId: row.accountId,
+  username: row.username,
+  name: row.name,
+  profileImageUrl: row.profileImageUrl,
+  value: row.value,
+  isHome: row.isHome,
+  rankHourAgo: row.rankHourAgo,
+  rankDayStart: row.rankDayStart,
+});
+
 export async function leaderboardJson(
   db: Db,
   campaign: Campaign,
   query: LeaderboardQuery,
   asOf: Date,
-): Promise<LeaderboardJson> {
-  const board = await leaderboard(db, campaign, query);
+): Promise<RankedLeaderboardJson> {
+  const board = await leaderboard(db, campaign, { ...query, asOf });
   return {
     campaign: campaign.slug,
     metric: board.metric,
@@ -39,11 +66,34 @@ export async function leaderboardJson(
     to: board.to.toISOString(),
     asOf: asOf.toISOString(),
     total: board.total,
-    rows: board.rows,
-    home: board.home,
+    rows: board.rows.map(rowJson),
+    home: board.home ? rowJson(board.home) : null,
+    lastCollectedAt: iso(board.lastCollectedAt),
+    movement: { hourAgo: iso(board.movement.hourAgo), dayStart: iso(board.movement.dayStart) },
   };
 }
 
+export async function seriesJson(
+  db: Db,
+  campaign: Campaign,
+  username: string,
+  options: { metric: SeriesMetric; interval: Interval; from: Date; to: Date },
+  asOf: Date,
+): Promise<AccountSeriesJson> {
+  const points = await accountSeries(db, campaign, username, options);
+  return {
+    campaign: campaign.slug,
+    username,
+    metric: options.metric,
+    interval: options.interval,
+    from: options.from.toISOString(),
+    to: options.to.toISOString(),
+    asOf: asOf.toISOString(),
+    points: points.map((point) => ({ at: point.at.toISOString(), value: point.value })),
+  };
+}
+
+/** The follower curve the live page draws first. */
 export async function followerSeriesJson(
   db: Db,
   campaign: Campaign,
@@ -51,15 +101,83 @@ export async function followerSeriesJson(
   options: { interval: Interval; from: Date; to: Date },
   asOf: Date,
 ): Promise<SeriesJson> {
-  const points = await followerSeries(db, campaign, username, options);
+  const series = await seriesJson(db, campaign, username, { ...options, metric: 'followers' }, asOf);
+  return { ...series, metric: 'followers' };
+}
+
+export async function rankHistoryJson(
+  db: Db,
+  campaign: Campaign,
+  options: { metric: Metric; scope: Scope; interval: Interval; from: Date; to: Date },
+  asOf: Date,
+): Promise<HomeRankHistoryJson> {
+  const points = await rankHistory(db, campaign, { ...options, asOf });
   return {
     campaign: campaign.slug,
-    username,
-    metric: 'followers',
+    username: campaign.home_username,
+    metric: options.metric,
+    scope: options.scope,
     interval: options.interval,
     from: options.from.toISOString(),
     to: options.to.toISOString(),
     asOf: asOf.toISOString(),
-    points: points.map((point) => ({ at: point.at.toISOString(), value: point.value })),
+    points: points.map((point) => ({ at: point.at.toISOString(), rank: point.rank, value: point.value })),
+  };
+}
+
+export async function overviewJson(
+  db: Db,
+  campaign: Campaign,
+  options: { from: Date; to: Date; top: number },
+  asOf: Date,
+): Promise<CampaignOverviewJson> {
+  const view = await overview(db, campaign, {
+    from: options.from,
+    to: options.to,
+    asOf,
+    topPosts: options.top,
+  });
+  return {
+    campaign: campaign.slug,
+    from: view.from.toISOString(),
+    to: view.to.toISOString(),
+    asOf: asOf.toISOString(),
+    postsPerHour: view.postsPerHour.map((query) => ({
+      queryId: query.queryId,
+      query: query.query,
+      active: query.active,
+      points: query.points.map((point) => ({ at: point.at.toISOString(), value: point.value })),
+    })),
+    uniqueAuthors: view.uniqueAuthors,
+    posts: view.posts,
+    engagement: view.engagement,
+    home: view.home,
+    topPosts: view.topPosts.map((post) => ({ ...post, createdAt: post.createdAt.toISOString() })),
+    headline: { ...view.headline, metric: 'posts' },
+  };
+}
+
+export async function coverageJson(
+  db: Db,
+  campaign: Campaign,
+  window: { from: Date; to: Date },
+  asOf: Date,
+): Promise<CoverageJson> {
+  const view = await coverage(db, campaign, window);
+  return {
+    campaign: campaign.slug,
+    from: view.from.toISOString(),
+    to: view.to.toISOString(),
+    asOf: asOf.toISOString(),
+    queries: view.queries.map((query) => ({
+      id: query.id,
+      query: query.query,
+      active: query.active,
+      pollingSince: iso(query.pollingSince),
+      backfillFrom: iso(query.backfillFrom),
+      backfillDone: query.backfillDone,
+      oldestPostHour: iso(query.oldestPostHour),
+    })),
+    hours: view.hours.map((hour) => ({ ...hour, at: hour.at.toISOString() })),
   };
 }

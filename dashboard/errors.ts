@@ -10,6 +10,8 @@ export class ApiError extends HTTPException {
     status: ContentfulStatusCode,
     readonly code: string,
     message: string,
+    /** sent with the error response (a 401's `WWW-Authenticate`, a 503's `Retry-After`) */
+    readonly headers: Record<string, string> = {},
   ) {
     super(status, { message });
   }
@@ -17,6 +19,9 @@ export class ApiError extends HTTPException {
 
 export const notFound = (message: string) => new ApiError(404, 'not_found', message);
 export const invalidParameter = (message: string) => new ApiError(400, 'invalid_parameter', message);
+export const conflict = (message: string) => new ApiError(409, 'conflict', message);
+export const unavailable = (message: string) =>
+  new ApiError(503, 'unavailable', message, { 'Retry-After': '30' });
 
 /** The code of an HTTPException thrown without one (by Hono itself, for instance). */
 export function codeOf(error: HTTPException): string {

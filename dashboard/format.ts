@@ -65,3 +65,42 @@ function isMidnight(timeZone: string, at: Date): boolean {
   }).format(at);
   return time === '00:00:00';
 }
+
+/** A chart tick for daily points: the day in the campaign's timezone (`8 Dec`). */
+export function formatDay(lang: Lang, timeZone: string, at: Date): string {
+  return new Intl.DateTimeFormat(locales[lang], { timeZone, day: 'numeric', month: 'short' }).format(at);
+}
+
+/** Date and time of day, for run logs and post dates (`8 Dec 2016, 14:02`). */
+export function formatDateTime(lang: Lang, timeZone: string, at: Date): string {
+  return new Intl.DateTimeFormat(locales[lang], {
+    timeZone,
+    dateStyle: 'medium',
+    timeStyle: 'short',
+    hourCycle: 'h23',
+  }).format(at);
+}
+
+/**
+ * A leaderboard value as its metric reads: growth with its sign, growth in % with one decimal
+ * (the API sends percentage points: 12.5 is 12.5 %), the rest as whole numbers.
+ */
+export function formatMetricValue(lang: Lang, metric: string, value: number): string {
+  if (metric === 'follower_growth') return formatDelta(lang, value);
+  if (metric === 'follower_growth_pct') {
+    return new Intl.NumberFormat(locales[lang], {
+      style: 'percent',
+      maximumFractionDigits: 1,
+      signDisplay: 'exceptZero',
+    }).format(value / 100);
+  }
+  return formatNumber(lang, value);
+}
+
+/** A run's duration: `850 ms`, `12 s`, `3 min 05 s`. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds} s`;
+  return `${Math.floor(seconds / 60)} min ${String(seconds % 60).padStart(2, '0')} s`;
+}

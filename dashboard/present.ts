@@ -35,3 +35,41 @@ export function safeImageUrl(url: string | null): string | null {
     return null;
   }
 }
+
+export interface Movement {
+  kind: 'up' | 'down' | 'same' | 'new';
+  /** what the cell shows: `▲2`, `▼1`, `=`, `new` */
+  symbol: string;
+  /** what a screen reader says */
+  label: string;
+}
+
+/**
+ * ▲▼ from the rank an hour ago. Nothing when the API does not send it (undefined); `new` when
+ * the account was not ranked an hour ago (null).
+ */
+export function movementOf(
+  lang: Lang,
+  rank: number,
+  rankHourAgo: number | null | undefined,
+): Movement | null {
+  const t = dictionaries[lang];
+  if (rankHourAgo === undefined) return null;
+  if (rankHourAgo === null) return { kind: 'new', symbol: t.newEntry, label: t.newEntryLong };
+  const places = rankHourAgo - rank;
+  if (places > 0) return { kind: 'up', symbol: `▲${formatNumber(lang, places)}`, label: t.movedUp(places) };
+  if (places < 0) {
+    return { kind: 'down', symbol: `▼${formatNumber(lang, -places)}`, label: t.movedDown(-places) };
+  }
+  return { kind: 'same', symbol: '=', label: t.unmoved };
+}
+
+/** The account page of a leaderboard row, keeping the language. */
+export function accountHref(slug: string, username: string, lang: Lang): string {
+  return `/campaigns/${encodeURIComponent(slug)}/accounts/${encodeURIComponent(username)}?lang=${lang}`;
+}
+
+/** A post on X; ids are digits and usernames [A-Za-z0-9_], so the address needs no escaping. */
+export function postHref(username: string, id: string): string {
+  return `https://x.com/${encodeURIComponent(username)}/status/${encodeURIComponent(id)}`;
+}

@@ -35,3 +35,25 @@ export function checkWindow(from: Date, to: Date): void {
     );
   }
 }
+
+/** An integer query parameter in [min, max]; anything else is named in the 400. */
+export const integerIn = (min: number, max: number) => {
+  const message = `expected an integer from ${min} to ${max}`;
+  return z
+    .string()
+    .regex(/^\d{1,9}$/, message)
+    .transform(Number)
+    .pipe(z.number().min(min, message).max(max, message));
+};
+
+const maxBuckets = { hour: 24 * 93, day: 366 * 5 };
+
+/** Answers with one point per hour or day stay bounded: about three months of hours, five years of days. */
+export function checkBuckets(from: Date, to: Date, interval: 'hour' | 'day'): void {
+  const buckets = (to.getTime() - from.getTime()) / (interval === 'hour' ? 3600_000 : 86_400_000);
+  if (buckets > maxBuckets[interval]) {
+    throw invalidParameter(
+      `to: expected a window of at most ${maxBuckets[interval]} ${interval}s for interval=${interval}`,
+    );
+  }
+}

@@ -5,13 +5,16 @@ import type { Hono } from 'hono';
 export interface DashboardServer {
   url: string;
   port: number;
-  /** Stops listening and drops open connections (keep-alive, and later SSE streams). */
+  /** Stops listening and drops open connections (keep-alive, SSE streams). */
   close(): Promise<void>;
 }
 
-/** Listens on `port` (0: a free one) and resolves once the server accepts connections. */
+/**
+ * Listens on `port` (0: a free one) and resolves once the server accepts connections. `close()`
+ * also closes the dashboard (its live streams end first, so browsers see a clean end and reconnect).
+ */
 export async function serveDashboard(
-  app: Hono,
+  app: Hono & { close?(): Promise<void> },
   options: { port: number; hostname?: string },
 ): Promise<DashboardServer> {
   return new Promise((resolve, reject) => {
@@ -21,11 +24,13 @@ export async function serveDashboard(
       resolve({
         url: `http://${urlHost(options.hostname)}:${port}`,
         port,
-        close: () =>
-          new Promise<void>((done, fail) => {
+        close: async () => {
+          await app.close?.();
+          await new Promise<void>((done, fail) => {
             server.close((error) => (error ? fail(error) : done()));
             if ('closeAllConnections' in server) server.closeAllConnections();
-          }),
+          });
+        },
       });
     });
     server.once('error', reject);

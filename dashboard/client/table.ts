@@ -1,39 +1,82 @@
-import type { LeaderboardJson, LeaderboardRowJson } from '../contract.ts';
-import { formatNumber } from '../format.ts';
+import type { RankedLeaderboardJson, RankedRowJson } from '../contract.ts';
+import { formatMetricValue, formatNumber } from '../format.ts';
 import type { Lang } from '../i18n.ts';
-import { safeImageUrl } from '../present.ts';
+import { accountHref, movementOf, safeImageUrl } from '../present.ts';
 
-/** Redraws the rows of the leaderboard; mirrors `Row` in views/campaign-page.tsx. Text only, never HTML. */
+export interface TableContext {
+  lang: Lang;
+  slug: string;
+  metric: string;
+}
+
+/**
+ * Redraws the rows of the leaderboard; mirrors `Row` in views/campaign-page.tsx. Text only, never
+ * HTML. Rows whose rank changed since the last redraw flash briefly (`rose`, `fell`).
+ */
 export function renderLeaderboard(
   rows: HTMLElement,
   pinned: HTMLElement,
-  board: LeaderboardJson,
-  lang: Lang,
-): void {
-  rows.replaceChildren(...board.rows.map((row) => rowElement(row, lang)));
+  board: RankedLeaderboardJson,
+  context: TableContext,
+  previousRanks: Map<string, number> | undefined,
+): Map<string, number> {
+  const ranks = new Map<string, number>();
+  const build = (row: RankedRowJson) => {
+    ranks.set(row.accountId, row.rank);
+    const before = previousRanks?.get(row.accountId);
+    const change =
+      before === undefined || before === row.rank ? undefined : before > row.rank ? 'rose' : 'fell';
+    return rowElement(row, context, change);
+  };
+  rows.replaceChildren(...board.rows.map(build));
   const home = board.home && !board.rows.some((row) => row.isHome) ? board.home : null;
-  pinned.replaceChildren(...(home ? [rowElement(home, lang)] : []));
+  pinned.replaceChildren(...(home ? [build(home)] : []));
+  return ranks;
 }
 
-function rowElement(row: LeaderboardRowJson, lang: Lang): HTMLTableRowElement {
+function rowElement(row: RankedRowJson, context: TableContext, change: 'rose' | 'fell' | undefined) {
+  const { lang } = context;
   const tr = document.createElement('tr');
-  if (row.isHome) tr.className = 'home';
+  const classes = [row.isHome ? 'home' : '', change ?? ''].filter(Boolean);
+  if (classes.length > 0) tr.className = classes.join(' ');
+
+  const movement = movementOf(lang, row.rank, row.rankHourAgo);
+  const move = cell(movement ? `move ${movement.kind}` : 'move');
+  if (movement) {
+    const symbol = span('', movement.symbol);
+    symbol.setAttribute('aria-hidden', 'true');
+    move.append(symbol, span('visually-hidden', movement.label));
+  }
+
   const account = cell('account');
+  const link = document.createElement('a');
+  link.href = accountHref(context.slug, row.username, lang);
   const image = safeImageUrl(row.profileImageUrl);
   if (image) {
     const img = document.createElement('img');
     Object.assign(img, {
       src: image,
       alt: '',
-      width: 24,
-      height: 24,
+      width: 28,
+      height: 28,
       loading: 'lazy',
       referrerPolicy: 'no-referrer',
     });
-    account.append(img);
+    link.append(img);
+  } else {
+    const blank = span('avatar-blank', '');
+    blank.setAttribute('aria-hidden', 'true');
+    link.append(blank);
   }
-  account.append(span('name', row.name), ' ', span('username', `@${row.username}`));
-  tr.append(cell('num', formatNumber(lang, row.rank)), account, cell('num', formatNumber(lang, row.value)));
+  link.append(span('name', row.name), ' ', span('username', `@${row.username}`));
+  account.append(link);
+
+  tr.append(
+    cell('num', formatNumber(lang, row.rank)),
+    move,
+    account,
+    cell('num', formatMetricValue(lang, context.metric, row.value)),
+  );
   return tr;
 }
 
@@ -46,7 +89,7 @@ function cell(className: string, text?: string): HTMLTableCellElement {
 
 function span(className: string, text: string): HTMLSpanElement {
   const element = document.createElement('span');
-  element.className = className;
+  if (className) element.className = className;
   element.textContent = text;
   return element;
 }

@@ -1,39 +1,59 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { listCampaigns } from '../../src/db/campaigns.ts';
-import { metrics, scopes } from '../../src/rank/leaderboard.ts';
+import { intervals, metrics, scopes, seriesMetrics } from '../../src/rank/metrics.ts';
 import type { DashboardDeps } from '../app.ts';
-import { campaignJson, campaignOr404, followerSeriesJson, leaderboardJson } from '../data.ts';
+import {
+  campaignJson,
+  campaignOr404,
+  coverageJson,
+  leaderboardJson,
+  overviewJson,
+  rankHistoryJson,
+  seriesJson,
+} from '../data.ts';
 import { invalidParameter } from '../errors.ts';
-import { checkWindow, instant, oneOf, validQuery } from '../query.ts';
+import { checkBuckets, checkWindow, instant, integerIn, oneOf, validQuery } from '../query.ts';
+
+const window = { from: instant.optional(), to: instant.optional() };
 
 const leaderboardQuery = z.object({
   metric: oneOf(metrics).default('posts'),
   scope: oneOf(scopes).default('all'),
-  from: instant.optional(),
-  to: instant.optional(),
-  limit: z
-    .string()
-    .regex(/^\d{1,4}$/, 'expected an integer from 1 to 500')
-    .transform(Number)
-    .pipe(
-      z.number().min(1, 'expected an integer from 1 to 500').max(500, 'expected an integer from 1 to 500'),
-    )
-    .default(50),
+  ...window,
+  limit: integerIn(1, 500).default(50),
 });
 
-// Only followers have a series for now; the other metrics come with their history tables.
 const seriesQuery = z.object({
-  metric: oneOf(['followers']).default('followers'),
-  interval: oneOf(['hour', 'day']).default('hour'),
-  from: instant.optional(),
-  to: instant.optional(),
+  metric: oneOf(seriesMetrics).default('followers'),
+  interval: oneOf(intervals).default('hour'),
+  ...window,
 });
+
+const rankHistoryQuery = z.object({
+  metric: oneOf(metrics).default('posts'),
+  scope: oneOf(scopes).default('all'),
+  interval: oneOf(intervals).default('hour'),
+  ...window,
+});
+
+const overviewQuery = z.object({ ...window, top: integerIn(1, 100).default(10) });
+
+const coverageQuery = z.object(window);
 
 const username = /^[A-Za-z0-9_]{1,15}$/;
 
 /** The JSON API, mounted under /api/v1. */
 export function apiRoutes({ db, clock }: DashboardDeps): Hono {
+  /** The campaign and the window asked for (default: the campaign's), checked. */
+  const target = async (slug: string, query: { from?: Date | undefined; to?: Date | undefined }) => {
+    const campaign = await campaignOr404(db, slug);
+    const from = query.from ?? campaign.window_start;
+    const to = query.to ?? campaign.window_end;
+    checkWindow(from, to);
+    return { campaign, from, to };
+  };
+
   return new Hono()
     .use(async (c, next) => {
       await next();
@@ -46,10 +66,7 @@ export function apiRoutes({ db, clock }: DashboardDeps): Hono {
     })
     .get('/campaigns/:slug/leaderboard', validQuery(leaderboardQuery), async (c) => {
       const query = c.req.valid('query');
-      const campaign = await campaignOr404(db, c.req.param('slug'));
-      const from = query.from ?? campaign.window_start;
-      const to = query.to ?? campaign.window_end;
-      checkWindow(from, to);
+      const { campaign, from, to } = await target(c.req.param('slug'), query);
       return c.json(await leaderboardJson(db, campaign, { ...query, from, to }, clock.now()));
     })
     .get('/campaigns/:slug/accounts/:username/series', validQuery(seriesQuery), async (c) => {
@@ -58,11 +75,25 @@ export function apiRoutes({ db, clock }: DashboardDeps): Hono {
       if (!username.test(account)) {
         throw invalidParameter('username: expected an X username (1–15 letters, digits or _)');
       }
-      const campaign = await campaignOr404(db, c.req.param('slug'));
-      const from = query.from ?? campaign.window_start;
-      const to = query.to ?? campaign.window_end;
-      checkWindow(from, to);
-      const options = { interval: query.interval, from, to };
-      return c.json(await followerSeriesJson(db, campaign, account, options, clock.now()));
+      const { campaign, from, to } = await target(c.req.param('slug'), query);
+      checkBuckets(from, to, query.interval);
+      return c.json(await seriesJson(db, campaign, account, { ...query, from, to }, clock.now()));
+    })
+    .get('/campaigns/:slug/rank-history', validQuery(rankHistoryQuery), async (c) => {
+      const query = c.req.valid('query');
+      const { campaign, from, to } = await target(c.req.param('slug'), query);
+      checkBuckets(from, to, query.interval);
+      return c.json(await rankHistoryJson(db, campaign, { ...query, from, to }, clock.now()));
+    })
+    .get('/campaigns/:slug/overview', validQuery(overviewQuery), async (c) => {
+      const query = c.req.valid('query');
+      const { campaign, from, to } = await target(c.req.param('slug'), query);
+      return c.json(await overviewJson(db, campaign, { from, to, top: query.top }, clock.now()));
+    })
+    .get('/campaigns/:slug/coverage', validQuery(coverageQuery), async (c) => {
+      const query = c.req.valid('query');
+      const { campaign, from, to } = await target(c.req.param('slug'), query);
+      checkBuckets(from, to, 'hour');
+      return c.json(await coverageJson(db, campaign, { from, to }, clock.now()));
     });
 }

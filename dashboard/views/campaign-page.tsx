@@ -1,66 +1,141 @@
 import { raw } from 'hono/html';
-import type { FC } from 'hono/jsx';
+import type { Child, FC } from 'hono/jsx';
 import type { Campaign } from '../../src/db/schema.ts';
-import type { LeaderboardRowJson, PageData } from '../contract.ts';
-import { formatNumber, formatTime, formatWindow } from '../format.ts';
+import {
+  type CampaignPageData,
+  leaderboardMetrics,
+  leaderboardScopes,
+  type RankedRowJson,
+} from '../contract.ts';
+import { formatMetricValue, formatNumber, formatTime, formatWindow } from '../format.ts';
 import { dictionaries, type Lang } from '../i18n.ts';
-import { followersText, headlineText, safeImageUrl } from '../present.ts';
+import { accountHref, followersText, headlineText, movementOf, safeImageUrl } from '../present.ts';
 
 /**
- * The live leaderboard. The browser code (client/main.ts) redraws the same elements, found by id,
- * from the JSON API; keep the two in step.
+ * The live leaderboard. The browser code (client/campaign.ts) redraws the same elements, found by
+ * id, from the JSON API; keep the two in step (client/table.ts mirrors `Row`).
  */
-export const CampaignPage: FC<{ campaign: Campaign; data: PageData }> = ({ campaign, data }) => {
-  const { lang, leaderboard: board, series } = data;
+export const CampaignPage: FC<{ campaign: Campaign; data: CampaignPageData }> = ({ campaign, data }) => {
+  const { lang, leaderboard: board, series, metricAvailable: available } = data;
   const t = dictionaries[lang];
   const pinned = board.home && !board.rows.some((row) => row.isHome) ? board.home : null;
+  const metricName = t.metrics[data.metric] ?? data.metric;
+  const switchHref = (metric: string, scope: string) =>
+    `?${new URLSearchParams({ metric, scope, lang }).toString()}`;
   return (
     <>
       <h1>{campaign.name}</h1>
       <p class="muted">
-        {t.window}: {formatWindow(lang, campaign.timezone, campaign.window_start, campaign.window_end)}
+        {t.window} {formatWindow(lang, campaign.timezone, campaign.window_start, campaign.window_end)}
       </p>
       <section class="headline">
         <p id="headline" class="headline-rank">
-          {headlineText(lang, board, data.homeUsername)}
+          {available ? headlineText(lang, board, data.homeUsername) : t.metricUnavailable(metricName)}
         </p>
         <p id="followers" class="headline-followers">
           {followersText(lang, series)}
         </p>
-        <p id="updated" class="muted" aria-live="polite">
-          {t.updatedAt(formatTime(lang, campaign.timezone, new Date(board.asOf)))}
+        <p class="status">
+          <span id="live-status" class="live-status" data-state="connecting">
+            {t.reconnecting}
+          </span>
+          <span id="collected">
+            {data.lastCollectedAt
+              ? t.lastCollected(formatTime(lang, campaign.timezone, new Date(data.lastCollectedAt)))
+              : t.notCollectedYet}
+          </span>
+          <span id="updated" aria-live="polite">
+            {t.updatedAt(formatTime(lang, campaign.timezone, new Date(board.asOf)))}
+          </span>
         </p>
       </section>
+      <div class="switches">
+        <SwitchGroup id="metric-switch" label={t.metricSwitch}>
+          {leaderboardMetrics.map((metric) => (
+            <a
+              class="switch"
+              href={switchHref(metric, data.scope)}
+              data-metric={metric}
+              aria-current={metric === data.metric ? 'true' : undefined}
+            >
+              {t.metricTitles[metric] ?? metric}
+            </a>
+          ))}
+        </SwitchGroup>
+        <SwitchGroup id="scope-switch" label={t.scopeSwitch}>
+          {leaderboardScopes.map((scope) => (
+            <a
+              class="switch"
+              href={switchHref(data.metric, scope)}
+              data-scope={scope}
+              aria-current={scope === data.scope ? 'true' : undefined}
+            >
+              {t.scopes[scope] ?? scope}
+            </a>
+          ))}
+        </SwitchGroup>
+      </div>
       <div class="panels">
-        <section class="board">
-          <table>
-            <caption>{t.leaderboardCaption(board.rows.length)}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{t.rank}</th>
-                <th scope="col">{t.account}</th>
-                <th scope="col" class="num">
-                  {t.metricTitles[board.metric] ?? board.metric}
-                </th>
-              </tr>
-            </thead>
-            <tbody id="rows">
-              {board.rows.map((row) => (
-                <Row lang={lang} row={row} />
-              ))}
-            </tbody>
-            <tbody id="pinned" class="pinned">
-              {pinned && <Row lang={lang} row={pinned} />}
-            </tbody>
-          </table>
-        </section>
-        <section class="chart">
-          <h2>{t.followerCurve(data.homeUsername)}</h2>
-          <div class="chart-box">
-            <canvas id="followers-chart" aria-label={t.followerCurve(data.homeUsername)} role="img" />
+        <section class="board" aria-labelledby="board-caption">
+          <div class="board-scroll">
+            <table>
+              <caption id="board-caption">{t.leaderboardCaption(board.rows.length)}</caption>
+              <colgroup>
+                <col class="col-rank" />
+                <col class="col-move" />
+                <col />
+                <col class="col-value" />
+              </colgroup>
+              <thead>
+                <tr>
+                  <th scope="col" class="num">
+                    {t.rank}
+                  </th>
+                  <th scope="col" class="move">
+                    {t.movement}
+                  </th>
+                  <th scope="col">{t.account}</th>
+                  <th scope="col" class="num" id="value-heading">
+                    {t.metricTitles[data.metric] ?? data.metric}
+                  </th>
+                </tr>
+              </thead>
+              <tbody id="rows">
+                {board.rows.map((row) => (
+                  <Row lang={lang} slug={data.slug} metric={data.metric} row={row} />
+                ))}
+              </tbody>
+              <tbody id="pinned" class="pinned">
+                {pinned && <Row lang={lang} slug={data.slug} metric={data.metric} row={pinned} />}
+              </tbody>
+            </table>
           </div>
+          <p id="board-note" class="note" hidden={available}>
+            {t.metricUnavailable(metricName)}
+          </p>
+        </section>
+        <section class="charts" aria-label={t.charts}>
+          <ChartFigure name="followers" title={t.followersVsPeers(data.homeUsername)} lang={lang}>
+            {data.peers.length > 0 && (
+              <fieldset class="peers">
+                <legend>{t.compareWith}</legend>
+                {data.peers.map((peer) => (
+                  <label>
+                    <input type="checkbox" name="peer" value={peer} checked /> @{peer}
+                  </label>
+                ))}
+              </fieldset>
+            )}
+          </ChartFigure>
+          <ChartFigure name="rank" title={t.rankHistory(data.homeUsername, metricName)} lang={lang} />
+          <ChartFigure name="queries" title={t.postsPerQuery} lang={lang} />
+          <ChartFigure name="engagement" title={t.engagementPerDay(data.homeUsername)} lang={lang} />
         </section>
       </div>
+      <section id="top-posts-section" class="top-posts" hidden>
+        <h2>{t.topPosts}</h2>
+        <ol id="top-posts" />
+      </section>
       <script type="application/json" id="initial-data">
         {raw(embedJson(data))}
       </script>
@@ -68,18 +143,72 @@ export const CampaignPage: FC<{ campaign: Campaign; data: PageData }> = ({ campa
   );
 };
 
-export const Row: FC<{ lang: Lang; row: LeaderboardRowJson }> = ({ lang, row }) => {
+const SwitchGroup: FC<{ id: string; label: string; children?: Child }> = ({ id, label, children }) => (
+  <nav class="switch-group" aria-labelledby={`${id}-label`} id={id}>
+    <span class="switch-label" id={`${id}-label`}>
+      {label}
+    </span>
+    {children}
+  </nav>
+);
+
+/** A chart with its title, its PNG download, and room for a "not available yet" note. */
+export const ChartFigure: FC<{ name: string; title: string; lang: Lang; children?: Child }> = ({
+  name,
+  title,
+  lang,
+  children,
+}) => {
+  const t = dictionaries[lang];
+  return (
+    <figure class="chart" id={`${name}-figure`}>
+      <figcaption>
+        <h2 class="chart-title" id={`${name}-title`}>
+          {title}
+        </h2>
+        <button type="button" class="png" data-chart={name} aria-describedby={`${name}-title`} disabled>
+          {t.downloadPng}
+        </button>
+      </figcaption>
+      {children}
+      <div class="chart-box">
+        <canvas id={`${name}-chart`} role="img" aria-labelledby={`${name}-title`} />
+        <p class="chart-note" id={`${name}-note`} hidden />
+      </div>
+    </figure>
+  );
+};
+
+export const Row: FC<{ lang: Lang; slug: string; metric: string; row: RankedRowJson }> = ({
+  lang,
+  slug,
+  metric,
+  row,
+}) => {
   const image = safeImageUrl(row.profileImageUrl);
+  const movement = movementOf(lang, row.rank, row.rankHourAgo);
   return (
     <tr class={row.isHome ? 'home' : undefined}>
       <td class="num">{formatNumber(lang, row.rank)}</td>
-      <td class="account">
-        {image && (
-          <img src={image} alt="" width={24} height={24} loading="lazy" referrerpolicy="no-referrer" />
+      <td class={movement ? `move ${movement.kind}` : 'move'}>
+        {movement && (
+          <>
+            <span aria-hidden="true">{movement.symbol}</span>
+            <span class="visually-hidden">{movement.label}</span>
+          </>
         )}
-        <span class="name">{row.name}</span> <span class="username">@{row.username}</span>
       </td>
-      <td class="num">{formatNumber(lang, row.value)}</td>
+      <td class="account">
+        <a href={accountHref(slug, row.username, lang)}>
+          {image ? (
+            <img src={image} alt="" width={28} height={28} loading="lazy" referrerpolicy="no-referrer" />
+          ) : (
+            <span class="avatar-blank" aria-hidden="true" />
+          )}
+          <span class="name">{row.name}</span> <span class="username">@{row.username}</span>
+        </a>
+      </td>
+      <td class="num">{formatMetricValue(lang, metric, row.value)}</td>
     </tr>
   );
 };

@@ -6,10 +6,26 @@ import { dictionaries, type Lang } from '../i18n.ts';
 import { langOf, switchLanguageHref } from '../language.ts';
 import { Layout } from './layout.tsx';
 
-/** Never shows the message of a 5xx: it may carry internals. */
-export const ErrorPage: FC<{ lang: Lang; status: number; message: string }> = ({ lang, status, message }) => {
+/** Never shows the message of a 5xx: it may carry internals. Admin refusals speak the page's language. */
+export const ErrorPage: FC<{ lang: Lang; status: number; message: string; code?: string | undefined }> = ({
+  lang,
+  status,
+  message,
+  code,
+}) => {
   const t = dictionaries[lang];
-  const heading = status === 404 ? t.notFound : status >= 500 ? t.internalError : message;
+  const localized: Record<string, string> = {
+    unauthorized: t.adminOnly,
+    forbidden: t.wrongToken,
+    admin_disabled: t.adminOff,
+    unavailable: t.unavailable,
+  };
+  const heading =
+    status === 404
+      ? t.notFound
+      : status >= 500
+        ? (localized[code ?? ''] ?? t.internalError)
+        : (localized[code ?? ''] ?? message);
   return (
     <>
       <h1>{heading}</h1>
@@ -28,13 +44,22 @@ export async function renderErrorPage(
   status: ContentfulStatusCode,
   message: string,
   demo: boolean,
+  code?: string,
 ) {
   const lang = langOf(c);
   const assets = await buildAssets().catch(() => undefined);
-  const title = status === 404 ? dictionaries[lang].notFound : dictionaries[lang].internalError;
+  const t = dictionaries[lang];
+  const title =
+    status === 404
+      ? t.notFound
+      : status === 401 || status === 403
+        ? t.admin
+        : status >= 500
+          ? t.internalError
+          : t.appName;
   return c.html(
     <Layout lang={lang} title={title} demo={demo} switchHref={switchLanguageHref(c, lang)} assets={assets}>
-      <ErrorPage lang={lang} status={status} message={message} />
+      <ErrorPage lang={lang} status={status} message={message} code={code} />
     </Layout>,
     status,
   );

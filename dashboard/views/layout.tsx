@@ -11,7 +11,7 @@ export interface LayoutProps {
   switchHref: string;
   /** absent on error pages, which must render even when the bundle does not */
   assets?: Assets | undefined;
-  /** load the browser code (live pages only) */
+  /** load the browser code (live pages, charts, admin forms) */
   script?: boolean;
   children?: Child;
 }
@@ -28,23 +28,29 @@ export const Layout: FC<LayoutProps> = ({ lang, title, demo, switchHref, assets,
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <title>{title}</title>
           {assets && <link rel="stylesheet" href={assets.style.path} />}
+          {assets && script && <script type="module" src={assets.script.path} />}
         </head>
         <body>
+          <a class="skip-link" href="#main">
+            {t.skipToContent}
+          </a>
           {demo && (
             <p class="demo-banner" role="status">
               {t.demo}
             </p>
           )}
           <header class="top">
-            <a class="brand" href={`/?lang=${lang}`}>
-              {t.appName}
-            </a>
-            <a class="lang-switch" href={switchHref} hreflang={other} lang={other}>
+            <nav class="top-nav">
+              <a class="brand" href={`/?lang=${lang}`}>
+                {t.appName}
+              </a>
+              <a href={`/ops?lang=${lang}`}>{t.operations}</a>
+            </nav>
+            <a class="lang-switch" id="lang-switch" href={switchHref} hreflang={other} lang={other}>
               {t.switchLanguage}
             </a>
           </header>
-          <main>{children}</main>
-          {assets && script && <script type="module" src={assets.script.path} />}
+          <main id="main">{children}</main>
         </body>
       </html>
     </>

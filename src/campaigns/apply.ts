@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { saveAlertSettings } from '../alerts/settings.ts';
 import type { Db } from '../db/database.ts';
 import type { CampaignFile } from './campaign-file.ts';
 
@@ -116,6 +117,8 @@ export async function applyCampaign(db: Db, file: CampaignFile, now: Date): Prom
           .doUpdateSet({ role: sql`excluded.role`, username: sql`excluded.username` }),
       )
       .execute();
+
+    await saveAlertSettings(trx, campaignId, file.alerts);
 
     return { campaignId, created: !existing, queriesAdded, queriesRetired, watchlistAdded, watchlistRemoved };
   });

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import parser from 'cron-parser';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { alertsSchema } from '../alerts/settings.ts';
 
 /** The campaign file (YAML or JSON), as documented in the README. */
 
@@ -55,6 +56,7 @@ export const campaignFileSchema = z
     queries: z.array(query).min(1, 'expected at least one query').max(50),
     watchlist: z.array(username).max(1000).default([]),
     schedule: z.strictObject({ live: cron, snapshots: cron, nightly: cron }).partial().default({}),
+    alerts: alertsSchema.optional(),
   })
   .refine((file) => new Date(file.window.end) > new Date(file.window.start), {
     message: 'window.end must be after window.start',

@@ -1,6 +1,9 @@
 import { createDashboard } from '../../dashboard/app.ts';
+import { connectQueues } from '../../dashboard/queues.ts';
 import { serveDashboard } from '../../dashboard/server.ts';
+import { campaignUpdatedChannel } from '../../workers/queues.ts';
 import { startCollection } from '../../workers/runtime.ts';
+import { watchAlerts } from '../alerts/watch.ts';
 import { clockFrom } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
@@ -24,16 +27,20 @@ export async function runWorker(config: Config, log: Logger): Promise<() => Prom
   const db = await openMigratedDatabase(config);
   try {
     const x = new XClient({ bearerToken: config.X_BEARER_TOKEN, baseUrl: config.X_API_BASE_URL });
-    const collection = await startCollection({
+    const clock = clockFrom(config.TRACKER_CLOCK);
+    const collection = await startCollection({ db, x, clock, log, redisUrl: config.REDIS_URL });
+    // Alerts are checked after each write the workers announce (src/alerts/watch.ts says why there).
+    const alerts = watchAlerts({
       db,
-      x,
-      clock: clockFrom(config.TRACKER_CLOCK),
-      log,
       redisUrl: config.REDIS_URL,
+      channel: campaignUpdatedChannel,
+      clock,
+      log,
     });
     log.info('worker started');
     return async () => {
       await collection.close();
+      await alerts.close();
       await db.destroy();
     };
   } catch (error) {
@@ -48,22 +55,30 @@ export async function runDashboard(
   log: Logger,
 ): Promise<{ url: string; stop(): Promise<void> }> {
   const db = await openMigratedDatabase(config);
+  // The workers' queues, for the operations page, the BullMQ board and the admin actions.
+  const collection = connectQueues(config.REDIS_URL, { log });
   try {
-    const server = await serveDashboard(
-      createDashboard({ db, clock: clockFrom(config.TRACKER_CLOCK), demo: config.demo, log }),
-      {
-        port: config.PORT,
-      },
-    );
+    const dashboard = createDashboard({
+      db,
+      clock: clockFrom(config.TRACKER_CLOCK),
+      demo: config.demo,
+      log,
+      redisUrl: config.REDIS_URL,
+      queues: collection.queues,
+      adminToken: config.ADMIN_TOKEN,
+    });
+    const server = await serveDashboard(dashboard, { port: config.PORT });
     log.info({ url: server.url }, `dashboard on ${server.url}`);
     return {
       url: server.url,
       stop: async () => {
         await server.close();
+        await collection.close();
         await db.destroy();
       },
     };
   } catch (error) {
+    await collection.close();
     await db.destroy();
     throw error;
   }

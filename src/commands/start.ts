@@ -1,6 +1,8 @@
 import { createDashboard } from '../../dashboard/app.ts';
 import { serveDashboard } from '../../dashboard/server.ts';
+import { campaignUpdatedChannel } from '../../workers/queues.ts';
 import { startCollection } from '../../workers/runtime.ts';
+import { watchAlerts } from '../alerts/watch.ts';
 import { applyCampaign } from '../campaigns/apply.ts';
 import { readCampaignFile } from '../campaigns/campaign-file.ts';
 import { type Clock, clockFrom } from '../clock.ts';
@@ -54,10 +56,20 @@ export async function start(config: Config, log: Logger): Promise<{ url: string;
       schedules: demo ? { replay: { speed: demo.clock.speed, minEveryMs: demoMinIntervalMs } } : {},
     });
     stack.push(() => collection.close());
+    // Alerts are checked after each write the workers announce (src/alerts/watch.ts says why there).
+    const alerts = watchAlerts({ db, redisUrl: redis.url, channel: campaignUpdatedChannel, clock, log });
+    stack.push(() => alerts.close());
 
-    const server = await serveDashboard(createDashboard({ db, clock, demo: config.demo, log }), {
-      port: config.PORT,
+    const dashboard = createDashboard({
+      db,
+      clock,
+      demo: config.demo,
+      log,
+      redisUrl: redis.url,
+      queues: collection.queues,
+      adminToken: config.ADMIN_TOKEN,
     });
+    const server = await serveDashboard(dashboard, { port: config.PORT });
     stack.push(() => server.close());
     log.info({ url: server.url }, `dashboard on ${server.url}`);
     return { url: server.url, stop };

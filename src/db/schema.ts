@@ -143,6 +143,100 @@ export interface CollectionRunTable {
   error: string | null;
 }
 
+/** Webhook alerts of a campaign, from its file's `alerts:` key (src/alerts). */
+export interface CampaignAlertSettingsTable {
+  campaign_id: number;
+  webhook_url: string;
+  language: 'en' | 'fr';
+  rank_metrics: ColumnType<string[], string[], string[]>;
+  follower_milestones: ColumnType<number[], number[], number[]>;
+}
+
+/** The last value seen of a watched figure (`rank:posts`, `followers`): a change from it is a move. */
+export interface AlertMarkTable {
+  campaign_id: number;
+  subject: string;
+  value: number;
+  observed_at: Timestamp;
+}
+
+/** One row per alert, unique per (campaign, key): created once, sent once. */
+export interface AlertTable {
+  id: ColumnType<string, never, never>;
+  campaign_id: number;
+  key: string;
+  text: string;
+  observed_at: Timestamp;
+  created_at: CreatedAt;
+  attempts: Generated<number>;
+  claimed_until: Timestamp | null;
+  sent_at: Timestamp | null;
+  last_error: string | null;
+}
+
+/**
+ * Leaderboard rollups (migrations/0002_rank_rollups.ts), written only by triggers inside PostgreSQL:
+ * read them, never write them from here.
+ */
+export interface RankPostTable {
+  campaign_id: number;
+  post_id: Int8;
+  author_id: Int8;
+  created_at: Timestamp;
+  repost: boolean;
+  /** likes + reposts + replies + quotes; 0 for a repost */
+  engagement: Int8;
+  impressions: Int8;
+  /** lower-cased usernames mentioned, the author's own left out; empty for a repost */
+  mentions: string[];
+  query_ids: number[];
+}
+
+export interface RankTotalsTable {
+  campaign_id: number;
+  account_id: Int8;
+  posts: number;
+  reposts: number;
+  engagement: Int8;
+  impressions: Int8;
+}
+
+export interface RankDailyTable extends RankTotalsTable {
+  /** start of the day in the campaign's timezone */
+  day: Timestamp;
+}
+
+export interface RankMentionsTable {
+  campaign_id: number;
+  username: string;
+  mentions: number;
+}
+
+export interface RankMentionsDailyTable extends RankMentionsTable {
+  day: Timestamp;
+}
+
+export interface RankQueryHourlyTable {
+  campaign_id: number;
+  query_id: number;
+  /** start of the hour in the campaign's timezone */
+  hour: Timestamp;
+  posts: number;
+}
+
+export interface RankCountsTable {
+  campaign_id: number;
+  accounts_posts: number;
+  accounts_reposts: number;
+  accounts_engagement: number;
+  accounts_impressions: number;
+  authors: number;
+  sum_posts: Int8;
+  sum_reposts: Int8;
+  sum_engagement: Int8;
+  sum_impressions: Int8;
+}
+
 export interface Database {
   campaigns: CampaignTable;
   campaign_queries: CampaignQueryTable;
@@ -153,6 +247,16 @@ export interface Database {
   account_snapshots: AccountSnapshotTable;
   post_metric_snapshots: PostMetricSnapshotTable;
   collection_runs: CollectionRunTable;
+  rank_posts: RankPostTable;
+  rank_totals: RankTotalsTable;
+  rank_daily: RankDailyTable;
+  rank_mentions: RankMentionsTable;
+  rank_mentions_daily: RankMentionsDailyTable;
+  rank_query_hourly: RankQueryHourlyTable;
+  rank_counts: RankCountsTable;
+  campaign_alert_settings: CampaignAlertSettingsTable;
+  alert_marks: AlertMarkTable;
+  alerts: AlertTable;
 }
 
 export type Campaign = Selectable<CampaignTable>;

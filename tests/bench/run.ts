@@ -9,4 +9,6 @@ const size = Number(process.env.BENCH_POSTS ?? 50_000);
 console.log(`write path, ${size.toLocaleString('en')} posts in pages of 100`);
 console.table(await benchWritePath(size));
 console.table(await (await import('./simulator.ts')).benchSimulator());
+console.table(await (await import('./dashboard.ts')).benchDashboard());
+await (await import('./rank.ts')).benchRank();
 process.exit(0);

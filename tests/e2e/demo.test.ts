@@ -42,7 +42,7 @@ describe('the demo (tracker start without a token)', () => {
 
     const url = await eventually(async () => output.match(/campaign-tracker is up: (http:\/\/\S+)/)?.[1], {
       what: `the demo to start (output so far: ${output})`,
-      timeoutMs: 60_000,
+      timeoutMs: 120_000,
     });
     expect(output).toContain('demo: simulated replay');
 
@@ -54,7 +54,7 @@ describe('the demo (tracker start without a token)', () => {
         };
         return body.home ? body : undefined;
       },
-      { what: '@OpenData_Forum on the leaderboard', timeoutMs: 60_000, intervalMs: 500 },
+      { what: '@OpenData_Forum on the leaderboard', timeoutMs: 120_000, intervalMs: 500 },
     );
     expect(board.home?.rank).toBeGreaterThanOrEqual(1);
 
@@ -66,7 +66,7 @@ describe('the demo (tracker start without a token)', () => {
         const values = body.points.map((point) => point.value);
         return values.length >= 3 && (values.at(-1) ?? 0) > (values[0] ?? 0) ? values : undefined;
       },
-      { what: 'a rising follower curve', timeoutMs: 60_000, intervalMs: 500 },
+      { what: 'a rising follower curve', timeoutMs: 120_000, intervalMs: 500 },
     );
     expect([...series].sort((a, b) => a - b)).toEqual(series);
 
@@ -77,5 +77,5 @@ describe('the demo (tracker start without a token)', () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGINT');
     expect(await exited).toBe(0);
-  }, 150_000);
+  }, 400_000);
 });

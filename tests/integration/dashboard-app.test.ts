@@ -175,7 +175,8 @@ describe('JSON API', () => {
       [2, 'carol', 4, false],
       [4, 'OpenData_Forum', 2, true],
     ]);
-    expect(body.rows[0]).toEqual({
+    // (and the movement fields of the ranking API: rankHourAgo, rankDayStart)
+    expect(body.rows[0]).toMatchObject({
       rank: 1,
       accountId: '1',
       username: 'alice',
@@ -233,7 +234,7 @@ describe('JSON API', () => {
     ['leaderboard?limit=2.5', 'limit'],
     ['leaderboard?limit=ten', 'limit'],
     ['leaderboard?limit=1&limit=2', 'limit'],
-    ['accounts/OpenData_Forum/series?metric=posts', 'metric'],
+    ['accounts/OpenData_Forum/series?metric=likes', 'metric'],
     ['accounts/OpenData_Forum/series?interval=week', 'interval'],
     ['accounts/OpenData_Forum/series?to=soon', 'to'],
     ['accounts/OpenData_Forum/series?from=2016-12-09T00:00:00Z&to=2016-12-08T00:00:00Z', 'from'],

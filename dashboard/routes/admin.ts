@@ -1,0 +1,141 @@
+import { Hono } from 'hono';
+import { validator } from 'hono/validator';
+import { z } from 'zod';
+import { requestPoll, setPaused } from '../../workers/actions.ts';
+import { addPeer, addQuery, removePeer, retireQuery } from '../admin-data.ts';
+import type { DashboardDeps } from '../app.ts';
+import { requireAdmin } from '../auth.ts';
+import type { CollectionStateJson, QueryChangeJson, WatchlistChangeJson } from '../contract.ts';
+import { campaignOr404 } from '../data.ts';
+import { conflict, describeIssues, invalidParameter, notFound, unavailable } from '../errors.ts';
+import type { DashboardQueues } from '../queues.ts';
+
+const username = z
+  .string({ error: 'expected an X username' })
+  .trim()
+  .transform((name) => name.replace(/^@/, ''))
+  .pipe(z.string().regex(/^[A-Za-z0-9_]{1,15}$/, 'expected an X username: 1–15 letters, digits or _'));
+
+// The campaign file's rule: recent search takes queries of up to 512 characters.
+const searchQuery = z
+  .string({ error: 'expected an X search query' })
+  .trim()
+  .min(1, 'expected a non-empty X search query')
+  .max(512, 'X queries are 512 characters at most');
+
+/** A JSON body validated by zod: a bad field is a 400 `invalid_parameter` naming it. */
+function validJson<T extends z.ZodType>(schema: T) {
+  return validator('json', (value): z.output<T> => {
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) throw invalidParameter(describeIssues(parsed.error));
+    return parsed.data;
+  });
+}
+
+/**
+ * The write routes of the JSON API (mounted under /api/v1), behind ADMIN_TOKEN. They change the
+ * database as a campaign file would, and ask collection for work through workers/actions.ts; they
+ * never call X. Note that `tracker campaign apply` later makes the campaign say what its file says.
+ */
+export function adminRoutes({ db, adminToken, queues }: DashboardDeps): Hono {
+  const admin = requireAdmin({ token: adminToken });
+
+  /** After a change that is already saved: a poll that cannot be queued is reported, not an error. */
+  const pollNow = async (campaignId: number): Promise<boolean> => {
+    if (!queues) return false;
+    return queuePoll(queues, campaignId).then(
+      () => true,
+      () => false,
+    );
+  };
+
+  return new Hono()
+    .post('/campaigns/:slug/watchlist', admin, validJson(z.object({ username })), async (c) => {
+      const campaign = await campaignOr404(db, c.req.param('slug'));
+      const { username: name } = c.req.valid('json');
+      const changed = await addPeer(db, campaign.id, name);
+      // The new account's followers are read at the campaign's next snapshot.
+      return c.json<WatchlistChangeJson>(
+        { campaign: campaign.slug, username: name, changed },
+        changed ? 201 : 200,
+      );
+    })
+    .delete('/campaigns/:slug/watchlist/:username', admin, async (c) => {
+      const parsed = username.safeParse(c.req.param('username'));
+      if (!parsed.success) throw invalidParameter(`username: ${parsed.error.issues[0]?.message}`);
+      const campaign = await campaignOr404(db, c.req.param('slug'));
+      const result = await removePeer(db, campaign.id, parsed.data);
+      if (result === 'home') {
+        throw conflict(`@${parsed.data} is the home account: change "home:" in the campaign file instead`);
+      }
+      if (result === 'absent') throw notFound(`@${parsed.data} is not on the watchlist of ${campaign.slug}`);
+      return c.json<WatchlistChangeJson>({ campaign: campaign.slug, username: parsed.data, changed: true });
+    })
+    .post('/campaigns/:slug/queries', admin, validJson(z.object({ query: searchQuery })), async (c) => {
+      const campaign = await campaignOr404(db, c.req.param('slug'));
+      const { query } = c.req.valid('json');
+      const { id, changed } = await addQuery(db, campaign.id, query);
+      const pollQueued = changed ? await pollNow(campaign.id) : false;
+      return c.json<QueryChangeJson>(
+        { campaign: campaign.slug, id, query, active: true, changed, pollQueued },
+        changed ? 201 : 200,
+      );
+    })
+    .delete('/campaigns/:slug/queries/:id', admin, async (c) => {
+      const id = c.req.param('id');
+      if (!/^\d{1,9}$/.test(id)) throw invalidParameter('id: expected the numeric id of a campaign query');
+      const campaign = await campaignOr404(db, c.req.param('slug'));
+      const retired = await retireQuery(db, campaign.id, Number(id));
+      if (!retired) throw notFound(`campaign ${campaign.slug} has no query with id ${id}`);
+      return c.json<QueryChangeJson>({
+        campaign: campaign.slug,
+        id: Number(id),
+        query: retired.query,
+        active: false,
+        changed: retired.changed,
+        pollQueued: false,
+      });
+    })
+    .post('/campaigns/:slug/backfill', admin, async (c) => {
+      const campaign = await campaignOr404(db, c.req.param('slug'));
+      await queuePoll(queuesOr503(queues), campaign.id);
+      return c.json<CollectionStateJson>(
+        { campaign: campaign.slug, paused: campaign.paused, queued: 'tick' },
+        202,
+      );
+    })
+    .post('/campaigns/:slug/pause', admin, async (c) => {
+      const campaign = await campaignOr404(db, c.req.param('slug'));
+      await setPaused(db, campaign.id, true);
+      return c.json<CollectionStateJson>({ campaign: campaign.slug, paused: true, queued: null });
+    })
+    .post('/campaigns/:slug/resume', admin, async (c) => {
+      const campaign = await campaignOr404(db, c.req.param('slug'));
+      await setPaused(db, campaign.id, false);
+      // Catch up now rather than at the next scheduled tick.
+      const queued = (await pollNow(campaign.id)) ? 'tick' : null;
+      return c.json<CollectionStateJson>({ campaign: campaign.slug, paused: false, queued });
+    });
+}
+
+/** requestPoll, or a 503 when Redis does not take the job within a few seconds. */
+async function queuePoll(queues: DashboardQueues, campaignId: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const queued = requestPoll(queues, campaignId);
+  queued.catch(() => {});
+  const timeout = new Promise<'timeout'>((resolve) => {
+    timer = setTimeout(() => resolve('timeout'), 5000);
+  });
+  try {
+    if ((await Promise.race([queued, timeout])) === 'timeout') throw new Error('timeout');
+  } catch {
+    throw unavailable('Redis does not answer: the collection job was not queued, try again later');
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function queuesOr503(queues: DashboardQueues | undefined): DashboardQueues {
+  if (!queues) throw unavailable('collection queues are not connected: this dashboard has no Redis');
+  return queues;
+}

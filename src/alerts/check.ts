@@ -1,0 +1,189 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database.ts';
+import type { Campaign } from '../db/schema.ts';
+import { leaderboard, type Metric, metrics as rankedMetrics } from '../rank/leaderboard.ts';
+import { type AlertDraft, milestoneAlert, rankAlert, webhookMessage } from './rules.ts';
+import type { SendWebhook } from './webhook.ts';
+
+/** A failing webhook is tried again at the next checks, this many times in all. */
+const maxAttempts = 5;
+
+export interface CheckResult {
+  /** keys of the alerts this check created */
+  created: string[];
+  sent: number;
+  failed: number;
+}
+
+interface Reading {
+  /** `rank:<metric>` or `followers` */
+  subject: string;
+  value: number;
+}
+
+/**
+ * Evaluates a campaign's alerts after a write, and sends what is pending. Call it whenever the
+ * campaign's data changed (the `campaign updated` channel); calling it twice, or from several
+ * processes at once, creates and sends each alert once:
+ *
+ * - the last value seen of each figure (`alert_marks`) is read and moved in one transaction, rows
+ *   locked: of two concurrent checks, the second sees the first one's value, hence no move;
+ * - a check older than the mark (`now` before its `observed_at`) changes nothing;
+ * - alerts are unique per (campaign, key), and a sender claims an alert before posting it.
+ *
+ * The first reading of a figure only sets its mark: a campaign applied when its home account
+ * already has 5,000 followers announces nothing until a milestone is passed.
+ */
+export async function checkAlerts(
+  db: Db,
+  campaignId: number,
+  now: Date,
+  send: SendWebhook,
+): Promise<CheckResult> {
+  const settings = await db
+    .selectFrom('campaign_alert_settings')
+    .selectAll()
+    .where('campaign_id', '=', campaignId)
+    .executeTakeFirst();
+  if (!settings) return { created: [], sent: 0, failed: 0 };
+  const campaign = await db
+    .selectFrom('campaigns')
+    .selectAll()
+    .where('id', '=', campaignId)
+    .executeTakeFirst();
+  if (!campaign) return { created: [], sent: 0, failed: 0 };
+
+  const readings = await readFigures(db, campaign, settings.rank_metrics, now);
+  const subject = {
+    campaignName: campaign.name,
+    username: campaign.home_username,
+    language: settings.language,
+  };
+  const created = await recordReadings(db, campaign.id, readings, now, (reading, previous) => {
+    if (reading.subject === 'followers') {
+      return milestoneAlert(subject, settings.follower_milestones, previous, reading.value);
+    }
+    return rankAlert(subject, reading.subject.slice('rank:'.length), previous, reading.value);
+  });
+  return { created, ...(await deliver(db, campaign.id, settings.webhook_url, send)) };
+}
+
+/** The home account's rank on each metric the ranking computes, and its latest follower count. */
+async function readFigures(db: Db, campaign: Campaign, metrics: string[], now: Date): Promise<Reading[]> {
+  const ranked = metrics.filter((metric): metric is Metric =>
+    (rankedMetrics as readonly string[]).includes(metric),
+  );
+  const ranks = await Promise.all(
+    ranked.map(async (metric): Promise<Reading | null> => {
+      const board = await leaderboard(db, campaign, { metric, scope: 'all', limit: 1 });
+      return board.home ? { subject: `rank:${metric}`, value: board.home.rank } : null;
+    }),
+  );
+  const followers = await db
+    .selectFrom('account_snapshots as s')
+    .innerJoin('accounts as a', 'a.id', 's.account_id')
+    .select('s.followers_count')
+    .where(sql<string>`lower(a.username)`, '=', campaign.home_username.toLowerCase())
+    .where('s.observed_at', '<=', now)
+    .orderBy('s.observed_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return [
+    ...ranks.filter((reading): reading is Reading => reading !== null),
+    ...(followers ? [{ subject: 'followers', value: followers.followers_count }] : []),
+  ];
+}
+
+async function recordReadings(
+  db: Db,
+  campaignId: number,
+  readings: Reading[],
+  now: Date,
+  alertFor: (reading: Reading, previous: number) => AlertDraft | null,
+): Promise<string[]> {
+  if (readings.length === 0) return [];
+  return db.transaction().execute(async (trx) => {
+    const created: string[] = [];
+    // Always the same order of subjects: two checks lock their rows in the same order.
+    for (const reading of [...readings].sort((a, b) => a.subject.localeCompare(b.subject))) {
+      const mark = await trx
+        .selectFrom('alert_marks')
+        .select(['value', 'observed_at'])
+        .where('campaign_id', '=', campaignId)
+        .where('subject', '=', reading.subject)
+        .forUpdate()
+        .executeTakeFirst();
+      if (mark && mark.observed_at > now) continue;
+      await trx
+        .insertInto('alert_marks')
+        .values({ campaign_id: campaignId, subject: reading.subject, value: reading.value, observed_at: now })
+        .onConflict((oc) =>
+          oc.columns(['campaign_id', 'subject']).doUpdateSet({ value: reading.value, observed_at: now }),
+        )
+        .execute();
+      const draft = mark ? alertFor(reading, mark.value) : null;
+      if (!draft) continue;
+      const inserted = await trx
+        .insertInto('alerts')
+        .values({ campaign_id: campaignId, key: draft.key, text: draft.text, observed_at: now })
+        .onConflict((oc) => oc.columns(['campaign_id', 'key']).doNothing())
+        .returning('key')
+        .executeTakeFirst();
+      if (inserted) created.push(inserted.key);
+    }
+    return created;
+  });
+}
+
+/**
+ * Sends the campaign's pending alerts, oldest first. Each is claimed for a minute before it is
+ * posted (database time: the demo's clock runs fast), so two senders never post the same one. A
+ * failure stops the round: the webhook is down, the next check tries again.
+ */
+async function deliver(
+  db: Db,
+  campaignId: number,
+  webhookUrl: string,
+  send: SendWebhook,
+): Promise<{ sent: number; failed: number }> {
+  let sent = 0;
+  for (;;) {
+    const claimed = await db
+      .updateTable('alerts')
+      .set({ claimed_until: sql<Date>`now() + interval '1 minute'`, attempts: sql<number>`attempts + 1` })
+      .where(
+        'id',
+        '=',
+        db
+          .selectFrom('alerts')
+          .select('id')
+          .where('campaign_id', '=', campaignId)
+          .where('sent_at', 'is', null)
+          .where('attempts', '<', maxAttempts)
+          .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', sql<Date>`now()`)]))
+          .orderBy('id')
+          .limit(1)
+          .forUpdate()
+          .skipLocked(),
+      )
+      .returning(['id', 'text'])
+      .executeTakeFirst();
+    if (!claimed) return { sent, failed: 0 };
+    try {
+      await send(webhookUrl, webhookMessage(claimed.text));
+    } catch (error) {
+      await db
+        .updateTable('alerts')
+        .set({ claimed_until: null, last_error: error instanceof Error ? error.message : String(error) })
+        .where('id', '=', claimed.id)
+        .execute();
+      return { sent, failed: 1 };
+    }
+    await db
+      .updateTable('alerts')
+      .set({ sent_at: sql<Date>`now()`, claimed_until: null, last_error: null })
+      .where('id', '=', claimed.id)
+      .execute();
+    sent++;
+  }
+}

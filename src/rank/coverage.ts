@@ -1,0 +1,149 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database.ts';
+import type { Campaign } from '../db/schema.ts';
+import { postIdTime, recentSearchReachMs } from '../x/ids.ts';
+import { hoursBetween } from './calendar.ts';
+import { inSnapshot } from './snapshot.ts';
+
+/**
+ * How a query's posts of an hour were (or will be) collected:
+ * - `polled`: live polling covers the hour (it started before the hour ended);
+ * - `backfilled`: before polling started, and the walk back has gone past the hour;
+ * - `pending`: before polling started, the walk back has not reached it yet;
+ * - `beyond_reach`: older than recent search's 7 days when polling started: never collected;
+ * - `not_collected`: the query has not been polled yet.
+ */
+export type HourCollection = 'polled' | 'backfilled' | 'pending' | 'beyond_reach' | 'not_collected';
+
+export interface CoverageQuery {
+  id: number;
+  query: string;
+  active: boolean;
+  /** start of the query's first poll */
+  pollingSince: Date | null;
+  /** posts older than this come from the walk back (the oldest post of the first poll) */
+  backfillFrom: Date | null;
+  backfillDone: boolean;
+  /** oldest hour the query has posts for */
+  oldestPostHour: Date | null;
+}
+
+export interface CoverageHour {
+  /** start of the hour in the campaign's timezone */
+  at: Date;
+  /** poll runs started in the hour, and the X requests they made */
+  polls: number;
+  pollRequests: number;
+  /** backfill runs started in the hour */
+  backfills: number;
+  /** runs of any kind started in the hour that stopped on a rate limit, or failed */
+  rateLimited: number;
+  failed: number;
+  /** the least complete state among the active queries (see HourCollection) */
+  collection: HourCollection;
+  /** each active query's state, by query id */
+  queries: Record<number, HourCollection>;
+}
+
+export interface Coverage {
+  from: Date;
+  to: Date;
+  queries: CoverageQuery[];
+  hours: CoverageHour[];
+}
+
+const hourMs = 3600_000;
+const severity: HourCollection[] = ['polled', 'backfilled', 'pending', 'not_collected', 'beyond_reach'];
+
+/**
+ * For each hour of [from, to) in the campaign's timezone: the collection runs made, their rate-limit
+ * pauses and failures, and how far live polling and the walk back cover the hour — so a report can
+ * say how much to trust each number.
+ */
+export async function coverage(
+  db: Db,
+  campaign: Campaign,
+  window: { from: Date; to: Date },
+): Promise<Coverage> {
+  return inSnapshot(db, async (trx) => {
+    const [queries, runs] = await Promise.all([
+      sql<{
+        id: number;
+        query: string;
+        active: boolean;
+        backfill_done: boolean;
+        backfill_until_id: string | null;
+        polling_since: Date | null;
+        oldest_hour: Date | null;
+      }>`
+        select q.id, q.query, q.active, q.backfill_done, q.backfill_until_id,
+          (select min(r.started_at) from collection_runs r
+            where r.campaign_id = q.campaign_id and r.kind = 'poll' and r.target = q.query) as polling_since,
+          (select min(h.hour) from rank_query_hourly h
+            where h.campaign_id = q.campaign_id and h.query_id = q.id and h.posts > 0) as oldest_hour
+        from campaign_queries q where q.campaign_id = ${campaign.id}
+        order by q.id`.execute(trx),
+      sql<{
+        at: Date;
+        polls: number;
+        poll_requests: number;
+        backfills: number;
+        rate_limited: number;
+        failed: number;
+      }>`
+        select date_trunc('hour', r.started_at, ${campaign.timezone}::text) as at,
+          count(*) filter (where r.kind = 'poll')::int as polls,
+          coalesce(sum(r.requests) filter (where r.kind = 'poll'), 0)::int as poll_requests,
+          count(*) filter (where r.kind = 'backfill')::int as backfills,
+          count(*) filter (where r.outcome = 'rate_limited')::int as rate_limited,
+          count(*) filter (where r.outcome = 'failed')::int as failed
+        from collection_runs r
+        where r.campaign_id = ${campaign.id}
+          and r.started_at >= ${window.from.toISOString()}::timestamptz
+          and r.started_at < ${window.to.toISOString()}::timestamptz
+        group by 1`.execute(trx),
+    ]);
+    const runsAt = new Map(runs.rows.map((row) => [new Date(row.at).getTime(), row]));
+    const byQuery: CoverageQuery[] = queries.rows.map((row) => ({
+      id: row.id,
+      query: row.query,
+      active: row.active,
+      pollingSince: row.polling_since,
+      backfillFrom: row.backfill_until_id
+        ? new Date(postIdTime(row.backfill_until_id))
+        : (row.polling_since ?? null),
+      backfillDone: row.backfill_done,
+      oldestPostHour: row.oldest_hour,
+    }));
+    const hours = hoursBetween(window.from, window.to, campaign.timezone).map((at) => {
+      const run = runsAt.get(at.getTime());
+      const states: Record<number, HourCollection> = {};
+      for (const query of byQuery.filter((q) => q.active)) states[query.id] = collectionOf(query, at);
+      const worst = Object.values(states).reduce<HourCollection>(
+        (a, b) => (severity.indexOf(b) > severity.indexOf(a) ? b : a),
+        Object.keys(states).length > 0 ? 'polled' : 'not_collected',
+      );
+      return {
+        at,
+        polls: run?.polls ?? 0,
+        pollRequests: run?.poll_requests ?? 0,
+        backfills: run?.backfills ?? 0,
+        rateLimited: run?.rate_limited ?? 0,
+        failed: run?.failed ?? 0,
+        collection: worst,
+        queries: states,
+      };
+    });
+    return { from: window.from, to: window.to, queries: byQuery, hours };
+  });
+}
+
+function collectionOf(query: CoverageQuery, hour: Date): HourCollection {
+  if (!query.pollingSince || !query.backfillFrom) return 'not_collected';
+  const end = hour.getTime() + hourMs;
+  if (end > query.backfillFrom.getTime()) return 'polled';
+  if (end <= query.pollingSince.getTime() - recentSearchReachMs) return 'beyond_reach';
+  if (query.backfillDone) return 'backfilled';
+  // The walk goes from newer to older: it has passed the hour once it holds posts from before it.
+  return query.oldestPostHour && query.oldestPostHour.getTime() < hour.getTime() ? 'backfilled' : 'pending';
+}

@@ -1,0 +1,18 @@
+import type { Db } from '../db/database.ts';
+
+/**
+ * End of the campaign's last successful collection run, or null before the first one. (Posts
+ * loaded by other means carry no such date: the run log is what says how fresh the data is.)
+ */
+export async function lastCollectedAt(db: Db, campaignId: number): Promise<Date | null> {
+  const row = await db
+    .selectFrom('collection_runs')
+    .select('finished_at')
+    .where('campaign_id', '=', campaignId)
+    .where('outcome', '=', 'ok')
+    .where('finished_at', 'is not', null)
+    .orderBy('finished_at', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row?.finished_at ?? null;
+}

@@ -1,0 +1,228 @@
+import { type RawBuilder, sql } from 'kysely';
+import type { Campaign } from '../db/schema.ts';
+import type { AccountMetric } from './metrics.ts';
+
+/**
+ * SQL fragments that give each account's value of an activity metric over a window, from the
+ * rollups of migrations/0002_rank_rollups.ts (see src/rank/rollups.ts for why they are shaped so):
+ *
+ * - the campaign window itself: `rank_totals` (or `rank_mentions`), one row per account;
+ * - any other span [a, b): whole days of the campaign's timezone from `rank_daily`, and the parts of
+ *   days at either end from the ledger `rank_posts` — exact to the microsecond, at the cost of the
+ *   posts in those parts;
+ * - a window inside the campaign window that leaves little of it out: the totals minus the spans
+ *   left out, cheaper than adding up the window.
+ *
+ * Every fragment selects `account_id` and `value` (mentions also `username`); values are exact
+ * integers in SQL, turned into float8 only where they leave for JavaScript.
+ */
+
+export interface Span {
+  from: Date;
+  to: Date;
+}
+
+type CampaignCalendar = Pick<Campaign, 'id' | 'timezone' | 'window_start' | 'window_end'>;
+
+const totalsColumn: Record<AccountMetric, RawBuilder<unknown>> = {
+  posts: sql.raw('posts'),
+  reposts: sql.raw('reposts'),
+  engagement: sql.raw('engagement'),
+  impressions: sql.raw('impressions'),
+};
+
+/** The same values, read from one ledger row aliased `l`. */
+const ledgerValue: Record<AccountMetric, RawBuilder<unknown>> = {
+  posts: sql.raw('(not l.repost)::int'),
+  reposts: sql.raw('l.repost::int'),
+  engagement: sql.raw('l.engagement'),
+  impressions: sql.raw('l.impressions'),
+};
+
+/** Accounts whose indexes make a board's top rows and ranks a short index scan. */
+export const indexedMetrics: readonly AccountMetric[] = ['posts', 'engagement'];
+
+export function totalsColumnOf(metric: AccountMetric): RawBuilder<unknown> {
+  return totalsColumn[metric];
+}
+
+const at = (instant: Date) => sql`${instant.toISOString()}::timestamptz`;
+
+/** First day start at or after `instant`, in the campaign's timezone (as the rollups key days). */
+function dayCeil(instant: Date, timezone: string): RawBuilder<Date> {
+  const floor = sql`date_trunc('day', ${at(instant)}, ${timezone})`;
+  return sql<Date>`(case when ${floor} = ${at(instant)} then ${floor}
+    else date_trunc('day', ${floor} + interval '36 hours', ${timezone}) end)`;
+}
+
+function dayFloor(instant: Date, timezone: string): RawBuilder<Date> {
+  return sql<Date>`date_trunc('day', ${at(instant)}, ${timezone})`;
+}
+
+/**
+ * Ledger rows of [a, b) that the whole days [d1, d2) do not cover: [a, min(d1, b)) and
+ * [max(d2, d1), b). Two ranges, so each is one scan of the (campaign_id, created_at) index — or of
+ * the author index when `accounts` restricts the rows.
+ */
+function ledgerEdges(
+  campaign: CampaignCalendar,
+  span: Span,
+  select: (edge: RawBuilder<unknown>) => RawBuilder<unknown>,
+): RawBuilder<unknown> {
+  const d1 = dayCeil(span.from, campaign.timezone);
+  const d2 = dayFloor(span.to, campaign.timezone);
+  const head = sql`l.campaign_id = ${campaign.id} and l.created_at >= ${at(span.from)}
+    and l.created_at < least(${d1}, ${at(span.to)})`;
+  const tail = sql`l.campaign_id = ${campaign.id} and l.created_at >= greatest(${d2}, ${d1})
+    and l.created_at < ${at(span.to)}`;
+  return sql`${select(head)} union all ${select(tail)}`;
+}
+
+/**
+ * (account_id, value) of an account metric summed over the span, for every account with
+ * contributions in it, or only for the ids that `accounts` (a subquery) selects.
+ */
+export function accountSpan(
+  campaign: CampaignCalendar,
+  metric: AccountMetric,
+  span: Span,
+  accounts?: RawBuilder<unknown>,
+): RawBuilder<unknown> {
+  const d1 = dayCeil(span.from, campaign.timezone);
+  const d2 = dayFloor(span.to, campaign.timezone);
+  const onlyDaily = accounts ? sql`and d.account_id in (${accounts})` : sql``;
+  const onlyLedger = accounts ? sql`and l.author_id in (${accounts})` : sql``;
+  return sql`
+    select account_id, sum(value) as value from (
+      select d.account_id, d.${totalsColumn[metric]} as value from rank_daily d
+      where d.campaign_id = ${campaign.id} and d.day >= ${d1} and d.day < ${d2} ${onlyDaily}
+      union all
+      ${ledgerEdges(
+        campaign,
+        span,
+        (edge) =>
+          sql`select l.author_id, ${ledgerValue[metric]} from rank_posts l where ${edge} ${onlyLedger}`,
+      )}
+    ) parts
+    group by account_id`;
+}
+
+/** (username, value): mentions of lower-cased usernames over the span, optionally only `usernames`. */
+export function mentionSpan(
+  campaign: CampaignCalendar,
+  span: Span,
+  usernames?: RawBuilder<unknown>,
+): RawBuilder<unknown> {
+  const d1 = dayCeil(span.from, campaign.timezone);
+  const d2 = dayFloor(span.to, campaign.timezone);
+  const onlyDaily = usernames ? sql`and d.username in (${usernames})` : sql``;
+  const onlyLedger = usernames ? sql`and m.username in (${usernames})` : sql``;
+  return sql`
+    select username, sum(value) as value from (
+      select d.username, d.mentions as value from rank_mentions_daily d
+      where d.campaign_id = ${campaign.id} and d.day >= ${d1} and d.day < ${d2} ${onlyDaily}
+      union all
+      ${ledgerEdges(
+        campaign,
+        span,
+        (edge) => sql`select m.username, 1 from rank_posts l cross join unnest(l.mentions) as m(username)
+          where ${edge} ${onlyLedger}`,
+      )}
+    ) parts
+    group by username`;
+}
+
+export type Strategy = 'totals' | 'difference' | 'sum';
+
+/**
+ * How a window's values are best read: the campaign window from the totals; a window inside it
+ * that leaves out less than it keeps, as totals minus what it leaves out; anything else by adding
+ * up the window.
+ */
+export function strategyFor(campaign: CampaignCalendar, window: Span): Strategy {
+  const start = campaign.window_start.getTime();
+  const end = campaign.window_end.getTime();
+  const from = window.from.getTime();
+  const to = window.to.getTime();
+  if (from === start && to === end) return 'totals';
+  if (from >= start && to <= end && from - start + (end - to) < to - from) return 'difference';
+  return 'sum';
+}
+
+/** The spans of the campaign window that `window` (inside it) leaves out. */
+function leftOut(campaign: CampaignCalendar, window: Span): Span[] {
+  return [
+    { from: campaign.window_start, to: window.from },
+    { from: window.to, to: campaign.window_end },
+  ].filter((span) => span.from < span.to);
+}
+
+/** (account_id, value) of an account metric over the window, for every account of the campaign. */
+export function accountValues(
+  campaign: CampaignCalendar,
+  metric: AccountMetric,
+  window: Span,
+): RawBuilder<unknown> {
+  const column = totalsColumn[metric];
+  switch (strategyFor(campaign, window)) {
+    case 'totals':
+      return sql`select account_id, ${column} as value from rank_totals where campaign_id = ${campaign.id}`;
+    case 'difference': {
+      const out = leftOut(campaign, window).map((span) => accountSpan(campaign, metric, span));
+      return sql`
+        select t.account_id, t.${column} - coalesce(o.value, 0) as value
+        from rank_totals t
+        left join (
+          select account_id, sum(value) as value from (${sql.join(out, sql` union all `)}) spans
+          group by account_id
+        ) o using (account_id)
+        where t.campaign_id = ${campaign.id}`;
+    }
+    case 'sum':
+      return accountSpan(campaign, metric, window);
+  }
+}
+
+/** (username, value) of mentions over the window, for every username mentioned in the campaign. */
+export function mentionValues(campaign: CampaignCalendar, window: Span): RawBuilder<unknown> {
+  switch (strategyFor(campaign, window)) {
+    case 'totals':
+      return sql`select username, mentions as value from rank_mentions where campaign_id = ${campaign.id}`;
+    case 'difference': {
+      const out = leftOut(campaign, window).map((span) => mentionSpan(campaign, span));
+      return sql`
+        select t.username, t.mentions - coalesce(o.value, 0) as value
+        from rank_mentions t
+        left join (
+          select username, sum(value) as value from (${sql.join(out, sql` union all `)}) spans
+          group by username
+        ) o using (username)
+        where t.campaign_id = ${campaign.id}`;
+    }
+    case 'sum':
+      return mentionSpan(campaign, window);
+  }
+}
+
+/**
+ * Whether the account (an SQL expression of its id) authored a campaign post (any kind) in
+ * [from, to): one probe of the ledger's author index.
+ */
+export function authoredIn(campaign: CampaignCalendar, accountId: RawBuilder<unknown>, span: Span) {
+  return sql<boolean>`exists (
+    select 1 from rank_posts a
+    where a.campaign_id = ${campaign.id} and a.author_id = ${accountId}
+      and a.created_at >= ${at(span.from)} and a.created_at < ${at(span.to)})`;
+}
+
+/** The account currently known under a lower-cased username (usernames can be reused: the latest seen). */
+export function accountNamed(username: RawBuilder<unknown>) {
+  return sql`(select n.id from accounts n where lower(n.username) = ${username}
+    order by n.last_seen_at desc, n.id limit 1)`;
+}
+
+/** Ids of the campaign's watchlist (home account included), as far as the accounts are known. */
+export function watchlistIds(campaign: Pick<Campaign, 'id'>): RawBuilder<unknown> {
+  return sql`select coalesce(w.account_id, ${accountNamed(sql`lower(w.username)`)})
+    from campaign_accounts w where w.campaign_id = ${campaign.id}`;
+}

@@ -1,0 +1,309 @@
+import { sql } from 'kysely';
+import { ManualClock } from '../../src/clock.ts';
+import { storePage } from '../../src/collect/store-page.ts';
+import type { Db } from '../../src/db/database.ts';
+import type { Campaign } from '../../src/db/schema.ts';
+import { rankHistory } from '../../src/rank/history.ts';
+import { leaderboard } from '../../src/rank/leaderboard.ts';
+import { type Metric, metrics } from '../../src/rank/metrics.ts';
+import { overview } from '../../src/rank/overview.ts';
+import { referenceLeaderboard } from '../../src/rank/reference.ts';
+import { rebuildRollups } from '../../src/rank/rollups.ts';
+import { XClient } from '../../src/x/client.ts';
+import type { XPage, XPost, XUser } from '../../src/x/types.ts';
+import { createTestDatabase, silentLog } from '../support/services.ts';
+
+/**
+ * Leaderboards at scale (issue 5): a campaign of BENCH_RANK_POSTS posts (default 500,000; the issue's
+ * figure is 5,000,000) by BENCH_RANK_AUTHORS authors (default: one per 25 posts, so 200,000 at 5M),
+ * loaded with generate_series in SQL and the rollups rebuilt once. Then, per metric, the latency of
+ * the leaderboard as the live page asks for it (campaign window, top 50, with movement) against the
+ * straightforward GROUP BY over posts (src/rank/reference.ts, top 50 only, no movement); then what
+ * the triggers cost the collector's write path (posts/s, pages of 100 through storePage, with and
+ * without them, on the loaded campaign).
+ *
+ * Figures are printed, never asserted: these machines are noisy.
+ */
+
+const postsCount = Number(process.env.BENCH_RANK_POSTS ?? 500_000);
+const authorsCount = Number(process.env.BENCH_RANK_AUTHORS ?? Math.max(100, Math.round(postsCount / 25)));
+const runs = Number(process.env.BENCH_RANK_RUNS ?? 20);
+const baselineRuns = Number(process.env.BENCH_RANK_BASELINE_RUNS ?? 3);
+const ingestPosts = Number(process.env.BENCH_RANK_INGEST_POSTS ?? 10_000);
+
+const window = { start: '2016-12-07T00:00:00+01:00', end: '2016-12-10T00:00:00+01:00' };
+/** Posts span a day before the window to a day after it, like a backfill and a nightly poll. */
+const spanStart = Date.parse('2016-12-05T23:00:00Z');
+const spanMs = 5 * 86_400_000;
+
+export async function benchRank(): Promise<void> {
+  const t = await createTestDatabase();
+  try {
+    const started = performance.now();
+    const campaign = await load(t.db);
+    const loadSeconds = (performance.now() - started) / 1000;
+    console.log(
+      `leaderboards: ${postsCount.toLocaleString('en')} posts by ${authorsCount.toLocaleString('en')} authors, ` +
+        `loaded and rolled up in ${loadSeconds.toFixed(0)} s`,
+    );
+
+    const live = new Date(Date.parse(window.start) + 40 * 3600_000);
+    const rows: Array<Record<string, string | number>> = [];
+    for (const metric of metrics) {
+      const ours = await timed(runs, () =>
+        leaderboard(t.db, campaign, { metric, scope: 'all', limit: 50, asOf: live }),
+      );
+      const baseline = await timed(baselineRuns, () =>
+        referenceLeaderboard(t.db, campaign, {
+          metric,
+          scope: 'all',
+          from: campaign.window_start,
+          to: campaign.window_end,
+          limit: 50,
+        }),
+      );
+      rows.push(row(metric, ours, baseline));
+    }
+    console.log('leaderboard, campaign window, top 50 with movement (ms) vs the GROUP BY over posts');
+    console.table(rows);
+
+    const day = {
+      from: new Date(Date.parse(window.start) + 86_400_000),
+      to: new Date(Date.parse(window.start) + 2 * 86_400_000),
+    };
+    const others: Array<Record<string, string | number>> = [];
+    for (const metric of ['posts', 'engagement'] as Metric[]) {
+      const ours = await timed(Math.min(runs, 5), () =>
+        leaderboard(t.db, campaign, { metric, scope: 'all', ...day, limit: 50, asOf: live }),
+      );
+      const baseline = await timed(baselineRuns, () =>
+        referenceLeaderboard(t.db, campaign, { metric, scope: 'all', ...day, limit: 50 }),
+      );
+      others.push(row(`${metric}, one day`, ours, baseline));
+    }
+    const history = await timed(3, () =>
+      rankHistory(t.db, campaign, {
+        metric: 'posts',
+        scope: 'all',
+        interval: 'hour',
+        from: campaign.window_start,
+        to: campaign.window_end,
+        asOf: campaign.window_end,
+      }),
+    );
+    others.push({
+      read: 'rank history, posts, per hour',
+      'median ms': history.median,
+      'p95 ms': history.p95,
+    });
+    const glance = await timed(3, () =>
+      overview(t.db, campaign, { from: campaign.window_start, to: campaign.window_end, asOf: live }),
+    );
+    others.push({ read: 'overview', 'median ms': glance.median, 'p95 ms': glance.p95 });
+    console.log('other reads (ms)');
+    console.table(others);
+
+    console.log(
+      `write path on the loaded campaign: ${ingestPosts.toLocaleString('en')} new posts in pages of 100`,
+    );
+    console.table([await ingestCost(t.db, campaign)]);
+  } finally {
+    await t.drop();
+  }
+}
+
+interface Timing {
+  median: number;
+  p95: number;
+}
+
+async function timed(count: number, read: () => Promise<unknown>): Promise<Timing> {
+  await read(); // warm the cache and the plan
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const started = performance.now();
+    await read();
+    times.push(performance.now() - started);
+  }
+  times.sort((a, b) => a - b);
+  const at = (q: number) => times[Math.min(times.length - 1, Math.ceil(q * times.length) - 1)] ?? 0;
+  return { median: round(at(0.5)), p95: round(at(0.95)) };
+}
+
+const round = (ms: number) => Math.round(ms * 10) / 10;
+
+function row(read: string, ours: Timing, baseline: Timing): Record<string, string | number> {
+  return {
+    read,
+    'median ms': ours.median,
+    'p95 ms': ours.p95,
+    'GROUP BY median ms': baseline.median,
+    'GROUP BY p95 ms': baseline.p95,
+    'p95 speed-up': `${(baseline.p95 / Math.max(ours.p95, 0.1)).toFixed(0)}×`,
+  };
+}
+
+/**
+ * The campaign in SQL: authors by a skewed draw (a few very busy accounts, a long tail), 20 %
+ * reposts, 15 % replies, a third of the posts mentioning someone, every post matched by the first
+ * query and a third also by the second, follower readings of a 20-account watchlist every hour.
+ * Triggers are off while loading (session_replication_role = replica: also the foreign-key
+ * checks); the rollups are then rebuilt once.
+ */
+async function load(db: Db): Promise<Campaign> {
+  const campaign = await db
+    .insertInto('campaigns')
+    .values({
+      slug: 'bench',
+      name: 'bench',
+      timezone: 'Europe/Paris',
+      window_start: window.start,
+      window_end: window.end,
+      home_username: 'user_2',
+      schedule: JSON.stringify({ live: '*/2 * * * *', snapshots: '0 * * * *', nightly: '0 2 * * *' }),
+      updated_at: new Date(),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const queries = await db
+    .insertInto('campaign_queries')
+    .values([
+      { campaign_id: campaign.id, query: '#bench' },
+      { campaign_id: campaign.id, query: '#bench2' },
+    ])
+    .returning('id')
+    .execute();
+  const [q1, q2] = queries.map((q) => q.id);
+  await db.transaction().execute(async (trx) => {
+    await sql`set local session_replication_role = replica`.execute(trx);
+    await sql`set local synchronous_commit = off`.execute(trx);
+    await sql`
+      insert into accounts (id, username, name, first_seen_at, last_seen_at)
+      select g, 'user_' || (g - 1), 'User ' || (g - 1), ${window.start}::timestamptz, ${window.start}::timestamptz
+      from generate_series(1, ${authorsCount}::int) g`.execute(trx);
+    await sql`
+      insert into posts (id, author_id, created_at, text, kind, hashtags, mentions, like_count, repost_count,
+        reply_count, quote_count, impression_count, metrics_observed_at, first_seen_at)
+      select 800000000000000000 + g,
+        1 + floor(${authorsCount}::int * power(random(), 2))::bigint,
+        to_timestamp(${spanStart / 1000}::float8 + ${spanMs / 1000}::float8 * g / ${postsCount}::int),
+        'Post about #bench and open data in local government',
+        case when r < 0.2 then 'repost' when r < 0.35 then 'reply' else 'post' end,
+        '{bench}',
+        case when random() < 0.33
+          then array['user_' || floor(${authorsCount}::int * power(random(), 3))::int] else '{}' end,
+        floor(random() * 20)::int, floor(random() * 5)::int, floor(random() * 3)::int, floor(random() * 2)::int,
+        floor(random() * 1000)::bigint, '2016-12-11T00:00:00Z', '2016-12-11T00:00:00Z'
+      from (select g, random() as r from generate_series(1, ${postsCount}::int) g) s`.execute(trx);
+    await sql`
+      insert into campaign_posts (campaign_id, query_id, post_id, matched_at)
+      select ${campaign.id}::int, ${q1}::int, id, '2016-12-11T00:00:00Z' from posts`.execute(trx);
+    await sql`
+      insert into campaign_posts (campaign_id, query_id, post_id, matched_at)
+      select ${campaign.id}::int, ${q2}::int, id, '2016-12-11T00:00:00Z' from posts where id % 3 = 0`.execute(
+      trx,
+    );
+    await sql`
+      insert into account_snapshots (account_id, observed_at, followers_count, following_count, post_count, listed_count)
+      select a, to_timestamp(${spanStart / 1000}::float8 + h * 3600), 1000 * (21 - a) + h * (a % 5), 10, 100, 1
+      from generate_series(1, 20) a, generate_series(0, 119) h`.execute(trx);
+  });
+  await db
+    .insertInto('campaign_accounts')
+    .values(
+      Array.from({ length: 20 }, (_, i) => ({
+        campaign_id: campaign.id,
+        username: `user_${i}`,
+        role: i === 2 ? ('home' as const) : ('peer' as const),
+        account_id: String(i + 1),
+      })),
+    )
+    .execute();
+  await rebuildRollups(db, campaign.id);
+  await sql`vacuum analyze`.execute(db);
+  return campaign;
+}
+
+/** A page of new posts by existing authors, like a poll brings (newest first). */
+function page(offset: number): XPage {
+  const users = new Map<string, XUser>();
+  const posts: XPost[] = [];
+  for (let i = offset; i < offset + 100; i++) {
+    const author = String(1 + ((i * 7919) % authorsCount));
+    users.set(author, {
+      id: author,
+      username: `user_${Number(author) - 1}`,
+      name: `User ${Number(author) - 1}`,
+      description: null,
+      profileImageUrl: null,
+      verified: false,
+      createdAt: null,
+      metrics: null,
+    });
+    posts.push({
+      id: String(900_000_000_000_000_000n + BigInt(i)),
+      authorId: author,
+      createdAt: new Date(Date.parse(window.start) + 30 * 3600_000 + i * 1000),
+      text: `Post ${i} about #bench`,
+      lang: 'en',
+      kind: i % 5 === 0 ? 'reply' : 'post',
+      referencedPostId: null,
+      conversationId: null,
+      hashtags: ['bench'],
+      mentions: i % 3 === 0 ? [`user_${i % 50}`] : [],
+      metrics: { like: i % 7, repost: 1, reply: 0, quote: 0, bookmark: null, impression: 100 },
+    });
+  }
+  return {
+    posts,
+    users: [...users.values()],
+    problems: [],
+    newestId: null,
+    oldestId: null,
+    nextToken: null,
+    skipped: 0,
+    rateLimit: null,
+  };
+}
+
+/** Posts/s through storePage, triggers on, then off (fresh posts each time), on the loaded campaign. */
+async function ingestCost(db: Db, campaign: Campaign): Promise<Record<string, string | number>> {
+  const queryId = (
+    await db
+      .selectFrom('campaign_queries')
+      .select('id')
+      .where('campaign_id', '=', campaign.id)
+      .executeTakeFirstOrThrow()
+  ).id;
+  const ctx = {
+    db,
+    x: new XClient({ bearerToken: 'unused-by-this-bench', baseUrl: 'http://127.0.0.1:9/2/' }),
+    clock: new ManualClock('2016-12-11T00:00:00Z'),
+    log: silentLog,
+  };
+  const store = async (first: number) => {
+    const started = performance.now();
+    for (let offset = first; offset < first + ingestPosts; offset += 100) {
+      await storePage(ctx, {
+        page: page(offset),
+        observedAt: new Date('2016-12-11T00:00:00Z'),
+        match: { campaignId: campaign.id, queryId },
+      });
+    }
+    return ingestPosts / ((performance.now() - started) / 1000);
+  };
+  const triggers = async (on: boolean) => {
+    const action = sql.raw(on ? 'enable' : 'disable');
+    await sql`alter table campaign_posts ${action} trigger rank_links_inserted`.execute(db);
+    await sql`alter table posts ${action} trigger rank_posts_updated`.execute(db);
+  };
+  const withRollups = await store(0);
+  await triggers(false);
+  const without = await store(ingestPosts);
+  await triggers(true);
+  return {
+    'with rollups (posts/s)': Math.round(withRollups),
+    'without (posts/s)': Math.round(without),
+    'cost of the rollups': `${((without / withRollups - 1) * 100).toFixed(0)} % more time per post`,
+  };
+}

@@ -1,0 +1,183 @@
+import { sql } from 'kysely';
+import { ManualClock } from '../../src/clock.ts';
+import { storePage } from '../../src/collect/store-page.ts';
+import type { Db } from '../../src/db/database.ts';
+import type { Campaign } from '../../src/db/schema.ts';
+import { XClient } from '../../src/x/client.ts';
+import type { PostKind, XPost, XUser } from '../../src/x/types.ts';
+import { silentLog } from '../support/services.ts';
+
+/**
+ * Hand-built campaigns for the ranking tests, stored through the collector's own write path
+ * (`storePage`: one transaction per page, upserts, campaign links), so the rollups are maintained
+ * by the triggers exactly as in production.
+ */
+
+export interface FixtureAccount {
+  id: string;
+  username: string;
+}
+
+export interface FixturePost {
+  id: string;
+  authorId: string;
+  createdAt: Date;
+  kind: PostKind;
+  mentions: string[];
+  likes: number;
+  reposts: number;
+  replies: number;
+  quotes: number;
+  impressions: number | null;
+  /** campaign queries (by index) that match the post */
+  queries: number[];
+}
+
+export const xUser = (account: FixtureAccount, followers = 100): XUser => ({
+  id: account.id,
+  username: account.username,
+  name: `Name of ${account.username}`,
+  description: null,
+  profileImageUrl: null,
+  verified: false,
+  createdAt: new Date('2010-01-01T00:00:00Z'),
+  metrics: { followers, following: 10, posts: 100, listed: 1 },
+});
+
+export const xPost = (post: FixturePost): XPost => ({
+  id: post.id,
+  authorId: post.authorId,
+  createdAt: post.createdAt,
+  text: `post ${post.id}`,
+  lang: 'en',
+  kind: post.kind,
+  referencedPostId: null,
+  conversationId: null,
+  hashtags: [],
+  mentions: post.mentions,
+  metrics: {
+    like: post.likes,
+    repost: post.reposts,
+    reply: post.replies,
+    quote: post.quotes,
+    bookmark: null,
+    impression: post.impressions,
+  },
+});
+
+/** Stores posts in pages of `pageSize`, each page once per query that matches its posts. */
+export async function storePosts(
+  db: Db,
+  target: { campaignId: number; queryIds: number[]; accounts: FixtureAccount[] },
+  posts: FixturePost[],
+  observedAt: Date,
+  pageSize = 100,
+): Promise<void> {
+  const ctx = {
+    db,
+    x: new XClient({ bearerToken: 'unused-by-these-tests', baseUrl: 'http://127.0.0.1:9/2/' }),
+    clock: new ManualClock(observedAt),
+    log: silentLog,
+  };
+  const users = new Map(target.accounts.map((account) => [account.id, xUser(account)]));
+  for (let i = 0; i < posts.length; i += pageSize) {
+    const slice = posts.slice(i, i + pageSize);
+    for (const [queryIndex, queryId] of target.queryIds.entries()) {
+      const matched = slice.filter((post) => post.queries.includes(queryIndex));
+      if (matched.length === 0) continue;
+      const authors = new Set(matched.map((post) => post.authorId));
+      await storePage(ctx, {
+        page: {
+          posts: matched.map(xPost),
+          users: [...users.values()].filter((user) => authors.has(user.id)),
+          problems: [],
+          newestId: null,
+          oldestId: null,
+          nextToken: null,
+          skipped: 0,
+          rateLimit: null,
+        },
+        observedAt,
+        match: { campaignId: target.campaignId, queryId },
+      });
+    }
+  }
+}
+
+/** A small deterministic generator (same seed, same numbers). */
+export function seeded(seed: number): () => number {
+  let state = seed >>> 0 || 1;
+  return () => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) / 4294967296;
+  };
+}
+
+export async function createCampaign(
+  db: Db,
+  campaign: { slug: string; timezone: string; start: string; end: string; home: string; watchlist: string[] },
+  queries: string[],
+): Promise<{ campaign: Campaign; queryIds: number[] }> {
+  const row = await db
+    .insertInto('campaigns')
+    .values({
+      slug: campaign.slug,
+      name: campaign.slug,
+      timezone: campaign.timezone,
+      window_start: campaign.start,
+      window_end: campaign.end,
+      home_username: campaign.home,
+      schedule: JSON.stringify({ live: '* * * * *', snapshots: '0 * * * *', nightly: '0 2 * * *' }),
+      updated_at: new Date(),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const queryIds: number[] = [];
+  for (const query of queries) {
+    const inserted = await db
+      .insertInto('campaign_queries')
+      .values({ campaign_id: row.id, query })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    queryIds.push(inserted.id);
+  }
+  await db
+    .insertInto('campaign_accounts')
+    .values([
+      { campaign_id: row.id, username: campaign.home, role: 'home' },
+      ...campaign.watchlist.map((username) => ({ campaign_id: row.id, username, role: 'peer' as const })),
+    ])
+    .execute();
+  return { campaign: row, queryIds };
+}
+
+/** Every rollup row of a campaign, in a stable order: to compare trigger-maintained rollups with a rebuild. */
+export async function rollupState(db: Db, campaignId: number): Promise<Record<string, unknown[]>> {
+  const tables = {
+    rank_posts: 'post_id',
+    rank_totals: 'account_id',
+    rank_daily: 'day, account_id',
+    rank_mentions: 'username',
+    rank_mentions_daily: 'day, username',
+    rank_query_hourly: 'query_id, hour',
+    rank_counts: 'campaign_id',
+  } as const;
+  const state: Record<string, unknown[]> = {};
+  for (const [table, order] of Object.entries(tables)) {
+    // Rows that fell back to all zeros are the same as no row.
+    const nonZero =
+      table === 'rank_posts' || table === 'rank_counts'
+        ? sql`true`
+        : sql`to_jsonb(r) - 'campaign_id' - 'account_id' - 'day' - 'username' - 'query_id' - 'hour'
+            <> (select jsonb_object_agg(key, 0) from jsonb_each(to_jsonb(r) - 'campaign_id' - 'account_id'
+              - 'day' - 'username' - 'query_id' - 'hour'))`;
+    const { rows } = await sql<{ row: unknown }>`
+      select to_jsonb(r) as row from ${sql.table(table)} r
+      where r.campaign_id = ${campaignId} and ${nonZero}
+      order by ${sql.raw(order)}`.execute(db);
+    state[table] = rows.map((row) => row.row);
+  }
+  return state;
+}
