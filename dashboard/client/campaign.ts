@@ -284,7 +284,7 @@ export function startCampaignPage(data: CampaignPageData): void {
   });
   const status = byId('live-status');
   const labels: Record<LiveState, string> = {
-    connecting: t.reconnecting,
+    connecting: t.connecting,
     live: t.live,
     reconnecting: t.reconnecting,
     polling: t.polling,

@@ -144,6 +144,7 @@ export function setSeries(
       backgroundColor: bar ? `${color}cc` : one.emphasis && !options.rank ? `${color}1f` : color,
       fill: one.emphasis === true && !bar && !options.rank,
       pointRadius: isolated.map((alone) => (alone ? 3 : 0)),
+      pointBackgroundColor: color,
       pointHitRadius: 6,
       borderWidth: bar ? 0 : one.emphasis ? 3 : 2,
       spanGaps: false,

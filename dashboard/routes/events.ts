@@ -14,8 +14,20 @@ const retryMs = 1000;
  * alive. Without Redis the answer is a 503, and the page polls the API instead.
  */
 export function eventRoutes({ db, live, heartbeatMs }: DashboardContext): Hono {
+  // Browsers reconnect in waves (a dashboard restart, a network cut): a slug's campaign is read
+  // from the database once a minute at most, so that a busy database does not hold the streams.
+  const campaigns = new Map<string, { campaign: { id: number; slug: string }; readAt: number }>();
+  const campaignOf = async (slug: string) => {
+    const known = campaigns.get(slug);
+    if (known && Date.now() - known.readAt < 60_000) return known.campaign;
+    const { id } = await campaignOr404(db, slug);
+    const campaign = { id, slug };
+    campaigns.set(slug, { campaign, readAt: Date.now() });
+    return campaign;
+  };
+
   return new Hono().get('/campaigns/:slug/events', async (c) => {
-    const campaign = await campaignOr404(db, c.req.param('slug'));
+    const campaign = await campaignOf(c.req.param('slug'));
     if (!live) throw unavailable('live updates are off: this dashboard has no Redis; the page polls instead');
     if (!(await live.ready())) {
       throw unavailable('live updates are paused: Redis does not answer; the page polls until it is back');
@@ -23,8 +35,8 @@ export function eventRoutes({ db, live, heartbeatMs }: DashboardContext): Hono {
     // Proxies such as nginx would otherwise hold the events back in their buffers.
     c.header('X-Accel-Buffering', 'no');
     return streamSSE(c, async (stream) => {
-      // Subscribed before the first byte, so that no write falls between the connection and the
-      // subscription; writes are chained, so that events go out in order, hello first.
+      // The subscription starts in the same tick as the hello is queued: no write can fall between
+      // the connection and the subscription. Writes are chained: events go out in order, hello first.
       let writing = stream.writeSSE({
         event: 'hello',
         data: JSON.stringify({ campaign: campaign.slug }),

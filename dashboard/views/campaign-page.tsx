@@ -37,7 +37,7 @@ export const CampaignPage: FC<{ campaign: Campaign; data: CampaignPageData }> = 
         </p>
         <p class="status">
           <span id="live-status" class="live-status" data-state="connecting">
-            {t.reconnecting}
+            {t.connecting}
           </span>
           <span id="collected">
             {data.lastCollectedAt

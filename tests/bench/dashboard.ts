@@ -61,31 +61,14 @@ export async function benchDashboard(): Promise<Array<Record<string, string | nu
     const weight = await pageWeight(server.url, url);
     const endpoints = await apiTimings(server.url);
 
-    // Once with everything: when the four charts are drawn.
-    const full = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
-    const fullPage = await full.newPage();
-    await fullPage.goto(url);
-    const charts = [
-      await fullPage
-        .waitForFunction(() => performance.getEntriesByName('dashboard:charts').length > 0, undefined, {
-          timeout: chartsTimeoutMs + 5000,
-        })
-        .then(() =>
-          fullPage.evaluate(() => performance.getEntriesByName('dashboard:charts')[0]?.startTime ?? 0),
-        )
-        .catch(() => Number.POSITIVE_INFINITY),
-    ];
-    await full.close();
-
     const paints: number[] = [];
     const responses: number[] = [];
+    const charts: number[] = [];
     const latencies: number[] = [];
     for (let run = 0; run < 7; run++) {
-      // A new context each time: a cold cache, as on the first visit. The rank history is left out
-      // here (measured above): the first paint does not wait for it, and it would load the database.
+      // A new context each time: a cold cache, as on the first visit.
       const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
       const page = await context.newPage();
-      await page.route('**/rank-history**', (route) => route.abort());
       await page.goto(url);
       await page.waitForFunction(() => performance.getEntriesByName('first-contentful-paint').length > 0);
       const timing = await page.evaluate(() => ({
@@ -96,6 +79,18 @@ export async function benchDashboard(): Promise<Array<Record<string, string | nu
       }));
       paints.push(timing.paint);
       responses.push(timing.response);
+      // The charts wait for the ranking API's series (bounded: a slow read is reported as such).
+      // Waiting for them also keeps one page's reads from slowing the next page's first paint.
+      charts.push(
+        await page
+          .waitForFunction(() => performance.getEntriesByName('dashboard:charts').length > 0, undefined, {
+            timeout: chartsTimeoutMs + 5000,
+          })
+          .then(() =>
+            page.evaluate(() => performance.getEntriesByName('dashboard:charts')[0]?.startTime ?? 0),
+          )
+          .catch(() => Number.POSITIVE_INFINITY),
+      );
       if (run > 0) {
         // A write moves a row: the time until the page shows it.
         await page.waitForSelector('#live-status[data-state="live"]');
@@ -133,7 +128,7 @@ export async function benchDashboard(): Promise<Array<Record<string, string | nu
         value: ms(latencies),
         target: '< 1,000 ms',
       },
-      { figure: 'all four charts drawn', value: ms(charts), target: '' },
+      { figure: 'all four charts drawn (median of 7)', value: ms(charts), target: '' },
       ...endpoints,
     ];
   } finally {
