@@ -1,8 +1,9 @@
 import type { Db } from '../db/database.ts';
 
 /**
- * End of the campaign's last successful collection run, or null before the first one. (Posts
- * loaded by other means carry no such date: the run log is what says how fresh the data is.)
+ * End of the campaign's last successful collection run, or null before the first one (walked
+ * backwards along the started_at index). Posts loaded by other means carry no such date: the run
+ * log is what says how fresh the data is.
  */
 export async function lastCollectedAt(db: Db, campaignId: number): Promise<Date | null> {
   const row = await db
@@ -11,7 +12,7 @@ export async function lastCollectedAt(db: Db, campaignId: number): Promise<Date 
     .where('campaign_id', '=', campaignId)
     .where('outcome', '=', 'ok')
     .where('finished_at', 'is not', null)
-    .orderBy('finished_at', 'desc')
+    .orderBy('started_at', 'desc')
     .limit(1)
     .executeTakeFirst();
   return row?.finished_at ?? null;

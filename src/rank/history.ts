@@ -13,7 +13,7 @@ import {
 } from './metrics.ts';
 import { rankRows } from './ranking.ts';
 import { inSnapshot } from './snapshot.ts';
-import { accountNamed, accountValues, type Span, watchlistIds } from './sources.ts';
+import { accountNamed, accountValues, joinAccountNamed, type Span, watchlistIds } from './sources.ts';
 
 export interface RankHistoryPoint {
   /** start of the hour (or day) in the campaign's timezone */
@@ -171,18 +171,23 @@ function accountSteps(
 ): RawBuilder<unknown> {
   const watch = sql`select id from (${watchlistIds(campaign)}) w(id) where id is not null`;
   const hourly = sql`
-    with rival as (
-      select account_id, value from (${accountValues(campaign, metric, window)}) s
+    with rival as materialized (
+      select account_id, least(${window.to.toISOString()}::timestamptz,
+          (${line.ends})[width_bucket(value::float8 - 1, ${line.values})]) as until
+      from (${accountValues(campaign, metric, window)}) s
       where value > ${firstValue} ${scope === 'watchlist' ? sql`and account_id in (${watch})` : sql``}
     )
-    select l.author_id as account_id, date_trunc('hour', l.created_at, ${campaign.timezone}::text) as hour,
-      sum(${ledgerValue(metric)}) as value
+    select r.account_id, l.hour, l.value
     from rival r
-    join rank_posts l on l.campaign_id = ${campaign.id} and l.author_id = r.account_id
-      and l.created_at >= ${window.from.toISOString()}::timestamptz
-      and l.created_at < least(${window.to.toISOString()}::timestamptz,
-        (${line.ends})[width_bucket(r.value::float8 - 1, ${line.values})])
-    group by 1, 2`;
+    -- One short range of the author index per account: most accounts fall behind the home account
+    -- early, and only their first posts are read.
+    cross join lateral (
+      select date_trunc('hour', l.created_at, ${campaign.timezone}::text) as hour, sum(${ledgerValue(metric)}) as value
+      from rank_posts l
+      where l.campaign_id = ${campaign.id} and l.author_id = r.account_id
+        and l.created_at >= ${window.from.toISOString()}::timestamptz and l.created_at < r.until
+      group by 1
+    ) l`;
   return runningSteps(hourly, sql`null::timestamptz`);
 }
 
@@ -200,8 +205,7 @@ function mentionSteps(campaign: Campaign, scope: Scope, window: Span): RawBuilde
       from rank_posts l cross join unnest(l.mentions) as m(username)
       where ${inWindow} group by 1, 2
     ) h
-    cross join lateral (select ${accountNamed(sql`h.username`)} as id) named
-    where named.id is not null`;
+    ${joinAccountNamed(sql`h.username`, 'named')}`;
   if (scope === 'watchlist') {
     return runningSteps(
       sql`select * from (${named}) n where n.account_id in (${watch})`,

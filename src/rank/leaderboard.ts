@@ -14,11 +14,10 @@ import {
 import { rankRows, type Scored, ValueCounts } from './ranking.ts';
 import { inSnapshot } from './snapshot.ts';
 import {
-  accountNamed,
   accountSpan,
   accountValues,
   authoredIn,
-  indexedMetrics,
+  joinAccountNamed,
   mentionSpan,
   mentionValues,
   type Span,
@@ -170,9 +169,8 @@ function boardSource(campaign: Campaign, metric: ActivityMetric, window: Span): 
   return sql`
     select named.id as account_id, m.username, m.value
     from (${mentionValues(campaign, window)}) m
-    cross join lateral (select ${accountNamed(sql`m.username`)} as id) named
-    where named.id is not null
-      and (named.id in (${watchlistIds(campaign)}) or ${authoredIn(campaign, sql`named.id`, window)})`;
+    ${joinAccountNamed(sql`m.username`, 'named')}
+    where (named.id in (${watchlistIds(campaign)}) or ${authoredIn(campaign, sql`named.id`, window)})`;
 }
 
 interface EntryRow {
@@ -199,12 +197,10 @@ async function campaignBoard(
   source: RawBuilder<unknown>,
   limit: number,
 ): Promise<Board> {
-  if (
-    metric !== 'mentions' &&
-    indexedMetrics.includes(metric) &&
-    strategyFor(campaign, window) === 'totals'
-  ) {
-    return indexedBoard(db, campaign, metric, limit);
+  if (strategyFor(campaign, window) === 'totals') {
+    return metric === 'mentions'
+      ? indexedMentionsBoard(db, campaign, limit)
+      : indexedBoard(db, campaign, metric, limit);
   }
   const { rows } = await sql<EntryRow & { rank: number; position: number; total: number; is_home: boolean }>`
     with v as materialized (select account_id, value from (${source}) s where value > 0),
@@ -269,6 +265,61 @@ async function indexedBoard(
   const homeRow = home.rows[0];
   return {
     total: counts?.ranked ?? 0,
+    rows,
+    home: homeRow ? { ...toEntry(homeRow), rank: homeRow.above + 1 } : null,
+  };
+}
+
+/**
+ * Mentions over the campaign window: the same walk down the (campaign_id, mentions desc, username)
+ * index, keeping the mentioned usernames that name an account of scope `all` (an author of the
+ * window, or the watchlist); the number ranked is one set-based count.
+ */
+async function indexedMentionsBoard(db: Db, campaign: Campaign, limit: number): Promise<Board> {
+  const inScope = (id: RawBuilder<unknown>) => sql`(${id} in (${watchlistIds(campaign)}) or exists (
+    select 1 from rank_totals t where t.campaign_id = ${campaign.id} and t.account_id = ${id}
+      and t.posts + t.reposts > 0))`;
+  const named = sql`
+    select named.id as account_id, m.username, m.mentions
+    from rank_mentions m
+    ${joinAccountNamed(sql`m.username`, 'named')}
+    where m.campaign_id = ${campaign.id} and m.mentions > 0 and ${inScope(sql`named.id`)}`;
+  const [top, home, counted] = await Promise.all([
+    sql<EntryRow>`
+      select n.account_id, a.username, a.name, a.profile_image_url, n.mentions::float8 as value
+      from (${named} order by m.mentions desc, m.username collate "C" limit ${limit}) n
+      join accounts a on a.id = n.account_id
+      order by n.mentions desc, n.username collate "C"
+    `.execute(db),
+    sql<EntryRow & { above: number }>`
+      select h.account_id, a.username, a.name, a.profile_image_url, h.mentions::float8 as value,
+        (select count(*) from (${named} and m.mentions > h.mentions) higher)::int as above
+      from (select m.username, m.mentions, named.id as account_id from rank_mentions m
+            ${joinAccountNamed(sql`m.username`, 'named')}
+            where m.campaign_id = ${campaign.id} and m.username = lower(${campaign.home_username}::text)
+              and m.mentions > 0) h
+      join accounts a on a.id = h.account_id
+    `.execute(db),
+    // Every mentioned username named once (the account last seen under it), then the scope: joins
+    // over the whole sets, cheaper here than one lookup per username.
+    sql<{ ranked: number }>`
+      select count(*)::int as ranked from (
+        select distinct on (m.username) m.username, a.id
+        from rank_mentions m join accounts a on lower(a.username) = m.username
+        where m.campaign_id = ${campaign.id} and m.mentions > 0
+        order by m.username, a.last_seen_at desc, a.id
+      ) named
+      where ${inScope(sql`named.id`)}
+    `.execute(db),
+  ]);
+  let rank = 0;
+  const rows = top.rows.map((row, index) => {
+    if (index === 0 || Number(top.rows[index - 1]?.value) !== Number(row.value)) rank = index + 1;
+    return { ...toEntry(row), rank };
+  });
+  const homeRow = home.rows[0];
+  return {
+    total: counted.rows[0]?.ranked ?? 0,
     rows,
     home: homeRow ? { ...toEntry(homeRow), rank: homeRow.above + 1 } : null,
   };

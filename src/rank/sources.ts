@@ -39,9 +39,6 @@ const ledgerValue: Record<AccountMetric, RawBuilder<unknown>> = {
   impressions: sql.raw('l.impressions'),
 };
 
-/** Accounts whose indexes make a board's top rows and ranks a short index scan. */
-export const indexedMetrics: readonly AccountMetric[] = ['posts', 'engagement'];
-
 export function totalsColumnOf(metric: AccountMetric): RawBuilder<unknown> {
   return totalsColumn[metric];
 }
@@ -213,6 +210,16 @@ export function authoredIn(campaign: CampaignCalendar, accountId: RawBuilder<unk
     select 1 from rank_posts a
     where a.campaign_id = ${campaign.id} and a.author_id = ${accountId}
       and a.created_at >= ${at(span.from)} and a.created_at < ${at(span.to)})`;
+}
+
+/**
+ * Joins `alias`.id: the account currently known under a lower-cased username (rows whose username
+ * is unknown drop out). A lateral subquery with a limit, so it is looked up once per row.
+ */
+export function joinAccountNamed(username: RawBuilder<unknown>, alias: string): RawBuilder<unknown> {
+  return sql`cross join lateral (
+    select n.id from accounts n where lower(n.username) = ${username}
+    order by n.last_seen_at desc, n.id limit 1) ${sql.raw(alias)}`;
 }
 
 /** The account currently known under a lower-cased username (usernames can be reused: the latest seen). */

@@ -67,7 +67,7 @@ beforeAll(async () => {
     { slug: 'live', timezone: 'Europe/Paris', ...window, home: 'OpenData_Forum', watchlist: ['account_01'] },
     ['#a', '#b'],
   ));
-});
+}, 300_000);
 
 afterAll(async () => t?.drop());
 
@@ -89,7 +89,7 @@ interface Reading {
   stored: string[];
 }
 
-describe('reading the leaderboard while workers write', () => {
+describe('reading the leaderboard while workers write', { timeout: 180_000 }, () => {
   test('every reading is exact for the posts it saw, and the final rollups equal a rebuild', async () => {
     const target = { campaignId: campaign.id, queryIds, accounts };
     const deleted = new Set(posts.filter((_, i) => i % 23 === 0).map((post) => post.id));

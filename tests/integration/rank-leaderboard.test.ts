@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/database.ts';
 import type { Campaign } from '../../src/db/schema.ts';
+import { startOfDay, startOfHour } from '../../src/rank/calendar.ts';
 import { rankHistory } from '../../src/rank/history.ts';
 import { leaderboard, movementEnds } from '../../src/rank/leaderboard.ts';
 import { type Metric, metrics, type Scope, scopes } from '../../src/rank/metrics.ts';
@@ -184,7 +185,7 @@ beforeAll(async () => {
     new Date('2017-03-29T00:00:00Z'),
   );
   await addSnapshots();
-});
+}, 300_000);
 
 afterAll(async () => t?.drop());
 
@@ -251,7 +252,7 @@ async function expectBoardsAgree(
   }
 }
 
-describe('leaderboards equal the straightforward GROUP BY', () => {
+describe('leaderboards equal the straightforward GROUP BY', { timeout: 180_000 }, () => {
   test('the fixture gives every board rows, ties and movement to compare', async () => {
     for (const metric of metrics) {
       for (const scope of scopes) {
@@ -317,37 +318,52 @@ describe('leaderboards equal the straightforward GROUP BY', () => {
   });
 });
 
-describe('rank history', () => {
+describe('calendar', () => {
+  test('hours and days agree with PostgreSQL date_trunc across both DST changes', async () => {
+    const instants = [
+      ...Array.from({ length: 200 }, (_, i) => new Date(Date.parse('2016-10-29T18:00:00Z') + i * 1_111_111)),
+      ...Array.from({ length: 200 }, (_, i) => new Date(Date.parse('2017-03-25T18:00:00Z') + i * 1_111_111)),
+    ];
+    const { rows } = await sql<{ at: Date; hour: Date; day: Date }>`
+      select at, date_trunc('hour', at, 'Europe/Paris') as hour, date_trunc('day', at, 'Europe/Paris') as day
+      from unnest(${instants.map((instant) => instant.toISOString())}::timestamptz[]) as at`.execute(db);
+    for (const row of rows) {
+      const at = new Date(row.at);
+      expect([startOfHour(at, 'Europe/Paris'), startOfDay(at, 'Europe/Paris')], at.toISOString()).toEqual([
+        new Date(row.hour),
+        new Date(row.day),
+      ]);
+    }
+  });
+});
+
+describe('rank history', { timeout: 180_000 }, () => {
   test.each([
     ['hour', ['posts', 'engagement', 'mentions', 'follower_growth'] as const],
     ['day', metrics],
-  ] as const)(
-    'per %s: the home account rank on the board at each bucket end',
-    async (interval, chosen) => {
-      for (const metric of chosen) {
-        for (const scope of scopes) {
-          const points = await rankHistory(db, autumnCampaign, {
-            metric,
-            scope,
-            interval,
-            from: autumnCampaign.window_start,
-            to: autumnCampaign.window_end,
-            asOf: at('2016-11-05T00:00:00Z'),
-          });
-          expect(points).toHaveLength(interval === 'hour' ? 73 : 3);
-          for (const [i, point] of points.entries()) {
-            const end = points[i + 1]?.at ?? autumnCampaign.window_end;
-            const board = await leaderboard(db, autumnCampaign, { metric, scope, to: end, limit: 1 });
-            expect([point.rank, point.value], `${metric}/${scope} until ${end.toISOString()}`).toEqual([
-              board.home?.rank ?? null,
-              board.home?.value ?? null,
-            ]);
-          }
+  ] as const)('per %s: the home account rank on the board at each bucket end', async (interval, chosen) => {
+    for (const metric of chosen) {
+      for (const scope of scopes) {
+        const points = await rankHistory(db, autumnCampaign, {
+          metric,
+          scope,
+          interval,
+          from: autumnCampaign.window_start,
+          to: autumnCampaign.window_end,
+          asOf: at('2016-11-05T00:00:00Z'),
+        });
+        expect(points).toHaveLength(interval === 'hour' ? 73 : 3);
+        for (const [i, point] of points.entries()) {
+          const end = points[i + 1]?.at ?? autumnCampaign.window_end;
+          const board = await leaderboard(db, autumnCampaign, { metric, scope, to: end, limit: 1 });
+          expect([point.rank, point.value], `${metric}/${scope} until ${end.toISOString()}`).toEqual([
+            board.home?.rank ?? null,
+            board.home?.value ?? null,
+          ]);
         }
       }
-    },
-    120_000,
-  );
+    }
+  });
 
   test('live: the line stops at the current hour', async () => {
     const points = await rankHistory(db, autumnCampaign, {
@@ -368,7 +384,7 @@ describe('rank history', () => {
   });
 });
 
-describe('rollups under change', () => {
+describe('rollups under change', { timeout: 180_000 }, () => {
   test('the rollups kept by the triggers equal a rebuild from scratch', async () => {
     for (const campaign of [autumnCampaign, springCampaign]) {
       const kept = await rollupState(db, campaign.id);

@@ -183,7 +183,7 @@ beforeAll(async () => {
       .values(snapshots.slice(i, i + 1000))
       .execute();
   }
-});
+}, 300_000);
 
 afterAll(async () => t?.drop());
 
@@ -211,7 +211,7 @@ function expectedBoard(metric: Metric, scope: Scope, window: { from: Date; to: D
 
 const close = (value: number) => Math.round(value * 1e9) / 1e9;
 
-describe('leaderboards equal the ground truth of the scenario', () => {
+describe('leaderboards equal the ground truth of the scenario', { timeout: 180_000 }, () => {
   test('the founding case: the home account is n°3 by posts', async () => {
     const board = await leaderboard(t.db, campaign, { metric: 'posts', scope: 'all' });
     expect(board.home?.rank).toBe(3);
@@ -250,7 +250,7 @@ describe('leaderboards equal the ground truth of the scenario', () => {
   });
 });
 
-describe('series equal the ground truth of the scenario', () => {
+describe('series equal the ground truth of the scenario', { timeout: 180_000 }, () => {
   test('posts and engagement of the home account per hour and per day', async () => {
     const home = scenario.homeUsername;
     for (const interval of ['hour', 'day'] as const) {
