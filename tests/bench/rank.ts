@@ -108,7 +108,13 @@ export async function benchRank(): Promise<void> {
     );
     console.table([await ingestCost(t.db, campaign)]);
   } finally {
-    await t.drop();
+    // BENCH_RANK_KEEP=1 leaves the loaded schema in place, to EXPLAIN a slow read by hand.
+    if (process.env.BENCH_RANK_KEEP) {
+      console.log(`kept the loaded campaign in schema ${t.schema}`);
+      await t.db.destroy();
+    } else {
+      await t.drop();
+    }
   }
 }
 
