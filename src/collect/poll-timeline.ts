@@ -1,6 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { XPage } from '../x/types.ts';
+import { worstCase } from './budget.ts';
 import type { CollectContext } from './context.ts';
 import { recordRun } from './run.ts';
 import { storePage } from './store-page.ts';
@@ -28,44 +29,52 @@ export async function pollTimeline(
   if (!account?.account_id) return { pages: 0, postsNew: 0 };
   const accountId = account.account_id;
 
-  return recordRun(ctx, { campaignId, kind: 'timeline', target: `@${username}` }, async (counts) => {
-    let paginationToken: string | null = null;
-    let newestId: string | null = null;
-    let pages = 0;
-    let reachedStart = false;
-    do {
-      const observedAt = ctx.clock.now();
-      const page: XPage = await ctx.x.userTimeline(accountId, {
-        sinceId: account.timeline_newest_id,
-        paginationToken,
-      });
-      counts.requests++;
-      pages++;
-      newestId ??= page.newestId;
-      paginationToken = page.nextToken;
-      reachedStart = page.posts.some((post) => post.createdAt < account.window_start);
-      const last = !paginationToken || reachedStart;
-      const cursor = newestId;
-      const stored = await storePage(ctx, {
-        page,
-        observedAt,
-        moveCursor: async (trx) => {
-          await linkCampaignReposts(trx, campaignId, page);
-          if (last && cursor) {
-            await trx
-              .updateTable('campaign_accounts')
-              .set({ timeline_newest_id: sql`greatest(coalesce(timeline_newest_id, 0), ${cursor}::bigint)` })
-              .where('campaign_id', '=', campaignId)
-              .where(sql<string>`lower(username)`, '=', username.toLowerCase())
-              .execute();
-          }
-        },
-      });
-      counts.postsNew += stored.postsNew;
-      counts.postsUpdated += stored.postsUpdated;
-    } while (paginationToken && !reachedStart);
-    return { pages, postsNew: counts.postsNew };
-  });
+  return recordRun(
+    ctx,
+    { campaignId, kind: 'timeline', target: `@${username}` },
+    async (counts, spending) => {
+      let paginationToken: string | null = null;
+      let newestId: string | null = null;
+      let pages = 0;
+      let reachedStart = false;
+      do {
+        await spending.allow(worstCase.timelinePage);
+        const observedAt = ctx.clock.now();
+        const page: XPage = await ctx.x.userTimeline(accountId, {
+          sinceId: account.timeline_newest_id,
+          paginationToken,
+        });
+        counts.requests++;
+        pages++;
+        newestId ??= page.newestId;
+        paginationToken = page.nextToken;
+        reachedStart = page.posts.some((post) => post.createdAt < account.window_start);
+        const last = !paginationToken || reachedStart;
+        const cursor = newestId;
+        const stored = await storePage(ctx, {
+          page,
+          observedAt,
+          moveCursor: async (trx) => {
+            await linkCampaignReposts(trx, campaignId, page);
+            if (last && cursor) {
+              await trx
+                .updateTable('campaign_accounts')
+                .set({
+                  timeline_newest_id: sql`greatest(coalesce(timeline_newest_id, 0), ${cursor}::bigint)`,
+                })
+                .where('campaign_id', '=', campaignId)
+                .where(sql<string>`lower(username)`, '=', username.toLowerCase())
+                .execute();
+            }
+          },
+        });
+        counts.postsNew += stored.postsNew;
+        counts.postsUpdated += stored.postsUpdated;
+        spending.add(stored.reads);
+      } while (paginationToken && !reachedStart);
+      return { pages, postsNew: counts.postsNew };
+    },
+  );
 }
 
 async function linkCampaignReposts(trx: Transaction<Database>, campaignId: number, page: XPage) {
