@@ -91,3 +91,22 @@ export async function recentRuns(db: Db, limit = 50) {
     .limit(limit)
     .execute();
 }
+
+export async function lastRunId(db: Db): Promise<string> {
+  const row = await db
+    .selectFrom('collection_runs')
+    .select((eb) => eb.fn.max('id').as('id'))
+    .executeTakeFirst();
+  return row?.id ? String(row.id) : '0';
+}
+
+/** A campaign's runs logged after the run `afterId`, oldest first. */
+export async function runsAfter(db: Db, campaignId: number, afterId: string) {
+  return db
+    .selectFrom('collection_runs')
+    .selectAll()
+    .where('campaign_id', '=', campaignId)
+    .where('id', '>', afterId)
+    .orderBy('id')
+    .execute();
+}

@@ -25,6 +25,8 @@ export interface CountsParams {
   startTime?: Date;
   /** exclusive; unset: X's default, about now */
   endTime?: Date;
+  /** only posts older than this id */
+  untilId?: string;
   granularity?: 'minute' | 'hour' | 'day';
 }
 
@@ -147,6 +149,7 @@ export class XClient {
       granularity: params.granularity ?? 'hour',
       ...(params.startTime ? { start_time: params.startTime.toISOString() } : {}),
       ...(params.endTime ? { end_time: params.endTime.toISOString() } : {}),
+      ...(params.untilId ? { until_id: params.untilId } : {}),
     });
     const parsed = countsWire.safeParse(data);
     if (!parsed.success) throw unexpectedBody('/2/tweets/counts/recent', parsed.error.issues[0]?.message);
