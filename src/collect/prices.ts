@@ -38,9 +38,12 @@ export function costMicros(prices: PriceTable, cost: ReadCost): number {
   );
 }
 
-/** $1,234.57: dollars for people (cents; a fraction of a cent shows as $0.005). */
+/**
+ * $1,234.50 for people: cents, and a tenth of a cent when there is one ($49.995, not a rounded-up
+ * $50.00 next to a $50 budget it has not reached).
+ */
 export function formatUsd(micros: number): string {
   const usd = micros / 1e6;
-  const digits = usd !== 0 && Math.abs(usd) < 0.01 ? 3 : 2;
+  const digits = micros % 10_000 === 0 ? 2 : 3;
   return `$${usd.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })}`;
 }
