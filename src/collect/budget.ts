@@ -83,6 +83,8 @@ export class RunSpending {
   readonly #exempt: boolean;
   readonly counts: RunCounts;
   #stoppedBy: string | null = null;
+  /** the campaign's budget, read at the run's first request (a change applies from the next run) */
+  #hasBudget: Promise<boolean> | null = null;
 
   constructor(
     ctx: CollectContext,
@@ -107,7 +109,15 @@ export class RunSpending {
   async allow(worst: ReadCost): Promise<void> {
     if (this.#exempt || this.#campaignId === null) return;
     if (worst.posts > 0) await checkCap(this.#ctx, worst.posts);
-    await this.#checkBudget(this.#campaignId, worst);
+    const campaignId = this.#campaignId;
+    this.#hasBudget ??= this.#ctx.db
+      .selectFrom('campaigns')
+      .select('budget_monthly_usd')
+      .where('id', '=', campaignId)
+      .executeTakeFirst()
+      .then((row) => Boolean(row?.budget_monthly_usd));
+    // Without a budget, no lock and no reservation: only the cap holds collection back.
+    if (await this.#hasBudget) await this.#checkBudget(campaignId, worst);
   }
 
   /** The run did what the budget allowed and stops there (it ends with outcome `budget`). */
