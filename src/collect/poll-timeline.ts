@@ -29,52 +29,47 @@ export async function pollTimeline(
   if (!account?.account_id) return { pages: 0, postsNew: 0 };
   const accountId = account.account_id;
 
-  return recordRun(
-    ctx,
-    { campaignId, kind: 'timeline', target: `@${username}` },
-    async (counts, spending) => {
-      let paginationToken: string | null = null;
-      let newestId: string | null = null;
-      let pages = 0;
-      let reachedStart = false;
-      do {
-        await spending.allow(worstCase.timelinePage);
-        const observedAt = ctx.clock.now();
-        const page: XPage = await ctx.x.userTimeline(accountId, {
-          sinceId: account.timeline_newest_id,
-          paginationToken,
-        });
-        counts.requests++;
-        pages++;
-        newestId ??= page.newestId;
-        paginationToken = page.nextToken;
-        reachedStart = page.posts.some((post) => post.createdAt < account.window_start);
-        const last = !paginationToken || reachedStart;
-        const cursor = newestId;
-        const stored = await storePage(ctx, {
-          page,
-          observedAt,
-          moveCursor: async (trx) => {
-            await linkCampaignReposts(trx, campaignId, page);
-            if (last && cursor) {
-              await trx
-                .updateTable('campaign_accounts')
-                .set({
-                  timeline_newest_id: sql`greatest(coalesce(timeline_newest_id, 0), ${cursor}::bigint)`,
-                })
-                .where('campaign_id', '=', campaignId)
-                .where(sql<string>`lower(username)`, '=', username.toLowerCase())
-                .execute();
-            }
-          },
-        });
-        counts.postsNew += stored.postsNew;
-        counts.postsUpdated += stored.postsUpdated;
-        spending.add(stored.reads);
-      } while (paginationToken && !reachedStart);
-      return { pages, postsNew: counts.postsNew };
-    },
-  );
+  const run = { campaignId, kind: 'timeline', target: `@${username}` };
+  return recordRun(ctx, run, async (counts, spending) => {
+    let paginationToken: string | null = null;
+    let newestId: string | null = null;
+    let pages = 0;
+    let reachedStart = false;
+    do {
+      await spending.allow(worstCase.timelinePage);
+      const observedAt = ctx.clock.now();
+      const page: XPage = await ctx.x.userTimeline(accountId, {
+        sinceId: account.timeline_newest_id,
+        paginationToken,
+      });
+      counts.requests++;
+      pages++;
+      newestId ??= page.newestId;
+      paginationToken = page.nextToken;
+      reachedStart = page.posts.some((post) => post.createdAt < account.window_start);
+      const last = !paginationToken || reachedStart;
+      const cursor = newestId;
+      const stored = await storePage(ctx, {
+        page,
+        observedAt,
+        moveCursor: async (trx) => {
+          await linkCampaignReposts(trx, campaignId, page);
+          if (last && cursor) {
+            await trx
+              .updateTable('campaign_accounts')
+              .set({ timeline_newest_id: sql`greatest(coalesce(timeline_newest_id, 0), ${cursor}::bigint)` })
+              .where('campaign_id', '=', campaignId)
+              .where(sql<string>`lower(username)`, '=', username.toLowerCase())
+              .execute();
+          }
+        },
+      });
+      counts.postsNew += stored.postsNew;
+      counts.postsUpdated += stored.postsUpdated;
+      spending.add(stored.reads);
+    } while (paginationToken && !reachedStart);
+    return { pages, postsNew: counts.postsNew };
+  });
 }
 
 async function linkCampaignReposts(trx: Transaction<Database>, campaignId: number, page: XPage) {

@@ -24,35 +24,32 @@ export async function refreshPostMetrics(
   const now = ctx.clock.now();
   const ids = await duePosts(ctx, campaignId, now, options.maxPosts ?? 2000);
   if (ids.length === 0) return { posts: 0, deleted: 0 };
-  return recordRun(
-    ctx,
-    { campaignId, kind: 'metrics', target: `${ids.length} posts` },
-    async (counts, spending) => {
-      let deleted = 0;
-      for (let i = 0; i < ids.length; i += maxPageSize.lookup) {
-        const batch = ids.slice(i, i + maxPageSize.lookup);
-        await spending.allow(worstCase.postsLookup(batch.length));
-        const observedAt = ctx.clock.now();
-        const lookup = await ctx.x.postsByIds(batch);
-        counts.requests++;
-        const gone = lookup.problems
-          .filter((p) => p.problem === 'resource-not-found' && p.parameter === 'ids' && p.value)
-          .map((p) => p.value as string);
-        const stored = await storePage(ctx, {
-          page: { ...lookup, posts: lookup.items, newestId: null, oldestId: null, nextToken: null },
-          observedAt,
-          moveCursor: async (trx) => {
-            if (gone.length > 0)
-              await trx.updateTable('posts').set({ deleted: true }).where('id', 'in', gone).execute();
-          },
-        });
-        deleted += gone.length;
-        counts.postsUpdated += stored.postsUpdated;
-        spending.add(stored.reads);
-      }
-      return { posts: ids.length, deleted };
-    },
-  );
+  const run = { campaignId, kind: 'metrics', target: `${ids.length} posts` };
+  return recordRun(ctx, run, async (counts, spending) => {
+    let deleted = 0;
+    for (let i = 0; i < ids.length; i += maxPageSize.lookup) {
+      const batch = ids.slice(i, i + maxPageSize.lookup);
+      await spending.allow(worstCase.postsLookup(batch.length));
+      const observedAt = ctx.clock.now();
+      const lookup = await ctx.x.postsByIds(batch);
+      counts.requests++;
+      const gone = lookup.problems
+        .filter((p) => p.problem === 'resource-not-found' && p.parameter === 'ids' && p.value)
+        .map((p) => p.value as string);
+      const stored = await storePage(ctx, {
+        page: { ...lookup, posts: lookup.items, newestId: null, oldestId: null, nextToken: null },
+        observedAt,
+        moveCursor: async (trx) => {
+          if (gone.length > 0)
+            await trx.updateTable('posts').set({ deleted: true }).where('id', 'in', gone).execute();
+        },
+      });
+      deleted += gone.length;
+      counts.postsUpdated += stored.postsUpdated;
+      spending.add(stored.reads);
+    }
+    return { posts: ids.length, deleted };
+  });
 }
 
 async function duePosts(
