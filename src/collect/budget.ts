@@ -164,7 +164,7 @@ export class RunSpending {
       const spent = others + this.counts.costMicros;
       const reserve = await snapshotReserveMicros(trx, campaignId, now, this.prices);
       if (spent + worstMicros + reserve > budgetMicros) {
-        throw new BudgetReachedError(budgetMessage(budgetMicros, spent, month), 'budget');
+        throw new BudgetReachedError(budgetMessage(budgetMicros, spent, reserve, month), 'budget');
       }
       await trx
         .updateTable('collection_runs')
@@ -179,10 +179,11 @@ export class RunSpending {
   }
 }
 
-function budgetMessage(budgetMicros: number, spentMicros: number, month: MonthSpan): string {
+function budgetMessage(budgetMicros: number, spent: number, reserve: number, month: MonthSpan): string {
+  const kept = reserve > 0 ? `, ${formatUsd(reserve)} kept for the watchlist's follower snapshots` : '';
   return (
-    `monthly budget of ${formatUsd(budgetMicros)} reached (${formatUsd(spentMicros)} spent): collection paused ` +
-    `until ${month.end.toISOString().slice(0, 10)}; raise budget.monthly_usd to resume`
+    `monthly budget of ${formatUsd(budgetMicros)} reached (${formatUsd(spent)} spent${kept}): collection ` +
+    `paused until ${month.end.toISOString().slice(0, 10)}; raise budget.monthly_usd to resume`
   );
 }
 

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Job } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { applyCampaign } from '../../src/campaigns/apply.ts';
 import { parseCampaignFile } from '../../src/campaigns/campaign-file.ts';
@@ -70,20 +71,25 @@ describe('the budget in the workers', { timeout: 60_000 }, () => {
     const { campaignId } = await applyCampaign(t.db, file, clock.now());
     const query = defined((await activeQueries(t.db, campaignId))[0], 'a query');
 
-    const poll = await runtime.queues.search.add(jobNames.poll, { campaignId, queryId: query.id });
-    const snapshot = await runtime.queues.users.add(jobNames.snapshot, { campaignId });
-    const ended = async (job: typeof poll) => {
+    const ended = async (job: Job) => {
       const state = await job.getState();
       return state === 'completed' || state === 'failed' ? state : undefined;
     };
+    // One after the other, so that the poll's message is exact (nothing spent yet).
+    const poll = await runtime.queues.search.add(jobNames.poll, { campaignId, queryId: query.id });
     expect(await eventually(() => ended(poll), { what: 'the poll job to end' })).toBe('completed');
+    const snapshot = await runtime.queues.users.add(jobNames.snapshot, { campaignId });
     expect(await eventually(() => ended(snapshot), { what: 'the snapshot job to end' })).toBe('completed');
 
+    // A cent a day for each watched account (home and watchlist), today to the month's end.
+    const daysLeft = 32 - clock.now().getUTCDate();
+    const reserve = `$${((1 + scenario.watchlist.length) * daysLeft * 0.01).toFixed(2)}`;
     const pollJob = defined(await runtime.queues.search.getJob(defined(poll.id, 'job id')), 'poll job');
     expect(pollJob.attemptsMade).toBeLessThanOrEqual(1);
     expect(pollJob.returnvalue).toEqual({
       paused:
-        'monthly budget of $1.00 reached ($0.00 spent): collection paused until 2017-01-01; raise budget.monthly_usd to resume',
+        `monthly budget of $1.00 reached ($0.00 spent, ${reserve} kept for the watchlist's follower ` +
+        'snapshots): collection paused until 2017-01-01; raise budget.monthly_usd to resume',
     });
     expect(simulator.stats().requests.search).toBe(0);
 

@@ -198,7 +198,7 @@ describe('a monthly budget', () => {
     for (const run of stopped) {
       expect(run.error).toMatch(
         new RegExp(
-          `^monthly budget of ${budgetText} reached \\(\\$[\\d,.]+ spent\\): collection paused until 2017-01-01; raise budget\\.monthly_usd to resume$`,
+          `^monthly budget of ${budgetText} reached \\(\\$[\\d,.]+ spent, \\$[\\d,.]+ kept for the watchlist's follower snapshots\\): collection paused until 2017-01-01; raise budget\\.monthly_usd to resume$`,
         ),
       );
     }
@@ -235,7 +235,7 @@ describe('a monthly budget', () => {
     expect(snapshotRun).toMatchObject({ kind: 'snapshot', outcome: 'budget', requests: 1 });
     expect(simulator.stats().requests.users).toBe(requestsBefore + 1);
     expect(snapshotRun?.error).toMatch(
-      /^watchlist read; top authors skipped: monthly budget of \$[\d.]+ reached \(\$[\d.]+ spent\): collection paused until 2017-01-01; raise budget\.monthly_usd to resume$/,
+      /^watchlist read; top authors skipped: monthly budget of \$[\d.]+ reached \(\$[\d.]+ spent, \$[\d.]+ kept for the watchlist's follower snapshots\): collection paused until 2017-01-01; raise budget\.monthly_usd to resume$/,
     );
     expect((await totals(t.db)).costUsd).toBeLessThanOrEqual(lowered);
 
