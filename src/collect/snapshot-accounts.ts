@@ -38,9 +38,6 @@ export async function snapshotWatchlist(
       const store = async (now: Date, lookup: XLookup<XUser>, byUsername: boolean) => {
         counts.requests++;
         snapshots += await ctx.db.transaction().execute(async (trx) => {
-          spending.add(
-            await recordReads(trx, { at: now, postIds: [], userIds: lookup.items.map((user) => user.id) }),
-          );
           await upsertAccounts(trx, lookup.items, now);
           const inserted = await insertAccountSnapshots(trx, lookup.items, now);
           if (byUsername) {
@@ -60,6 +57,10 @@ export async function snapshotWatchlist(
           await markSuspended(
             trx,
             suspended.map((p) => p.value as string),
+          );
+          // Last, as in storePage: every transaction takes accounts' locks before x_reads' (no deadlock).
+          spending.add(
+            await recordReads(trx, { at: now, postIds: [], userIds: lookup.items.map((user) => user.id) }),
           );
           return inserted;
         });

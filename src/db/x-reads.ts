@@ -23,6 +23,8 @@ export function billingDay(at: Date): string {
  * X bills: those not already recorded that day, by any run or worker (the primary key decides, so
  * two workers reading the same post at once bill it once). Call it in the transaction that stores
  * the answer: a crash before the commit re-reads the page, on the same day billed once, recorded then.
+ * Call it last in that transaction, after the accounts and posts: every writer then takes its
+ * locks in the same order (accounts, posts, x_reads), and two pages sharing authors cannot deadlock.
  */
 export async function recordReads(
   db: Db | Transaction<Database>,
