@@ -156,6 +156,39 @@ describe('billed reads', () => {
     expect(search?.durationMs).toBeGreaterThanOrEqual(0);
     expect(events.some((event) => event.endpoint === '/2/usage/tweets')).toBe(true);
   });
+
+  test('the observer sees errors too: a 400 with its rate limit, and no answer at all', async () => {
+    const seen: XResponseEvent[] = [];
+    const x = new XClient({
+      bearerToken: token,
+      baseUrl: simulator.baseUrl,
+      onResponse: (e) => seen.push(e),
+    });
+    await expect(x.searchRecent({ query: 'x'.repeat(600) })).rejects.toThrow(/answered 400/);
+    expect(seen).toEqual([
+      expect.objectContaining({
+        endpoint: '/2/tweets/search/recent',
+        status: 400,
+        rateLimit: expect.anything(),
+      }),
+    ]);
+    const unreachable = new XClient({
+      bearerToken: token,
+      baseUrl: 'http://127.0.0.1:9/2/',
+      onResponse: (e) => seen.push(e),
+    });
+    await expect(unreachable.usage()).rejects.toThrow(/unreachable/);
+    expect(seen.at(-1)).toMatchObject({ endpoint: '/2/usage/tweets', status: 'error', rateLimit: null });
+    // An observer that throws changes nothing.
+    const throwing = new XClient({
+      bearerToken: token,
+      baseUrl: simulator.baseUrl,
+      onResponse: () => {
+        throw new Error('metrics are down');
+      },
+    });
+    expect((await throwing.usage()).projectCap).toBe(2_000_000);
+  });
 });
 
 describe('a monthly budget', () => {
