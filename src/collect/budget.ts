@@ -18,7 +18,9 @@ import { costMicros, formatUsd, type PriceTable, publishedPrices, type ReadCost 
  *   the watchlist's follower snapshots will cost until the month ends, plus this request's worst case;
  * - X's monthly post cap: X's own count (/2/usage/tweets, read at most every 5 minutes and shared
  *   through the database) plus the posts billed by this process since that reading, plus this
- *   request's worst case — so collection stops before X's UsageCapExceeded, not at it.
+ *   request's worst case — so collection stops before X's UsageCapExceeded, not at it. Other
+ *   processes' reads since the reading show at the next one (within 5 minutes); posts from
+ *   endpoints the tier does not cap are counted too: both err on the side of stopping early.
  * When it does not fit, the run stops with outcome `budget` and a sentence saying why and what to do.
  * Follower snapshots of the home account and the watchlist never stop: they cost a cent per account
  * and day, and a missed reading can never be taken later.
