@@ -131,10 +131,20 @@ program
   .command('collect <slug>')
   .description('collect a campaign once, now: polls, follower snapshots, due metrics')
   .option('--backfill', 'also walk every query back to the 7-day horizon (resumable)', false)
-  .action(async (slug: string, options: { backfill: boolean }) => {
+  .option(
+    '--dry-run',
+    "estimate the backfill's posts, requests and cost from X's counts; read nothing else",
+    false,
+  )
+  .action(async (slug: string, options: { backfill: boolean; dryRun: boolean }) => {
     const { config, log } = context();
     const { collectOnce } = await import('./commands/collect.ts');
-    await collectOnce(config, log, { slug, backfill: options.backfill, progress: process.stderr.isTTY }, out);
+    await collectOnce(
+      config,
+      log,
+      { slug, backfill: options.backfill, dryRun: options.dryRun, progress: process.stderr.isTTY },
+      out,
+    );
   });
 
 program

@@ -20,6 +20,20 @@ const urlWithProtocols = (protocols: string[], example: string) =>
 
 const emptyAsUnset = (value: unknown) => (value === '' ? undefined : value);
 
+/**
+ * A price in US dollars per billed unit, e.g. 0.005. The defaults are X's published pay-per-use
+ * prices (February 2026); set them when X changes its prices or your contract differs.
+ */
+const usdPrice = (fallback: number) =>
+  z.preprocess(
+    emptyAsUnset,
+    z.coerce
+      .number({ message: 'expected a price in US dollars such as 0.005' })
+      .min(0, 'expected a price in US dollars ≥ 0, such as 0.005')
+      .max(100, 'expected a price in US dollars per read, such as 0.005 (not cents, not per thousand)')
+      .default(fallback),
+  );
+
 const envSchema = z.object({
   DATABASE_URL: z.preprocess(
     emptyAsUnset,
@@ -57,6 +71,12 @@ const envSchema = z.object({
     emptyAsUnset,
     z.coerce.number({ message: 'expected a number' }).positive('expected a number > 0').default(600),
   ),
+  /** Estimated cost of a post read (billed once per post and UTC day). */
+  X_PRICE_POST_READ: usdPrice(0.005),
+  /** Estimated cost of a user read (billed once per user and UTC day). */
+  X_PRICE_USER_READ: usdPrice(0.01),
+  /** Estimated cost of one /2/tweets/counts/recent request. */
+  X_PRICE_COUNTS_REQUEST: usdPrice(0.005),
   /**
    * Where "now" comes from: unset, the system clock; `fixed:<ISO date-time>`, or
    * `replay:<ISO date-time>@<speed>` to run a worker on the same timeline as a simulator replay.

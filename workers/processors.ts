@@ -1,5 +1,6 @@
 import { type Job, type Queue, UnrecoverableError, Worker } from 'bullmq';
 import { backfillQuery } from '../src/collect/backfill-query.ts';
+import { BudgetReachedError } from '../src/collect/budget.ts';
 import type { CollectContext } from '../src/collect/context.ts';
 import { pollQuery } from '../src/collect/poll-query.ts';
 import { pollTimeline } from '../src/collect/poll-timeline.ts';
@@ -124,11 +125,14 @@ async function tick(deps: ProcessorDeps, data: TickData) {
  * Sorts X failures the BullMQ way: bad credentials and bad requests are not retried; a rate limit
  * pauses the whole queue until X's reset (the job goes back to wait, no attempt is spent; a
  * backfill resumes from its stored token); everything else throws and is retried with backoff.
+ * A job stopped by the budget or the monthly cap completes: retrying cannot help before the month
+ * (or the budget) changes, and the next tick tries again; its run-log row says why.
  */
-async function translateXErrors<T>(worker: Worker, work: () => Promise<T>): Promise<T> {
+async function translateXErrors<T>(worker: Worker, work: () => Promise<T>): Promise<T | { paused: string }> {
   try {
     return await work();
   } catch (error) {
+    if (error instanceof BudgetReachedError) return { paused: error.message };
     if (error instanceof XAuthError || error instanceof XRequestError || error instanceof XUsageCapError) {
       throw new UnrecoverableError(error.message);
     }

@@ -60,6 +60,7 @@ export async function startCollection(options: CollectionRuntimeOptions): Promis
     x: options.x,
     clock: options.clock,
     log: options.log,
+    ...(options.prices ? { prices: options.prices } : {}),
     queues,
     onCampaignUpdated: async (campaignId) => {
       await publisher.publish(campaignUpdatedChannel, JSON.stringify({ campaignId }));

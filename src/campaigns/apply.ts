@@ -31,6 +31,8 @@ export async function applyCampaign(db: Db, file: CampaignFile, now: Date): Prom
       window_end: file.window.end,
       home_username: file.home,
       schedule: JSON.stringify(file.schedule),
+      // No budget in the file: none in force (removing the key lifts it).
+      budget_monthly_usd: file.budget?.monthly_usd ?? null,
       updated_at: now,
     };
     const campaignId = existing

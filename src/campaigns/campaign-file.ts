@@ -44,6 +44,20 @@ const query = z
 
 const instant = z.iso.datetime({ offset: true, message: 'expected an ISO 8601 date-time with offset' });
 
+/**
+ * What the campaign may spend on X reads per UTC month, in US dollars (estimated from the X_PRICE_*
+ * price table). Collection pauses before it would pass it; follower snapshots of the watchlist go on.
+ */
+const budget = z.strictObject({
+  monthly_usd: z
+    .number({ message: 'expected an amount in US dollars, such as 50' })
+    .positive('expected an amount in US dollars above 0, such as 50')
+    .max(10_000_000, 'expected an amount in US dollars, such as 50')
+    .refine((usd) => Math.abs(Math.round(usd * 100) - usd * 100) < 1e-6, {
+      message: 'expected dollars and cents at most, such as 49.99',
+    }),
+});
+
 export const defaultSchedule = { live: '*/2 * * * *', snapshots: '0 * * * *', nightly: '0 2 * * *' };
 
 export const campaignFileSchema = z
@@ -57,6 +71,7 @@ export const campaignFileSchema = z
     watchlist: z.array(username).max(1000).default([]),
     schedule: z.strictObject({ live: cron, snapshots: cron, nightly: cron }).partial().default({}),
     alerts: alertsSchema.optional(),
+    budget: budget.optional(),
   })
   .refine((file) => new Date(file.window.end) > new Date(file.window.start), {
     message: 'window.end must be after window.start',

@@ -1,5 +1,6 @@
 import { findQuery } from '../db/campaigns.ts';
 import { postIdTime, recentSearchReachMs } from '../x/ids.ts';
+import { worstCase } from './budget.ts';
 import type { CollectContext } from './context.ts';
 import { withinReach } from './poll-query.ts';
 import { recordRun } from './run.ts';
@@ -48,13 +49,14 @@ export async function backfillQuery(
   return recordRun(
     ctx,
     { campaignId: query.campaign_id, kind: 'backfill', target: query.query },
-    async (counts) => {
+    async (counts, spending) => {
       const startMs = postIdTime(untilId);
       const horizonMs = ctx.clock.now().getTime() - recentSearchReachMs;
       let nextToken = query.backfill_token;
       let pages = 0;
       let fraction = 0;
       do {
+        await spending.allow(worstCase.searchPage);
         const observedAt = ctx.clock.now();
         const page = await ctx.x.searchRecent({ query: query.query, untilId, nextToken });
         counts.requests++;
@@ -74,6 +76,7 @@ export async function backfillQuery(
         });
         counts.postsNew += stored.postsNew;
         counts.postsUpdated += stored.postsUpdated;
+        spending.add(stored.reads);
         const reachedMs = page.oldestId ? postIdTime(page.oldestId) : horizonMs;
         fraction = token
           ? Math.min(0.99, Math.max(0, (startMs - reachedMs) / Math.max(1, startMs - horizonMs)))

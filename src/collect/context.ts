@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/database.ts';
 import type { XClient } from '../x/client.ts';
+import type { PriceTable } from './prices.ts';
 
 /** What a collection use-case needs; callers (worker, CLI, test) build it. */
 export interface CollectContext {
@@ -9,4 +10,6 @@ export interface CollectContext {
   x: XClient;
   clock: Clock;
   log: Logger;
+  /** what X charges per read, to estimate costs; unset: X's published prices */
+  prices?: PriceTable;
 }

@@ -2,6 +2,7 @@ import { sql, type Transaction } from 'kysely';
 import { findQuery } from '../db/campaigns.ts';
 import type { Database } from '../db/schema.ts';
 import { postIdTime, recentSearchReachMs } from '../x/ids.ts';
+import { worstCase } from './budget.ts';
 import type { CollectContext } from './context.ts';
 import { recordRun } from './run.ts';
 import { storePage } from './store-page.ts';
@@ -25,12 +26,13 @@ export async function pollQuery(ctx: CollectContext, queryId: number): Promise<P
   return recordRun(
     ctx,
     { campaignId: query.campaign_id, kind: 'poll', target: query.query },
-    async (counts) => {
+    async (counts, spending) => {
       const match = { campaignId: query.campaign_id, queryId: query.id };
       const updateQuery = (trx: Transaction<Database>) =>
         trx.updateTable('campaign_queries').where('id', '=', query.id);
 
       if (!query.newest_id && !query.poll_next_token) {
+        await spending.allow(worstCase.searchPage);
         const observedAt = ctx.clock.now();
         const page = await ctx.x.searchRecent({ query: query.query });
         counts.requests++;
@@ -51,6 +53,7 @@ export async function pollQuery(ctx: CollectContext, queryId: number): Promise<P
         });
         counts.postsNew += stored.postsNew;
         counts.postsUpdated += stored.postsUpdated;
+        spending.add(stored.reads);
         return { pages: 1, postsNew: counts.postsNew };
       }
 
@@ -59,6 +62,7 @@ export async function pollQuery(ctx: CollectContext, queryId: number): Promise<P
       let newestId = query.poll_newest_id;
       let pages = 0;
       do {
+        await spending.allow(worstCase.searchPage);
         const observedAt = ctx.clock.now();
         const page = await ctx.x.searchRecent({ query: query.query, sinceId, nextToken });
         counts.requests++;
@@ -85,6 +89,7 @@ export async function pollQuery(ctx: CollectContext, queryId: number): Promise<P
         });
         counts.postsNew += stored.postsNew;
         counts.postsUpdated += stored.postsUpdated;
+        spending.add(stored.reads);
       } while (nextToken);
       return { pages, postsNew: counts.postsNew };
     },

@@ -1,6 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { XPage } from '../x/types.ts';
+import { worstCase } from './budget.ts';
 import type { CollectContext } from './context.ts';
 import { recordRun } from './run.ts';
 import { storePage } from './store-page.ts';
@@ -28,12 +29,14 @@ export async function pollTimeline(
   if (!account?.account_id) return { pages: 0, postsNew: 0 };
   const accountId = account.account_id;
 
-  return recordRun(ctx, { campaignId, kind: 'timeline', target: `@${username}` }, async (counts) => {
+  const run = { campaignId, kind: 'timeline', target: `@${username}` };
+  return recordRun(ctx, run, async (counts, spending) => {
     let paginationToken: string | null = null;
     let newestId: string | null = null;
     let pages = 0;
     let reachedStart = false;
     do {
+      await spending.allow(worstCase.timelinePage);
       const observedAt = ctx.clock.now();
       const page: XPage = await ctx.x.userTimeline(accountId, {
         sinceId: account.timeline_newest_id,
@@ -63,6 +66,7 @@ export async function pollTimeline(
       });
       counts.postsNew += stored.postsNew;
       counts.postsUpdated += stored.postsUpdated;
+      spending.add(stored.reads);
     } while (paginationToken && !reachedStart);
     return { pages, postsNew: counts.postsNew };
   });

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { maxPageSize } from '../x/fields.ts';
+import { worstCase } from './budget.ts';
 import type { CollectContext } from './context.ts';
 import { recordRun } from './run.ts';
 import { storePage } from './store-page.ts';
@@ -23,11 +24,14 @@ export async function refreshPostMetrics(
   const now = ctx.clock.now();
   const ids = await duePosts(ctx, campaignId, now, options.maxPosts ?? 2000);
   if (ids.length === 0) return { posts: 0, deleted: 0 };
-  return recordRun(ctx, { campaignId, kind: 'metrics', target: `${ids.length} posts` }, async (counts) => {
+  const run = { campaignId, kind: 'metrics', target: `${ids.length} posts` };
+  return recordRun(ctx, run, async (counts, spending) => {
     let deleted = 0;
     for (let i = 0; i < ids.length; i += maxPageSize.lookup) {
+      const batch = ids.slice(i, i + maxPageSize.lookup);
+      await spending.allow(worstCase.postsLookup(batch.length));
       const observedAt = ctx.clock.now();
-      const lookup = await ctx.x.postsByIds(ids.slice(i, i + maxPageSize.lookup));
+      const lookup = await ctx.x.postsByIds(batch);
       counts.requests++;
       const gone = lookup.problems
         .filter((p) => p.problem === 'resource-not-found' && p.parameter === 'ids' && p.value)
@@ -42,6 +46,7 @@ export async function refreshPostMetrics(
       });
       deleted += gone.length;
       counts.postsUpdated += stored.postsUpdated;
+      spending.add(stored.reads);
     }
     return { posts: ids.length, deleted };
   });

@@ -1,8 +1,10 @@
 import { sql } from 'kysely';
 import { insertAccountSnapshots, markSuspended, upsertAccounts } from '../db/accounts.ts';
 import { watchlist } from '../db/campaigns.ts';
+import { recordReads } from '../db/x-reads.ts';
 import { maxPageSize } from '../x/fields.ts';
 import type { XLookup, XUser } from '../x/types.ts';
+import { BudgetReachedError, worstCase } from './budget.ts';
 import type { CollectContext } from './context.ts';
 import { recordRun } from './run.ts';
 
@@ -13,6 +15,10 @@ export const topAuthorsSnapshotted = 100;
  * Reads the follower counts of the campaign's home account, its watchlist and its top authors,
  * 100 per request, and keeps every reading as a snapshot: X keeps no follower history, these rows
  * are the history, from the moment the campaign is applied.
+ *
+ * The home account and the watchlist are read whatever the budget (a cent per account and day,
+ * and a missed reading is lost for good); the top authors only while the budget allows, otherwise
+ * the run ends with outcome `budget` once the watchlist is done.
  */
 export async function snapshotWatchlist(
   ctx: CollectContext,
@@ -26,7 +32,7 @@ export async function snapshotWatchlist(
   return recordRun(
     ctx,
     { campaignId, kind: 'snapshot', target: 'watchlist and top authors' },
-    async (counts) => {
+    async (counts, spending) => {
       let snapshots = 0;
       // Each reading is dated when its request is sent.
       const store = async (now: Date, lookup: XLookup<XUser>, byUsername: boolean) => {
@@ -52,6 +58,10 @@ export async function snapshotWatchlist(
             trx,
             suspended.map((p) => p.value as string),
           );
+          // Last, as in storePage: every transaction takes accounts' locks before x_reads' (no deadlock).
+          spending.add(
+            await recordReads(trx, { at: now, postIds: [], userIds: lookup.items.map((user) => user.id) }),
+          );
           return inserted;
         });
         for (const problem of lookup.problems.filter(
@@ -66,8 +76,14 @@ export async function snapshotWatchlist(
       for (const batch of batches(usernames)) {
         await store(ctx.clock.now(), await ctx.x.usersByUsernames(batch), true);
       }
-      for (const batch of batches(topAuthors)) {
-        await store(ctx.clock.now(), await ctx.x.usersByIds(batch), false);
+      try {
+        for (const batch of batches(topAuthors)) {
+          await spending.allow(worstCase.usersLookup(batch.length));
+          await store(ctx.clock.now(), await ctx.x.usersByIds(batch), false);
+        }
+      } catch (error) {
+        if (!(error instanceof BudgetReachedError)) throw error;
+        spending.stop(`watchlist read; top authors skipped: ${error.message}`);
       }
       return { snapshots };
     },

@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import { upsertAccounts } from '../db/accounts.ts';
 import { insertPostMetricSnapshots, linkCampaignPosts, upsertPosts } from '../db/posts.ts';
 import type { Database } from '../db/schema.ts';
+import { type BilledReads, recordReads } from '../db/x-reads.ts';
 import type { XPage } from '../x/types.ts';
 import type { CollectContext } from './context.ts';
 
@@ -10,6 +11,8 @@ export interface StoredPage {
   postsUpdated: number;
   /** posts dropped because their author did not come with the page */
   orphans: number;
+  /** what the page read, and what X bills of it (src/collect/budget.ts) */
+  reads: BilledReads;
 }
 
 export interface PageTarget {
@@ -36,7 +39,7 @@ export async function storePage(ctx: CollectContext, target: PageTarget): Promis
   if (orphans > 0 || page.skipped > 0) {
     ctx.log.warn({ orphans, skipped: page.skipped }, 'a page had entries that could not be stored');
   }
-  const { inserted } = await ctx.db.transaction().execute(async (trx) => {
+  const { inserted, reads } = await ctx.db.transaction().execute(async (trx) => {
     await upsertAccounts(trx, page.users, now);
     const result = await upsertPosts(trx, posts, now);
     await insertPostMetricSnapshots(trx, posts, now);
@@ -48,7 +51,13 @@ export async function storePage(ctx: CollectContext, target: PageTarget): Promis
       });
     }
     await target.moveCursor?.(trx);
-    return result;
+    // Billing: every post and user X returned, orphans included (X billed them all).
+    const reads = await recordReads(trx, {
+      at: now,
+      postIds: page.posts.map((post) => post.id),
+      userIds: page.users.map((user) => user.id),
+    });
+    return { ...result, reads };
   });
-  return { postsNew: inserted, postsUpdated: posts.length - inserted, orphans };
+  return { postsNew: inserted, postsUpdated: posts.length - inserted, orphans, reads };
 }

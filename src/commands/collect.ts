@@ -1,26 +1,35 @@
 import { SingleBar } from 'cli-progress';
 import { clockFrom } from '../clock.ts';
 import { backfillQuery } from '../collect/backfill-query.ts';
+import { BudgetReachedError, campaignBudgetStatus } from '../collect/budget.ts';
 import type { CollectContext } from '../collect/context.ts';
+import { estimateBackfill } from '../collect/estimate-backfill.ts';
 import { pollQuery } from '../collect/poll-query.ts';
+import { formatUsd, pricesFrom } from '../collect/prices.ts';
 import { refreshPostMetrics } from '../collect/refresh-metrics.ts';
 import { snapshotWatchlist } from '../collect/snapshot-accounts.ts';
 import type { Config } from '../config.ts';
 import { activeQueries, findCampaign } from '../db/campaigns.ts';
+import { lastRunId, runsAfter } from '../db/collection-runs.ts';
+import type { Db } from '../db/database.ts';
+import type { CollectionRun } from '../db/schema.ts';
 import type { Logger } from '../log.ts';
 import { XClient } from '../x/client.ts';
 import { UsageError } from './errors.ts';
 import { openMigratedDatabase } from './storage.ts';
 
 /**
- * `tracker collect <slug> [--backfill]`: one pass now, without queues — polls every query (and with
- * --backfill walks each back to the 7-day horizon, with a progress bar), snapshots the watchlist and
- * re-reads the metrics that are due. Each step prints its line of the run log.
+ * `tracker collect <slug> [--backfill] [--dry-run]`: one pass now, without queues — polls every
+ * query (and with --backfill walks each back to the 7-day horizon, with a progress bar), snapshots
+ * the watchlist and re-reads the metrics that are due. Each step prints its rows of the run log
+ * (requests, posts, reads billed, estimated cost, outcome), then the month's budget. A step the
+ * budget stops prints why and the pass goes on (follower snapshots are never stopped).
+ * --dry-run only asks X's counts what a backfill would read, and prints pages and cost.
  */
 export async function collectOnce(
   config: Config,
   log: Logger,
-  options: { slug: string; backfill: boolean; progress: boolean },
+  options: { slug: string; backfill: boolean; dryRun?: boolean; progress: boolean },
   out: (line: string) => void,
 ) {
   if (!config.X_BEARER_TOKEN) {
@@ -39,28 +48,99 @@ export async function collectOnce(
       x: new XClient({ bearerToken: config.X_BEARER_TOKEN, baseUrl: config.X_API_BASE_URL }),
       clock: clockFrom(config.TRACKER_CLOCK),
       log,
+      prices: pricesFrom(config),
     };
-    for (const query of await activeQueries(db, campaign.id)) {
-      const poll = await pollQuery(ctx, query.id);
-      out(`poll ${query.query}: ${poll.postsNew} new posts, ${poll.pages} request(s)`);
-      if (options.backfill) await backfillWithProgress(ctx, query.id, query.query, options.progress, out);
+    if (options.dryRun) {
+      await printEstimate(ctx, campaign.id, out);
+      return;
     }
-    const { snapshots } = await snapshotWatchlist(ctx, campaign.id);
-    out(`snapshots: ${snapshots} follower reading(s)`);
-    const metrics = await refreshPostMetrics(ctx, campaign.id);
-    out(`metrics: ${metrics.posts} post(s) re-read, ${metrics.deleted} deleted`);
+    const runLog = await runLogPrinter(db, campaign.id, out);
+    for (const query of await activeQueries(db, campaign.id)) {
+      await step(() => pollQuery(ctx, query.id), runLog);
+      if (options.backfill) {
+        await step(() => backfillWithProgress(ctx, query.id, query.query, options.progress), runLog);
+      }
+    }
+    await step(() => snapshotWatchlist(ctx, campaign.id), runLog);
+    await step(() => refreshPostMetrics(ctx, campaign.id), runLog);
+    const status = await campaignBudgetStatus(db, campaign.id, ctx.clock.now(), ctx.prices);
+    const micros = (usd: number) => Math.round(usd * 1e6);
+    out(
+      `budget ${status.month}: ${formatUsd(micros(status.spentUsd))} spent` +
+        (status.monthlyBudgetUsd === null
+          ? ' (no monthly budget set)'
+          : ` of ${formatUsd(micros(status.monthlyBudgetUsd))}${status.pausedBy ? `, collection paused (${status.pausedBy})` : ''}`) +
+        (status.usage
+          ? `; X usage ${status.usage.posts.toLocaleString('en-US')} of ${status.usage.cap.toLocaleString('en-US')} posts this month`
+          : ''),
+    );
   } finally {
     await db.destroy();
   }
 }
 
-async function backfillWithProgress(
-  ctx: CollectContext,
-  queryId: number,
-  label: string,
-  progress: boolean,
-  out: (line: string) => void,
-) {
+/** Runs one step and prints the run-log rows it wrote; a budget stop is printed there, not thrown. */
+async function step(work: () => Promise<unknown>, printRuns: () => Promise<void>) {
+  try {
+    await work();
+  } catch (error) {
+    if (!(error instanceof BudgetReachedError)) throw error;
+  } finally {
+    await printRuns();
+  }
+}
+
+async function runLogPrinter(db: Db, campaignId: number, out: (line: string) => void) {
+  let after = await lastRunId(db);
+  return async () => {
+    for (const run of await runsAfter(db, campaignId, after)) {
+      out(describeRun(run));
+      after = run.id;
+    }
+  };
+}
+
+/** One run-log row as a line: `poll #OGP16: ok, 3 requests, 120 new / 4 updated posts, …`. */
+export function describeRun(run: CollectionRun): string {
+  const n = (value: number) => value.toLocaleString('en-US');
+  const cost = formatUsd(Math.round(Number(run.cost_usd) * 1e6));
+  const reads =
+    run.posts_read + run.users_read > 0
+      ? `, read ${n(run.posts_read)} posts + ${n(run.users_read)} users (billed ${n(run.posts_billed)} + ${n(run.users_billed)})`
+      : '';
+  const outcome =
+    run.outcome === 'ok' ? 'ok' : `${run.outcome.replace('_', ' ')}${run.error ? ` — ${run.error}` : ''}`;
+  return (
+    `${run.kind} ${run.target}: ${outcome}; ${n(run.requests)} request(s), ` +
+    `${n(run.posts_new)} new / ${n(run.posts_updated)} updated posts${reads}, ≈ ${cost}`
+  );
+}
+
+async function printEstimate(ctx: CollectContext, campaignId: number, out: (line: string) => void) {
+  const estimate = await estimateBackfill(ctx, campaignId);
+  let posts = 0;
+  let requests = 0;
+  let low = 0;
+  let high = 0;
+  for (const query of estimate.queries) {
+    out(
+      `estimate ${query.query}: ${query.posts.toLocaleString('en-US')} posts to read in ${query.requests} request(s), ` +
+        `${formatUsd(query.postsMicros)} for the posts + up to ${formatUsd(query.usersMaxMicros)} for their authors`,
+    );
+    posts += query.posts;
+    requests += query.requests;
+    low += query.postsMicros;
+    high += query.postsMicros + query.usersMaxMicros;
+  }
+  if (estimate.queries.length === 0) out('estimate: every backfill is done, nothing to read');
+  out(
+    `estimate total: ${posts.toLocaleString('en-US')} posts, ${requests} search request(s), ` +
+      `${formatUsd(low)} to ${formatUsd(high)}; this estimate cost ${formatUsd(estimate.countsMicros)} ` +
+      `(${estimate.countsRequests} counts request(s)), nothing else was read`,
+  );
+}
+
+async function backfillWithProgress(ctx: CollectContext, queryId: number, label: string, progress: boolean) {
   const bar = new SingleBar({
     format: `backfill ${label} [{bar}] {percentage}% | {pages} pages | {posts} new posts`,
     hideCursor: true,
@@ -76,9 +156,7 @@ async function backfillWithProgress(
       },
     });
     if (progress) bar.update(100);
-    out(
-      `backfill ${label}: ${result.postsNew} new posts, ${result.pages} request(s), ${result.done ? 'done' : 'not done'}`,
-    );
+    return result;
   } finally {
     if (progress) bar.stop();
   }

@@ -5,6 +5,7 @@ import { campaignUpdatedChannel } from '../../workers/queues.ts';
 import { startCollection } from '../../workers/runtime.ts';
 import { watchAlerts } from '../alerts/watch.ts';
 import { clockFrom } from '../clock.ts';
+import { pricesFrom } from '../collect/prices.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';
 import { RedisUnavailableError, redisAnswers, safeUrl } from '../redis.ts';
@@ -28,7 +29,14 @@ export async function runWorker(config: Config, log: Logger): Promise<() => Prom
   try {
     const x = new XClient({ bearerToken: config.X_BEARER_TOKEN, baseUrl: config.X_API_BASE_URL });
     const clock = clockFrom(config.TRACKER_CLOCK);
-    const collection = await startCollection({ db, x, clock, log, redisUrl: config.REDIS_URL });
+    const collection = await startCollection({
+      db,
+      x,
+      clock,
+      log,
+      prices: pricesFrom(config),
+      redisUrl: config.REDIS_URL,
+    });
     // Alerts are checked after each write the workers announce (src/alerts/watch.ts says why there).
     const alerts = watchAlerts({
       db,

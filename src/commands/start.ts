@@ -6,6 +6,7 @@ import { watchAlerts } from '../alerts/watch.ts';
 import { applyCampaign } from '../campaigns/apply.ts';
 import { readCampaignFile } from '../campaigns/campaign-file.ts';
 import { type Clock, clockFrom } from '../clock.ts';
+import { pricesFrom } from '../collect/prices.ts';
 import type { Config } from '../config.ts';
 import { type Demo, demoCampaignFile, startDemo } from '../demo.ts';
 import type { Logger } from '../log.ts';
@@ -50,6 +51,7 @@ export async function start(config: Config, log: Logger): Promise<{ url: string;
       x,
       clock,
       log,
+      prices: pricesFrom(config),
       redisUrl: redis.url,
       // The demo keeps its jobs apart from real ones and starts from empty queues.
       ...(demo ? { prefix: 'demo', fresh: true } : {}),

@@ -5,6 +5,45 @@ export interface RunCounts {
   requests: number;
   postsNew: number;
   postsUpdated: number;
+  /** posts and users X returned (billable reads) */
+  postsRead: number;
+  usersRead: number;
+  /** of those, the ones X bills: not read before on the same UTC day */
+  postsBilled: number;
+  usersBilled: number;
+  countsRequests: number;
+  /** estimated cost in millionths of a dollar: integers add up exactly */
+  costMicros: number;
+}
+
+export const emptyCounts = (): RunCounts => ({
+  requests: 0,
+  postsNew: 0,
+  postsUpdated: 0,
+  postsRead: 0,
+  usersRead: 0,
+  postsBilled: 0,
+  usersBilled: 0,
+  countsRequests: 0,
+  costMicros: 0,
+});
+
+/** Millionths of a dollar as the numeric(14, 6) text PostgreSQL stores exactly. */
+export const microsToUsd = (micros: number): string => (micros / 1e6).toFixed(6);
+
+/** The run's counters as columns. */
+export function countColumns(counts: RunCounts) {
+  return {
+    requests: counts.requests,
+    posts_new: counts.postsNew,
+    posts_updated: counts.postsUpdated,
+    posts_read: counts.postsRead,
+    users_read: counts.usersRead,
+    posts_billed: counts.postsBilled,
+    users_billed: counts.usersBilled,
+    counts_requests: counts.countsRequests,
+    cost_usd: microsToUsd(counts.costMicros),
+  };
 }
 
 export async function startRun(
@@ -36,9 +75,8 @@ export async function finishRun(
       finished_at: end.finishedAt,
       outcome: end.outcome,
       error: end.error ?? null,
-      requests: end.requests,
-      posts_new: end.postsNew,
-      posts_updated: end.postsUpdated,
+      ...countColumns(end),
+      reserved_usd: 0,
     })
     .where('id', '=', id)
     .execute();
@@ -51,5 +89,24 @@ export async function recentRuns(db: Db, limit = 50) {
     .orderBy('started_at', 'desc')
     .orderBy('id', 'desc')
     .limit(limit)
+    .execute();
+}
+
+export async function lastRunId(db: Db): Promise<string> {
+  const row = await db
+    .selectFrom('collection_runs')
+    .select((eb) => eb.fn.max('id').as('id'))
+    .executeTakeFirst();
+  return row?.id ? String(row.id) : '0';
+}
+
+/** A campaign's runs logged after the run `afterId`, oldest first. */
+export async function runsAfter(db: Db, campaignId: number, afterId: string) {
+  return db
+    .selectFrom('collection_runs')
+    .selectAll()
+    .where('campaign_id', '=', campaignId)
+    .where('id', '>', afterId)
+    .orderBy('id')
     .execute();
 }

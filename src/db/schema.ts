@@ -21,6 +21,8 @@ export interface CampaignTable {
   /** cron patterns: { live, snapshots, nightly } */
   schedule: ColumnType<CampaignSchedule, string, string>;
   paused: Generated<boolean>;
+  /** the campaign file's `budget.monthly_usd`; numeric comes back as a string; null: no budget */
+  budget_monthly_usd: ColumnType<string | null, string | number | null | undefined, string | number | null>;
   created_at: CreatedAt;
   updated_at: Timestamp;
 }
@@ -127,7 +129,11 @@ export interface PostMetricSnapshotTable {
   impression_count: Int8 | null;
 }
 
-export type RunOutcome = 'running' | 'ok' | 'failed' | 'rate_limited';
+/** `budget`: stopped before the campaign's monthly budget or X's monthly cap would be passed. */
+export type RunOutcome = 'running' | 'ok' | 'failed' | 'rate_limited' | 'budget';
+
+/** US dollars as PostgreSQL numeric: a string when read, to keep its exact decimals. */
+type Usd = ColumnType<string, string | number | undefined, string | number>;
 
 export interface CollectionRunTable {
   id: ColumnType<string, never, never>;
@@ -139,8 +145,28 @@ export interface CollectionRunTable {
   requests: Generated<number>;
   posts_new: Generated<number>;
   posts_updated: Generated<number>;
+  /** posts and users X returned (each a billable read) */
+  posts_read: Generated<number>;
+  users_read: Generated<number>;
+  /** of those, the ones not already read earlier the same UTC day: what X bills */
+  posts_billed: Generated<number>;
+  users_billed: Generated<number>;
+  /** /2/tweets/counts/recent requests (billed per request) */
+  counts_requests: Generated<number>;
+  /** estimated cost of the run, from the price table in force when it ran */
+  cost_usd: Usd;
+  /** worst-case cost of the request in flight, counted against the budget until the next one */
+  reserved_usd: Usd;
+  reserved_at: Timestamp | null;
   outcome: RunOutcome;
   error: string | null;
+}
+
+/** One row per resource read per UTC day: the primary key is X's "billed once a day" rule. */
+export interface XReadTable {
+  day: ColumnType<string, string, string>;
+  kind: 'post' | 'user';
+  id: Int8;
 }
 
 /** Webhook alerts of a campaign, from its file's `alerts:` key (src/alerts). */
@@ -237,6 +263,17 @@ export interface RankCountsTable {
   sum_impressions: Int8;
 }
 
+/** The last /2/usage/tweets reading (one row): X's count of posts read this month, and the cap. */
+export interface XUsageTable {
+  singleton: Generated<boolean>;
+  project_usage: Int8;
+  project_cap: Int8;
+  /** days left before X's monthly count restarts, as of `read_at` */
+  cap_reset_days: number | null;
+  /** wall-clock time of the reading (X counts in real time) */
+  read_at: Timestamp;
+}
+
 export interface Database {
   campaigns: CampaignTable;
   campaign_queries: CampaignQueryTable;
@@ -247,6 +284,8 @@ export interface Database {
   account_snapshots: AccountSnapshotTable;
   post_metric_snapshots: PostMetricSnapshotTable;
   collection_runs: CollectionRunTable;
+  x_reads: XReadTable;
+  x_usage: XUsageTable;
   rank_posts: RankPostTable;
   rank_totals: RankTotalsTable;
   rank_daily: RankDailyTable;

@@ -3,7 +3,8 @@ import https from 'node:https';
 import { ApiResponseError, TwitterApi, type TwitterApiv2 } from 'twitter-api-v2';
 import { classifyXError, rateLimitOf, XRateLimitError, XTransientError } from './errors.ts';
 import { maxPageSize, postExpansions, postFields, userFields } from './fields.ts';
-import type { RateLimit, XLookup, XPage, XPost, XUser } from './types.ts';
+import type { RateLimit, XCounts, XLookup, XPage, XPost, XResponseEvent, XUsage, XUser } from './types.ts';
+import { countsWire, usageWire } from './usage-wire.ts';
 import { type EnvelopeWire, envelopeWire, mapEntries, toPost, toProblem, toUser } from './wire.ts';
 
 export interface XClientOptions {
@@ -11,6 +12,22 @@ export interface XClientOptions {
   /** e.g. https://api.x.com/2/ or the simulator's http://127.0.0.1:PORT/2/ */
   baseUrl: string;
   timeoutMs?: number;
+  /**
+   * Called once for every request sent, whatever came back (errors included), after the answer
+   * is read: for metrics and logs. It must not throw; whatever it throws is ignored.
+   */
+  onResponse?: (event: XResponseEvent) => void;
+}
+
+export interface CountsParams {
+  query: string;
+  /** inclusive; unset: X's default, 7 days back */
+  startTime?: Date;
+  /** exclusive; unset: X's default, about now */
+  endTime?: Date;
+  /** only posts older than this id */
+  untilId?: string;
+  granularity?: 'minute' | 'hour' | 'day';
 }
 
 export interface SearchParams {
@@ -36,6 +53,7 @@ export interface TimelineParams {
 export class XClient {
   readonly #v2: TwitterApiv2;
   readonly #timeoutMs: number;
+  readonly #onResponse: ((event: XResponseEvent) => void) | undefined;
   /** the last rate limit X announced, per endpoint */
   readonly #limits = new Map<string, RateLimit>();
   /** requests sent, by `endpoint status` (status `error` when no answer came): for metrics and tests */
@@ -51,6 +69,7 @@ export class XClient {
     (v2 as unknown as { setPrefix(prefix: string): void }).setPrefix(base.href);
     this.#v2 = v2;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#onResponse = options.onResponse;
   }
 
   /** One page of recent search, newest first. */
@@ -110,6 +129,41 @@ export class XClient {
     return { ...posts, users: users.items, skipped: posts.skipped + users.skipped, rateLimit };
   }
 
+  /** The project's posts read this month against its cap (X counts; not billed itself). */
+  async usage(): Promise<XUsage> {
+    const { data } = await this.#send('usage/tweets', {});
+    const parsed = usageWire.safeParse(data);
+    if (!parsed.success) throw unexpectedBody('/2/usage/tweets', parsed.error.issues[0]?.message);
+    const usage = parsed.data.data;
+    return {
+      projectUsage: usage.project_usage,
+      projectCap: usage.project_cap,
+      capResetDays: usage.cap_reset_day ?? null,
+    };
+  }
+
+  /** How many posts a query matches per bucket over the last 7 days (billed per request). */
+  async countsRecent(params: CountsParams): Promise<XCounts> {
+    const { data } = await this.#send('tweets/counts/recent', {
+      query: params.query,
+      granularity: params.granularity ?? 'hour',
+      ...(params.startTime ? { start_time: params.startTime.toISOString() } : {}),
+      ...(params.endTime ? { end_time: params.endTime.toISOString() } : {}),
+      ...(params.untilId ? { until_id: params.untilId } : {}),
+    });
+    const parsed = countsWire.safeParse(data);
+    if (!parsed.success) throw unexpectedBody('/2/tweets/counts/recent', parsed.error.issues[0]?.message);
+    const buckets = parsed.data.data.map((bucket) => ({
+      start: new Date(bucket.start),
+      end: new Date(bucket.end),
+      posts: bucket.post_count ?? bucket.tweet_count ?? 0,
+    }));
+    return {
+      buckets,
+      total: parsed.data.meta?.total_tweet_count ?? buckets.reduce((sum, bucket) => sum + bucket.posts, 0),
+    };
+  }
+
   async #page(endpoint: string, query: Record<string, string | number>): Promise<XPage> {
     const { body, rateLimit } = await this.#get(endpoint, query);
     const posts = mapEntries(Array.isArray(body.data) ? body.data : [], toPost);
@@ -140,7 +194,23 @@ export class XClient {
     this.requests.set(key, (this.requests.get(key) ?? 0) + 1);
   }
 
+  #observe(event: XResponseEvent) {
+    try {
+      this.#onResponse?.(event);
+    } catch {
+      // An observer is for metrics: it never changes what a request does.
+    }
+  }
+
   async #get(endpoint: string, query: Record<string, string | number>) {
+    const { data, rateLimit } = await this.#send(endpoint, query);
+    const parsed = envelopeWire.safeParse(data);
+    if (!parsed.success) throw unexpectedBody(endpointName(endpoint), parsed.error.issues[0]?.message);
+    return { body: parsed.data, rateLimit };
+  }
+
+  /** Sends one GET, unless the endpoint's window is known spent; returns the raw body. */
+  async #send(endpoint: string, query: Record<string, string | number>) {
     const name = endpointName(endpoint);
     // Spent window: do not send a request that can only earn a 429. The caller waits for the reset.
     const known = this.#limits.get(name);
@@ -150,27 +220,30 @@ export class XClient {
         known.resetAt,
       );
     }
+    const startedAt = performance.now();
     let response: Awaited<ReturnType<TwitterApiv2['get']>>;
     try {
       response = await this.#v2.get(endpoint, query, { fullResponse: true, timeout: this.#timeoutMs });
-      this.#count(name, 200);
     } catch (error) {
-      this.#count(name, error instanceof ApiResponseError ? error.code : 'error');
+      const status = error instanceof ApiResponseError ? error.code : 'error';
+      this.#count(name, status);
       const failure = classifyXError(error, name);
       if (failure instanceof XRateLimitError) {
         this.#limits.set(name, { limit: known?.limit ?? 0, remaining: 0, resetAt: failure.resetAt });
       }
+      this.#observe({
+        endpoint: name,
+        status,
+        rateLimit: error instanceof ApiResponseError ? rateLimitOf(error.rateLimit) : null,
+        durationMs: performance.now() - startedAt,
+      });
       throw failure;
     }
-    const limit = rateLimitOf(response.rateLimit);
-    if (limit) this.#limits.set(name, limit);
-    const parsed = envelopeWire.safeParse(response.data);
-    if (!parsed.success) {
-      throw new XTransientError(
-        `X ${endpointName(endpoint)} sent an unexpected body: ${parsed.error.issues[0]?.message}`,
-      );
-    }
-    return { body: parsed.data, rateLimit: rateLimitOf(response.rateLimit) };
+    this.#count(name, 200);
+    const rateLimit = rateLimitOf(response.rateLimit);
+    if (rateLimit) this.#limits.set(name, rateLimit);
+    this.#observe({ endpoint: name, status: 200, rateLimit, durationMs: performance.now() - startedAt });
+    return { data: response.data as unknown, rateLimit };
   }
 }
 
@@ -179,6 +252,10 @@ function lookup<T>(body: EnvelopeWire, map: (raw: unknown) => T | null) {
   const items = mapEntries(entries, map);
   const problems = mapEntries(body.errors, toProblem);
   return { items: items.items, problems: problems.items, skipped: items.skipped + problems.skipped };
+}
+
+function unexpectedBody(endpoint: string, issue: string | undefined): XTransientError {
+  return new XTransientError(`X ${endpoint} sent an unexpected body: ${issue ?? 'unreadable'}`);
 }
 
 function checkBatch(values: string[]): void {

@@ -54,7 +54,11 @@ export function classifyXError(error: unknown, endpoint: string): XError {
     return new XTransientError(what);
   }
   if (error instanceof ApiRequestError) {
-    return new XTransientError(`X ${endpoint} unreachable: ${error.requestError.message}`);
+    // twitter-api-v2 1.29 keeps a refused connection's cause under `error`, not `requestError`.
+    const cause =
+      (error.requestError as Error | undefined) ??
+      (error as unknown as { _options?: { error?: Error } })._options?.error;
+    return new XTransientError(`X ${endpoint} unreachable: ${cause?.message ?? error.message}`);
   }
   const message = error instanceof Error ? error.message : String(error);
   return new XTransientError(`X ${endpoint} failed: ${message}`);

@@ -85,3 +85,30 @@ export interface XLookup<T> {
   skipped: number;
   rateLimit: RateLimit | null;
 }
+
+/** /2/usage/tweets: posts read this month by the project (X's count), against its monthly cap. */
+export interface XUsage {
+  projectUsage: number;
+  projectCap: number;
+  /** days left before the monthly count restarts, when X says */
+  capResetDays: number | null;
+}
+
+/** /2/tweets/counts/recent: how many posts a query matches, per bucket. */
+export interface XCounts {
+  buckets: Array<{ start: Date; end: Date; posts: number }>;
+  total: number;
+}
+
+/**
+ * One answer from X (or its absence: status `error` for a timeout or a dropped connection), as
+ * observers see it: what metrics need, nothing of the payload.
+ */
+export interface XResponseEvent {
+  /** grouped: `/2/users/:id/tweets`, never one series per user */
+  endpoint: string;
+  status: number | 'error';
+  /** what the answer's `x-rate-limit-*` headers said, when it had them */
+  rateLimit: RateLimit | null;
+  durationMs: number;
+}

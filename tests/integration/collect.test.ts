@@ -48,7 +48,9 @@ const applyScenario = async (t: TestDatabase, now: Date) => {
 };
 
 const count429 = (x: XClient) => [...x.requests].filter(([key]) => key.endsWith(' 429')).length;
-const requestTotal = (x: XClient) => [...x.requests.values()].reduce((a, b) => a + b, 0);
+/** Search requests: the pages a poll or backfill costs (the monthly-cap check also reads /2/usage/tweets). */
+const requestTotal = (x: XClient) =>
+  [...x.requests].filter(([key]) => key.startsWith('/2/tweets/search/')).reduce((sum, [, n]) => sum + n, 0);
 
 describe('collection against the simulator', () => {
   const clock = new ManualClock(afterSummit);

@@ -22,6 +22,13 @@ describe('parseCampaignFile', () => {
     expect(file.schedule).toEqual({ live: '*/2 * * * *', snapshots: '0 * * * *', nightly: '0 2 * * *' });
   });
 
+  test('a monthly budget is optional, in dollars and cents', () => {
+    expect(parseCampaignFile(valid, 'c.yaml').budget).toBeUndefined();
+    expect(parseCampaignFile(`${valid}budget: { monthly_usd: 49.99 }\n`, 'c.yaml').budget).toEqual({
+      monthly_usd: 49.99,
+    });
+  });
+
   test('reads JSON by extension', () => {
     const json = JSON.stringify({
       slug: 'x',
@@ -65,6 +72,14 @@ describe('parseCampaignFile', () => {
     ],
     ['a bad slug', valid.replace('slug: ogp16', 'slug: OGP 16'), /slug: expected lower-case/],
     ['broken YAML', 'slug: [unclosed', /not valid YAML/],
+    ['a budget of nothing', `${valid}budget: { monthly_usd: 0 }\n`, /budget.monthly_usd: expected an amount/],
+    ['a budget in text', `${valid}budget: { monthly_usd: "50" }\n`, /budget.monthly_usd: expected an amount/],
+    [
+      'a budget below the cent',
+      `${valid}budget: { monthly_usd: 9.999 }\n`,
+      /budget.monthly_usd: expected dollars/,
+    ],
+    ['a budget with an unknown key', `${valid}budget: { daily_usd: 5 }\n`, /budget/],
   ])('%s gives one clear line', (_case, text, message) => {
     const attempt = () => parseCampaignFile(text, 'c.yaml');
     expect(attempt).toThrow(CampaignFileError);

@@ -22,6 +22,15 @@ describe('loadConfig', () => {
     expect(config.X_API_BASE_URL).toBe('http://127.0.0.1:4100/2/');
   });
 
+  test("prices default to X's published pay-per-use prices and can be set", () => {
+    expect(loadConfig({})).toMatchObject({
+      X_PRICE_POST_READ: 0.005,
+      X_PRICE_USER_READ: 0.01,
+      X_PRICE_COUNTS_REQUEST: 0.005,
+    });
+    expect(loadConfig({ X_PRICE_POST_READ: '0.004' }).X_PRICE_POST_READ).toBe(0.004);
+  });
+
   test('empty values count as unset', () => {
     const config = loadConfig({ DATABASE_URL: '', PORT: '' });
     expect(config.DATABASE_URL).toBeUndefined();
@@ -37,6 +46,9 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'loud', /LOG_LEVEL/],
     ['ADMIN_TOKEN', 'short', /ADMIN_TOKEN: expected at least 16 characters/],
     ['X_BEARER_TOKEN', 'abc', /X_BEARER_TOKEN: expected an X app bearer token/],
+    ['X_PRICE_POST_READ', 'five cents', /X_PRICE_POST_READ: expected a price in US dollars such as 0.005/],
+    ['X_PRICE_USER_READ', '-0.01', /X_PRICE_USER_READ: expected a price in US dollars ≥ 0/],
+    ['X_PRICE_COUNTS_REQUEST', '500', /X_PRICE_COUNTS_REQUEST: expected a price in US dollars per read/],
   ])('%s=%s is refused with one line naming it', (name, value, message) => {
     const attempt = () => loadConfig({ [name]: value });
     expect(attempt).toThrow(ConfigError);
