@@ -249,6 +249,8 @@ export interface CoverageJson {
     backfills: number;
     rateLimited: number;
     failed: number;
+    /** runs that sent nothing: the monthly budget or X's cap was reached */
+    budgetPaused: number;
     /** the least complete state among the active queries */
     collection: HourCollectionJson;
     /** each active query's state, by query id */

@@ -39,6 +39,8 @@ export interface CoverageHour {
   /** runs of any kind started in the hour that stopped on a rate limit, or failed */
   rateLimited: number;
   failed: number;
+  /** runs that sent nothing because the campaign's monthly budget or X's cap was reached */
+  budgetPaused: number;
   /** the least complete state among the active queries (see HourCollection) */
   collection: HourCollection;
   /** each active query's state, by query id */
@@ -78,7 +80,8 @@ export async function coverage(
       }>`
         select q.id, q.query, q.active, q.backfill_done, q.backfill_until_id,
           (select min(r.started_at) from collection_runs r
-            where r.campaign_id = q.campaign_id and r.kind = 'poll' and r.target = q.query) as polling_since,
+            where r.campaign_id = q.campaign_id and r.kind = 'poll' and r.target = q.query
+              and r.outcome <> 'budget') as polling_since,
           (select min(h.hour) from rank_query_hourly h
             where h.campaign_id = q.campaign_id and h.query_id = q.id and h.posts > 0) as oldest_hour
         from campaign_queries q where q.campaign_id = ${campaign.id}
@@ -90,13 +93,16 @@ export async function coverage(
         backfills: number;
         rate_limited: number;
         failed: number;
+        budget_paused: number;
       }>`
         select date_trunc('hour', r.started_at, ${campaign.timezone}::text) as at,
-          count(*) filter (where r.kind = 'poll')::int as polls,
+          -- A run the budget stopped sent nothing: it is counted apart, not as a poll or backfill.
+          count(*) filter (where r.kind = 'poll' and r.outcome <> 'budget')::int as polls,
           coalesce(sum(r.requests) filter (where r.kind = 'poll'), 0)::int as poll_requests,
-          count(*) filter (where r.kind = 'backfill')::int as backfills,
+          count(*) filter (where r.kind = 'backfill' and r.outcome <> 'budget')::int as backfills,
           count(*) filter (where r.outcome = 'rate_limited')::int as rate_limited,
-          count(*) filter (where r.outcome = 'failed')::int as failed
+          count(*) filter (where r.outcome = 'failed')::int as failed,
+          count(*) filter (where r.outcome = 'budget')::int as budget_paused
         from collection_runs r
         where r.campaign_id = ${campaign.id}
           and r.started_at >= ${window.from.toISOString()}::timestamptz
@@ -130,6 +136,7 @@ export async function coverage(
         backfills: run?.backfills ?? 0,
         rateLimited: run?.rate_limited ?? 0,
         failed: run?.failed ?? 0,
+        budgetPaused: run?.budget_paused ?? 0,
         collection: worst,
         queries: states,
       };

@@ -153,14 +153,15 @@ beforeAll(async () => {
     query: string,
     kind: string,
     startedAt: string,
-    outcome: 'ok' | 'failed' | 'rate_limited',
+    outcome: 'ok' | 'failed' | 'rate_limited' | 'budget',
   ) => ({
     campaign_id: campaign.id,
     kind,
     target: query,
     started_at: startedAt,
     finished_at: new Date(Date.parse(startedAt) + 60_000),
-    requests: 2,
+    // A run the budget stops sends nothing.
+    requests: outcome === 'budget' ? 0 : 2,
     outcome,
   });
   await db
@@ -169,9 +170,14 @@ beforeAll(async () => {
       run('#a', 'poll', '2016-10-29T08:05:00Z', 'ok'),
       run('#a', 'poll', '2016-10-29T08:10:00Z', 'rate_limited'),
       run('#a', 'backfill', '2016-10-29T08:30:00Z', 'ok'),
+      run('#a', 'poll', '2016-10-29T08:40:00Z', 'budget'),
+      // Stopped by the budget before anything was read: #b's polling has not started yet.
+      run('#b', 'poll', '2016-10-29T09:00:00Z', 'budget'),
       run('#b', 'poll', '2016-10-30T00:10:00Z', 'ok'),
       run('#a', 'poll', '2016-10-30T01:20:00Z', 'failed'),
       run('#a', 'poll', '2016-10-31T22:58:00Z', 'ok'),
+      // A dry-run estimate reads only counts: it is no collection.
+      run('#a', 'estimate', '2016-10-31T23:30:00Z', 'ok'),
     ])
     .execute();
   app = createDashboard({ db, clock, demo: false });
@@ -440,7 +446,9 @@ describe('coverage', () => {
       backfills: 1,
       rateLimited: 1,
       failed: 0,
+      budgetPaused: 1,
     });
+    expect(hour('2016-10-29T09:00:00.000Z')).toMatchObject({ polls: 0, budgetPaused: 1 });
     expect(hour('2016-10-30T01:00:00.000Z')).toMatchObject({ polls: 1, failed: 1, collection: 'polled' });
     // #a's earlier posts go back to carol's (before the window): its walk has passed the first hours.
     // #b is polled only from the DST night on: before, its walk has not reached back.
