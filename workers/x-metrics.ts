@@ -27,12 +27,17 @@ export const xMetricsKeys = (prefix: string) => ({
 });
 
 /**
- * One label value per endpoint, not per user or post: `/2/users/12345/tweets` → `/2/users/:id/tweets`.
- * Query strings are dropped (they carry the search terms).
+ * One label value per endpoint, not per user or post: `/2/users/12345/tweets` → `/2/users/:id/tweets`
+ * (the leading `/2` is the API version). Query strings are dropped (they carry the search terms).
  */
 export function endpointLabel(endpoint: string): string {
   const path = (endpoint.split(/[?#]/, 1)[0] ?? '').replace(/^https?:\/\/[^/]+/i, '');
-  return path.replace(/\/\d+(?=\/|$)/g, '/:id').slice(0, 100) || '/';
+  const segments = path.split('/');
+  const version = segments.findIndex((segment) => segment !== '');
+  const label = segments
+    .map((segment, i) => (/^\d+$/.test(segment) && !(i === version && segment.length <= 2) ? ':id' : segment))
+    .join('/');
+  return label.slice(0, 100) || '/';
 }
 
 /** Counts one X answer. Called by the workers for every response (the XClient observer). */
