@@ -28,7 +28,9 @@ const searchQuery = z
   .string({ error: 'expected an X search query' })
   .trim()
   .min(1, 'expected a non-empty X search query')
-  .max(512, 'X queries are 512 characters at most');
+  .max(512, 'X queries are 512 characters at most')
+  // PostgreSQL text cannot hold a NUL byte, and no X query has control characters.
+  .refine((text) => !/\p{Cc}/u.test(text), 'X queries have no control characters');
 
 /** A JSON body validated by zod: a bad field is a 400 `invalid_parameter` naming it. */
 function validJson<T extends z.ZodType>(schema: T) {
