@@ -41,14 +41,14 @@ function validJson<T extends z.ZodType>(schema: T) {
   });
 }
 
+/** Redis takes a job in milliseconds; past this, it is away and the admin hears so. */
+const queueTimeoutMs = 5000;
+
 /**
  * The write routes of the JSON API (mounted under /api/v1), behind ADMIN_TOKEN. They change the
  * database as a campaign file would, and ask collection for work through workers/actions.ts; they
  * never call X. Note that `tracker campaign apply` later makes the campaign say what its file says.
  */
-/** Redis takes a job in milliseconds; past this, it is away and the admin hears so. */
-const queueTimeoutMs = 5000;
-
 export function adminRoutes({ db, adminToken, queues, leaderboards, redis, log }: DashboardContext): Hono {
   const admin = requireAdmin({ token: adminToken });
 
@@ -136,7 +136,9 @@ export function adminRoutes({ db, adminToken, queues, leaderboards, redis, log }
       const connected = queuesOr503(queues);
       const request = await withTimeout(requestBackfill(db, connected, campaign.id), queueTimeoutMs).catch(
         () => {
-          throw unavailable('Redis does not answer: the backfill was not queued, try again later');
+          throw unavailable(
+            'the backfill was not queued: Redis (or the database) did not answer, try again later',
+          );
         },
       );
       return c.json<BackfillQueuedJson>({ campaign: campaign.slug, ...request }, 202);
