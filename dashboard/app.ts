@@ -12,8 +12,11 @@ import { buildAssets } from './bundle.ts';
 import type { ErrorJson } from './contract.ts';
 import { ApiError, codeOf } from './errors.ts';
 import { detectLanguage } from './language.ts';
+import { createLeaderboardCache } from './leaderboard-cache.ts';
 import { relayCampaignUpdates } from './live.ts';
+import { connectOpsRedis } from './ops-redis.ts';
 import type { DashboardQueues } from './queues.ts';
+import { type RateLimitOptions, rateLimit } from './rate-limit.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { apiRoutes } from './routes/api.ts';
 import { assetRoutes } from './routes/assets.ts';
@@ -39,6 +42,10 @@ export interface DashboardDeps {
   adminToken?: string | undefined;
   /** period of the SSE keep-alive comments (tests shorten it) */
   heartbeatMs?: number | undefined;
+  /** how long leaderboards are kept (dashboard/leaderboard-cache.ts); tests that write behind its back shorten it */
+  leaderboardCache?: { ttlMs?: number; shortTtlMs?: number; maxEntries?: number } | undefined;
+  /** per client address on /api/v1, event streams excepted (default 600 a minute); false: off */
+  rateLimit?: RateLimitOptions | false | undefined;
 }
 
 /** The Hono app, plus `close()`: it ends the live streams and the Redis subscription. */
@@ -59,7 +66,20 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
         log: deps.log,
       })
     : undefined;
-  const context: DashboardContext = { ...deps, live, heartbeatMs: deps.heartbeatMs ?? 15_000 };
+  const leaderboards = createLeaderboardCache({
+    db: deps.db,
+    clock: deps.clock,
+    live,
+    ...deps.leaderboardCache,
+  });
+  const redis = deps.redisUrl ? connectOpsRedis(deps.redisUrl) : undefined;
+  const context: DashboardContext = {
+    ...deps,
+    live,
+    heartbeatMs: deps.heartbeatMs ?? 15_000,
+    leaderboards,
+    redis,
+  };
 
   const app = new Hono();
   app.use(detectLanguage);
@@ -68,12 +88,17 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
   app.use((c, next) => (c.req.path.startsWith(queueBoardPath) ? boardHeaders : pageHeaders)(c, next));
   // Pages and JSON; the bundle is served compressed already and event streams are left alone.
   app.use(compress());
+  if (deps.rateLimit !== false) {
+    const limiter = rateLimit(deps.rateLimit ?? { perMinute: 600 });
+    // An open event stream is one request that lasts; reconnections are paced by `retry`.
+    app.use('/api/v1/*', (c, next) => (c.req.path.endsWith('/events') ? next() : limiter(c, next)));
+  }
 
-  app.route('/', healthRoutes());
+  app.route('/', healthRoutes(context));
   app.route('/', assetRoutes());
-  app.route('/api/v1', apiRoutes(deps));
+  app.route('/api/v1', apiRoutes(context));
   app.route('/api/v1', eventRoutes(context));
-  app.route('/api/v1', adminRoutes(deps));
+  app.route('/api/v1', adminRoutes(context));
   app.route('/', queueBoardRoutes(deps));
   app.route('/', opsRoutes(context));
   app.route('/', pageRoutes(context));
@@ -102,6 +127,7 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
   return Object.assign(app, {
     async close() {
       await live?.close();
+      redis?.close();
     },
   });
 }
@@ -110,6 +136,8 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
 function contentSecurityPolicy(board: boolean) {
   return {
     defaultSrc: ["'self'"],
+    // Our bundle only: no inline script, no eval, no CDN (pages embed their data as JSON).
+    scriptSrc: ["'self'"],
     // Avatars are X's own images.
     imgSrc: ["'self'", 'https:', 'data:'],
     styleSrc: board ? ["'self'", "'unsafe-inline'"] : ["'self'"],
@@ -122,5 +150,10 @@ function contentSecurityPolicy(board: boolean) {
 
 /** Errors are JSON under /api and on the machine routes; a small HTML page where a person browses. */
 function isMachinePath(path: string): boolean {
-  return path === '/api' || path.startsWith('/api/') || path === '/healthz' || path.startsWith('/assets/');
+  return (
+    path === '/api' ||
+    path.startsWith('/api/') ||
+    ['/healthz', '/readyz', '/metrics'].includes(path) ||
+    path.startsWith('/assets/')
+  );
 }

@@ -118,6 +118,8 @@ export interface WatchlistChangeJson {
   username: string;
   /** false when the account was already on the watchlist (or already absent) */
   changed: boolean;
+  /** a follower snapshot of the watchlist was queued, so the new account's figures come now */
+  snapshotQueued: boolean;
 }
 
 export interface QueryChangeJson {
@@ -128,6 +130,17 @@ export interface QueryChangeJson {
   changed: boolean;
   /** a poll of the campaign's queries was queued */
   pollQueued: boolean;
+}
+
+/** `POST …/backfill`: what was queued, by query id (workers/actions.ts `requestBackfill`). */
+export interface BackfillQueuedJson {
+  campaign: string;
+  /** walks back queued (or already waiting or running: never twice) */
+  backfills: number[];
+  /** queries not polled yet: their first poll was queued, it sets where the walk starts */
+  polls: number[];
+  /** queries whose walk back already reached the 7-day horizon */
+  complete: number[];
 }
 
 export interface CollectionStateJson {

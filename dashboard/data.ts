@@ -21,8 +21,12 @@ import { notFound } from './errors.ts';
 
 /** Reads shared by the JSON API and the pages (which embed the same JSON for their first paint). */
 
+/** The campaign file's slug rule (src/campaigns/campaign-file.ts): anything else names no campaign. */
+const slugPattern = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
 export async function campaignOr404(db: Db, slug: string): Promise<Campaign> {
-  const campaign = await findCampaign(db, slug);
+  // Checked before the query: PostgreSQL refuses some text outright (a NUL byte), which is no 500.
+  const campaign = slugPattern.test(slug) ? await findCampaign(db, slug) : undefined;
   if (!campaign) throw notFound(`no campaign with slug "${slug}"`);
   return campaign;
 }

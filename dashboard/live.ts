@@ -17,9 +17,22 @@ export interface Subscriber {
   end(): void;
 }
 
+/** Sees every update as it arrives (unthrottled), and each time updates may have been missed. */
+export interface UpdateWatcher {
+  update(campaignId: number): void;
+  /** the subscription was lost or restored: messages in between are gone */
+  reset(): void;
+}
+
 export interface LiveUpdates {
   /** Connects on first use; false when Redis does not answer within `timeoutMs`. */
   ready(timeoutMs?: number): Promise<boolean>;
+  /** Starts connecting, if not yet, without waiting. */
+  connect(): void;
+  /** true while the subscription is up: no update can be missed */
+  subscribed(): boolean;
+  /** Returns the function that stops watching. */
+  watch(watcher: UpdateWatcher): () => void;
   /** Returns the unsubscribe function. */
   subscribe(campaignId: number, subscriber: Subscriber): () => void;
   close(): Promise<void>;
@@ -55,8 +68,10 @@ export function relayCampaignUpdates(options: LiveUpdatesOptions): LiveUpdates {
   let closed = false;
   let warned = false;
   const waiters = new Set<() => void>();
+  const watchers = new Set<UpdateWatcher>();
 
   const setSubscribed = (value: boolean) => {
+    if (value !== subscribed) for (const watcher of watchers) watcher.reset();
     subscribed = value;
     if (value) for (const wake of waiters) wake();
   };
@@ -74,6 +89,7 @@ export function relayCampaignUpdates(options: LiveUpdatesOptions): LiveUpdates {
   };
 
   const onMessage = (campaignId: number) => {
+    for (const watcher of watchers) watcher.update(campaignId);
     const throttle = throttles.get(campaignId) ?? { lastMs: 0 };
     throttles.set(campaignId, throttle);
     if (throttle.timer) return;
@@ -144,6 +160,16 @@ export function relayCampaignUpdates(options: LiveUpdatesOptions): LiveUpdates {
         waiters.add(wake);
       });
     },
+    connect() {
+      if (!closed) redis ??= connect();
+    },
+    subscribed: () => subscribed,
+    watch(watcher) {
+      watchers.add(watcher);
+      return () => {
+        watchers.delete(watcher);
+      };
+    },
     subscribe(campaignId, subscriber) {
       let set = subscribers.get(campaignId);
       if (!set) {
@@ -157,6 +183,7 @@ export function relayCampaignUpdates(options: LiveUpdatesOptions): LiveUpdates {
     },
     async close() {
       closed = true;
+      setSubscribed(false);
       for (const throttle of throttles.values()) clearTimeout(throttle.timer);
       throttles.clear();
       for (const wake of waiters) wake();

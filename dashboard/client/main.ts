@@ -1,9 +1,11 @@
 import type { AccountPageData, CampaignPageData } from '../contract.ts';
-import { startAccountPage } from './account.ts';
-import { startAdmin } from './admin.ts';
-import { startCampaignPage } from './campaign.ts';
 
-/** One bundle for every page: each part starts when its page's element is there. */
+/**
+ * One bundle for every page: each part starts when its page's element is there. The pages come
+ * from the server with their data, so the browser paints them first; the parts (Chart.js with
+ * them) are evaluated after that first paint: imported dynamically, esbuild keeps them in this
+ * bundle but runs their code only when asked.
+ */
 
 // Avatars are X's images: offline, or once X moves them, they fail. Keep their space (no layout
 // jump) but not the broken-image icon. Capture phase: error events do not bubble.
@@ -24,9 +26,15 @@ const embedded = (id: string) => {
   return text ? JSON.parse(text) : undefined;
 };
 
-const campaign = embedded('initial-data') as CampaignPageData | undefined;
-if (campaign) startCampaignPage(campaign);
-const account = embedded('account-data') as AccountPageData | undefined;
-if (account) startAccountPage(account);
-const admin = document.getElementById('admin');
-if (admin) startAdmin(admin);
+/** A frame (the first paint), then a task: the callback runs once the page is on screen. */
+const afterPaint = () => new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+
+void (async () => {
+  await afterPaint();
+  const campaign = embedded('initial-data') as CampaignPageData | undefined;
+  if (campaign) (await import('./campaign.ts')).startCampaignPage(campaign);
+  const account = embedded('account-data') as AccountPageData | undefined;
+  if (account) (await import('./account.ts')).startAccountPage(account);
+  const admin = document.getElementById('admin');
+  if (admin) (await import('./admin.ts')).startAdmin(admin);
+})();

@@ -1,14 +1,21 @@
 import { Hono } from 'hono';
 import { validator } from 'hono/validator';
 import { z } from 'zod';
-import { requestPoll, setPaused } from '../../workers/actions.ts';
+import { requestBackfill, requestPoll, requestSnapshot, setPaused } from '../../workers/actions.ts';
+import { campaignUpdatedChannel } from '../../workers/queues.ts';
 import { addPeer, addQuery, removePeer, retireQuery } from '../admin-data.ts';
-import type { DashboardDeps } from '../app.ts';
 import { requireAdmin } from '../auth.ts';
-import type { CollectionStateJson, QueryChangeJson, WatchlistChangeJson } from '../contract.ts';
+import type {
+  BackfillQueuedJson,
+  CollectionStateJson,
+  QueryChangeJson,
+  WatchlistChangeJson,
+} from '../contract.ts';
 import { campaignOr404 } from '../data.ts';
 import { conflict, describeIssues, invalidParameter, notFound, unavailable } from '../errors.ts';
 import type { DashboardQueues } from '../queues.ts';
+import { withTimeout } from '../timeout.ts';
+import type { DashboardContext } from './context.ts';
 
 const username = z
   .string({ error: 'expected an X username' })
@@ -21,7 +28,9 @@ const searchQuery = z
   .string({ error: 'expected an X search query' })
   .trim()
   .min(1, 'expected a non-empty X search query')
-  .max(512, 'X queries are 512 characters at most');
+  .max(512, 'X queries are 512 characters at most')
+  // PostgreSQL text cannot hold a NUL byte, and no X query has control characters.
+  .refine((text) => !/\p{Cc}/u.test(text), 'X queries have no control characters');
 
 /** A JSON body validated by zod: a bad field is a 400 `invalid_parameter` naming it. */
 function validJson<T extends z.ZodType>(schema: T) {
@@ -32,32 +41,49 @@ function validJson<T extends z.ZodType>(schema: T) {
   });
 }
 
+/** Redis takes a job in milliseconds; past this, it is away and the admin hears so. */
+const queueTimeoutMs = 5000;
+
 /**
  * The write routes of the JSON API (mounted under /api/v1), behind ADMIN_TOKEN. They change the
  * database as a campaign file would, and ask collection for work through workers/actions.ts; they
  * never call X. Note that `tracker campaign apply` later makes the campaign say what its file says.
  */
-export function adminRoutes({ db, adminToken, queues }: DashboardDeps): Hono {
+export function adminRoutes({ db, adminToken, queues, leaderboards, redis, log }: DashboardContext): Hono {
   const admin = requireAdmin({ token: adminToken });
 
-  /** After a change that is already saved: a poll that cannot be queued is reported, not an error. */
-  const pollNow = async (campaignId: number): Promise<boolean> => {
+  /** After a change that is already saved: a job that cannot be queued is reported, not an error. */
+  const queuedOrFalse = async (work: (queues: DashboardQueues) => Promise<unknown>): Promise<boolean> => {
     if (!queues) return false;
-    return queuePoll(queues, campaignId).then(
+    return withTimeout(work(queues), queueTimeoutMs).then(
       () => true,
       () => false,
     );
+  };
+  const pollNow = (campaignId: number) => queuedOrFalse((q) => requestPoll(q, campaignId));
+
+  /**
+   * The watchlist and the queries shape the boards: this dashboard forgets its cached ones, and the
+   * others (and the open pages) hear of it as they hear of the workers' writes.
+   */
+  const changed = async (campaignId: number) => {
+    leaderboards.invalidate(campaignId);
+    await redis
+      ?.run((client) => client.publish(campaignUpdatedChannel, JSON.stringify({ campaignId })))
+      .catch((err: unknown) => log?.warn({ err }, 'could not announce an admin change'));
   };
 
   return new Hono()
     .post('/campaigns/:slug/watchlist', admin, validJson(z.object({ username })), async (c) => {
       const campaign = await campaignOr404(db, c.req.param('slug'));
       const { username: name } = c.req.valid('json');
-      const changed = await addPeer(db, campaign.id, name);
-      // The new account's followers are read at the campaign's next snapshot.
+      const added = await addPeer(db, campaign.id, name);
+      if (added) await changed(campaign.id);
+      // Read the new account's followers now rather than at the next scheduled snapshot.
+      const snapshotQueued = added ? await queuedOrFalse((q) => requestSnapshot(q, campaign.id)) : false;
       return c.json<WatchlistChangeJson>(
-        { campaign: campaign.slug, username: name, changed },
-        changed ? 201 : 200,
+        { campaign: campaign.slug, username: name, changed: added, snapshotQueued },
+        added ? 201 : 200,
       );
     })
     .delete('/campaigns/:slug/watchlist/:username', admin, async (c) => {
@@ -69,16 +95,23 @@ export function adminRoutes({ db, adminToken, queues }: DashboardDeps): Hono {
         throw conflict(`@${parsed.data} is the home account: change "home:" in the campaign file instead`);
       }
       if (result === 'absent') throw notFound(`@${parsed.data} is not on the watchlist of ${campaign.slug}`);
-      return c.json<WatchlistChangeJson>({ campaign: campaign.slug, username: parsed.data, changed: true });
+      await changed(campaign.id);
+      return c.json<WatchlistChangeJson>({
+        campaign: campaign.slug,
+        username: parsed.data,
+        changed: true,
+        snapshotQueued: false,
+      });
     })
     .post('/campaigns/:slug/queries', admin, validJson(z.object({ query: searchQuery })), async (c) => {
       const campaign = await campaignOr404(db, c.req.param('slug'));
       const { query } = c.req.valid('json');
-      const { id, changed } = await addQuery(db, campaign.id, query);
-      const pollQueued = changed ? await pollNow(campaign.id) : false;
+      const { id, changed: added } = await addQuery(db, campaign.id, query);
+      if (added) await changed(campaign.id);
+      const pollQueued = added ? await pollNow(campaign.id) : false;
       return c.json<QueryChangeJson>(
-        { campaign: campaign.slug, id, query, active: true, changed, pollQueued },
-        changed ? 201 : 200,
+        { campaign: campaign.slug, id, query, active: true, changed: added, pollQueued },
+        added ? 201 : 200,
       );
     })
     .delete('/campaigns/:slug/queries/:id', admin, async (c) => {
@@ -87,6 +120,7 @@ export function adminRoutes({ db, adminToken, queues }: DashboardDeps): Hono {
       const campaign = await campaignOr404(db, c.req.param('slug'));
       const retired = await retireQuery(db, campaign.id, Number(id));
       if (!retired) throw notFound(`campaign ${campaign.slug} has no query with id ${id}`);
+      if (retired.changed) await changed(campaign.id);
       return c.json<QueryChangeJson>({
         campaign: campaign.slug,
         id: Number(id),
@@ -98,11 +132,16 @@ export function adminRoutes({ db, adminToken, queues }: DashboardDeps): Hono {
     })
     .post('/campaigns/:slug/backfill', admin, async (c) => {
       const campaign = await campaignOr404(db, c.req.param('slug'));
-      await queuePoll(queuesOr503(queues), campaign.id);
-      return c.json<CollectionStateJson>(
-        { campaign: campaign.slug, paused: campaign.paused, queued: 'tick' },
-        202,
+      if (campaign.paused) throw conflict(`${campaign.slug} is paused: resume it before a backfill`);
+      const connected = queuesOr503(queues);
+      const request = await withTimeout(requestBackfill(db, connected, campaign.id), queueTimeoutMs).catch(
+        () => {
+          throw unavailable(
+            'the backfill was not queued: Redis (or the database) did not answer, try again later',
+          );
+        },
       );
+      return c.json<BackfillQueuedJson>({ campaign: campaign.slug, ...request }, 202);
     })
     .post('/campaigns/:slug/pause', admin, async (c) => {
       const campaign = await campaignOr404(db, c.req.param('slug'));
@@ -116,23 +155,6 @@ export function adminRoutes({ db, adminToken, queues }: DashboardDeps): Hono {
       const queued = (await pollNow(campaign.id)) ? 'tick' : null;
       return c.json<CollectionStateJson>({ campaign: campaign.slug, paused: false, queued });
     });
-}
-
-/** requestPoll, or a 503 when Redis does not take the job within a few seconds. */
-async function queuePoll(queues: DashboardQueues, campaignId: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const queued = requestPoll(queues, campaignId);
-  queued.catch(() => {});
-  const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), 5000);
-  });
-  try {
-    if ((await Promise.race([queued, timeout])) === 'timeout') throw new Error('timeout');
-  } catch {
-    throw unavailable('Redis does not answer: the collection job was not queued, try again later');
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function queuesOr503(queues: DashboardQueues | undefined): DashboardQueues {

@@ -2,18 +2,17 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { listCampaigns } from '../../src/db/campaigns.ts';
 import { intervals, metrics, scopes, seriesMetrics } from '../../src/rank/metrics.ts';
-import type { DashboardDeps } from '../app.ts';
 import {
   campaignJson,
   campaignOr404,
   coverageJson,
-  leaderboardJson,
   overviewJson,
   rankHistoryJson,
   seriesJson,
 } from '../data.ts';
 import { invalidParameter } from '../errors.ts';
 import { checkBuckets, checkWindow, instant, integerIn, oneOf, validQuery } from '../query.ts';
+import type { DashboardContext } from './context.ts';
 
 const window = { from: instant.optional(), to: instant.optional() };
 
@@ -44,7 +43,7 @@ const coverageQuery = z.object(window);
 const username = /^[A-Za-z0-9_]{1,15}$/;
 
 /** The JSON API, mounted under /api/v1. */
-export function apiRoutes({ db, clock }: DashboardDeps): Hono {
+export function apiRoutes({ db, clock, leaderboards }: DashboardContext): Hono {
   /** The campaign and the window asked for (default: the campaign's), checked. */
   const target = async (slug: string, query: { from?: Date | undefined; to?: Date | undefined }) => {
     const campaign = await campaignOr404(db, slug);
@@ -67,7 +66,7 @@ export function apiRoutes({ db, clock }: DashboardDeps): Hono {
     .get('/campaigns/:slug/leaderboard', validQuery(leaderboardQuery), async (c) => {
       const query = c.req.valid('query');
       const { campaign, from, to } = await target(c.req.param('slug'), query);
-      return c.json(await leaderboardJson(db, campaign, { ...query, from, to }, clock.now()));
+      return c.json(await leaderboards.read(campaign, { ...query, from, to }));
     })
     .get('/campaigns/:slug/accounts/:username/series', validQuery(seriesQuery), async (c) => {
       const query = c.req.valid('query');

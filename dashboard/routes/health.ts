@@ -1,6 +1,24 @@
 import { Hono } from 'hono';
+import { collectMetrics } from '../metrics.ts';
+import { exposition, prometheusContentType } from '../prometheus.ts';
+import { readiness } from '../readiness.ts';
+import type { DashboardContext } from './context.ts';
 
-/** Liveness: the process answers. Readiness (database, Redis) is /readyz, later. */
-export function healthRoutes(): Hono {
-  return new Hono().get('/healthz', (c) => c.json({ status: 'ok' }));
+/**
+ * Probes and metrics. `/healthz`: the process answers (liveness: restart it when this fails).
+ * `/readyz`: PostgreSQL and Redis answer (readiness: send it traffic). `/metrics`: Prometheus.
+ */
+export function healthRoutes({ db, clock, queues, redis }: DashboardContext): Hono {
+  // Mounted at '/': a middleware here would wrap every route of the dashboard, hence per-route headers.
+  const noStore = { 'Cache-Control': 'no-store' };
+  return new Hono()
+    .get('/healthz', (c) => c.json({ status: 'ok' }, 200, noStore))
+    .get('/readyz', async (c) => {
+      const report = await readiness({ db, clock, redis });
+      return c.json(report, report.status === 'ready' ? 200 : 503, noStore);
+    })
+    .get('/metrics', async (c) => {
+      const families = await collectMetrics({ db, clock, queues, redis });
+      return c.body(exposition(families), 200, { ...noStore, 'Content-Type': prometheusContentType });
+    });
 }

@@ -12,7 +12,7 @@ import {
   leaderboardScopes,
   type RankedLeaderboardJson,
 } from '../contract.ts';
-import { campaignOr404, followerSeriesJson, leaderboardJson } from '../data.ts';
+import { campaignOr404, followerSeriesJson } from '../data.ts';
 import { notFound } from '../errors.ts';
 import { dictionaries, type Lang } from '../i18n.ts';
 import { langOf, switchLanguageHref } from '../language.ts';
@@ -36,7 +36,7 @@ const pick = <T extends string>(values: readonly T[], given: string | undefined,
   values.find((value) => value === given) ?? fallback;
 
 /** Server-rendered pages; the live one then follows the campaign's event stream. */
-export function pageRoutes({ db, clock, demo }: DashboardContext): Hono {
+export function pageRoutes({ db, clock, demo, leaderboards }: DashboardContext): Hono {
   const page = async (
     c: Context,
     lang: Lang,
@@ -78,9 +78,7 @@ export function pageRoutes({ db, clock, demo }: DashboardContext): Hono {
       const window = { from: campaign.window_start, to: campaign.window_end };
       const now = clock.now();
       const [leaderboard, series, peers] = await Promise.all([
-        isRanked(metric)
-          ? leaderboardJson(db, campaign, { metric, scope, ...window, limit: topRows }, now)
-          : null,
+        isRanked(metric) ? leaderboards.read(campaign, { metric, scope, ...window, limit: topRows }) : null,
         followerSeriesJson(db, campaign, campaign.home_username, { interval: 'hour', ...window }, now),
         peersOf(db, campaign.id),
       ]);

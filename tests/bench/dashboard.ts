@@ -17,7 +17,9 @@ import { createTestDatabase, silentLog, testDatabaseUrl, testRedisUrl } from '..
  * to Chromium, which accepts br and gzip) against the 300 KB budget, the first paint with data in
  * Chromium on localhost (the leaderboard is in the HTML: first contentful paint is the first paint
  * with data) against the 1 s target, when the charts are drawn, and how long a worker's write takes
- * to reach the screen through Redis and Server-Sent Events. Reported, never asserted.
+ * to reach the screen through Redis and Server-Sent Events. Reported, never asserted. The API is
+ * read once before the page views, so they find the leaderboard in the dashboard's cache, as every
+ * visitor does between two writes; a write empties it, so "write → on screen" includes a full read.
  *
  * BENCH_DASHBOARD_POSTS sets the campaign's size (default 100,000 posts by 10,000 accounts).
  */
@@ -174,7 +176,9 @@ async function pageWeight(base: string, url: string): Promise<Array<Record<strin
 async function apiTimings(base: string): Promise<Array<Record<string, string | number>>> {
   const api = `${base}/api/v1/campaigns/ogp16`;
   const reads = [
-    ['leaderboard', `${api}/leaderboard?metric=posts&scope=all&limit=50`],
+    ['leaderboard, first read', `${api}/leaderboard?metric=posts&scope=all&limit=50`],
+    // Until the next write, every visitor gets the board from the dashboard's cache.
+    ['leaderboard, from the cache', `${api}/leaderboard?metric=posts&scope=all&limit=50`],
     ['followers per hour', `${api}/accounts/account_7/series?metric=followers&interval=hour`],
     ['engagement per day', `${api}/accounts/account_7/series?metric=engagement&interval=day`],
     ['overview (posts per hour per query)', `${api}/overview`],

@@ -6,6 +6,8 @@ import { applyCampaign } from '../../src/campaigns/apply.ts';
 import { parseCampaignFile } from '../../src/campaigns/campaign-file.ts';
 import { ManualClock } from '../../src/clock.ts';
 import type { Db } from '../../src/db/database.ts';
+import { requestBackfill, requestSnapshot, snapshotNowJobId } from '../../workers/actions.ts';
+import { jobIds, jobNames } from '../../workers/queues.ts';
 import {
   createTestDatabase,
   silentLog,
@@ -144,7 +146,12 @@ describe('watchlist', () => {
   test('adds an account once, linking a known one; usernames are case-insensitive', async () => {
     const added = await call('POST', '/watchlist', { body: { username: '@Etalab' } });
     expect(added.status).toBe(201);
-    expect(added.body).toEqual({ campaign: 'ogp16', username: 'Etalab', changed: true });
+    expect(added.body).toEqual({
+      campaign: 'ogp16',
+      username: 'Etalab',
+      changed: true,
+      snapshotQueued: true,
+    });
     const again = await call('POST', '/watchlist', { body: { username: 'ETALAB' } });
     expect(again.status).toBe(200);
     expect(again.body.changed).toBe(false);
@@ -253,10 +260,15 @@ describe('queries and collection', () => {
       queued: 'tick',
     });
     expect((await db.selectFrom('campaigns').select('paused').executeTakeFirstOrThrow()).paused).toBe(false);
-    const backfill = await call('POST', '/backfill');
-    expect(backfill.status).toBe(202);
-    expect(backfill.body.queued).toBe('tick');
-    expect(await waitingTicks()).toBe(before + 2);
+    expect(await waitingTicks()).toBe(before + 1);
+  });
+
+  test('a paused campaign is not backfilled', async () => {
+    await call('POST', '/pause');
+    const refused = await call('POST', '/backfill');
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toContain('paused');
+    await call('POST', '/resume');
   });
 
   test('without queues, a backfill is a 503', async () => {
@@ -265,6 +277,86 @@ describe('queries and collection', () => {
     expect(status).toBe(503);
     expect(body.error.code).toBe('unavailable');
     expect(response.headers.get('retry-after')).toBe('30');
+  });
+});
+
+describe("backfill and snapshot requests queue the workers' own jobs", () => {
+  const queued = async (queue: 'search' | 'users', name: string) =>
+    (
+      await collection.queues[queue].getJobs(['waiting', 'prioritized', 'delayed', 'paused', 'active'])
+    ).filter((job) => job.name === name && job.data.campaignId === campaignId);
+
+  test('POST /backfill queues the backfill of each query once, however many clicks', async () => {
+    const [walking, unpolled, done] = await Promise.all(
+      ['#OGP16-walk', '#OGP16-new', '#OGP16-done'].map(
+        async (query) => (await call('POST', '/queries', { body: { query } })).body.id as number,
+      ),
+    );
+    // As after a first poll (it sets where the walk starts), and after a walk that reached the horizon.
+    await db
+      .updateTable('campaign_queries')
+      .set({ backfill_until_id: '806000000000000000', backfill_done: false })
+      .where('id', '=', walking as number)
+      .execute();
+    await db
+      .updateTable('campaign_queries')
+      .set({ backfill_until_id: '806000000000000000', backfill_done: true })
+      .where('id', '=', done as number)
+      .execute();
+    const active = await db
+      .selectFrom('campaign_queries')
+      .select(['id', 'backfill_until_id', 'backfill_done'])
+      .where('campaign_id', '=', campaignId)
+      .where('active', '=', true)
+      .execute();
+    const expected = {
+      campaign: 'ogp16',
+      backfills: active.filter((q) => q.backfill_until_id && !q.backfill_done).map((q) => q.id),
+      polls: active.filter((q) => !q.backfill_until_id).map((q) => q.id),
+      complete: active.filter((q) => q.backfill_done).map((q) => q.id),
+    };
+    expect(expected.backfills).toEqual([walking]);
+    expect(expected.polls).toContain(unpolled);
+    expect(expected.complete).toEqual([done]);
+
+    for (const click of [1, 2]) {
+      const { status, body } = await call('POST', '/backfill');
+      expect(status, `click ${click}`).toBe(202);
+      expect(body).toEqual(expected);
+    }
+    const backfills = await queued('search', jobNames.backfill);
+    expect(backfills.map((job) => [job.id, job.data])).toEqual([
+      [jobIds.backfill(walking as number), { campaignId, queryId: walking }],
+    ]);
+    const polls = await queued('search', jobNames.poll);
+    expect(polls.map((job) => job.id).sort()).toEqual(expected.polls.map((id) => jobIds.poll(id)).sort());
+    expect(backfills[0]?.opts.attempts).toBe(5);
+  });
+
+  test('adding watchlist accounts queues one snapshot now, not one per click', async () => {
+    // The first account added above already queued it; no worker runs here, so it still waits.
+    expect(await queued('users', jobNames.snapshot)).toHaveLength(1);
+    const added = await call('POST', '/watchlist', { body: { username: 'data_gouv' } });
+    expect(added.status).toBe(201);
+    expect(added.body.snapshotQueued).toBe(true);
+    const second = await call('POST', '/watchlist', { body: { username: 'other_peer' } });
+    expect(second.body.snapshotQueued).toBe(true);
+    const again = await call('POST', '/watchlist', { body: { username: 'DATA_GOUV' } });
+    expect(again.body).toMatchObject({ changed: false, snapshotQueued: false });
+    const snapshots = await queued('users', jobNames.snapshot);
+    expect(snapshots.map((job) => [job.id, job.data])).toEqual([
+      [snapshotNowJobId(campaignId), { campaignId }],
+    ]);
+  });
+
+  test('requestSnapshot and requestBackfill are idempotent while their jobs wait', async () => {
+    await requestSnapshot(collection.queues, campaignId);
+    await requestSnapshot(collection.queues, campaignId);
+    expect(await queued('users', jobNames.snapshot)).toHaveLength(1);
+    const first = await requestBackfill(db, collection.queues, campaignId);
+    const second = await requestBackfill(db, collection.queues, campaignId);
+    expect(second).toEqual(first);
+    expect(await queued('search', jobNames.backfill)).toHaveLength(first.backfills.length);
   });
 });
 

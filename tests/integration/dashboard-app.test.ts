@@ -118,7 +118,8 @@ beforeAll(async () => {
   testDb = await createTestDatabase();
   db = testDb.db;
   await seed();
-  app = createDashboard({ db, clock, demo: false });
+  // Some tests here write behind the workers' back (nothing announces the write): no cached boards.
+  app = createDashboard({ db, clock, demo: false, leaderboardCache: { shortTtlMs: 0 } });
 });
 
 afterAll(async () => testDb.drop());
