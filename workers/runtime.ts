@@ -4,6 +4,7 @@ import type { CollectContext } from '../src/collect/context.ts';
 import { type ProcessorDeps, processorFor } from './processors.ts';
 import { campaignUpdatedChannel, queueNames } from './queues.ts';
 import { reconcileSchedules, type ScheduleOptions } from './schedules.ts';
+import { recordXResponse } from './x-metrics.ts';
 
 export interface CollectionRuntimeOptions extends CollectContext {
   redisUrl: string;
@@ -118,6 +119,17 @@ export async function startCollection(options: CollectionRuntimeOptions): Promis
       options.log.error({ err }, 'could not restore the job schedules after a reconnect'),
     );
   });
+  // Every X answer is counted in Redis, where each dashboard's /metrics reads it.
+  const stopCounting =
+    options.workers === false
+      ? () => false
+      : options.x.observeResponses((event) => {
+          recordXResponse(publisher, prefix, {
+            endpoint: event.endpoint,
+            status: event.status === 'error' ? 0 : event.status,
+            rateLimitRemaining: event.rateLimit?.remaining,
+          }).catch((err) => options.log.debug({ err }, 'could not count an X request'));
+        });
   for (const client of [connection, publisher]) {
     // Lost connections are reported by the queues and workers using them; ioredis reconnects by itself.
     client.on('error', (err) => options.log.debug({ err }, 'redis connection error'));
@@ -128,6 +140,7 @@ export async function startCollection(options: CollectionRuntimeOptions): Promis
     workers,
     reconcile,
     async close() {
+      stopCounting();
       await Promise.all(workers.map((worker) => worker.close()));
       await Promise.all(Object.values(queues).map((queue) => queue.close()));
       connection.disconnect();

@@ -1,4 +1,5 @@
 import { Hono } from 'hono';
+import { campaignBudgetStatus } from '../../src/collect/budget.ts';
 import { listCampaigns } from '../../src/db/campaigns.ts';
 import { buildAssets } from '../bundle.ts';
 import { dictionaries } from '../i18n.ts';
@@ -24,6 +25,14 @@ export function opsRoutes({ db, clock, demo, queues, adminToken }: DashboardCont
     const withLists = await Promise.all(
       campaigns.map(async (campaign) => ({ ...campaign, lists: await adminLists(db, campaign.id) })),
     );
+    // Priced at the published rates: the run log holds each run's cost as the workers priced it.
+    const budgets = new Map(
+      await Promise.all(
+        campaigns.map(
+          async (campaign) => [campaign.id, await campaignBudgetStatus(db, campaign.id, now)] as const,
+        ),
+      ),
+    );
     c.header('Cache-Control', 'no-store');
     c.header('Vary', 'Accept-Language');
     return c.html(
@@ -41,6 +50,7 @@ export function opsRoutes({ db, clock, demo, queues, adminToken }: DashboardCont
             queues: states,
             runs,
             usage,
+            budgets,
             campaigns: withLists,
             adminEnabled: adminToken !== undefined,
             timeZone: campaigns[0]?.timezone ?? 'UTC',

@@ -1,4 +1,5 @@
 import type { FC } from 'hono/jsx';
+import type { BudgetStatus } from '../../src/collect/budget.ts';
 import type { Campaign } from '../../src/db/schema.ts';
 import { formatDateTime, formatDuration, formatNumber, formatTime } from '../format.ts';
 import { dictionaries, type Lang } from '../i18n.ts';
@@ -10,6 +11,8 @@ export interface OpsView {
   queues: QueueState[] | null | undefined;
   runs: Awaited<ReturnType<typeof recentRuns>>;
   usage: Map<number | null, { today: number; month: number }>;
+  /** each campaign's spending this UTC month, by campaign id */
+  budgets: Map<number, BudgetStatus>;
   campaigns: Array<Campaign & { lists: Awaited<ReturnType<typeof adminLists>> }>;
   adminEnabled: boolean;
   /** the zone run times are shown in: the first campaign's, else UTC */
@@ -23,6 +26,10 @@ export interface OpsView {
 export const OpsPage: FC<{ lang: Lang; view: OpsView }> = ({ lang, view }) => {
   const t = dictionaries[lang];
   const n = (value: number) => formatNumber(lang, value);
+  const usd = (value: number) =>
+    new Intl.NumberFormat(lang === 'fr' ? 'fr-FR' : 'en-US', { style: 'currency', currency: 'USD' }).format(
+      value,
+    );
   return (
     <>
       <h1>{t.opsTitle}</h1>
@@ -88,15 +95,28 @@ export const OpsPage: FC<{ lang: Lang; view: OpsView }> = ({ lang, view }) => {
         <ul class="usage">
           {view.campaigns.map((campaign) => {
             const usage = view.usage.get(campaign.id) ?? { today: 0, month: 0 };
+            const budget = view.budgets.get(campaign.id);
             return (
               <li>
                 <strong>{campaign.slug}</strong>: {n(usage.today)} {t.requestsToday} · {n(usage.month)}{' '}
                 {t.requestsMonth}
+                {budget && (
+                  <>
+                    <br />
+                    {budget.monthlyBudgetUsd === null
+                      ? t.budgetSpentNoLimit(usd(budget.spentUsd))
+                      : t.budgetSpent(usd(budget.spentUsd), usd(budget.monthlyBudgetUsd))}
+                    {budget.usage && <> · {t.xPostsRead(n(budget.usage.posts), n(budget.usage.cap))}</>}
+                    {budget.pausedBy && budget.message && <p class="bad">{budget.message}</p>}
+                  </>
+                )}
               </li>
             );
           })}
         </ul>
-        <p class="muted">{t.budgetNotSet}</p>
+        {view.campaigns.every((campaign) => view.budgets.get(campaign.id)?.monthlyBudgetUsd == null) && (
+          <p class="muted">{t.budgetNotSet}</p>
+        )}
       </section>
 
       <section aria-labelledby="runs-title">

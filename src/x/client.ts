@@ -53,7 +53,7 @@ export interface TimelineParams {
 export class XClient {
   readonly #v2: TwitterApiv2;
   readonly #timeoutMs: number;
-  readonly #onResponse: ((event: XResponseEvent) => void) | undefined;
+  readonly #observers = new Set<(event: XResponseEvent) => void>();
   /** the last rate limit X announced, per endpoint */
   readonly #limits = new Map<string, RateLimit>();
   /** requests sent, by `endpoint status` (status `error` when no answer came): for metrics and tests */
@@ -69,7 +69,13 @@ export class XClient {
     (v2 as unknown as { setPrefix(prefix: string): void }).setPrefix(base.href);
     this.#v2 = v2;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
-    this.#onResponse = options.onResponse;
+    if (options.onResponse) this.#observers.add(options.onResponse);
+  }
+
+  /** Calls `listener` after every request, like the `onResponse` option; returns its unsubscribe. */
+  observeResponses(listener: (event: XResponseEvent) => void): () => void {
+    this.#observers.add(listener);
+    return () => this.#observers.delete(listener);
   }
 
   /** One page of recent search, newest first. */
@@ -195,10 +201,12 @@ export class XClient {
   }
 
   #observe(event: XResponseEvent) {
-    try {
-      this.#onResponse?.(event);
-    } catch {
-      // An observer is for metrics: it never changes what a request does.
+    for (const observer of this.#observers) {
+      try {
+        observer(event);
+      } catch {
+        // An observer is for metrics: it never changes what a request does.
+      }
     }
   }
 

@@ -40,6 +40,7 @@ describe('simulator → workers → PostgreSQL → leaderboard', () => {
   let t: TestDatabase;
   let runtime: CollectionRuntime;
   let subscriber: Redis;
+  let x: XClient;
   const updates: string[] = [];
 
   beforeAll(async () => {
@@ -58,12 +59,13 @@ describe('simulator → workers → PostgreSQL → leaderboard', () => {
       'summit.json',
     );
     await applyCampaign(t.db, file, clock.now());
+    x = new XClient({ bearerToken: token, baseUrl: simulator.baseUrl });
     subscriber = new Redis(testRedisUrl);
     await subscriber.subscribe(campaignUpdatedChannel);
     subscriber.on('message', (_channel, message) => updates.push(message));
     runtime = await startCollection({
       db: t.db,
-      x: new XClient({ bearerToken: token, baseUrl: simulator.baseUrl }),
+      x,
       clock,
       log: silentLog,
       redisUrl: testRedisUrl,
@@ -110,6 +112,36 @@ describe('simulator → workers → PostgreSQL → leaderboard', () => {
     expect(body.rows.map(({ rank, username, value }) => ({ rank, username, value }))).toEqual(expected);
     const home = body.rows.find((row) => row.username === scenario.homeUsername);
     expect(home?.rank).toBe(3);
+  });
+
+  test("the dashboard's /metrics counts the workers' X requests (through Redis)", async () => {
+    const app = createDashboard({
+      db: t.db,
+      clock,
+      demo: false,
+      log: silentLog,
+      queues: runtime?.queues,
+      redisUrl: testRedisUrl,
+    });
+    try {
+      const searches = async () => {
+        const text = await (await app.request('/metrics')).text();
+        const line = text
+          .split('\n')
+          .find((l) =>
+            l.startsWith('tracker_x_requests_total{endpoint="/2/tweets/search/recent",status="200"}'),
+          );
+        return Number(line?.split(' ').at(-1) ?? 0);
+      };
+      const counted = await eventually(async () => ((await searches()) > 0 ? searches() : undefined), {
+        what: 'search requests in /metrics',
+      });
+      // The workers keep polling: the client has sent at least what Redis has counted so far.
+      const sent = [...x.requests].filter(([key]) => key.includes('search/recent') && key.endsWith(' 200'));
+      expect(counted).toBeLessThanOrEqual(sent.reduce((sum, [, n]) => sum + n, 0));
+    } finally {
+      await app.close();
+    }
   });
 
   test('every post is stored once, every query has caught up, and the runs are logged', async () => {

@@ -48,6 +48,7 @@ window: { start: 2016-12-07T00:00:00+01:00, end: 2016-12-10T00:00:00+01:00 }
 home: OpenData_Forum
 queries: ["#OGP16"]
 watchlist: [alice, mallory]
+budget: { monthly_usd: 50 }
 `,
     'ogp16.yaml',
   );
@@ -113,6 +114,7 @@ watchlist: [alice, mallory]
         requests: 3,
         posts_new: 5,
         posts_updated: 1,
+        cost_usd: '1.25',
         outcome: 'ok',
       },
       {
@@ -272,6 +274,9 @@ describe('the operations page', () => {
     expect(page).toContain('#OGP16');
     expect(page).toContain('XRequestError: &lt;script&gt;alert(1)&lt;/script&gt;');
     expect(page).toContain('4 requests today (UTC)');
+    expect(page).toContain('$1.25 spent of a $50.00 monthly budget (UTC month)');
+    expect(page).not.toContain('No budget is set');
+    expect(await html('/ops?lang=fr')).toMatch(/1,25\s\$US dépensés sur un budget mensuel de 50,00\s\$US/);
     expect(page).toContain('data-url="/api/v1/campaigns/ogp16/pause"');
     expect(page).toContain('@mallory');
     // No queues in this dashboard: no queue table, no board link.
