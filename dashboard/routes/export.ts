@@ -30,16 +30,9 @@ const accountList = z
       .map((name) => name.trim())
       .filter((name) => name !== ''),
   )
-  .pipe(
-    z
-      .array(
-        z
-          .string()
-          .regex(username, 'expected X usernames separated by commas (1–15 letters, digits or _ each)'),
-      )
-      .min(1, 'expected at least one username')
-      .max(100, 'expected at most 100 usernames'),
-  )
+  .refine((names) => names.length > 0 && names.length <= 100 && names.every((name) => username.test(name)), {
+    error: 'expected 1 to 100 X usernames separated by commas (1–15 letters, digits or _ each)',
+  })
   .transform((names) => names.map((name) => name.replace(/^@/, '')));
 
 /**

@@ -52,7 +52,9 @@ function sheetColumns(columns: readonly Column[], timezone: string): SheetColumn
         cell: (row) => {
           const v = value(row);
           if (v === null || v === undefined) return null;
-          if (column.type === 'id' || column.type === 'text') return String(v);
+          if (column.type === 'id') return String(v);
+          // XML turns a carriage return into a line feed: write line breaks as LF from the start.
+          if (column.type === 'text') return String(v).replace(/\r\n?/g, '\n');
           return v;
         },
       },
