@@ -39,10 +39,10 @@ export async function runExport(config: Config, options: ExportCommandOptions, s
     ),
   );
   const parsed = exportQuery.safeParse(given);
-  if (!parsed.success) throw new UsageError(`tracker export: ${flags(describeIssues(parsed.error))}`);
+  if (!parsed.success) throw new UsageError(`${flags(describeIssues(parsed.error))}`);
   const binary = options.format === 'xlsx' || options.format === 'png';
   if (!options.out && binary && process.stdout.isTTY) {
-    throw new UsageError(`tracker export: ${options.format} is binary: write it to a file with --out <file>`);
+    throw new UsageError(`${options.format} is binary: write it to a file with --out <file>`);
   }
   const db = await openMigratedDatabase(config);
   let target: Writable | undefined;
@@ -54,7 +54,7 @@ export async function runExport(config: Config, options: ExportCommandOptions, s
       parsed.data,
       clockFrom(config.TRACKER_CLOCK).now(),
     ).catch((error: unknown) => {
-      if (error instanceof ApiError) throw new UsageError(`tracker export: ${flags(error.message)}`);
+      if (error instanceof ApiError) throw new UsageError(`${flags(error.message)}`);
       throw error;
     });
     const total = options.progress ? await exportSize(db, campaign, request) : null;
