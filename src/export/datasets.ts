@@ -192,7 +192,7 @@ export const postsPageSize = 5_000;
 
 export interface PostsOptions extends ExportWindow {
   accounts?: string[] | undefined;
-  /** called after each page with the number of posts written so far */
+  /** called after each page is read, with the number of posts read so far */
   onProgress?: ((written: number) => void) | undefined;
 }
 
@@ -255,6 +255,8 @@ export async function* campaignPosts(db: Db, campaign: Campaign, options: PostsO
       where ${postFilter(campaign, options)} ${after === null ? sql`` : sql`and l.post_id > ${after}::bigint`}
       order by l.post_id
       limit ${postsPageSize}`.execute(db);
+    written += rows.length;
+    options.onProgress?.(written);
     for (const row of rows) {
       yield {
         post_id: row.id,
@@ -275,8 +277,6 @@ export async function* campaignPosts(db: Db, campaign: Campaign, options: PostsO
         queries: row.queries.join(' | '),
       };
     }
-    written += rows.length;
-    options.onProgress?.(written);
     const last = rows.at(-1);
     if (!last || rows.length < postsPageSize) return;
     after = last.id;

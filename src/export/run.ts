@@ -41,7 +41,7 @@ export interface ExportRequest {
   lang: Lang;
   /** the application clock: movement and "exported at" */
   asOf: Date;
-  /** posts written so far (posts export) */
+  /** posts read so far (posts export): called after each page */
   onProgress?: ((written: number) => void) | undefined;
 }
 
