@@ -15,9 +15,7 @@ import {
   overviewTables,
   postsTable,
 } from './datasets.ts';
-import { renderPng } from './png.ts';
 import { jsonRow, type Table } from './table.ts';
-import { writeWorkbook } from './xlsx.ts';
 
 export { type ExportKind, exportKinds } from './datasets.ts';
 
@@ -160,6 +158,8 @@ async function* jsonChunks(
 
 /** exceljs writes to a Node stream; its output is handed on chunk by chunk. */
 async function* workbookChunks(tables: Table[], timezone: string): AsyncGenerator<Uint8Array> {
+  // Loaded when needed: exceljs (like Chart.js and the canvas for PNG) is heavy for a CSV export.
+  const { writeWorkbook } = await import('./xlsx.ts');
   const out = new PassThrough();
   const written = writeWorkbook(out, tables, timezone).then(
     () => out.end(),
@@ -170,6 +170,7 @@ async function* workbookChunks(tables: Table[], timezone: string): AsyncGenerato
 }
 
 async function exportPng(db: Db, campaign: Campaign, request: ExportRequest): Promise<Buffer> {
+  const { renderPng } = await import('./png.ts');
   const t = dictionaries[request.lang];
   const frame = {
     lang: request.lang,
