@@ -45,7 +45,7 @@ export function reportRoutes({ db, clock, demo }: DashboardContext): Hono {
               { label: `${t.axisFollowers} (CSV)`, href: `${base}/followers.csv?interval=day` },
               { label: `${t.axisFollowers} (XLSX)`, href: `${base}/followers.xlsx?interval=day` },
               { label: `${t.axisFollowers} (PNG)`, href: `${base}/followers.png?interval=hour&lang=${lang}` },
-              { label: `${t.finalLeaderboard} (XLSX)`, href: `${base}/leaderboard.xlsx?metric=posts` },
+              { label: `${t.leaderboardFile} (XLSX)`, href: `${base}/leaderboard.xlsx?metric=posts` },
               { label: `${t.campaignTotals} (XLSX)`, href: `${base}/overview.xlsx` },
               { label: `${t.metricTitles.posts} (CSV)`, href: `${base}/posts.csv` },
             ],
