@@ -96,13 +96,15 @@ try {
       const out = join(dir, `posts.${format}`);
       const run = await peakOf(['export', 'posts', '--campaign', 'big', '--format', format, '--out', out]);
       const bytes = (await stat(out)).size;
-      results.push({
+      const result = {
         posts: size,
         format,
         'peak RSS (MB)': run.peakMb,
         seconds: run.seconds,
         'file (MB)': Math.round(bytes / 1e6),
-      });
+      };
+      console.log(JSON.stringify(result));
+      results.push(result);
       await rm(out);
     }
   }
