@@ -22,10 +22,12 @@ import { apiRoutes } from './routes/api.ts';
 import { assetRoutes } from './routes/assets.ts';
 import type { DashboardContext } from './routes/context.ts';
 import { eventRoutes } from './routes/events.ts';
+import { exportRoutes } from './routes/export.ts';
 import { healthRoutes } from './routes/health.ts';
 import { opsRoutes } from './routes/ops.tsx';
 import { pageRoutes } from './routes/pages.tsx';
 import { queueBoardPath, queueBoardRoutes } from './routes/queue-board.ts';
+import { reportRoutes } from './routes/report.tsx';
 import { renderErrorPage } from './views/error-page.tsx';
 
 export interface DashboardDeps {
@@ -99,6 +101,8 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
   app.route('/api/v1', apiRoutes(context));
   app.route('/api/v1', eventRoutes(context));
   app.route('/api/v1', adminRoutes(context));
+  app.route('/api/v1', exportRoutes(deps));
+  app.route('/', reportRoutes(context));
   app.route('/', queueBoardRoutes(deps));
   app.route('/', opsRoutes(context));
   app.route('/', pageRoutes(context));

@@ -174,6 +174,29 @@ const en = {
   notFoundHint: 'This address leads nowhere. Back to the campaigns:',
   internalError: 'Something went wrong on our side. Try again in a moment.',
   back: 'all campaigns',
+  // exports and the printable report
+  followersChartTitle: (username: string, interval: string) =>
+    `Followers: @${username} and peers, per ${interval === 'day' ? 'day' : 'hour'}`,
+  postsPerQueryTitle: (interval: string) => `Posts per ${interval === 'day' ? 'day' : 'hour'}, by query`,
+  axisTime: (timeZone: string) => `Time (${timeZone})`,
+  axisFollowers: 'Followers',
+  axisPosts: 'Posts',
+  report: 'Report',
+  reportTitle: (name: string) => `${name}: report`,
+  reportHeadline: (h: { username: string; followers: string; growth: string; rank: string; total: string }) =>
+    `@${h.username}: ${h.followers} followers (${h.growth} during the event), n°${h.rank} of ${h.total} accounts by posts`,
+  reportNoHeadline: (username: string) => `@${username}: no figures yet.`,
+  finalLeaderboard: 'Final leaderboard by posts, top 10',
+  leaderboardFile: 'Leaderboard by posts, every account',
+  campaignTotals: 'Campaign totals',
+  totalAuthors: 'accounts that posted',
+  totalPosts: 'posts, replies and quotes',
+  totalEngagement: 'engagement received',
+  shareOfPosts: (username: string) => `share of posts by @${username}`,
+  shareOfEngagement: (username: string) => `share of engagement received by @${username}`,
+  downloads: 'Downloads',
+  printHint: 'Print this page (A4) for the report.',
+  aboutNumbers: 'Figures per the metric definitions of the tracker; data collected up to',
 };
 
 export type Dictionary = typeof en;
@@ -339,6 +362,28 @@ const fr: Dictionary = {
   notFoundHint: 'Cette adresse ne mène nulle part. Retour aux campagnes :',
   internalError: 'Une erreur est survenue de notre côté. Réessayez dans un instant.',
   back: 'toutes les campagnes',
+  followersChartTitle: (username, interval) =>
+    `Abonnés : @${username} et comptes comparés, par ${interval === 'day' ? 'jour' : 'heure'}`,
+  postsPerQueryTitle: (interval) => `Publications par ${interval === 'day' ? 'jour' : 'heure'}, par requête`,
+  axisTime: (timeZone) => `Heure (${timeZone})`,
+  axisFollowers: 'Abonnés',
+  axisPosts: 'Publications',
+  report: 'Bilan',
+  reportTitle: (name) => `${name} : bilan`,
+  reportHeadline: (h) =>
+    `@${h.username} : ${h.followers} abonnés (${h.growth} pendant l’événement), n°${h.rank} sur ${h.total} comptes par publications`,
+  reportNoHeadline: (username) => `@${username} : pas encore de chiffres.`,
+  finalLeaderboard: 'Classement final par publications, 10 premiers',
+  leaderboardFile: 'Classement par publications, tous les comptes',
+  campaignTotals: 'Totaux de la campagne',
+  totalAuthors: 'comptes ayant publié',
+  totalPosts: 'publications, réponses et citations',
+  totalEngagement: 'engagement reçu',
+  shareOfPosts: (username) => `part des publications de @${username}`,
+  shareOfEngagement: (username) => `part de l’engagement reçu par @${username}`,
+  downloads: 'Téléchargements',
+  printHint: 'Imprimez cette page (A4) pour le bilan.',
+  aboutNumbers: 'Chiffres selon les définitions des indicateurs du suivi ; données collectées jusqu’au',
 };
 
 export const dictionaries: Record<Lang, Dictionary> = { en, fr };

@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { systemClock } from './clock.ts';
 import { errorLine } from './commands/errors.ts';
+import type { ExportCommandOptions as ExportOptions } from './commands/export.ts';
 import { type Config, loadConfig } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
 
@@ -145,6 +146,29 @@ program
       { slug, backfill: options.backfill, dryRun: options.dryRun, progress: process.stderr.isTTY },
       out,
     );
+  });
+
+program
+  .command('export <what>')
+  .description('export followers, leaderboard, posts or overview as csv, xlsx, json or png')
+  .requiredOption('--campaign <slug>', 'the campaign')
+  .requiredOption('--format <format>', 'csv, xlsx, json or png')
+  .option('--from <instant>', 'window start, ISO 8601 with offset (default: the campaign window)')
+  .option('--to <instant>', 'window end, ISO 8601 with offset (default: the campaign window)')
+  .option('--interval <interval>', 'hour or day (followers; default: day)')
+  .option(
+    '--accounts <list>',
+    'usernames, comma-separated (followers, posts; default: home and watchlist / all)',
+  )
+  .option('--metric <metric>', 'leaderboard metric (default: posts)')
+  .option('--scope <scope>', 'all or watchlist (leaderboard; default: all)')
+  .option('--limit <n>', 'leaderboard rows (default: every ranked account)')
+  .option('--lang <lang>', 'en or fr: chart titles (png)')
+  .option('--out <file>', 'write to this file (default: stdout)')
+  .action(async (what: string, options: Omit<ExportOptions, 'what' | 'progress'>) => {
+    const { config } = context();
+    const { runExport } = await import('./commands/export.ts');
+    await runExport(config, { ...options, what, progress: process.stderr.isTTY === true }, out);
   });
 
 program

@@ -2,7 +2,6 @@ import {
   BarController,
   BarElement,
   Chart,
-  type ChartDataset,
   Filler,
   Legend,
   LinearScale,
@@ -11,8 +10,13 @@ import {
   PointElement,
   Tooltip,
 } from 'chart.js';
-import { formatDay, formatNumber, formatTick } from '../format.ts';
-import type { Lang } from '../i18n.ts';
+import {
+  type Point,
+  type Series,
+  type TimeChartOptions,
+  timeChartConfig,
+  timeDatasets,
+} from '../chart-options.ts';
 
 // Only what line and bar charts need: the bundle stays small.
 Chart.register(
@@ -27,99 +31,13 @@ Chart.register(
   Legend,
 );
 
-const hour = 3_600_000;
-const day = 24 * hour;
-
-/** Okabe–Ito colours: told apart with the common colour-vision deficiencies, dark enough on white. */
-export const palette = ['#1d5fa8', '#d55e00', '#009e73', '#cc79a7', '#7a5c00', '#56b4e9', '#000000'];
-
-type Point = { x: number; y: number | null };
-
-export interface Series {
-  label: string;
-  points: { at: string; value: number | null }[];
-  color?: string;
-  /** drawn thicker and filled: the home account */
-  emphasis?: boolean;
-}
-
-export interface TimeChartOptions {
-  lang: Lang;
-  timeZone: string;
-  from: string;
-  to: string;
-  interval: 'hour' | 'day';
-  kind?: 'line' | 'bar';
-  /** a rank: 1 at the top, whole numbers, steps between hours */
-  rank?: boolean;
-  legend?: boolean;
-}
+export type { Series, TimeChartOptions } from '../chart-options.ts';
 
 export type TimeChart = Chart<'line' | 'bar', Point[]>;
 
-/**
- * A chart over time. The x axis is linear over epoch milliseconds, labelled in the campaign's
- * timezone by Intl: no date adapter to bundle, and the axis reads in the event's local time.
- */
+/** A chart over time, configured as the PNG exports are (dashboard/chart-options.ts). */
 export function timeChart(canvas: HTMLCanvasElement, options: TimeChartOptions): TimeChart {
-  const { lang, timeZone } = options;
-  const from = Date.parse(options.from);
-  const to = Date.parse(options.to);
-  const stepSize = tickStep(to - from, options.interval);
-  const label = (ms: number) =>
-    options.interval === 'day'
-      ? formatDay(lang, timeZone, new Date(ms))
-      : formatTick(lang, timeZone, new Date(ms));
-  return new Chart<'line' | 'bar', Point[]>(canvas, {
-    type: options.kind ?? 'line',
-    data: { datasets: [] },
-    options: {
-      animation: false,
-      maintainAspectRatio: false,
-      parsing: false,
-      normalized: true,
-      interaction: { mode: 'nearest', axis: 'x', intersect: false },
-      scales: {
-        x: {
-          type: 'linear',
-          min: options.interval === 'day' ? from - day / 2 : from,
-          max: options.interval === 'day' ? to - day / 2 : to,
-          afterBuildTicks: (axis) => {
-            axis.ticks = localTicks(axis.min, axis.max, stepSize, timeZone).map((value) => ({ value }));
-          },
-          ticks: {
-            includeBounds: false,
-            maxRotation: 0,
-            autoSkipPadding: 12,
-            callback: (value) => label(Number(value)),
-          },
-        },
-        y: {
-          reverse: options.rank === true,
-          beginAtZero: options.rank !== true,
-          ...(options.rank ? { min: 1 } : {}),
-          ticks: {
-            precision: 0,
-            callback: (value) => formatNumber(lang, Number(value)),
-          },
-        },
-      },
-      plugins: {
-        legend: {
-          display: options.legend === true,
-          position: 'bottom',
-          labels: { boxWidth: 14, boxHeight: 2 },
-        },
-        tooltip: {
-          callbacks: {
-            title: (items) => label(items[0]?.parsed.x ?? 0),
-            label: (item) =>
-              `${item.dataset.label ? `${item.dataset.label}: ` : ''}${formatNumber(lang, item.parsed.y ?? 0)}`,
-          },
-        },
-      },
-    },
-  });
+  return new Chart<'line' | 'bar', Point[]>(canvas, timeChartConfig(options));
 }
 
 /** Replaces the chart's series; buckets without data stay gaps, never zeros. */
@@ -128,82 +46,8 @@ export function setSeries(
   series: Series[],
   options: Pick<TimeChartOptions, 'interval' | 'rank' | 'kind'>,
 ) {
-  const step = options.interval === 'day' ? day : hour;
-  const bar = options.kind === 'bar';
-  chart.data.datasets = series.map((one, index): ChartDataset<'line' | 'bar', Point[]> => {
-    const color = one.color ?? palette[index % palette.length] ?? '#1d5fa8';
-    const data = withGaps(one.points, step);
-    // A reading between two gaps has no line to sit on: it shows as a dot.
-    const isolated = data.map(
-      (point, i) => point.y !== null && data[i - 1]?.y == null && data[i + 1]?.y == null,
-    );
-    return {
-      label: one.label,
-      data,
-      borderColor: color,
-      backgroundColor: bar ? `${color}cc` : one.emphasis && !options.rank ? `${color}1f` : color,
-      fill: one.emphasis === true && !bar && !options.rank,
-      pointRadius: isolated.map((alone) => (alone ? 3 : 0)),
-      pointBackgroundColor: color,
-      pointHitRadius: 6,
-      borderWidth: bar ? 0 : one.emphasis ? 3 : 2,
-      spanGaps: false,
-      ...(options.rank ? { stepped: 'middle' as const } : {}),
-    };
-  });
+  chart.data.datasets = timeDatasets(series, options);
   chart.update('none');
-}
-
-/** The points, with a null where a bucket is missing, so that the line breaks there. */
-export function withGaps(points: { at: string; value: number | null }[], step: number): Point[] {
-  const out: Point[] = [];
-  let previous: number | undefined;
-  for (const point of points) {
-    const x = Date.parse(point.at);
-    // 1.5 steps: a day of 23 or 25 hours (DST) is still one day.
-    if (previous !== undefined && x - previous > step * 1.5) out.push({ x: previous + step, y: null });
-    out.push({ x, y: point.value });
-    previous = x;
-  }
-  return out;
-}
-
-/**
- * Ticks on whole local hours or days of the campaign's timezone (Chart.js would put them on UTC
- * multiples: 01:00, 07:00… in Paris).
- */
-function localTicks(min: number, max: number, step: number, timeZone: string): number[] {
-  const ticks: number[] = [];
-  let local = Math.ceil((min + offsetMs(timeZone, min)) / step) * step;
-  for (let guard = 0; guard < 200; guard++, local += step) {
-    const at = local - offsetMs(timeZone, local);
-    if (at > max) break;
-    if (at >= min) ticks.push(at);
-  }
-  return ticks;
-}
-
-const offsetFormats = new Map<string, Intl.DateTimeFormat>();
-
-/** The timezone's offset from UTC at an instant (`GMT+01:00` → 3,600,000). */
-function offsetMs(timeZone: string, at: number): number {
-  let format = offsetFormats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' });
-    offsetFormats.set(timeZone, format);
-  }
-  const name = format.formatToParts(at).find((part) => part.type === 'timeZoneName')?.value ?? '';
-  const match = /GMT([+-])(\d{2}):(\d{2})/.exec(name);
-  if (!match) return 0;
-  const minutes = Number(match[2]) * 60 + Number(match[3]);
-  return (match[1] === '-' ? -minutes : minutes) * 60_000;
-}
-
-/** Whole hours or days, about six ticks across the window. */
-function tickStep(span: number, interval: 'hour' | 'day'): number {
-  if (interval === 'day') return Math.max(1, Math.ceil(span / day / 8)) * day;
-  const hours = [1, 2, 3, 6, 12, 24, 48, 168].find((step) => span / (step * hour) <= 8) ?? 168;
-  return hours * hour;
 }
 
 /**

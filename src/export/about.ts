@@ -1,0 +1,140 @@
+import type { Db } from '../db/database.ts';
+import type { Campaign } from '../db/schema.ts';
+import { type CoverageHour, coverage } from '../rank/coverage.ts';
+import { lastCollectedAt } from '../rank/freshness.ts';
+import { localParts, type Table } from './table.ts';
+
+/**
+ * "About these numbers": what every workbook says about itself — the metric definitions (README,
+ * "Metrics"), the window, when the data was collected, and the hours the coverage record shows as
+ * incomplete — so that a figure in a report can be checked and trusted for what it is.
+ */
+
+const definitions: Array<[string, string]> = [
+  [
+    'campaign posts',
+    'Posts on X that one of the campaign searches found; a post found by two searches counts once; a post X reports as deleted stops counting. A post belongs to the window in which it was published.',
+  ],
+  ['posts', 'The campaign posts an account published: original posts, replies and quotes (not reposts).'],
+  ['reposts', 'The campaign posts an account reposted (retweets), counted separately.'],
+  [
+    'engagement',
+    'Likes + reposts + replies + quotes received by its posts, using the latest figures read from X (they keep growing after the event).',
+  ],
+  ['impressions', 'How many times its posts were seen, where X reports it (missing counts as 0).'],
+  [
+    'mentions',
+    'Campaign posts, replies and quotes by other accounts that name it with @ (case-insensitive, once per post; the "RT @name:" of a repost is not a mention).',
+  ],
+  ['followers', 'Its followers at the end of the window: the last reading taken at or before that time.'],
+  [
+    'follower growth',
+    'Followers at the end of the window minus followers at its start (the last reading at or before the start, else the first reading after it).',
+  ],
+  [
+    'follower growth %',
+    'That growth as a percentage of the followers at the start; none when there is no start reading or it is 0.',
+  ],
+  [
+    'followers per interval',
+    'The last reading of each hour or day; an interval without a reading has no row (a gap, never a 0). Change: from the previous row of the account (for its first row, from the start reading).',
+  ],
+  [
+    'ranks',
+    'Standard competition ranking (1, 2, 2, 4): equal values share a rank; ties are listed by username. Only accounts with a value are ranked.',
+  ],
+  [
+    'hours and days',
+    "Those of the campaign's timezone, DST days included (25 or 23 hours). Times are given in UTC and in the campaign's timezone.",
+  ],
+  [
+    'ids',
+    'X ids are 19-digit numbers, written as text (a number cell would round them). In CSV files they carry a leading tab for that reason.',
+  ],
+  [
+    'formulas',
+    "No cell is a formula. In CSV files a text that starts with = + - @, a tab or a carriage return is written with a leading apostrophe (') so that no spreadsheet runs it: @OpenData_Forum reads '@OpenData_Forum.",
+  ],
+];
+
+const describeCollection: Record<string, string> = {
+  pending: 'the walk back through earlier posts has not reached these hours yet',
+  beyond_reach: "older than recent search's 7 days when collection started: never collected",
+  not_collected: 'no search had run yet',
+};
+
+/** The About sheet of a workbook over the window, read now. */
+export async function aboutTable(
+  db: Db,
+  campaign: Campaign,
+  window: { from: Date; to: Date },
+  generatedAt: Date,
+): Promise<Table> {
+  const [record, collectedAt] = await Promise.all([
+    coverage(db, campaign, window),
+    lastCollectedAt(db, campaign.id),
+  ]);
+  const when = (at: Date) => {
+    const local = localParts(at, campaign.timezone);
+    return `${local.date} ${local.time} ${campaign.timezone} (${at.toISOString()})`;
+  };
+  const rows: Array<{ topic: string; text: string }> = [
+    {
+      topic: 'campaign',
+      text: `${campaign.name} (${campaign.slug}), home account @${campaign.home_username}`,
+    },
+    { topic: 'window', text: `from ${when(window.from)} up to, not including, ${when(window.to)}` },
+    { topic: 'timezone', text: campaign.timezone },
+    { topic: 'exported at', text: when(generatedAt) },
+    {
+      topic: 'data collected',
+      text: collectedAt
+        ? `last successful collection run ended ${when(collectedAt)}`
+        : 'no collection run yet',
+    },
+    ...definitions.map(([topic, text]) => ({ topic, text })),
+  ];
+  const gaps = coverageGaps(record.hours);
+  if (gaps.length === 0)
+    rows.push({ topic: 'coverage', text: 'every hour of the window was collected without a gap on record' });
+  for (const gap of gaps) {
+    rows.push({ topic: 'coverage gap', text: `${when(gap.from)} to ${when(gap.to)}: ${gap.reason}` });
+  }
+  return {
+    name: 'About these numbers',
+    key: 'about',
+    columns: [
+      { key: 'topic', header: 'topic', type: 'text', width: 24 },
+      { key: 'text', header: 'about these numbers', type: 'text', width: 120 },
+    ],
+    rows,
+  };
+}
+
+export interface CoverageGap {
+  from: Date;
+  to: Date;
+  reason: string;
+}
+
+/**
+ * Runs of consecutive hours with the same shortcoming: not (yet) collected, or searches that stopped
+ * on X's rate limit or failed.
+ */
+export function coverageGaps(hours: CoverageHour[]): CoverageGap[] {
+  const gaps: CoverageGap[] = [];
+  for (const [index, hour] of hours.entries()) {
+    const reasons = [
+      describeCollection[hour.collection],
+      hour.rateLimited > 0 ? "searches paused on X's rate limit" : undefined,
+      hour.failed > 0 ? 'collection runs failed' : undefined,
+    ].filter((reason): reason is string => reason !== undefined);
+    if (reasons.length === 0) continue;
+    const reason = reasons.join('; ');
+    const end = hours[index + 1]?.at ?? new Date(hour.at.getTime() + 3600_000);
+    const last = gaps.at(-1);
+    if (last && last.reason === reason && last.to.getTime() === hour.at.getTime()) last.to = end;
+    else gaps.push({ from: hour.at, to: end, reason });
+  }
+  return gaps;
+}
