@@ -3,7 +3,7 @@ import { postIdTime, recentSearchReachMs } from '../x/ids.ts';
 import type { CollectContext } from './context.ts';
 import { withinReach } from './poll-query.ts';
 import { recordRun } from './run.ts';
-import { storePage } from './store-page.ts';
+import { countStored, storePage } from './store-page.ts';
 
 export interface BackfillProgress {
   pages: number;
@@ -72,8 +72,7 @@ export async function backfillQuery(
               .set({ backfill_token: token, backfill_done: token === null })
               .execute(),
         });
-        counts.postsNew += stored.postsNew;
-        counts.postsUpdated += stored.postsUpdated;
+        countStored(counts, stored);
         const reachedMs = page.oldestId ? postIdTime(page.oldestId) : horizonMs;
         fraction = token
           ? Math.min(0.99, Math.max(0, (startMs - reachedMs) / Math.max(1, startMs - horizonMs)))

@@ -4,7 +4,7 @@ import type { Database } from '../db/schema.ts';
 import { postIdTime, recentSearchReachMs } from '../x/ids.ts';
 import type { CollectContext } from './context.ts';
 import { recordRun } from './run.ts';
-import { storePage } from './store-page.ts';
+import { countStored, storePage } from './store-page.ts';
 
 export interface PollResult {
   pages: number;
@@ -49,8 +49,7 @@ export async function pollQuery(ctx: CollectContext, queryId: number): Promise<P
                   .execute()
               : Promise.resolve(),
         });
-        counts.postsNew += stored.postsNew;
-        counts.postsUpdated += stored.postsUpdated;
+        countStored(counts, stored);
         return { pages: 1, postsNew: counts.postsNew };
       }
 
@@ -83,8 +82,7 @@ export async function pollQuery(ctx: CollectContext, queryId: number): Promise<P
                   })
                   .execute(),
         });
-        counts.postsNew += stored.postsNew;
-        counts.postsUpdated += stored.postsUpdated;
+        countStored(counts, stored);
       } while (nextToken);
       return { pages, postsNew: counts.postsNew };
     },

@@ -3,7 +3,7 @@ import type { Database } from '../db/schema.ts';
 import type { XPage } from '../x/types.ts';
 import type { CollectContext } from './context.ts';
 import { recordRun } from './run.ts';
-import { storePage } from './store-page.ts';
+import { countStored, storePage } from './store-page.ts';
 
 /**
  * Reads the new posts of one watchlist account's timeline (`since_id`), reposts included: keyword
@@ -61,8 +61,7 @@ export async function pollTimeline(
           }
         },
       });
-      counts.postsNew += stored.postsNew;
-      counts.postsUpdated += stored.postsUpdated;
+      countStored(counts, stored);
     } while (paginationToken && !reachedStart);
     return { pages, postsNew: counts.postsNew };
   });

@@ -42,6 +42,7 @@ export async function refreshPostMetrics(
       });
       deleted += gone.length;
       counts.postsUpdated += stored.postsUpdated;
+      counts.entriesSkipped = (counts.entriesSkipped ?? 0) + stored.skipped;
     }
     return { posts: ids.length, deleted };
   });

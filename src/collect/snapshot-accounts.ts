@@ -31,6 +31,13 @@ export async function snapshotWatchlist(
       // Each reading is dated when its request is sent.
       const store = async (now: Date, lookup: XLookup<XUser>, byUsername: boolean) => {
         counts.requests++;
+        if (lookup.skipped > 0) {
+          counts.entriesSkipped = (counts.entriesSkipped ?? 0) + lookup.skipped;
+          ctx.log.warn(
+            { campaignId, skipped: lookup.skipped },
+            'a lookup had entries that could not be stored',
+          );
+        }
         snapshots += await ctx.db.transaction().execute(async (trx) => {
           await upsertAccounts(trx, lookup.items, now);
           const inserted = await insertAccountSnapshots(trx, lookup.items, now);

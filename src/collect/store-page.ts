@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely';
 import { upsertAccounts } from '../db/accounts.ts';
+import type { RunCounts } from '../db/collection-runs.ts';
 import { insertPostMetricSnapshots, linkCampaignPosts, upsertPosts } from '../db/posts.ts';
 import type { Database } from '../db/schema.ts';
 import type { XPage } from '../x/types.ts';
@@ -10,6 +11,8 @@ export interface StoredPage {
   postsUpdated: number;
   /** posts dropped because their author did not come with the page */
   orphans: number;
+  /** entries left out: orphans, and entries of the payload that did not parse */
+  skipped: number;
 }
 
 export interface PageTarget {
@@ -50,5 +53,17 @@ export async function storePage(ctx: CollectContext, target: PageTarget): Promis
     await target.moveCursor?.(trx);
     return result;
   });
-  return { postsNew: inserted, postsUpdated: posts.length - inserted, orphans };
+  return {
+    postsNew: inserted,
+    postsUpdated: posts.length - inserted,
+    orphans,
+    skipped: orphans + page.skipped,
+  };
+}
+
+/** Adds a stored page to its run's counts (the run log's row). */
+export function countStored(counts: RunCounts, stored: StoredPage): void {
+  counts.postsNew += stored.postsNew;
+  counts.postsUpdated += stored.postsUpdated;
+  counts.entriesSkipped = (counts.entriesSkipped ?? 0) + stored.skipped;
 }

@@ -5,6 +5,8 @@ export interface RunCounts {
   requests: number;
   postsNew: number;
   postsUpdated: number;
+  /** payload entries left out because they did not parse */
+  entriesSkipped?: number;
 }
 
 export async function startRun(
@@ -39,6 +41,7 @@ export async function finishRun(
       requests: end.requests,
       posts_new: end.postsNew,
       posts_updated: end.postsUpdated,
+      entries_skipped: end.entriesSkipped ?? 0,
     })
     .where('id', '=', id)
     .execute();

@@ -139,6 +139,8 @@ export interface CollectionRunTable {
   requests: Generated<number>;
   posts_new: Generated<number>;
   posts_updated: Generated<number>;
+  /** payload entries that did not parse and were left out (the rest of their page was kept) */
+  entries_skipped: Generated<number>;
   outcome: RunOutcome;
   error: string | null;
 }

@@ -45,8 +45,11 @@ export interface FaultBench {
   startWorker(env?: Record<string, string>): TrackerProcess;
   /** Resolves with the backfill's token once it differs from `previous` (the walk has moved). */
   backfillMovedFrom(previous: string | undefined, what: string): Promise<string>;
-  /** Waits until every query is walked back and polled, then compares the database with the ground truth. */
-  expectGroundTruth(options?: { timeoutMs?: number }): Promise<void>;
+  /**
+   * Waits until every query is walked back and polled, then compares the database with the ground
+   * truth: every post once, none else. `lost`: ids X sent broken, which may be missing (and only those).
+   */
+  expectGroundTruth(options?: { timeoutMs?: number; lost?: () => readonly string[] }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -150,7 +153,13 @@ export async function startFaultBench(options: FaultBenchOptions): Promise<Fault
         },
         { what: () => `${what} (workers said: ${output()})`, timeoutMs: 60_000, intervalMs: 20 },
       ),
-    async expectGroundTruth({ timeoutMs = 150_000 } = {}) {
+    async expectGroundTruth({ timeoutMs = 150_000, lost } = {}) {
+      const missing = async () => {
+        const linked = await database.db.selectFrom('campaign_posts').select('post_id').execute();
+        const stored = new Set(linked.map((row) => row.post_id));
+        const allowed = new Set(lost?.() ?? []);
+        return [...groundTruth].filter((id) => !stored.has(id) && !allowed.has(id));
+      };
       await eventually(
         async () => {
           const queries = await database.db
@@ -158,21 +167,23 @@ export async function startFaultBench(options: FaultBenchOptions): Promise<Fault
             .select(['backfill_done', 'newest_id'])
             .execute();
           if (!queries.every((query) => query.backfill_done && query.newest_id)) return undefined;
-          const rows = await database.db.selectFrom('campaign_posts').select('post_id').distinct().execute();
-          return rows.length >= groundTruth.size ? true : undefined;
+          return (await missing()).length === 0 ? true : undefined;
         },
         { what: () => `collection to finish (workers said: ${output()})`, timeoutMs, intervalMs: 250 },
       );
-      const linked = await database.db.selectFrom('campaign_posts').select('post_id').execute();
-      expect(new Set(linked.map((row) => row.post_id))).toEqual(groundTruth);
+      expect(await missing()).toEqual([]);
       const posts = await database.db
         .selectFrom('posts')
         .select('id')
         .where('kind', '<>', 'repost')
         .execute();
-      // none twice: one row per post id, and exactly the ground truth's
-      expect(posts.length).toBe(groundTruth.size);
-      expect(new Set(posts.map((row) => row.id))).toEqual(groundTruth);
+      const stored = new Set(posts.map((row) => row.id));
+      // none twice (one row per id), none that is not in the ground truth
+      expect(stored.size).toBe(posts.length);
+      expect([...stored].filter((id) => !groundTruth.has(id))).toEqual([]);
+      const linked = await database.db.selectFrom('campaign_posts').select('post_id').distinct().execute();
+      expect(new Set(linked.map((row) => row.post_id))).toEqual(stored);
+      if (!lost) expect(stored).toEqual(groundTruth);
       // nothing half-written: every post stored came with its author and its metrics reading
       const incomplete = await database.db
         .selectFrom('posts as p')
