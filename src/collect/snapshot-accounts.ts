@@ -13,15 +13,24 @@ export const topAuthorsSnapshotted = 100;
  * Reads the follower counts of the campaign's home account, its watchlist and its top authors,
  * 100 per request, and keeps every reading as a snapshot: X keeps no follower history, these rows
  * are the history, from the moment the campaign is applied.
+ *
+ * `tick` names the schedule tick the run serves: accounts already read for it are skipped, so a run
+ * taken over after a crash (or a tick delivered twice) reads each account once per tick.
  */
 export async function snapshotWatchlist(
   ctx: CollectContext,
   campaignId: number,
+  options: { tick?: string } = {},
 ): Promise<{ snapshots: number }> {
   const accounts = await watchlist(ctx.db, campaignId);
-  const usernames = accounts.map((account) => account.username);
+  const tick = options.tick ?? null;
+  const read = tick ? await readForTick(ctx, tick) : new Set<string>();
+  const usernames = accounts
+    .filter((account) => !(account.account_id && read.has(account.account_id)))
+    .map((account) => account.username);
   const watched = new Set(accounts.flatMap((account) => (account.account_id ? [account.account_id] : [])));
-  const topAuthors = (await topAuthorIds(ctx, campaignId)).filter((id) => !watched.has(id));
+  const topAuthors = (await topAuthorIds(ctx, campaignId)).filter((id) => !watched.has(id) && !read.has(id));
+  if (tick && usernames.length === 0 && topAuthors.length === 0) return { snapshots: 0 };
 
   return recordRun(
     ctx,
@@ -40,7 +49,7 @@ export async function snapshotWatchlist(
         }
         snapshots += await ctx.db.transaction().execute(async (trx) => {
           await upsertAccounts(trx, lookup.items, now);
-          const inserted = await insertAccountSnapshots(trx, lookup.items, now);
+          const inserted = await insertAccountSnapshots(trx, lookup.items, now, tick);
           if (byUsername) {
             for (const user of lookup.items) {
               await trx
@@ -79,6 +88,15 @@ export async function snapshotWatchlist(
       return { snapshots };
     },
   );
+}
+
+async function readForTick(ctx: CollectContext, tick: string): Promise<Set<string>> {
+  const rows = await ctx.db
+    .selectFrom('account_snapshots')
+    .select('account_id')
+    .where('tick', '=', tick)
+    .execute();
+  return new Set(rows.map((row) => row.account_id));
 }
 
 async function topAuthorIds(ctx: CollectContext, campaignId: number): Promise<string[]> {

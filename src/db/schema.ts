@@ -114,6 +114,8 @@ export interface AccountSnapshotTable {
   following_count: number;
   post_count: number;
   listed_count: number;
+  /** the schedule tick the reading was taken for (null for readings outside schedules) */
+  tick: Generated<string | null>;
 }
 
 export interface PostMetricSnapshotTable {
