@@ -10,6 +10,7 @@ import type { Scenario } from '../../src/simulator/types.ts';
 import { requestPoll } from '../../workers/actions.ts';
 import { queueNames } from '../../workers/queues.ts';
 import { redisConnection } from '../../workers/runtime.ts';
+import { campaignPostIds } from './ground-truth.ts';
 import {
   createScratchDatabase,
   type PrivateRedis,
@@ -63,20 +64,6 @@ export interface FaultBenchOptions {
   tickEveryMs?: number;
   /** the DATABASE_URL workers get (a proxy in front of the scratch database); default: the database's */
   databaseUrl?: (url: string) => string;
-}
-
-export function campaignPostIds(scenario: Scenario, now: Date): Set<string> {
-  const tags = scenario.queries.map((query) => query.slice(1).toLowerCase());
-  return new Set(
-    scenario.posts
-      .filter(
-        (post) =>
-          post.kind !== 'repost' &&
-          post.createdAt.getTime() <= now.getTime() - 30_000 &&
-          post.hashtags.some((tag) => tags.includes(tag.toLowerCase())),
-      )
-      .map((post) => post.id),
-  );
 }
 
 export async function startFaultBench(options: FaultBenchOptions): Promise<FaultBench> {
