@@ -1,7 +1,6 @@
 import type { Transaction } from 'kysely';
-import { upsertAccounts } from '../db/accounts.ts';
 import type { RunCounts } from '../db/collection-runs.ts';
-import { insertPostMetricSnapshots, linkCampaignPosts, upsertPosts } from '../db/posts.ts';
+import { storePageRows } from '../db/posts.ts';
 import type { Database } from '../db/schema.ts';
 import type { XPage } from '../x/types.ts';
 import type { CollectContext } from './context.ts';
@@ -40,16 +39,12 @@ export async function storePage(ctx: CollectContext, target: PageTarget): Promis
     ctx.log.warn({ orphans, skipped: page.skipped }, 'a page had entries that could not be stored');
   }
   const { inserted } = await ctx.db.transaction().execute(async (trx) => {
-    await upsertAccounts(trx, page.users, now);
-    const result = await upsertPosts(trx, posts, now);
-    await insertPostMetricSnapshots(trx, posts, now);
-    if (target.match) {
-      await linkCampaignPosts(trx, {
-        ...target.match,
-        postIds: posts.map((post) => post.id),
-        matchedAt: now,
-      });
-    }
+    const result = await storePageRows(trx, {
+      users: page.users,
+      posts,
+      observedAt: now,
+      match: target.match,
+    });
     await target.moveCursor?.(trx);
     return result;
   });
