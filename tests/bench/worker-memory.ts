@@ -15,6 +15,8 @@ import { createScratchDatabase, spawnTracker, startPrivateRedis, stopProcess } f
  * Peak memory of a `tracker worker` process (VmHWM, read from /proc) while it backfills a scenario of
  * `postsCount` posts from the simulator: pages are stored one at a time, so the peak should not grow
  * with the size of the walk. The simulator runs in this process, not the worker's.
+ * `BENCH_WORKER_NODE_OPTIONS` (e.g. `--max-old-space-size=64`) tells lazy garbage collection from a
+ * leak: a leaking worker would die under a small heap.
  */
 export async function benchWorkerMemory(postsCount: number): Promise<Record<string, string | number>> {
   const scenario = generateScenario({
@@ -24,7 +26,13 @@ export async function benchWorkerMemory(postsCount: number): Promise<Record<stri
   });
   const now = new Date(scenario.window.end.getTime() + 6 * 3600_000);
   const token = randomBytes(20).toString('hex');
-  const simulator = await startSimulator({ scenario, clock: new ManualClock(now), bearerToken: token });
+  // Limits no walk reaches: this measures memory, not waiting for a 15-minute window.
+  const simulator = await startSimulator({
+    scenario,
+    clock: new ManualClock(now),
+    bearerToken: token,
+    rateLimits: { search: 1_000_000 },
+  });
   const [redis, database] = await Promise.all([startPrivateRedis(), createScratchDatabase()]);
   const connection = redisConnection(redis.url);
   const queue = new Queue(queueNames.search, { connection });
@@ -47,6 +55,7 @@ export async function benchWorkerMemory(postsCount: number): Promise<Record<stri
     X_API_BASE_URL: simulator.baseUrl,
     TRACKER_CLOCK: `fixed:${now.toISOString()}`,
     LOG_LEVEL: 'warn',
+    ...(process.env.BENCH_WORKER_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_WORKER_NODE_OPTIONS } : {}),
   });
   const ticking = setInterval(() => void requestPoll({ search: queue }, campaignId).catch(() => {}), 1000);
   const started = performance.now();
