@@ -63,7 +63,7 @@ export function processorFor(deps: ProcessorDeps, worker: () => Worker): Process
     },
     [jobNames.snapshot]: async (job) => {
       const data = job.data as CampaignJobData;
-      const result = await snapshotWatchlist(deps, data.campaignId);
+      const result = await snapshotWatchlist(deps, data.campaignId, { tick: tickOf(job) });
       await updated(data.campaignId, result.snapshots);
       return result;
     },
@@ -79,6 +79,15 @@ export function processorFor(deps: ProcessorDeps, worker: () => Worker): Process
     if (!handler) throw new UnrecoverableError(`unknown job ${job.name} on ${job.queueName}`);
     return translateXErrors(worker(), () => handler(job));
   };
+}
+
+/**
+ * Names the schedule tick a job serves, the same for every attempt and for a worker taking it over
+ * after a crash: its id (a scheduler's jobs carry the tick's time in it) and when it was added (ids
+ * restart when Redis comes back empty).
+ */
+function tickOf(job: Job): string {
+  return `${job.queueName}:${job.id}:${job.timestamp}`;
 }
 
 /** Enqueues what a campaign needs now: polls, unfinished backfills, timeline reads. */

@@ -86,6 +86,9 @@ export async function startCollection(options: CollectionRuntimeOptions): Promis
           // the cursor its last page stored.
           lockDuration: 10_000,
           stalledInterval: 5_000,
+          // A job whose worker died is handed over again; BullMQ's default fails it at the second
+          // death, which loses a schedule tick when workers are killed several times in a row.
+          maxStalledCount: 3,
         },
       );
       workers.push(worker);

@@ -4,7 +4,7 @@ import { worstCase } from './budget.ts';
 import type { CollectContext } from './context.ts';
 import { withinReach } from './poll-query.ts';
 import { recordRun } from './run.ts';
-import { storePage } from './store-page.ts';
+import { countStored, storePage } from './store-page.ts';
 
 export interface BackfillProgress {
   pages: number;
@@ -74,8 +74,7 @@ export async function backfillQuery(
               .set({ backfill_token: token, backfill_done: token === null })
               .execute(),
         });
-        counts.postsNew += stored.postsNew;
-        counts.postsUpdated += stored.postsUpdated;
+        countStored(counts, stored);
         spending.add(stored.reads);
         const reachedMs = page.oldestId ? postIdTime(page.oldestId) : horizonMs;
         fraction = token

@@ -5,7 +5,7 @@ import { postIdTime, recentSearchReachMs } from '../x/ids.ts';
 import { worstCase } from './budget.ts';
 import type { CollectContext } from './context.ts';
 import { recordRun } from './run.ts';
-import { storePage } from './store-page.ts';
+import { countStored, storePage } from './store-page.ts';
 
 export interface PollResult {
   pages: number;
@@ -51,8 +51,7 @@ export async function pollQuery(ctx: CollectContext, queryId: number): Promise<P
                   .execute()
               : Promise.resolve(),
         });
-        counts.postsNew += stored.postsNew;
-        counts.postsUpdated += stored.postsUpdated;
+        countStored(counts, stored);
         spending.add(stored.reads);
         return { pages: 1, postsNew: counts.postsNew };
       }
@@ -87,8 +86,7 @@ export async function pollQuery(ctx: CollectContext, queryId: number): Promise<P
                   })
                   .execute(),
         });
-        counts.postsNew += stored.postsNew;
-        counts.postsUpdated += stored.postsUpdated;
+        countStored(counts, stored);
         spending.add(stored.reads);
       } while (nextToken);
       return { pages, postsNew: counts.postsNew };

@@ -4,7 +4,7 @@ import type { XPage } from '../x/types.ts';
 import { worstCase } from './budget.ts';
 import type { CollectContext } from './context.ts';
 import { recordRun } from './run.ts';
-import { storePage } from './store-page.ts';
+import { countStored, storePage } from './store-page.ts';
 
 /**
  * Reads the new posts of one watchlist account's timeline (`since_id`), reposts included: keyword
@@ -64,8 +64,7 @@ export async function pollTimeline(
           }
         },
       });
-      counts.postsNew += stored.postsNew;
-      counts.postsUpdated += stored.postsUpdated;
+      countStored(counts, stored);
       spending.add(stored.reads);
     } while (paginationToken && !reachedStart);
     return { pages, postsNew: counts.postsNew };

@@ -47,6 +47,7 @@ export async function refreshPostMetrics(
       deleted += gone.length;
       counts.postsUpdated += stored.postsUpdated;
       spending.add(stored.reads);
+      counts.entriesSkipped = (counts.entriesSkipped ?? 0) + stored.skipped;
     }
     return { posts: ids.length, deleted };
   });

@@ -19,15 +19,24 @@ export const topAuthorsSnapshotted = 100;
  * The home account and the watchlist are read whatever the budget (a cent per account and day,
  * and a missed reading is lost for good); the top authors only while the budget allows, otherwise
  * the run ends with outcome `budget` once the watchlist is done.
+ *
+ * `tick` names the schedule tick the run serves: accounts already read for it are skipped, so a run
+ * taken over after a crash (or a tick delivered twice) reads each account once per tick.
  */
 export async function snapshotWatchlist(
   ctx: CollectContext,
   campaignId: number,
+  options: { tick?: string } = {},
 ): Promise<{ snapshots: number }> {
   const accounts = await watchlist(ctx.db, campaignId);
-  const usernames = accounts.map((account) => account.username);
+  const tick = options.tick ?? null;
+  const read = tick ? await readForTick(ctx, tick) : new Set<string>();
+  const usernames = accounts
+    .filter((account) => !(account.account_id && read.has(account.account_id)))
+    .map((account) => account.username);
   const watched = new Set(accounts.flatMap((account) => (account.account_id ? [account.account_id] : [])));
-  const topAuthors = (await topAuthorIds(ctx, campaignId)).filter((id) => !watched.has(id));
+  const topAuthors = (await topAuthorIds(ctx, campaignId)).filter((id) => !watched.has(id) && !read.has(id));
+  if (tick && usernames.length === 0 && topAuthors.length === 0) return { snapshots: 0 };
 
   return recordRun(
     ctx,
@@ -37,9 +46,16 @@ export async function snapshotWatchlist(
       // Each reading is dated when its request is sent.
       const store = async (now: Date, lookup: XLookup<XUser>, byUsername: boolean) => {
         counts.requests++;
+        if (lookup.skipped > 0) {
+          counts.entriesSkipped = (counts.entriesSkipped ?? 0) + lookup.skipped;
+          ctx.log.warn(
+            { campaignId, skipped: lookup.skipped },
+            'a lookup had entries that could not be stored',
+          );
+        }
         snapshots += await ctx.db.transaction().execute(async (trx) => {
           await upsertAccounts(trx, lookup.items, now);
-          const inserted = await insertAccountSnapshots(trx, lookup.items, now);
+          const inserted = await insertAccountSnapshots(trx, lookup.items, now, tick);
           if (byUsername) {
             for (const user of lookup.items) {
               await trx
@@ -88,6 +104,15 @@ export async function snapshotWatchlist(
       return { snapshots };
     },
   );
+}
+
+async function readForTick(ctx: CollectContext, tick: string): Promise<Set<string>> {
+  const rows = await ctx.db
+    .selectFrom('account_snapshots')
+    .select('account_id')
+    .where('tick', '=', tick)
+    .execute();
+  return new Set(rows.map((row) => row.account_id));
 }
 
 async function topAuthorIds(ctx: CollectContext, campaignId: number): Promise<string[]> {

@@ -1,6 +1,6 @@
 import type { Transaction } from 'kysely';
-import { upsertAccounts } from '../db/accounts.ts';
-import { insertPostMetricSnapshots, linkCampaignPosts, upsertPosts } from '../db/posts.ts';
+import type { RunCounts } from '../db/collection-runs.ts';
+import { storePageRows } from '../db/posts.ts';
 import type { Database } from '../db/schema.ts';
 import { type BilledReads, recordReads } from '../db/x-reads.ts';
 import type { XPage } from '../x/types.ts';
@@ -13,6 +13,8 @@ export interface StoredPage {
   orphans: number;
   /** what the page read, and what X bills of it (src/collect/budget.ts) */
   reads: BilledReads;
+  /** entries left out: orphans, and entries of the payload that did not parse */
+  skipped: number;
 }
 
 export interface PageTarget {
@@ -40,16 +42,12 @@ export async function storePage(ctx: CollectContext, target: PageTarget): Promis
     ctx.log.warn({ orphans, skipped: page.skipped }, 'a page had entries that could not be stored');
   }
   const { inserted, reads } = await ctx.db.transaction().execute(async (trx) => {
-    await upsertAccounts(trx, page.users, now);
-    const result = await upsertPosts(trx, posts, now);
-    await insertPostMetricSnapshots(trx, posts, now);
-    if (target.match) {
-      await linkCampaignPosts(trx, {
-        ...target.match,
-        postIds: posts.map((post) => post.id),
-        matchedAt: now,
-      });
-    }
+    const result = await storePageRows(trx, {
+      users: page.users,
+      posts,
+      observedAt: now,
+      match: target.match,
+    });
     await target.moveCursor?.(trx);
     // Billing: every post and user X returned, orphans included (X billed them all).
     const reads = await recordReads(trx, {
@@ -59,5 +57,18 @@ export async function storePage(ctx: CollectContext, target: PageTarget): Promis
     });
     return { ...result, reads };
   });
-  return { postsNew: inserted, postsUpdated: posts.length - inserted, orphans, reads };
+  return {
+    postsNew: inserted,
+    postsUpdated: posts.length - inserted,
+    orphans,
+    skipped: orphans + page.skipped,
+    reads,
+  };
+}
+
+/** Adds a stored page to its run's counts (the run log's row). */
+export function countStored(counts: RunCounts, stored: StoredPage): void {
+  counts.postsNew += stored.postsNew;
+  counts.postsUpdated += stored.postsUpdated;
+  counts.entriesSkipped = (counts.entriesSkipped ?? 0) + stored.skipped;
 }

@@ -40,11 +40,15 @@ export async function upsertAccounts(db: Executor, users: XUser[], seenAt: Date)
     .execute();
 }
 
-/** One row per account per reading; a replayed reading (same instant) is not doubled. */
+/**
+ * One row per account per reading; a replayed reading (same instant) is not doubled, nor a second
+ * reading for the same schedule `tick`.
+ */
 export async function insertAccountSnapshots(
   db: Executor,
   users: XUser[],
   observedAt: Date,
+  tick: string | null = null,
 ): Promise<number> {
   const rows = uniqueById(users, (user) => user.id).flatMap((user) =>
     user.metrics
@@ -56,6 +60,7 @@ export async function insertAccountSnapshots(
             following_count: user.metrics.following,
             post_count: user.metrics.posts,
             listed_count: user.metrics.listed,
+            tick,
           },
         ]
       : [],
@@ -64,7 +69,8 @@ export async function insertAccountSnapshots(
   const inserted = await db
     .insertInto('account_snapshots')
     .values(rows)
-    .onConflict((oc) => oc.columns(['account_id', 'observed_at']).doNothing())
+    // either key: (account_id, observed_at) or (account_id, tick)
+    .onConflict((oc) => oc.doNothing())
     .executeTakeFirst();
   return Number(inserted.numInsertedOrUpdatedRows ?? 0);
 }

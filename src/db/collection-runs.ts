@@ -14,6 +14,8 @@ export interface RunCounts {
   countsRequests: number;
   /** estimated cost in millionths of a dollar: integers add up exactly */
   costMicros: number;
+  /** payload entries left out because they did not parse */
+  entriesSkipped?: number;
 }
 
 export const emptyCounts = (): RunCounts => ({
@@ -77,6 +79,7 @@ export async function finishRun(
       error: end.error ?? null,
       ...countColumns(end),
       reserved_usd: 0,
+      entries_skipped: end.entriesSkipped ?? 0,
     })
     .where('id', '=', id)
     .execute();

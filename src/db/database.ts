@@ -44,8 +44,11 @@ function postgresDialect(options: DatabaseOptions): PostgresDialect {
     // search_path per connection: every query of this process lands in the chosen schema.
     ...(options.schema ? { options: `-c search_path=${options.schema}` } : {}),
   });
-  // An idle client losing its server must not crash the process; the next query reports it.
+  // A client losing its server must not crash the process: the pool reports idle ones here, and a
+  // client checked out by a query emits 'error' on itself (node-postgres leaves that one unlistened).
+  // The query in flight rejects with the error, and the pool drops the broken client on release.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   return new PostgresDialect({ pool });
 }
 

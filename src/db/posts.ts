@@ -1,109 +1,123 @@
 import { sql } from 'kysely';
-import type { XPost } from '../x/types.ts';
+import type { XPost, XUser } from '../x/types.ts';
 import type { Db } from './database.ts';
 import { uniqueById } from './ids.ts';
 
-type Executor = Pick<Db, 'insertInto' | 'updateTable' | 'selectFrom'>;
-
 /**
- * Inserts posts or refreshes their metrics, keyed on the X id, so a replayed page changes
- * nothing it already stored. Metrics only move forward in observation time. Returns how many
- * posts were new.
+ * One page of X posts and their authors in a single statement: accounts upserted, posts upserted (new
+ * ones inserted, metrics refreshed only by a later reading), one metrics reading per post, and the
+ * campaign links. Keyed on X ids, so a replayed page changes nothing it already stored. One round
+ * trip: rows travel as one JSON document each (no wide VALUES lists to parse), and an account that did
+ * not change is not rewritten. Foreign keys and the rank triggers (statement-level) run at the end of
+ * the statement, when every row is in. Returns how many posts were new.
  */
-export async function upsertPosts(
-  db: Executor,
-  posts: XPost[],
-  observedAt: Date,
+export async function storePageRows(
+  db: Pick<Db, 'executeQuery'>,
+  page: {
+    users: XUser[];
+    posts: XPost[];
+    observedAt: Date;
+    match?: { campaignId: number; queryId: number } | undefined;
+  },
 ): Promise<{ inserted: number }> {
-  const unique = uniqueById(posts, (post) => post.id);
-  if (unique.length === 0) return { inserted: 0 };
-  const rows = await db
-    .insertInto('posts')
-    .values(
-      unique.map((post) => ({
-        id: post.id,
-        author_id: post.authorId,
-        created_at: post.createdAt,
-        text: post.text,
-        lang: post.lang,
-        kind: post.kind,
-        referenced_post_id: post.referencedPostId,
-        conversation_id: post.conversationId,
-        hashtags: post.hashtags,
-        mentions: post.mentions,
-        like_count: post.metrics.like,
-        repost_count: post.metrics.repost,
-        reply_count: post.metrics.reply,
-        quote_count: post.metrics.quote,
-        bookmark_count: post.metrics.bookmark,
-        impression_count: post.metrics.impression,
-        metrics_observed_at: observedAt,
-        first_seen_at: observedAt,
-      })),
+  const users = uniqueById(page.users, (user) => user.id).map((user) => ({
+    id: user.id,
+    username: user.username,
+    name: user.name,
+    description: user.description,
+    profile_image_url: user.profileImageUrl,
+    verified: user.verified,
+    created_at: user.createdAt,
+  }));
+  const posts = uniqueById(page.posts, (post) => post.id).map((post) => ({
+    id: post.id,
+    author_id: post.authorId,
+    created_at: post.createdAt,
+    text: post.text,
+    lang: post.lang,
+    kind: post.kind,
+    referenced_post_id: post.referencedPostId,
+    conversation_id: post.conversationId,
+    hashtags: post.hashtags,
+    mentions: post.mentions,
+    like_count: post.metrics.like,
+    repost_count: post.metrics.repost,
+    reply_count: post.metrics.reply,
+    quote_count: post.metrics.quote,
+    bookmark_count: post.metrics.bookmark,
+    impression_count: post.metrics.impression,
+  }));
+  if (users.length === 0 && posts.length === 0) return { inserted: 0 };
+  const at = page.observedAt;
+  const { rows } = await sql<{ inserted: string }>`
+    with u as (
+      select * from jsonb_to_recordset(${JSON.stringify(users)}::jsonb) as u (
+        id bigint, username text, name text, description text, profile_image_url text,
+        verified boolean, created_at timestamptz)
+    ), accounts_written as (
+      insert into accounts as a (id, username, name, description, profile_image_url, verified, created_at,
+        suspended, first_seen_at, last_seen_at)
+      select id, username, name, description, profile_image_url, verified, created_at, false, ${at}, ${at}
+      from u order by id
+      on conflict (id) do update set
+        username = excluded.username,
+        name = excluded.name,
+        description = coalesce(excluded.description, a.description),
+        profile_image_url = coalesce(excluded.profile_image_url, a.profile_image_url),
+        verified = coalesce(excluded.verified, a.verified),
+        created_at = coalesce(excluded.created_at, a.created_at),
+        suspended = false,
+        last_seen_at = greatest(a.last_seen_at, excluded.last_seen_at)
+      where a.last_seen_at < excluded.last_seen_at or a.suspended
+        or (a.username, a.name) is distinct from (excluded.username, excluded.name)
+        or (excluded.description, excluded.profile_image_url, excluded.verified, excluded.created_at)
+          is distinct from (
+            coalesce(excluded.description, a.description),
+            coalesce(excluded.profile_image_url, a.profile_image_url),
+            coalesce(excluded.verified, a.verified),
+            coalesce(excluded.created_at, a.created_at))
+      returning 1
+    ), p as (
+      select * from jsonb_to_recordset(${JSON.stringify(posts)}::jsonb) as p (
+        id bigint, author_id bigint, created_at timestamptz, text text, lang text, kind text,
+        referenced_post_id bigint, conversation_id bigint, hashtags text[], mentions text[],
+        like_count integer, repost_count integer, reply_count integer, quote_count integer,
+        bookmark_count integer, impression_count bigint)
+    ), posts_written as (
+      insert into posts as t (id, author_id, created_at, text, lang, kind, referenced_post_id,
+        conversation_id, hashtags, mentions, like_count, repost_count, reply_count, quote_count,
+        bookmark_count, impression_count, metrics_observed_at, first_seen_at)
+      select id, author_id, created_at, text, lang, kind, referenced_post_id, conversation_id,
+        hashtags, mentions, like_count, repost_count, reply_count, quote_count, bookmark_count,
+        impression_count, ${at}, ${at}
+      from p order by id
+      on conflict (id) do update set
+        like_count = excluded.like_count,
+        repost_count = excluded.repost_count,
+        reply_count = excluded.reply_count,
+        quote_count = excluded.quote_count,
+        bookmark_count = excluded.bookmark_count,
+        impression_count = excluded.impression_count,
+        metrics_observed_at = excluded.metrics_observed_at,
+        deleted = false
+      where t.metrics_observed_at < excluded.metrics_observed_at
+      -- xmax is 0 on a freshly inserted row: tells inserts from updates in one statement.
+      returning (xmax = 0) as inserted
+    ), readings as (
+      insert into post_metric_snapshots (post_id, observed_at, like_count, repost_count, reply_count,
+        quote_count, bookmark_count, impression_count)
+      select id, ${at}, like_count, repost_count, reply_count, quote_count, bookmark_count, impression_count
+      from p order by id
+      on conflict (post_id, observed_at) do nothing
+      returning 1
+    ), links as (
+      insert into campaign_posts (campaign_id, query_id, post_id, matched_at)
+      select ${page.match?.campaignId ?? null}::integer, ${page.match?.queryId ?? null}::integer, id, ${at}
+      from p where ${page.match ? 1 : 0} = 1 order by id
+      on conflict (campaign_id, query_id, post_id) do nothing
+      returning 1
     )
-    .onConflict((oc) =>
-      oc
-        .column('id')
-        .doUpdateSet({
-          like_count: sql`excluded.like_count`,
-          repost_count: sql`excluded.repost_count`,
-          reply_count: sql`excluded.reply_count`,
-          quote_count: sql`excluded.quote_count`,
-          bookmark_count: sql`excluded.bookmark_count`,
-          impression_count: sql`excluded.impression_count`,
-          metrics_observed_at: sql`excluded.metrics_observed_at`,
-          deleted: false,
-        })
-        .where('posts.metrics_observed_at', '<', sql<Date>`excluded.metrics_observed_at`),
-    )
-    // xmax is 0 on a freshly inserted row: tells inserts from updates in one statement.
-    .returning(sql<boolean>`(xmax = 0)`.as('inserted'))
-    .execute();
-  return { inserted: rows.filter((row) => row.inserted).length };
-}
-
-/** Every metrics reading is kept: engagement series are built from these. */
-export async function insertPostMetricSnapshots(
-  db: Executor,
-  posts: XPost[],
-  observedAt: Date,
-): Promise<void> {
-  const unique = uniqueById(posts, (post) => post.id);
-  if (unique.length === 0) return;
-  await db
-    .insertInto('post_metric_snapshots')
-    .values(
-      unique.map((post) => ({
-        post_id: post.id,
-        observed_at: observedAt,
-        like_count: post.metrics.like,
-        repost_count: post.metrics.repost,
-        reply_count: post.metrics.reply,
-        quote_count: post.metrics.quote,
-        bookmark_count: post.metrics.bookmark,
-        impression_count: post.metrics.impression,
-      })),
-    )
-    .onConflict((oc) => oc.columns(['post_id', 'observed_at']).doNothing())
-    .execute();
-}
-
-/** Records that a campaign query matched these posts. */
-export async function linkCampaignPosts(
-  db: Executor,
-  link: { campaignId: number; queryId: number; postIds: string[]; matchedAt: Date },
-): Promise<void> {
-  if (link.postIds.length === 0) return;
-  await db
-    .insertInto('campaign_posts')
-    .values(
-      uniqueById(link.postIds, (id) => id).map((postId) => ({
-        campaign_id: link.campaignId,
-        query_id: link.queryId,
-        post_id: postId,
-        matched_at: link.matchedAt,
-      })),
-    )
-    .onConflict((oc) => oc.columns(['campaign_id', 'query_id', 'post_id']).doNothing())
-    .execute();
+    select count(*) filter (where inserted) as inserted from posts_written
+  `.execute(db as Db);
+  return { inserted: Number(rows[0]?.inserted ?? 0) };
 }

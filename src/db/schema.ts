@@ -116,6 +116,8 @@ export interface AccountSnapshotTable {
   following_count: number;
   post_count: number;
   listed_count: number;
+  /** the schedule tick the reading was taken for (null for readings outside schedules) */
+  tick: Generated<string | null>;
 }
 
 export interface PostMetricSnapshotTable {
@@ -158,6 +160,8 @@ export interface CollectionRunTable {
   /** worst-case cost of the request in flight, counted against the budget until the next one */
   reserved_usd: Usd;
   reserved_at: Timestamp | null;
+  /** payload entries that did not parse and were left out (the rest of their page was kept) */
+  entries_skipped: Generated<number>;
   outcome: RunOutcome;
   error: string | null;
 }

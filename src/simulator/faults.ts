@@ -21,6 +21,8 @@ import type { Scenario, SimUser } from './types.ts';
  *   slowResponses: { rate: 0.1, delayMs: 2_000 },   // held back 2 s of real time
  *   droppedConnections: { rate: 0.02 },             // socket closed without an answer
  *   truncatedJson: { rate: 0.02 },                  // a 200 whose JSON body is cut short
+ *   rateLimitStorms: { rate: 0.01, burst: 5 },      // 429 storms, each 429 with a reset 2 s away
+ *   malformedEntries: { rate: 0.05 },               // a 200 with one entry missing required fields
  *   endpoints: ['search', 'timelines'],             // transport faults only there (default: all)
  *   deletedPosts: { share: 0.01 },                  // 1% of posts deleted hours after they were written
  *   suspendedAccounts: { usernames: ['CivoraLab'], at: '2016-12-08T12:00:00Z' },
@@ -39,6 +41,18 @@ export interface FaultOptions {
   droppedConnections?: { rate: number };
   /** A 200 whose body stops in the middle of its JSON (complete HTTP message, unparsable body). */
   truncatedJson?: { rate: number };
+  /**
+   * A request opens a storm of `burst` (default 5) consecutive 429 Too Many Requests, as X sends when its
+   * limits tighten without notice: each says `x-rate-limit-remaining: 0` and a reset `resetMs` (default
+   * 2,000) of real time away. The endpoint's own budget is not spent.
+   */
+  rateLimitStorms?: { rate: number; burst?: number; resetMs?: number };
+  /**
+   * A 200 where one entry of `data` lost required fields (a post its `author_id` and `public_metrics`, a
+   * user its `username`) and the body carries fields X never documented; the rest of the page is intact.
+   * The damaged ids are in `stats().faults.malformedIds`.
+   */
+  malformedEntries?: { rate: number };
   /**
    * Posts deleted `delayMs` after they were written (default: drawn, around six hours). Deleted posts leave
    * search, timelines and lookups (reposts of them too); lookups answer with a not-found partial error.

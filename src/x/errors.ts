@@ -54,14 +54,21 @@ export function classifyXError(error: unknown, endpoint: string): XError {
     return new XTransientError(what);
   }
   if (error instanceof ApiRequestError) {
-    // twitter-api-v2 1.29 keeps a refused connection's cause under `error`, not `requestError`.
-    const cause =
-      (error.requestError as Error | undefined) ??
-      (error as unknown as { _options?: { error?: Error } })._options?.error;
-    return new XTransientError(`X ${endpoint} unreachable: ${cause?.message ?? error.message}`);
+    return new XTransientError(`X ${endpoint} unreachable: ${requestFailure(error)}`);
   }
   const message = error instanceof Error ? error.message : String(error);
   return new XTransientError(`X ${endpoint} failed: ${message}`);
+}
+
+/**
+ * Why the request got no answer. twitter-api-v2 1.29 stores the network error under `error` while its
+ * `requestError` getter reads another key (undefined for a dropped connection or a timeout).
+ */
+function requestFailure(error: ApiRequestError): string {
+  const cause =
+    (error.requestError as Error | undefined) ??
+    (error as unknown as { _options?: { error?: unknown } })._options?.error;
+  return cause instanceof Error ? cause.message || cause.name : error.message;
 }
 
 function problemDetail(data: unknown): string {

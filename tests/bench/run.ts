@@ -8,6 +8,14 @@ const size = Number(process.env.BENCH_POSTS ?? 50_000);
 
 console.log(`write path, ${size.toLocaleString('en')} posts in pages of 100`);
 console.table(await benchWritePath(size));
+console.log('collection: backfill and two days of live polling of ogp16, tier limits on');
+console.table(await (await import('./collection.ts')).benchCollection());
+console.log('worker memory during a backfill');
+console.table(
+  await (await import('./worker-memory.ts')).benchWorkerMemory(
+    Number(process.env.BENCH_BACKFILL_POSTS ?? 100_000),
+  ),
+);
 console.table(await (await import('./simulator.ts')).benchSimulator());
 console.table(await (await import('./dashboard.ts')).benchDashboard());
 await (await import('./rank.ts')).benchRank();

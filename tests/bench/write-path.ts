@@ -83,6 +83,7 @@ export async function benchWritePath(postsCount: number): Promise<Record<string,
 
   const perSecond = (ms: number) => Math.round(postsCount / (ms / 1000));
   return {
+    baseline: 'COPY, one statement per table, into the same tables with the same triggers',
     posts: postsCount,
     'upsert path (posts/s)': perSecond(upsertMs),
     'COPY baseline (posts/s)': perSecond(copyMs),

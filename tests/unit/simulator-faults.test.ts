@@ -296,7 +296,14 @@ describe('transport faults', () => {
   test('none by default', async () => {
     const { seen, stats } = await statuses({}, 30);
     expect(new Set(seen)).toEqual(new Set([200]));
-    expect(stats.faults).toEqual({ unavailable: 0, dropped: 0, truncated: 0, slowed: 0 });
+    expect(stats.faults).toEqual({
+      unavailable: 0,
+      dropped: 0,
+      truncated: 0,
+      slowed: 0,
+      stormed: 0,
+      malformedIds: [],
+    });
   });
 
   test('503 bursts: deterministic from the seed, `burst` requests long', async () => {
@@ -354,6 +361,50 @@ describe('transport faults', () => {
     expect((await get(path)).status).toBe(200);
     expect(performance.now() - started).toBeGreaterThanOrEqual(140);
     expect(sim.stats().faults.slowed).toBe(1);
+  });
+
+  test('429 storms: `burst` 429s in a row, each announcing a reset `resetMs` away; no budget spent', async () => {
+    const { get, sim } = setup({ rateLimitStorms: { rate: 0.2, burst: 3, resetMs: 5000 } });
+    const seen: Array<{ status: number; remaining: string | null; reset: string | null }> = [];
+    for (let i = 0; i < 60; i++) {
+      const { res } = await get(path);
+      seen.push({
+        status: res.status,
+        remaining: res.headers.get('x-rate-limit-remaining'),
+        reset: res.headers.get('x-rate-limit-reset'),
+      });
+    }
+    const storms = seen.filter((answer) => answer.status === 429);
+    expect(storms.length).toBeGreaterThan(0);
+    expect(storms.length % 3).toBe(0);
+    expect(storms.every((answer) => answer.remaining === '0')).toBe(true);
+    expect(new Set(storms.map((answer) => answer.reset))).toEqual(
+      new Set([String(Math.ceil((1_900_000_000_000 + 5000) / 1000))]),
+    );
+    expect(sim.stats().faults.stormed).toBe(storms.length);
+    expect(sim.stats().rateLimited).toBe(0);
+    // the 200s spent the window: 60 requests minus the storm's
+    const last = seen.filter((answer) => answer.status === 200).at(-1);
+    expect(Number(last?.remaining)).toBe(900 - (60 - storms.length));
+  });
+
+  test('a malformed 200 damages one entry and adds undocumented fields; the rest is intact', async () => {
+    const search = `/2/tweets/search/recent?query=${encodeURIComponent('#OGP16')}&max_results=100&tweet.fields=author_id,public_metrics,created_at&expansions=author_id`;
+    const clean = await setup({}).get(search);
+    const { body, sim } = await (async () => {
+      const s = setup({ malformedEntries: { rate: 1 } });
+      return { ...(await s.get(search)), sim: s.sim };
+    })();
+    const [damagedId] = sim.stats().faults.malformedIds;
+    expect(sim.stats().faults.malformedIds).toHaveLength(1);
+    expect(ids(body)).toEqual(ids(clean.body));
+    const damaged = body.data?.find((post) => post.id === damagedId);
+    expect(damaged?.author_id).toBeUndefined();
+    expect(damaged?.public_metrics).toBeUndefined();
+    expect(damaged?.unexpected_field).toBeDefined();
+    expect(body.unexpected_envelope_field).toBeDefined();
+    const intact = (body.data ?? []).filter((post) => post.id !== damagedId);
+    expect(intact).toEqual((clean.body.data ?? []).filter((post) => post.id !== damagedId));
   });
 
   test('503s spend no rate-limit budget and carry no rate-limit headers', async () => {

@@ -86,6 +86,7 @@ export function createSimulator(options: SimulatorAppOptions): Simulator {
     transport: new TransportFaults(options.faults ?? {}, options.scenario.seed),
     plan,
     accountId: numericId(19),
+    realNow,
   });
   const reportError = options.onUnexpectedError ?? ((error: unknown) => console.error(error));
   const app = new Hono();

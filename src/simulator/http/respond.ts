@@ -56,6 +56,13 @@ export function gate(state: SimulatorState, family: EndpointName): MiddlewareHan
       counters.faults.dropped++;
       return dropConnection(c);
     }
+    if (fault.stormResetMs > 0) {
+      counters.faults.stormed++;
+      c.header('x-rate-limit-limit', String(state.limiter.limitOf(family)));
+      c.header('x-rate-limit-remaining', '0');
+      c.header('x-rate-limit-reset', String(Math.ceil((state.realNow() + fault.stormResetMs) / 1000)));
+      return sendProblem(c, TOO_MANY_REQUESTS_BODY, 429);
+    }
     if (state.tier.notEnrolled.has(family)) {
       return sendProblem(c, clientNotEnrolledBody(state.accountId), 403);
     }
@@ -72,6 +79,13 @@ export function gate(state: SimulatorState, family: EndpointName): MiddlewareHan
       return sendProblem(c, usageCappedBody(state.accountId, state.tier.productName), 429);
     }
     await next();
+    if (fault.malform !== null && c.res.status === 200) {
+      const damaged = await malformOneEntry(c.res, fault.malform);
+      if (damaged) {
+        counters.faults.malformedIds.push(damaged.id);
+        c.res = damaged.response;
+      }
+    }
     if (fault.truncate && c.res.status === 200) {
       counters.faults.truncated++;
       const text = await c.res.text();
@@ -92,4 +106,32 @@ function dropConnection(c: Context): Response {
   if (!incoming) return Response.error();
   incoming.socket.destroy();
   return RESPONSE_ALREADY_SENT;
+}
+
+/**
+ * One entry of the body's `data` loses the fields a collector needs (a post its author and metrics, a
+ * user its username), and fields X never documented appear beside it and in the envelope.
+ */
+async function malformOneEntry(
+  response: Response,
+  pick: number,
+): Promise<{ id: string; response: Response } | undefined> {
+  const body = (await response.clone().json()) as { data?: unknown };
+  const entries = Array.isArray(body.data) ? body.data : [];
+  const entry = entries[Math.min(entries.length - 1, Math.floor(pick * entries.length))] as
+    | Record<string, unknown>
+    | undefined;
+  if (!entry || typeof entry.id !== 'string') return undefined;
+  if ('text' in entry) {
+    delete entry.author_id;
+    delete entry.public_metrics;
+  } else {
+    delete entry.username;
+  }
+  entry.unexpected_field = { note: 'not in the spec' };
+  const damaged = { ...body, unexpected_envelope_field: [1, 2, 3] };
+  return {
+    id: entry.id,
+    response: new Response(JSON.stringify(damaged), { status: 200, headers: response.headers }),
+  };
 }

@@ -13,7 +13,16 @@ import type { UsageMeter } from './usage.ts';
 export interface SimulatorStats {
   /** Requests that passed the bearer check, per endpoint family. */
   requests: Record<EndpointName, number>;
-  faults: { unavailable: number; dropped: number; truncated: number; slowed: number };
+  faults: {
+    unavailable: number;
+    dropped: number;
+    truncated: number;
+    slowed: number;
+    /** 429s of rate-limit storms (the windows' own 429s are `rateLimited`) */
+    stormed: number;
+    /** ids of the entries a malformed 200 damaged, in the order they were sent */
+    malformedIds: string[];
+  };
   /** 429s for the 15-minute windows (and the archive's one request per second). */
   rateLimited: number;
   /** 429s for the monthly post cap. */
@@ -32,6 +41,8 @@ export interface StateParts {
   plan: FaultPlan;
   /** Numeric id X puts in a usage-cap 429 (`account_id`) and a 403 (`client_id`). */
   accountId: string;
+  /** Wall clock of the rate-limit windows (a storm's reset is announced on it). */
+  realNow: () => number;
 }
 
 /**
@@ -47,9 +58,10 @@ export class SimulatorState {
   readonly transport: TransportFaults;
   readonly plan: FaultPlan;
   readonly accountId: string;
+  readonly realNow: () => number;
   readonly counters = {
     requests: new Map<EndpointName, number>(),
-    faults: { unavailable: 0, dropped: 0, truncated: 0, slowed: 0 },
+    faults: { unavailable: 0, dropped: 0, truncated: 0, slowed: 0, stormed: 0, malformedIds: [] as string[] },
     rateLimited: 0,
     usageCapped: 0,
   };
@@ -71,6 +83,7 @@ export class SimulatorState {
     this.transport = parts.transport;
     this.plan = parts.plan;
     this.accountId = parts.accountId;
+    this.realNow = parts.realNow;
     this.#deletedAt = new Map(parts.plan.deletedPosts.map((post) => [post.id, post.at.getTime()]));
     this.#suspendedAt = new Map(parts.plan.suspendedAccounts.map((user) => [user.id, user.at.getTime()]));
     for (const rename of parts.plan.renamedAccounts) {
@@ -92,7 +105,7 @@ export class SimulatorState {
       requests[family] = this.counters.requests.get(family) ?? 0;
     return {
       requests,
-      faults: { ...this.counters.faults },
+      faults: { ...this.counters.faults, malformedIds: [...this.counters.faults.malformedIds] },
       rateLimited: this.counters.rateLimited,
       usageCapped: this.counters.usageCapped,
       postsRead: this.usage.used,
