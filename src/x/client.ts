@@ -172,6 +172,9 @@ export class XClient {
 
   async #page(endpoint: string, query: Record<string, string | number>): Promise<XPage> {
     const { body, rateLimit } = await this.#get(endpoint, query);
+    // X sends `meta` on every page, empty ones too: without it, the end of a walk cannot be told
+    // from a broken answer, and taking it for the end would silently lose the pages after it.
+    if (!body.meta) throw unexpectedBody(endpointName(endpoint), 'a page without meta');
     const posts = mapEntries(Array.isArray(body.data) ? body.data : [], toPost);
     const users = mapEntries(body.includes?.users, toUser);
     const problems = mapEntries(body.errors, toProblem);
