@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { languageDetector } from 'hono/language';
-import { isLang, type Lang, languages } from './i18n.ts';
+import { isLang, type Lang, languages } from '../src/present/i18n.ts';
 
 /** `?lang=fr|en` first, then the Accept-Language header, else English. Nothing is stored. */
 export const detectLanguage = languageDetector({

@@ -1,6 +1,6 @@
+import { formatDelta, formatNumber } from '../src/present/format.ts';
+import { dictionaries, type Lang } from '../src/present/i18n.ts';
 import type { LeaderboardJson, SeriesJson } from './contract.ts';
-import { formatDelta, formatNumber } from './format.ts';
-import { dictionaries, type Lang } from './i18n.ts';
 
 /** Texts of the live page, computed the same way by the server (first paint) and the browser (refreshes). */
 

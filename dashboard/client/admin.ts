@@ -1,5 +1,5 @@
+import { dictionaries, isLang } from '../../src/present/i18n.ts';
 import type { ErrorJson } from '../contract.ts';
-import { dictionaries, isLang } from '../i18n.ts';
 
 const tokenKey = 'campaign-tracker:admin-token';
 

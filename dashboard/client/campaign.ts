@@ -1,3 +1,5 @@
+import { formatDateTime, formatNumber, formatTime } from '../../src/present/format.ts';
+import { dictionaries } from '../../src/present/i18n.ts';
 import type {
   AccountSeriesJson,
   CampaignOverviewJson,
@@ -7,8 +9,6 @@ import type {
   SeriesJson,
   TopPostJson,
 } from '../contract.ts';
-import { formatDateTime, formatNumber, formatTime } from '../format.ts';
-import { dictionaries } from '../i18n.ts';
 import { followersText, headlineText, postHref } from '../present.ts';
 import { chartPanel } from './chart-panel.ts';
 import type { Series } from './charts.ts';

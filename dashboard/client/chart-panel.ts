@@ -1,5 +1,5 @@
-import type { Lang } from '../i18n.ts';
-import { dictionaries } from '../i18n.ts';
+import type { Lang } from '../../src/present/i18n.ts';
+import { dictionaries } from '../../src/present/i18n.ts';
 import {
   downloadPng,
   type Series,

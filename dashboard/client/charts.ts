@@ -16,7 +16,7 @@ import {
   type TimeChartOptions,
   timeChartConfig,
   timeDatasets,
-} from '../chart-options.ts';
+} from '../../src/present/chart-options.ts';
 
 // Only what line and bar charts need: the bundle stays small.
 Chart.register(
@@ -31,7 +31,7 @@ Chart.register(
   Legend,
 );
 
-export type { Series, TimeChartOptions } from '../chart-options.ts';
+export type { Series, TimeChartOptions } from '../../src/present/chart-options.ts';
 
 export type TimeChart = Chart<'line' | 'bar', Point[]>;
 

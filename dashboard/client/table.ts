@@ -1,6 +1,6 @@
+import { formatMetricValue, formatNumber } from '../../src/present/format.ts';
+import type { Lang } from '../../src/present/i18n.ts';
 import type { RankedLeaderboardJson, RankedRowJson } from '../contract.ts';
-import { formatMetricValue, formatNumber } from '../format.ts';
-import type { Lang } from '../i18n.ts';
 import { accountHref, movementOf, safeImageUrl } from '../present.ts';
 
 export interface TableContext {

@@ -12,11 +12,11 @@ import {
   exportFormats,
   exportKinds,
 } from '../../src/export/run.ts';
+import { languages } from '../../src/present/i18n.ts';
 import { intervals, metrics, scopes } from '../../src/rank/metrics.ts';
 import type { DashboardDeps } from '../app.ts';
 import { campaignOr404 } from '../data.ts';
 import { invalidParameter } from '../errors.ts';
-import { languages } from '../i18n.ts';
 import { checkBuckets, checkWindow, instant, integerIn, oneOf, validQuery } from '../query.ts';
 
 const username = /^@?[A-Za-z0-9_]{1,15}$/;

@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
 import { campaignBudgetStatus } from '../../src/collect/budget.ts';
 import { listCampaigns } from '../../src/db/campaigns.ts';
+import { dictionaries } from '../../src/present/i18n.ts';
 import { buildAssets } from '../bundle.ts';
-import { dictionaries } from '../i18n.ts';
 import { langOf, switchLanguageHref } from '../language.ts';
 import { queueStates } from '../queues.ts';
 import { adminLists, recentRuns, requestCounts } from '../reads.ts';

@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type { Child } from 'hono/jsx';
 import { listCampaigns } from '../../src/db/campaigns.ts';
+import { dictionaries, type Lang } from '../../src/present/i18n.ts';
 import { lastCollectedAt } from '../../src/rank/freshness.ts';
 import { metrics as rankedMetrics } from '../../src/rank/leaderboard.ts';
 import { buildAssets } from '../bundle.ts';
@@ -14,7 +15,6 @@ import {
 } from '../contract.ts';
 import { campaignOr404, followerSeriesJson } from '../data.ts';
 import { notFound } from '../errors.ts';
-import { dictionaries, type Lang } from '../i18n.ts';
 import { langOf, switchLanguageHref } from '../language.ts';
 import { campaignFigures, findAccount, latestSnapshot, peersOf, topPostsOf } from '../reads.ts';
 import { AccountPage } from '../views/account-page.tsx';

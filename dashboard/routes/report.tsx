@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
+import { dictionaries } from '../../src/present/i18n.ts';
 import { buildAssets } from '../bundle.ts';
 import { campaignOr404, leaderboardJson, overviewJson } from '../data.ts';
-import { dictionaries } from '../i18n.ts';
 import { langOf, switchLanguageHref } from '../language.ts';
 import { Layout } from '../views/layout.tsx';
 import { ReportPage } from '../views/report-page.tsx';

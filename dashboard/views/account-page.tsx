@@ -1,9 +1,9 @@
 import { raw } from 'hono/html';
 import type { FC } from 'hono/jsx';
 import type { Account, Campaign } from '../../src/db/schema.ts';
+import { formatDateTime, formatNumber, formatWindow } from '../../src/present/format.ts';
+import { dictionaries, type Lang } from '../../src/present/i18n.ts';
 import type { AccountPageData, TopPostJson } from '../contract.ts';
-import { formatDateTime, formatNumber, formatWindow } from '../format.ts';
-import { dictionaries, type Lang } from '../i18n.ts';
 import { postHref, safeImageUrl } from '../present.ts';
 import type { CampaignFigures } from '../reads.ts';
 import { ChartFigure, embedJson } from './campaign-page.tsx';

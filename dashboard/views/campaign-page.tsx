@@ -1,14 +1,14 @@
 import { raw } from 'hono/html';
 import type { Child, FC } from 'hono/jsx';
 import type { Campaign } from '../../src/db/schema.ts';
+import { formatMetricValue, formatNumber, formatTime, formatWindow } from '../../src/present/format.ts';
+import { dictionaries, type Lang } from '../../src/present/i18n.ts';
 import {
   type CampaignPageData,
   leaderboardMetrics,
   leaderboardScopes,
   type RankedRowJson,
 } from '../contract.ts';
-import { formatMetricValue, formatNumber, formatTime, formatWindow } from '../format.ts';
-import { dictionaries, type Lang } from '../i18n.ts';
 import { accountHref, followersText, headlineText, movementOf, safeImageUrl } from '../present.ts';
 
 /**
@@ -26,7 +26,8 @@ export const CampaignPage: FC<{ campaign: Campaign; data: CampaignPageData }> = 
     <>
       <h1>{campaign.name}</h1>
       <p class="muted">
-        {t.window} {formatWindow(lang, campaign.timezone, campaign.window_start, campaign.window_end)}
+        {t.window} {formatWindow(lang, campaign.timezone, campaign.window_start, campaign.window_end)} ·{' '}
+        <a href={`/campaigns/${encodeURIComponent(campaign.slug)}/report?lang=${lang}`}>{t.report}</a>
       </p>
       <section class="headline">
         <p id="headline" class="headline-rank">

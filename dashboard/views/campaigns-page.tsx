@@ -1,7 +1,7 @@
 import type { FC } from 'hono/jsx';
 import type { Campaign } from '../../src/db/schema.ts';
-import { formatWindow } from '../format.ts';
-import { dictionaries, type Lang } from '../i18n.ts';
+import { formatWindow } from '../../src/present/format.ts';
+import { dictionaries, type Lang } from '../../src/present/i18n.ts';
 
 export const CampaignsPage: FC<{ lang: Lang; campaigns: Campaign[] }> = ({ lang, campaigns }) => {
   const t = dictionaries[lang];

@@ -1,8 +1,8 @@
 import type { Context } from 'hono';
 import type { FC } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { dictionaries, type Lang } from '../../src/present/i18n.ts';
 import { buildAssets } from '../bundle.ts';
-import { dictionaries, type Lang } from '../i18n.ts';
 import { langOf, switchLanguageHref } from '../language.ts';
 import { Layout } from './layout.tsx';
 

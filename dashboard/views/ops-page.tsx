@@ -1,8 +1,8 @@
 import type { FC } from 'hono/jsx';
 import type { BudgetStatus } from '../../src/collect/budget.ts';
 import type { Campaign } from '../../src/db/schema.ts';
-import { formatDateTime, formatDuration, formatNumber, formatTime } from '../format.ts';
-import { dictionaries, type Lang } from '../i18n.ts';
+import { formatDateTime, formatDuration, formatNumber, formatTime } from '../../src/present/format.ts';
+import { dictionaries, type Lang } from '../../src/present/i18n.ts';
 import type { QueueState } from '../queues.ts';
 import type { adminLists, recentRuns } from '../reads.ts';
 

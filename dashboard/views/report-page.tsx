@@ -1,8 +1,8 @@
 import type { FC } from 'hono/jsx';
 import type { Campaign } from '../../src/db/schema.ts';
+import { formatDateTime, formatDelta, formatNumber, formatWindow } from '../../src/present/format.ts';
+import { dictionaries, type Lang } from '../../src/present/i18n.ts';
 import type { CampaignOverviewJson, RankedLeaderboardJson, RankedRowJson } from '../contract.ts';
-import { formatDateTime, formatDelta, formatNumber, formatWindow } from '../format.ts';
-import { dictionaries, type Lang } from '../i18n.ts';
 
 export interface ReportView {
   lang: Lang;

@@ -17,7 +17,7 @@ import {
   type TimeChartOptions,
   timeChartConfig,
   timeDatasets,
-} from '../../dashboard/chart-options.ts';
+} from '../present/chart-options.ts';
 
 /**
  * Charts as PNG images, drawn on the server by Chart.js on @napi-rs/canvas with the dashboard's own

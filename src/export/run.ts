@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
-import { dictionaries, type Lang } from '../../dashboard/i18n.ts';
 import type { Db } from '../db/database.ts';
 import type { Campaign } from '../db/schema.ts';
+import { dictionaries, type Lang } from '../present/i18n.ts';
 import type { Interval, Metric, Scope } from '../rank/metrics.ts';
 import { aboutTable } from './about.ts';
 import { csvChunks } from './csv.ts';

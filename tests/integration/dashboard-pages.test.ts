@@ -161,6 +161,7 @@ describe('the live page', () => {
   test('links rows to account pages, shows the last collection and the switches', async () => {
     const page = await html('/campaigns/ogp16');
     expect(page).toContain('href="/campaigns/ogp16/accounts/mallory?lang=en"');
+    expect(page).toContain('<a href="/campaigns/ogp16/report?lang=en">Report</a>');
     expect(page).toContain('last collected at 11:59:02');
     expect(page).toMatch(
       /<a class="switch" href="\?metric=posts&amp;scope=all&amp;lang=en" data-metric="posts" aria-current="true">Posts<\/a>/,
