@@ -57,6 +57,9 @@ function useFaultBench() {
       clock: new ManualClock(now),
       bearerToken: token,
       port: 0,
+      // Ticks every 300 ms each cost a search request: on a loaded machine the test runs long enough
+      // to spend a 15-minute window of the default tier, and would then wait for its reset.
+      rateLimits: { search: 100_000 },
     });
     [bench.redis, bench.database] = await Promise.all([startPrivateRedis(), createScratchDatabase()]);
     const file = parseCampaignFile(

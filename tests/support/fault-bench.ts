@@ -72,6 +72,10 @@ export async function startFaultBench(options: FaultBenchOptions): Promise<Fault
   const token = randomBytes(20).toString('hex');
   const simulator = await startSimulator({
     ...options.simulator,
+    // Each tick costs a search request: on a loaded machine a test runs long enough to spend a
+    // 15-minute window of the default tier, and then waits for its reset. Faults here are injected,
+    // not earned by running out of requests.
+    rateLimits: { search: 100_000, ...options.simulator?.rateLimits },
     scenario,
     clock: new ManualClock(now),
     bearerToken: token,
