@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { createDashboard } from '../../dashboard/app.ts';
@@ -146,8 +147,9 @@ export async function benchLoad(): Promise<Array<Record<string, string | number>
     const loadSeconds = (performance.now() - loadStarted) / 1000;
     const postsDuring = (await ingested()) - postsBefore;
     // The workers finish what the last step brought, then a grace period for the last events.
-    await quiet(published, 3000, 30_000);
+    await quiet(published, 3000, 60_000);
     await sleep(1000);
+    const postsAfter = (await ingested()) - postsBefore - postsDuring;
     const windowPublishes = published.slice(publishedFrom);
     for (const stream of streams) stream.close();
 
@@ -198,7 +200,7 @@ export async function benchLoad(): Promise<Array<Record<string, string | number>
       {
         figure: 'posts ingested during the load',
         value: `${postsDuring.toLocaleString('en')} (${Math.round(postsDuring / loadSeconds)}/s)`,
-        baseline: '',
+        baseline: `then ${postsAfter.toLocaleString('en')} more to catch up`,
       },
       {
         figure: 'API requests sent / ok',
@@ -220,6 +222,11 @@ export async function benchLoad(): Promise<Array<Record<string, string | number>
         figure: 'API latency max',
         value: ms(Math.max(...load.latencies)),
         baseline: ms(Math.max(...baseline.latencies)),
+      },
+      {
+        figure: 'event loop delay p95 / max (one process: all of it)',
+        value: `${ms(load.loopDelayP95Ms)} / ${ms(load.loopDelayMaxMs)}`,
+        baseline: `${ms(baseline.loopDelayP95Ms)} / ${ms(baseline.loopDelayMaxMs)}`,
       },
       {
         figure: 'request start lag behind schedule, max',
@@ -248,11 +255,24 @@ interface ApiLoad {
   latencies: number[];
   /** how late the process got to send a request: the load generator's own lag */
   maxLagMs: number;
+  /** the process's event loop (dashboard, workers, simulator and clients share it) */
+  loopDelayP95Ms: number;
+  loopDelayMaxMs: number;
 }
 
 /** `rps` requests a second for `seconds`, each sent on schedule whatever the previous ones do. */
 async function apiLoad(url: string, rps: number, seconds: number): Promise<ApiLoad> {
-  const result: ApiLoad = { sent: 0, ok: 0, errors: new Map(), latencies: [], maxLagMs: 0 };
+  const result: ApiLoad = {
+    sent: 0,
+    ok: 0,
+    errors: new Map(),
+    latencies: [],
+    maxLagMs: 0,
+    loopDelayP95Ms: 0,
+    loopDelayMaxMs: 0,
+  };
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
   const intervalMs = 1000 / rps;
   const total = Math.round(rps * seconds);
   const started = performance.now();
@@ -280,6 +300,9 @@ async function apiLoad(url: string, rps: number, seconds: number): Promise<ApiLo
     );
   }
   await Promise.all(inFlight);
+  loop.disable();
+  result.loopDelayP95Ms = loop.percentile(95) / 1e6;
+  result.loopDelayMaxMs = loop.max / 1e6;
   return result;
 }
 
