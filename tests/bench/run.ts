@@ -19,4 +19,5 @@ console.table(
 console.table(await (await import('./simulator.ts')).benchSimulator());
 console.table(await (await import('./dashboard.ts')).benchDashboard());
 await (await import('./rank.ts')).benchRank();
+console.table(await (await import('./load.ts')).benchLoad());
 process.exit(0);

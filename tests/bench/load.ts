@@ -1,0 +1,420 @@
+import { randomBytes } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Redis } from 'ioredis';
+import { sql } from 'kysely';
+import { createDashboard } from '../../dashboard/app.ts';
+import { serveDashboard } from '../../dashboard/server.ts';
+import { applyCampaign } from '../../src/campaigns/apply.ts';
+import { parseCampaignFile } from '../../src/campaigns/campaign-file.ts';
+import { ManualClock } from '../../src/clock.ts';
+import { openDatabase } from '../../src/db/database.ts';
+import { metrics } from '../../src/rank/metrics.ts';
+import { generateScenario } from '../../src/simulator/scenario.ts';
+import { startSimulator } from '../../src/simulator/server.ts';
+import { XClient } from '../../src/x/client.ts';
+import { campaignUpdatedChannel } from '../../workers/queues.ts';
+import { startCollection } from '../../workers/runtime.ts';
+import {
+  createTestDatabase,
+  silentLog,
+  testDatabaseUrl,
+  testRedisUrl,
+  uniqueName,
+} from '../support/services.ts';
+
+/**
+ * Issue 8's load test: BENCH_LOAD_CLIENTS (200) Server-Sent Events clients on the live stream and
+ * BENCH_LOAD_RPS (50) requests a second on the leaderboard API, sent at a fixed rate whatever the
+ * answers (open loop), for BENCH_LOAD_SECONDS (60) while real workers ingest the simulated summit
+ * (the event clock moves every second, so posts keep arriving). Baseline, in the same run: the same
+ * API load for a few seconds with no stream open and the workers idle (every board in the cache).
+ * Reported, never asserted.
+ *
+ * "No lost event": the dashboard coalesces a campaign's Redis messages (at most one SSE `update`
+ * per 250 ms, the last one always goes out; dashboard/live.ts), so fewer events than messages is by
+ * design. Two checks: every client got every relayed event id (the union over all clients), and
+ * every message the workers published is followed, at every client, by an event within the
+ * throttle plus a second.
+ */
+const throttleMs = 250;
+const coverSlackMs = 1000;
+
+export async function benchLoad(): Promise<Array<Record<string, string | number>>> {
+  const seconds = Number(process.env.BENCH_LOAD_SECONDS ?? 60);
+  const clientCount = Number(process.env.BENCH_LOAD_CLIENTS ?? 200);
+  const rps = Number(process.env.BENCH_LOAD_RPS ?? 50);
+  const posts = Number(process.env.BENCH_LOAD_POSTS ?? 30_000);
+  const baselineSeconds = Math.min(5, seconds);
+  console.log(
+    `load: ${clientCount} SSE clients and ${rps} leaderboard requests/s for ${seconds} s while workers ingest a summit of ${posts.toLocaleString('en')} posts`,
+  );
+
+  const scenario = generateScenario({ seed: 2016, accounts: Math.max(100, Math.round(posts / 7)), posts });
+  const clock = new ManualClock(scenario.window.start);
+  const token = randomBytes(16).toString('hex');
+  const t = await createTestDatabase();
+  // Redis is shared with other runs that publish on the same channel for their campaign 1: ours
+  // takes an id nobody else uses, so its messages can be told apart.
+  const campaignIdFloor = 1_000_000 + Math.floor(Math.random() * 1_000_000);
+  await sql`select setval(pg_get_serial_sequence('campaigns', 'id'), ${campaignIdFloor}::int)`.execute(t.db);
+  const file = parseCampaignFile(
+    JSON.stringify({
+      slug: 'summit',
+      name: 'Summit',
+      timezone: scenario.timezone,
+      window: { start: scenario.window.start.toISOString(), end: scenario.window.end.toISOString() },
+      home: scenario.homeUsername,
+      queries: scenario.queries,
+      watchlist: scenario.watchlist,
+    }),
+    'summit.json',
+  );
+  const { campaignId } = await applyCampaign(t.db, file, clock.now());
+  const ingested = async () =>
+    Number(
+      (
+        await t.db
+          .selectFrom('campaign_posts')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('campaign_id', '=', campaignId)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+
+  const simulator = await startSimulator({ scenario, clock, bearerToken: token, port: 0 });
+  // The dashboard's own pool, as in production (a process of its own): the workers' writes do not
+  // queue behind its reads.
+  const dashboardDb = await openDatabase({ url: testDatabaseUrl, schema: t.schema, poolSize: 10 });
+  const app = createDashboard({
+    db: dashboardDb,
+    clock,
+    demo: false,
+    log: silentLog,
+    redisUrl: testRedisUrl,
+    // The default limit (600 a minute per client address) would refuse most of a single-address
+    // load of 50 a second: the bench measures the server, not the limiter.
+    rateLimit: false,
+  });
+  const server = await serveDashboard(app, { port: 0, hostname: '127.0.0.1' });
+  const published: number[] = [];
+  const subscriber = new Redis(testRedisUrl);
+  await subscriber.subscribe(campaignUpdatedChannel);
+  subscriber.on('message', (_channel, message) => {
+    if ((JSON.parse(message) as { campaignId?: unknown }).campaignId === campaignId) {
+      published.push(performance.now());
+    }
+  });
+  const runtime = await startCollection({
+    db: t.db,
+    x: new XClient({ bearerToken: token, baseUrl: simulator.baseUrl }),
+    clock,
+    log: silentLog,
+    redisUrl: testRedisUrl,
+    prefix: uniqueName('bull'),
+    schedules: { replay: { speed: 1e9, minEveryMs: 200 } },
+  });
+  const streams: SseClient[] = [];
+  try {
+    // The eve's posts first, the clock standing still: the baseline then meets idle workers.
+    await quiet(published, 3000, 90_000);
+    const api = `${server.url}/api/v1/campaigns/summit/leaderboard`;
+    // Each board read once first: the baseline is the steady state between two writes, every
+    // request served from the dashboard's cache; under load, each write empties it.
+    for (const metric of metrics)
+      await (await fetch(`${api}?metric=${metric}&scope=all&limit=50`)).arrayBuffer();
+    const publishedBeforeBaseline = published.length;
+    const baseline = await apiLoad(api, rps, baselineSeconds);
+    const publishedInBaseline = published.length - publishedBeforeBaseline;
+
+    const eventsUrl = `${server.url}/api/v1/campaigns/summit/events`;
+    for (let i = 0; i < clientCount; i++) streams.push(openSse(eventsUrl));
+    await Promise.all(streams.map((stream) => stream.hello));
+    const connected = streams.filter((stream) => stream.helloAt !== undefined).length;
+    for (const stream of streams) stream.counting = true;
+
+    // The minute: the event clock crosses the summit's three days, one step a second.
+    const postsBefore = await ingested();
+    const publishedFrom = published.length;
+    const loadStarted = performance.now();
+    const step = (scenario.window.end.getTime() - scenario.window.start.getTime()) / seconds;
+    const ticker = setInterval(() => clock.advance(step), 1000);
+    let load: ApiLoad;
+    try {
+      load = await apiLoad(api, rps, seconds);
+    } finally {
+      clearInterval(ticker);
+    }
+    const loadSeconds = (performance.now() - loadStarted) / 1000;
+    const postsDuring = (await ingested()) - postsBefore;
+    // The workers finish what the last step brought, then a grace period for the last events.
+    await quiet(published, 3000, 60_000);
+    await sleep(1000);
+    const postsAfter = (await ingested()) - postsBefore - postsDuring;
+    const windowPublishes = published.slice(publishedFrom);
+    for (const stream of streams) stream.close();
+
+    const relayed = new Set<string>();
+    for (const stream of streams) for (const id of stream.updates.keys()) relayed.add(id);
+    const perClient = streams.map((stream) => stream.updates.size);
+    const lost = streams.reduce(
+      (sum, stream) => sum + [...relayed].filter((id) => !stream.updates.has(id)).length,
+      0,
+    );
+    const uncovered = streams.reduce((sum, stream) => sum + uncoveredMessages(windowPublishes, stream), 0);
+    const earlyEnds = streams.filter((stream) => stream.endedEarly).length;
+    const streamErrors = streams.filter((stream) => stream.error).map((stream) => stream.error);
+    const ms = (value: number) => `${Math.round(value)} ms`;
+    const ratio = (value: number, base: number) => (base > 0 ? `${(value / base).toFixed(1)}×` : '');
+    return [
+      {
+        figure: 'SSE clients connected (hello received)',
+        value: `${connected} of ${clientCount}`,
+        baseline: '',
+      },
+      {
+        figure: 'SSE clients ended or failed early',
+        value: `${earlyEnds}${streamErrors.length ? ` (${[...new Set(streamErrors)].join('; ')})` : ''}`,
+        baseline: '',
+      },
+      {
+        figure: 'campaign updates published by the workers',
+        value: windowPublishes.length,
+        baseline: `${publishedInBaseline} during the baseline`,
+      },
+      {
+        figure: `update events relayed (throttled to 1 per ${throttleMs} ms)`,
+        value: relayed.size,
+        baseline: '',
+      },
+      {
+        figure: 'update events received per client, min / max',
+        value: `${Math.min(...perClient)} / ${Math.max(...perClient)}`,
+        baseline: '',
+      },
+      { figure: 'lost events (relayed id missing at a client)', value: lost, baseline: '0 expected' },
+      {
+        figure: `messages with no event at a client within ${throttleMs + coverSlackMs} ms`,
+        value: uncovered,
+        baseline: '0 expected',
+      },
+      {
+        figure: 'posts ingested during the load',
+        value: `${postsDuring.toLocaleString('en')} (${Math.round(postsDuring / loadSeconds)}/s)`,
+        baseline: `then ${postsAfter.toLocaleString('en')} more to catch up`,
+      },
+      {
+        figure: 'API requests sent / ok',
+        value: `${load.sent} / ${load.ok} in ${loadSeconds.toFixed(1)} s`,
+        baseline: `${baseline.sent} / ${baseline.ok} in ${baselineSeconds} s`,
+      },
+      { figure: 'API errors by status', value: describeErrors(load), baseline: describeErrors(baseline) },
+      {
+        figure: 'API latency median',
+        value: `${ms(quantile(load.latencies, 0.5))} (${ratio(quantile(load.latencies, 0.5), quantile(baseline.latencies, 0.5))})`,
+        baseline: ms(quantile(baseline.latencies, 0.5)),
+      },
+      {
+        figure: 'API latency p95',
+        value: `${ms(quantile(load.latencies, 0.95))} (${ratio(quantile(load.latencies, 0.95), quantile(baseline.latencies, 0.95))})`,
+        baseline: ms(quantile(baseline.latencies, 0.95)),
+      },
+      {
+        figure: 'API latency max',
+        value: ms(Math.max(...load.latencies)),
+        baseline: ms(Math.max(...baseline.latencies)),
+      },
+      {
+        figure: 'event loop delay p95 / max (one process: all of it)',
+        value: `${ms(load.loopDelayP95Ms)} / ${ms(load.loopDelayMaxMs)}`,
+        baseline: `${ms(baseline.loopDelayP95Ms)} / ${ms(baseline.loopDelayMaxMs)}`,
+      },
+      {
+        figure: 'request start lag behind schedule, max',
+        value: ms(load.maxLagMs),
+        baseline: ms(baseline.maxLagMs),
+      },
+    ];
+  } finally {
+    for (const stream of streams) stream.close();
+    await server.close();
+    for (const queue of Object.values(runtime.queues)) await queue.obliterate({ force: true });
+    await runtime.close();
+    subscriber.disconnect();
+    await simulator.close();
+    await dashboardDb.destroy();
+    await t.drop();
+  }
+}
+
+interface ApiLoad {
+  sent: number;
+  ok: number;
+  /** status code, or the error's name (a timeout, a refused connection) */
+  errors: Map<string, number>;
+  /** of the answered requests, body read */
+  latencies: number[];
+  /** how late the process got to send a request: the load generator's own lag */
+  maxLagMs: number;
+  /** the process's event loop (dashboard, workers, simulator and clients share it) */
+  loopDelayP95Ms: number;
+  loopDelayMaxMs: number;
+}
+
+/** `rps` requests a second for `seconds`, each sent on schedule whatever the previous ones do. */
+async function apiLoad(url: string, rps: number, seconds: number): Promise<ApiLoad> {
+  const result: ApiLoad = {
+    sent: 0,
+    ok: 0,
+    errors: new Map(),
+    latencies: [],
+    maxLagMs: 0,
+    loopDelayP95Ms: 0,
+    loopDelayMaxMs: 0,
+  };
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const intervalMs = 1000 / rps;
+  const total = Math.round(rps * seconds);
+  const started = performance.now();
+  const inFlight: Array<Promise<void>> = [];
+  const fail = (reason: string) => result.errors.set(reason, (result.errors.get(reason) ?? 0) + 1);
+  for (let i = 0; i < total; i++) {
+    const due = started + i * intervalMs;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    result.maxLagMs = Math.max(result.maxLagMs, performance.now() - due);
+    const metric = metrics[i % metrics.length];
+    const sentAt = performance.now();
+    result.sent++;
+    inFlight.push(
+      fetch(`${url}?metric=${metric}&scope=all&limit=50`, { signal: AbortSignal.timeout(10_000) })
+        .then(async (response) => {
+          await response.arrayBuffer();
+          result.latencies.push(performance.now() - sentAt);
+          if (response.ok) result.ok++;
+          else fail(String(response.status));
+        })
+        .catch((error: Error) => {
+          fail(error.name === 'TimeoutError' ? 'timeout (10 s)' : error.name);
+        }),
+    );
+  }
+  await Promise.all(inFlight);
+  loop.disable();
+  result.loopDelayP95Ms = loop.percentile(95) / 1e6;
+  result.loopDelayMaxMs = loop.max / 1e6;
+  return result;
+}
+
+interface SseClient {
+  hello: Promise<void>;
+  helloAt?: number;
+  /** set once every client is connected: only then are updates recorded */
+  counting: boolean;
+  /** update id → when it arrived */
+  updates: Map<string, number>;
+  endedEarly: boolean;
+  error?: string;
+  close(): void;
+}
+
+/** An EventSource-like client over fetch: parses `event:`, `id:` and `data:` lines. */
+function openSse(url: string): SseClient {
+  const abort = new AbortController();
+  let closing = false;
+  let helloSeen: () => void = () => {};
+  const client: SseClient = {
+    hello: new Promise<void>((resolve) => {
+      helloSeen = resolve;
+    }),
+    counting: false,
+    updates: new Map(),
+    endedEarly: false,
+    close() {
+      closing = true;
+      abort.abort();
+    },
+  };
+  const dispatch = (event: string, id: string | undefined, data: string) => {
+    if (event === 'hello') {
+      client.helloAt = performance.now();
+      helloSeen();
+    } else if (event === 'update' && client.counting && id !== undefined) {
+      const payload = JSON.parse(data) as { campaign?: string };
+      if (payload.campaign !== 'summit') client.error = `update for ${String(payload.campaign)}`;
+      client.updates.set(id, performance.now());
+    }
+  };
+  (async () => {
+    const response = await fetch(url, { signal: abort.signal, headers: { Accept: 'text/event-stream' } });
+    if (!response.ok || !response.body) throw new Error(`HTTP ${response.status}`);
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    let event = 'message';
+    let id: string | undefined;
+    let data: string[] = [];
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      buffer += decoder.decode(chunk.value, { stream: true });
+      let newline = buffer.indexOf('\n');
+      while (newline >= 0) {
+        const line = buffer.slice(0, newline).replace(/\r$/, '');
+        buffer = buffer.slice(newline + 1);
+        newline = buffer.indexOf('\n');
+        if (line === '') {
+          if (data.length) dispatch(event, id, data.join('\n'));
+          event = 'message';
+          id = undefined;
+          data = [];
+        } else if (line.startsWith('event:')) event = line.slice(6).trim();
+        else if (line.startsWith('id:')) id = line.slice(3).trim();
+        else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+      }
+    }
+    if (!closing) client.endedEarly = true;
+  })()
+    .catch((error: Error) => {
+      if (closing) return;
+      client.endedEarly = true;
+      client.error = error.message;
+    })
+    .finally(() => helloSeen());
+  return client;
+}
+
+/** Messages after which this client got no event within the throttle plus the slack. */
+function uncoveredMessages(published: number[], client: SseClient): number {
+  const arrivals = [...client.updates.values()].sort((a, b) => a - b);
+  let missing = 0;
+  let next = 0;
+  for (const at of published) {
+    // Two Redis subscribers may hear a message in either order: a little tolerance before it.
+    while (next < arrivals.length && (arrivals[next] as number) < at - 100) next++;
+    const arrival = arrivals[next];
+    if (arrival === undefined || arrival - at > throttleMs + coverSlackMs) missing++;
+  }
+  return missing;
+}
+
+/** Resolves once no update was published for `quietMs` (or after `timeoutMs`, said so). */
+async function quiet(published: number[], quietMs: number, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    const last = published.at(-1);
+    if (last !== undefined && performance.now() - last >= quietMs) return;
+    await sleep(250);
+  }
+  console.log(`load: the workers were still writing after ${timeoutMs / 1000} s; measuring anyway`);
+}
+
+function describeErrors(load: ApiLoad): string {
+  const parts = [...load.errors].map(([reason, n]) => `${reason}: ${n}`);
+  return parts.length ? parts.join(', ') : 'none';
+}
+
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? Number.NaN;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
