@@ -40,7 +40,32 @@ const query = z
   .string()
   .trim()
   .min(1, 'expected a non-empty X search query')
-  .max(512, 'X queries are 512 characters at most');
+  .max(512, 'X queries are 512 characters at most')
+  .superRefine((text, ctx) => {
+    const problem = queryProblem(text);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+/**
+ * What X would refuse with a 400 at the first poll, said when the file is applied instead: control
+ * characters, unbalanced quotes or parentheses, an operator with nothing after it. (X checks the
+ * rest of its grammar; a query it refuses later fails its polls with X's own message.)
+ */
+function queryProblem(text: string): string | null {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what this finds
+  if (/[\u0000-\u001f\u007f]/.test(text))
+    return 'X queries cannot hold control characters (tabs, line breaks…)';
+  if ((text.match(/"/g) ?? []).length % 2 !== 0) return 'unbalanced " in the X query';
+  let depth = 0;
+  for (const char of text.replace(/"[^"]*"/g, '')) {
+    depth += char === '(' ? 1 : char === ')' ? -1 : 0;
+    if (depth < 0) return 'a ) without its ( in the X query';
+  }
+  if (depth !== 0) return 'a ( without its ) in the X query';
+  const dangling = text.split(/\s+/).find((word) => /^(-|#|@|\$|[a-z_]+:)$/i.test(word));
+  if (dangling) return `"${dangling}" needs something after it in the X query`;
+  return null;
+}
 
 const instant = z.iso.datetime({ offset: true, message: 'expected an ISO 8601 date-time with offset' });
 

@@ -66,6 +66,23 @@ describe('parseCampaignFile', () => {
     ],
     ['an empty query', valid.replace('"#OGPSummit"', '""'), /queries.1: expected a non-empty X search query/],
     [
+      'a query with a line break',
+      valid.replace('"#OGPSummit"', '"#OGP\\nSummit"'),
+      /queries.1: X queries cannot hold control characters/,
+    ],
+    ['an unbalanced quote', valid.replace('"#OGPSummit"', `'"open data'`), /queries.1: unbalanced "/],
+    [
+      'an unclosed parenthesis',
+      valid.replace('"#OGPSummit"', '"(#OGP16 OR #OGPSummit"'),
+      /a \( without its \)/,
+    ],
+    ['a stray parenthesis', valid.replace('"#OGPSummit"', '"#OGP16)"'), /a \) without its \(/],
+    [
+      'a dangling operator',
+      valid.replace('"#OGPSummit"', '"#OGP16 from:"'),
+      /"from:" needs something after it/,
+    ],
+    [
       'a bad cron pattern',
       valid.replace('*/2 * * * *', 'every two minutes'),
       /schedule.live: expected a 5-field cron/,
