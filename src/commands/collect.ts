@@ -15,6 +15,7 @@ import type { Db } from '../db/database.ts';
 import type { CollectionRun } from '../db/schema.ts';
 import type { Logger } from '../log.ts';
 import { XClient } from '../x/client.ts';
+import { XTransientError } from '../x/errors.ts';
 import { UsageError } from './errors.ts';
 import { openMigratedDatabase } from './storage.ts';
 
@@ -56,13 +57,13 @@ export async function collectOnce(
     }
     const runLog = await runLogPrinter(db, campaign.id, out);
     for (const query of await activeQueries(db, campaign.id)) {
-      await step(() => pollQuery(ctx, query.id), runLog);
+      await step(() => pollQuery(ctx, query.id), runLog, out);
       if (options.backfill) {
-        await step(() => backfillWithProgress(ctx, query.id, query.query, options.progress), runLog);
+        await step(() => backfillWithProgress(ctx, query.id, query.query, options.progress), runLog, out);
       }
     }
-    await step(() => snapshotWatchlist(ctx, campaign.id), runLog);
-    await step(() => refreshPostMetrics(ctx, campaign.id), runLog);
+    await step(() => snapshotWatchlist(ctx, campaign.id), runLog, out);
+    await step(() => refreshPostMetrics(ctx, campaign.id), runLog, out);
     const status = await campaignBudgetStatus(db, campaign.id, ctx.clock.now(), ctx.prices);
     const micros = (usd: number) => Math.round(usd * 1e6);
     out(
@@ -79,14 +80,32 @@ export async function collectOnce(
   }
 }
 
-/** Runs one step and prints the run-log rows it wrote; a budget stop is printed there, not thrown. */
-async function step(work: () => Promise<unknown>, printRuns: () => Promise<void>) {
-  try {
-    await work();
-  } catch (error) {
-    if (!(error instanceof BudgetReachedError)) throw error;
-  } finally {
-    await printRuns();
+/** Waits between the 5 attempts of a step X failed transiently (5xx, network), as a worker job has. */
+const retryDelaysMs = [2_000, 4_000, 8_000, 16_000];
+
+/**
+ * Runs one step and prints the run-log rows it wrote; a budget stop is printed there, not thrown.
+ * A transient X failure is retried with backoff, as the workers' jobs are: every step resumes
+ * from the cursors its stored pages moved, so a retry reads nothing twice.
+ */
+async function step(
+  work: () => Promise<unknown>,
+  printRuns: () => Promise<void>,
+  out: (line: string) => void,
+) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await work();
+      return;
+    } catch (error) {
+      if (error instanceof BudgetReachedError) return;
+      const delay = retryDelaysMs[attempt];
+      if (!(error instanceof XTransientError) || delay === undefined) throw error;
+      out(`  ${error.message}: retrying in ${delay / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    } finally {
+      await printRuns();
+    }
   }
 }
 
