@@ -2,9 +2,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createDashboard, type Dashboard } from '../../dashboard/app.ts';
 import { connectQueues, type DashboardQueues } from '../../dashboard/queues.ts';
-import { applyCampaign } from '../../src/campaigns/apply.ts';
-import { parseCampaignFile } from '../../src/campaigns/campaign-file.ts';
 import { ManualClock } from '../../src/clock.ts';
+import { accountRow, applyOgp16 } from '../support/campaign-fixture.ts';
 import {
   createTestDatabase,
   silentLog,
@@ -28,32 +27,9 @@ beforeAll(async () => {
   const seenAt = new Date('2016-12-07T08:00:00Z');
   await t.db
     .insertInto('accounts')
-    .values(
-      ['alice', 'OpenData_Forum'].map((username, i) => ({
-        id: String(i + 1),
-        username,
-        name: username,
-        description: null,
-        profile_image_url: null,
-        verified: false,
-        created_at: null,
-        first_seen_at: seenAt,
-        last_seen_at: seenAt,
-      })),
-    )
+    .values(['alice', 'OpenData_Forum'].map((username, i) => accountRow(String(i + 1), username, seenAt)))
     .execute();
-  const file = parseCampaignFile(
-    `slug: ogp16
-name: OGP
-timezone: Europe/Paris
-window: { start: 2016-12-07T00:00:00+01:00, end: 2016-12-10T00:00:00+01:00 }
-home: OpenData_Forum
-queries: ["#OGP16"]
-watchlist: [alice]
-`,
-    'ogp16.yaml',
-  );
-  const { campaignId } = await applyCampaign(t.db, file, seenAt);
+  const { campaignId } = await applyOgp16(t.db, seenAt, ['alice']);
   const query = await t.db.selectFrom('campaign_queries').select('id').executeTakeFirstOrThrow();
   const posts = ['1', '2', '1'].map((author, i) => ({
     id: String(500 + i),

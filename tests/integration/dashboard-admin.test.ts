@@ -2,12 +2,11 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createDashboard, type Dashboard } from '../../dashboard/app.ts';
 import type { ErrorJson } from '../../dashboard/contract.ts';
 import { connectQueues, type DashboardQueues } from '../../dashboard/queues.ts';
-import { applyCampaign } from '../../src/campaigns/apply.ts';
-import { parseCampaignFile } from '../../src/campaigns/campaign-file.ts';
 import { ManualClock } from '../../src/clock.ts';
 import type { Db } from '../../src/db/database.ts';
 import { requestBackfill, requestSnapshot, snapshotNowJobId } from '../../workers/actions.ts';
 import { jobIds, jobNames } from '../../workers/queues.ts';
+import { accountRow, applyOgp16 } from '../support/campaign-fixture.ts';
 import {
   createTestDatabase,
   silentLog,
@@ -30,30 +29,9 @@ beforeAll(async () => {
   const seenAt = new Date('2016-12-07T08:00:00Z');
   await db
     .insertInto('accounts')
-    .values({
-      id: '42',
-      username: 'Etalab',
-      name: 'Etalab',
-      description: null,
-      profile_image_url: null,
-      verified: false,
-      created_at: null,
-      first_seen_at: seenAt,
-      last_seen_at: seenAt,
-    })
+    .values(accountRow('42', 'Etalab', seenAt))
     .execute();
-  const file = parseCampaignFile(
-    `slug: ogp16
-name: OGP
-timezone: Europe/Paris
-window: { start: 2016-12-07T00:00:00+01:00, end: 2016-12-10T00:00:00+01:00 }
-home: OpenData_Forum
-queries: ["#OGP16"]
-watchlist: [opengovpart]
-`,
-    'ogp16.yaml',
-  );
-  campaignId = (await applyCampaign(db, file, seenAt)).campaignId;
+  campaignId = (await applyOgp16(db, seenAt, ['opengovpart'])).campaignId;
   collection = connectQueues(testRedisUrl, { prefix: uniqueName('bull') });
   app = createDashboard({
     db,

@@ -4,10 +4,9 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createDashboard, type Dashboard, type DashboardDeps } from '../../dashboard/app.ts';
 import type { RankedLeaderboardJson } from '../../dashboard/contract.ts';
-import { applyCampaign } from '../../src/campaigns/apply.ts';
-import { parseCampaignFile } from '../../src/campaigns/campaign-file.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { campaignUpdatedChannel } from '../../workers/queues.ts';
+import { accountRow, applyOgp16 } from '../support/campaign-fixture.ts';
 import {
   createTestDatabase,
   eventually,
@@ -38,30 +37,10 @@ beforeAll(async () => {
   await t.db
     .insertInto('accounts')
     .values(
-      ['alice', 'bob', 'OpenData_Forum'].map((username, i) => ({
-        id: String(i + 1),
-        username,
-        name: username,
-        description: null,
-        profile_image_url: null,
-        verified: false,
-        created_at: null,
-        first_seen_at: seenAt,
-        last_seen_at: seenAt,
-      })),
+      ['alice', 'bob', 'OpenData_Forum'].map((username, i) => accountRow(String(i + 1), username, seenAt)),
     )
     .execute();
-  const file = parseCampaignFile(
-    `slug: ogp16
-name: OGP
-timezone: Europe/Paris
-window: { start: 2016-12-07T00:00:00+01:00, end: 2016-12-10T00:00:00+01:00 }
-home: OpenData_Forum
-queries: ["#OGP16"]
-`,
-    'ogp16.yaml',
-  );
-  campaignId = (await applyCampaign(t.db, file, seenAt)).campaignId;
+  campaignId = (await applyOgp16(t.db, seenAt)).campaignId;
   queryId = (await t.db.selectFrom('campaign_queries').select('id').executeTakeFirstOrThrow()).id;
   await addPosts('1', 2);
   publisher = new Redis(testRedisUrl);

@@ -2,9 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createDashboard, type Dashboard } from '../../dashboard/app.ts';
 import type { ErrorJson } from '../../dashboard/contract.ts';
 import { serveDashboard } from '../../dashboard/server.ts';
-import { applyCampaign } from '../../src/campaigns/apply.ts';
-import { parseCampaignFile } from '../../src/campaigns/campaign-file.ts';
 import { ManualClock } from '../../src/clock.ts';
+import { accountRow, applyOgp16 } from '../support/campaign-fixture.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from '../support/services.ts';
 
 const clock = new ManualClock('2016-12-08T12:00:00+01:00');
@@ -17,29 +16,9 @@ beforeAll(async () => {
   const seenAt = new Date('2016-12-07T08:00:00Z');
   await t.db
     .insertInto('accounts')
-    .values({
-      id: '100',
-      username: 'OpenData_Forum',
-      name: 'Open Data Forum',
-      description: null,
-      profile_image_url: null,
-      verified: false,
-      created_at: null,
-      first_seen_at: seenAt,
-      last_seen_at: seenAt,
-    })
+    .values(accountRow('100', 'OpenData_Forum', seenAt, 'Open Data Forum'))
     .execute();
-  const file = parseCampaignFile(
-    `slug: ogp16
-name: OGP
-timezone: Europe/Paris
-window: { start: 2016-12-07T00:00:00+01:00, end: 2016-12-10T00:00:00+01:00 }
-home: OpenData_Forum
-queries: ["#OGP16"]
-`,
-    'ogp16.yaml',
-  );
-  await applyCampaign(t.db, file, seenAt);
+  await applyOgp16(t.db, seenAt);
   app = createDashboard({ db: t.db, clock, demo: false, log: silentLog, adminToken: token });
 });
 
