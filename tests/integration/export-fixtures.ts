@@ -6,9 +6,9 @@ import type { Db } from '../../src/db/database.ts';
 import type { Campaign } from '../../src/db/schema.ts';
 import { compileQuery, postTarget } from '../../src/simulator/query/match.ts';
 import { generateScenario } from '../../src/simulator/scenario.ts';
-import type { Scenario, ScenarioOptions, SimPost, SimUser } from '../../src/simulator/types.ts';
+import type { Scenario, ScenarioOptions, SimUser } from '../../src/simulator/types.ts';
 import { XClient } from '../../src/x/client.ts';
-import type { XPost, XUser } from '../../src/x/types.ts';
+import { xPostOf, xUserOf } from '../support/scenario-records.ts';
 import { silentLog } from '../support/services.ts';
 
 /**
@@ -69,21 +69,6 @@ export async function loadDemoCampaign(db: Db, options: ScenarioOptions = {}): P
   };
   const users = new Map(scenario.users.map((user) => [user.id, user]));
   const posts = new Map(scenario.posts.map((post) => [post.id, post]));
-  const toXUser = (user: SimUser): XUser => ({
-    id: user.id,
-    username: user.username,
-    name: user.name,
-    description: user.description,
-    profileImageUrl: user.profileImageUrl,
-    verified: user.verified,
-    createdAt: user.createdAt,
-    metrics: {
-      followers: user.followersAt(observedAt),
-      following: user.followingCount,
-      posts: user.postCountAt(observedAt),
-      listed: user.listedCount,
-    },
-  });
   for (const query of queries) {
     const compiled = compileQuery(query.query);
     const matched = scenario.posts.filter((post) => {
@@ -96,8 +81,10 @@ export async function loadDemoCampaign(db: Db, options: ScenarioOptions = {}): P
       const authors = new Set(page.map((post) => post.authorId));
       await storePage(ctx, {
         page: {
-          posts: page.map((post) => toXPost(post, observedAt)),
-          users: scenario.users.filter((user) => authors.has(user.id)).map(toXUser),
+          posts: page.map((post) => xPostOf(post, observedAt)),
+          users: scenario.users
+            .filter((user) => authors.has(user.id))
+            .map((user) => xUserOf(user, observedAt)),
           problems: [],
           newestId: null,
           oldestId: null,
@@ -120,7 +107,7 @@ export async function loadDemoCampaign(db: Db, options: ScenarioOptions = {}): P
   for (const user of watched) {
     if (!user) continue;
     if (!known.has(user.id)) {
-      const x = toXUser(user);
+      const x = xUserOf(user, observedAt);
       await db
         .insertInto('accounts')
         .values({
@@ -185,30 +172,6 @@ export async function loadDemoCampaign(db: Db, options: ScenarioOptions = {}): P
     .executeTakeFirstOrThrow();
   return { campaign, scenario, observedAt, hostile };
 }
-
-const toXPost = (post: SimPost, observedAt: Date): XPost => {
-  const m = post.metricsAt(observedAt);
-  return {
-    id: post.id,
-    authorId: post.authorId,
-    createdAt: post.createdAt,
-    text: post.text,
-    lang: post.lang,
-    kind: post.kind,
-    referencedPostId: post.referencedId ?? null,
-    conversationId: post.conversationId,
-    hashtags: post.hashtags,
-    mentions: post.mentions.map((username) => username.toLowerCase()),
-    metrics: {
-      like: m.like,
-      repost: m.repost,
-      reply: m.reply,
-      quote: m.quote,
-      bookmark: m.bookmark,
-      impression: m.impression,
-    },
-  };
-};
 
 /** An account named like a formula posting texts like formulas, during the summit's second day. */
 async function storeHostilePosts(

@@ -10,9 +10,10 @@ import { accountSeries } from '../../src/rank/series.ts';
 import { compileQuery, postTarget } from '../../src/simulator/query/match.ts';
 import { generateScenario } from '../../src/simulator/scenario.ts';
 import { rankRows } from '../../src/simulator/truth.ts';
-import type { SimPost, SimUser } from '../../src/simulator/types.ts';
+import type { SimUser } from '../../src/simulator/types.ts';
 import { XClient } from '../../src/x/client.ts';
-import type { XPost, XUser } from '../../src/x/types.ts';
+import type { XUser } from '../../src/x/types.ts';
+import { xPostOf, xUserOf } from '../support/scenario-records.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from '../support/services.ts';
 
 /**
@@ -39,46 +40,6 @@ const liveAsOf = new Date(start + 35.25 * hour);
 
 let t: TestDatabase;
 let campaign: Campaign;
-
-const toXUser = (user: SimUser): XUser => ({
-  id: user.id,
-  username: user.username,
-  name: user.name,
-  description: user.description,
-  profileImageUrl: user.profileImageUrl,
-  verified: user.verified,
-  createdAt: user.createdAt,
-  metrics: {
-    followers: user.followersAt(observedAt),
-    following: user.followingCount,
-    posts: user.postCountAt(observedAt),
-    listed: user.listedCount,
-  },
-});
-
-const toXPost = (post: SimPost): XPost => {
-  const m = post.metricsAt(observedAt);
-  return {
-    id: post.id,
-    authorId: post.authorId,
-    createdAt: post.createdAt,
-    text: post.text,
-    lang: post.lang,
-    kind: post.kind,
-    referencedPostId: post.referencedId ?? null,
-    conversationId: post.conversationId,
-    hashtags: post.hashtags,
-    mentions: post.mentions.map((username) => username.toLowerCase()),
-    metrics: {
-      like: m.like,
-      repost: m.repost,
-      reply: m.reply,
-      quote: m.quote,
-      bookmark: m.bookmark,
-      impression: m.impression,
-    },
-  };
-};
 
 /** Every instant a board of the tests reads followers at: window ends and movement references. */
 function readingInstants(): Date[] {
@@ -145,8 +106,10 @@ beforeAll(async () => {
       const authors = new Set(page.map((post) => post.authorId));
       await storePage(ctx, {
         page: {
-          posts: page.map(toXPost),
-          users: scenario.users.filter((user) => authors.has(user.id)).map(toXUser),
+          posts: page.map((post) => xPostOf(post, observedAt)),
+          users: scenario.users
+            .filter((user) => authors.has(user.id))
+            .map((user) => xUserOf(user, observedAt)),
           problems: [],
           newestId: null,
           oldestId: null,
@@ -164,7 +127,11 @@ beforeAll(async () => {
   for (const user of scenario.users.filter((u) => !known.has(u.id))) {
     await t.db
       .insertInto('accounts')
-      .values({ ...accountRow(toXUser(user)), first_seen_at: observedAt, last_seen_at: observedAt })
+      .values({
+        ...accountRow(xUserOf(user, observedAt)),
+        first_seen_at: observedAt,
+        last_seen_at: observedAt,
+      })
       .execute();
   }
   const snapshots = readingInstants().flatMap((instant) =>
