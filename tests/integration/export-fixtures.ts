@@ -4,11 +4,10 @@ import { ManualClock } from '../../src/clock.ts';
 import { storePage } from '../../src/collect/store-page.ts';
 import type { Db } from '../../src/db/database.ts';
 import type { Campaign } from '../../src/db/schema.ts';
-import { compileQuery, postTarget } from '../../src/simulator/query/match.ts';
 import { generateScenario } from '../../src/simulator/scenario.ts';
-import type { Scenario, ScenarioOptions, SimUser } from '../../src/simulator/types.ts';
+import type { Scenario, ScenarioOptions } from '../../src/simulator/types.ts';
 import { XClient } from '../../src/x/client.ts';
-import { xPostOf, xUserOf } from '../support/scenario-records.ts';
+import { storeScenarioMatches, xUserOf } from '../support/scenario-records.ts';
 import { silentLog } from '../support/services.ts';
 
 /**
@@ -67,36 +66,7 @@ export async function loadDemoCampaign(db: Db, options: ScenarioOptions = {}): P
     clock: new ManualClock(observedAt),
     log: silentLog,
   };
-  const users = new Map(scenario.users.map((user) => [user.id, user]));
-  const posts = new Map(scenario.posts.map((post) => [post.id, post]));
-  for (const query of queries) {
-    const compiled = compileQuery(query.query);
-    const matched = scenario.posts.filter((post) => {
-      const author = users.get(post.authorId) as SimUser;
-      const parent = post.kind === 'reply' && post.referencedId ? posts.get(post.referencedId) : undefined;
-      return compiled.test(postTarget(post, author, parent ? users.get(parent.authorId) : undefined));
-    });
-    for (let i = 0; i < matched.length; i += 500) {
-      const page = matched.slice(i, i + 500);
-      const authors = new Set(page.map((post) => post.authorId));
-      await storePage(ctx, {
-        page: {
-          posts: page.map((post) => xPostOf(post, observedAt)),
-          users: scenario.users
-            .filter((user) => authors.has(user.id))
-            .map((user) => xUserOf(user, observedAt)),
-          problems: [],
-          newestId: null,
-          oldestId: null,
-          nextToken: null,
-          skipped: 0,
-          rateLimit: null,
-        },
-        observedAt,
-        match: { campaignId, queryId: query.id },
-      });
-    }
-  }
+  await storeScenarioMatches(ctx, scenario, { campaignId, queries }, observedAt, 500);
   const hostile = await storeHostilePosts(ctx, scenario, campaignId, queries[0]?.id ?? 0, observedAt);
 
   // Hourly readings of the home account and the watchlist, from the eve to the day after.

@@ -2,18 +2,15 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { applyCampaign } from '../../src/campaigns/apply.ts';
 import { parseCampaignFile } from '../../src/campaigns/campaign-file.ts';
 import { ManualClock } from '../../src/clock.ts';
-import { storePage } from '../../src/collect/store-page.ts';
 import type { Campaign } from '../../src/db/schema.ts';
 import { leaderboard, movementEnds } from '../../src/rank/leaderboard.ts';
 import { type Metric, metrics, type Scope, scopes } from '../../src/rank/metrics.ts';
 import { accountSeries } from '../../src/rank/series.ts';
-import { compileQuery, postTarget } from '../../src/simulator/query/match.ts';
 import { generateScenario } from '../../src/simulator/scenario.ts';
 import { rankRows } from '../../src/simulator/truth.ts';
-import type { SimUser } from '../../src/simulator/types.ts';
 import { XClient } from '../../src/x/client.ts';
 import type { XUser } from '../../src/x/types.ts';
-import { xPostOf, xUserOf } from '../support/scenario-records.ts';
+import { storeScenarioMatches, xUserOf } from '../support/scenario-records.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from '../support/services.ts';
 
 /**
@@ -86,42 +83,13 @@ beforeAll(async () => {
     .where('campaign_id', '=', campaignId)
     .execute();
 
-  const users = new Map(scenario.users.map((user) => [user.id, user]));
-  const posts = new Map(scenario.posts.map((post) => [post.id, post]));
   const ctx = {
     db: t.db,
     x: new XClient({ bearerToken: 'unused-by-this-test', baseUrl: 'http://127.0.0.1:9/2/' }),
     clock: new ManualClock(observedAt),
     log: silentLog,
   };
-  for (const query of queries) {
-    const compiled = compileQuery(query.query);
-    const matched = scenario.posts.filter((post) => {
-      const author = users.get(post.authorId) as SimUser;
-      const parent = post.kind === 'reply' && post.referencedId ? posts.get(post.referencedId) : undefined;
-      return compiled.test(postTarget(post, author, parent ? users.get(parent.authorId) : undefined));
-    });
-    for (let i = 0; i < matched.length; i += 100) {
-      const page = matched.slice(i, i + 100);
-      const authors = new Set(page.map((post) => post.authorId));
-      await storePage(ctx, {
-        page: {
-          posts: page.map((post) => xPostOf(post, observedAt)),
-          users: scenario.users
-            .filter((user) => authors.has(user.id))
-            .map((user) => xUserOf(user, observedAt)),
-          problems: [],
-          newestId: null,
-          oldestId: null,
-          nextToken: null,
-          skipped: 0,
-          rateLimit: null,
-        },
-        observedAt,
-        match: { campaignId, queryId: query.id },
-      });
-    }
-  }
+  await storeScenarioMatches(ctx, scenario, { campaignId, queries }, observedAt, 100);
   const known = new Set((await t.db.selectFrom('accounts').select('id').execute()).map((row) => row.id));
   // Watchlist accounts that never post are known from their snapshots' lookups.
   for (const user of scenario.users.filter((u) => !known.has(u.id))) {

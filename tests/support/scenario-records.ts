@@ -1,4 +1,7 @@
-import type { SimPost, SimUser } from '../../src/simulator/types.ts';
+import type { CollectContext } from '../../src/collect/context.ts';
+import { storePage } from '../../src/collect/store-page.ts';
+import { compileQuery, postTarget } from '../../src/simulator/query/match.ts';
+import type { Scenario, SimPost, SimUser } from '../../src/simulator/types.ts';
 import type { XPost, XUser } from '../../src/x/types.ts';
 
 /*
@@ -45,3 +48,46 @@ export const xPostOf = (post: SimPost, observedAt: Date): XPost => {
     },
   };
 };
+
+/**
+ * Stores every post of the scenario that each query matches (as the simulator's search would
+ * return it), in pages of `pageSize` through the collector's own storePage, dated `observedAt`.
+ */
+export async function storeScenarioMatches(
+  ctx: CollectContext,
+  scenario: Pick<Scenario, 'users' | 'posts'>,
+  target: { campaignId: number; queries: ReadonlyArray<{ id: number; query: string }> },
+  observedAt: Date,
+  pageSize: number,
+): Promise<void> {
+  const users = new Map(scenario.users.map((user) => [user.id, user]));
+  const posts = new Map(scenario.posts.map((post) => [post.id, post]));
+  for (const query of target.queries) {
+    const compiled = compileQuery(query.query);
+    const matched = scenario.posts.filter((post) => {
+      const author = users.get(post.authorId) as SimUser;
+      const parent = post.kind === 'reply' && post.referencedId ? posts.get(post.referencedId) : undefined;
+      return compiled.test(postTarget(post, author, parent ? users.get(parent.authorId) : undefined));
+    });
+    for (let i = 0; i < matched.length; i += pageSize) {
+      const page = matched.slice(i, i + pageSize);
+      const authors = new Set(page.map((post) => post.authorId));
+      await storePage(ctx, {
+        page: {
+          posts: page.map((post) => xPostOf(post, observedAt)),
+          users: scenario.users
+            .filter((user) => authors.has(user.id))
+            .map((user) => xUserOf(user, observedAt)),
+          problems: [],
+          newestId: null,
+          oldestId: null,
+          nextToken: null,
+          skipped: 0,
+          rateLimit: null,
+        },
+        observedAt,
+        match: { campaignId: target.campaignId, queryId: query.id },
+      });
+    }
+  }
+}
