@@ -2,7 +2,7 @@ import type { Transaction } from 'kysely';
 import type { RunCounts } from '../db/collection-runs.ts';
 import { storePageRows } from '../db/posts.ts';
 import type { Database } from '../db/schema.ts';
-import { type BilledReads, recordReads } from '../db/x-reads.ts';
+import type { BilledReads } from '../db/x-reads.ts';
 import type { XPage } from '../x/types.ts';
 import type { CollectContext } from './context.ts';
 
@@ -47,15 +47,10 @@ export async function storePage(ctx: CollectContext, target: PageTarget): Promis
       posts,
       observedAt: now,
       match: target.match,
+      read: { postIds: page.posts.map((post) => post.id), userIds: page.users.map((user) => user.id) },
     });
     await target.moveCursor?.(trx);
-    // Billing: every post and user X returned, orphans included (X billed them all).
-    const reads = await recordReads(trx, {
-      at: now,
-      postIds: page.posts.map((post) => post.id),
-      userIds: page.users.map((user) => user.id),
-    });
-    return { ...result, reads };
+    return result;
   });
   return {
     postsNew: inserted,

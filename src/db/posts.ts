@@ -2,14 +2,19 @@ import { sql } from 'kysely';
 import type { XPost, XUser } from '../x/types.ts';
 import type { Db } from './database.ts';
 import { uniqueById } from './ids.ts';
+import { type BilledReads, billingDay, noReads } from './x-reads.ts';
 
 /**
  * One page of X posts and their authors in a single statement: accounts upserted, posts upserted (new
- * ones inserted, metrics refreshed only by a later reading), one metrics reading per post, and the
- * campaign links. Keyed on X ids, so a replayed page changes nothing it already stored. One round
- * trip: rows travel as one JSON document each (no wide VALUES lists to parse), and an account that did
- * not change is not rewritten. Foreign keys and the rank triggers (statement-level) run at the end of
- * the statement, when every row is in. Returns how many posts were new.
+ * ones inserted, metrics refreshed only by a later reading), one metrics reading per post, the
+ * campaign links, and the reads X bills (x_reads, see recordReads). Keyed on X ids, so a replayed
+ * page changes nothing it already stored. One round trip: rows travel as one JSON document each (no
+ * wide VALUES lists to parse), and an account that did not change is not rewritten. Foreign keys and
+ * the rank triggers (statement-level) run at the end of the statement, when every row is in.
+ *
+ * Lock order, the same as every other writer's (accounts, posts, x_reads): each step reads a count
+ * of the one before it, so PostgreSQL has to finish that one first — a data dependency, where the
+ * order of sibling CTEs would be left to the executor.
  */
 export async function storePageRows(
   db: Pick<Db, 'executeQuery'>,
@@ -18,8 +23,10 @@ export async function storePageRows(
     posts: XPost[];
     observedAt: Date;
     match?: { campaignId: number; queryId: number } | undefined;
+    /** everything X returned, orphans included: X bills them all */
+    read: { postIds: readonly string[]; userIds: readonly string[] };
   },
-): Promise<{ inserted: number }> {
+): Promise<{ inserted: number; reads: BilledReads }> {
   const users = uniqueById(page.users, (user) => user.id).map((user) => ({
     id: user.id,
     username: user.username,
@@ -47,9 +54,13 @@ export async function storePageRows(
     bookmark_count: post.metrics.bookmark,
     impression_count: post.metrics.impression,
   }));
-  if (users.length === 0 && posts.length === 0) return { inserted: 0 };
+  const postIds = [...new Set(page.read.postIds)];
+  const userIds = [...new Set(page.read.userIds)];
+  if (users.length === 0 && posts.length === 0 && postIds.length === 0 && userIds.length === 0) {
+    return { inserted: 0, reads: noReads };
+  }
   const at = page.observedAt;
-  const { rows } = await sql<{ inserted: string }>`
+  const { rows } = await sql<{ inserted: string; posts_billed: string; users_billed: string }>`
     with u as (
       select * from jsonb_to_recordset(${JSON.stringify(users)}::jsonb) as u (
         id bigint, username text, name text, description text, profile_image_url text,
@@ -90,7 +101,7 @@ export async function storePageRows(
       select id, author_id, created_at, text, lang, kind, referenced_post_id, conversation_id,
         hashtags, mentions, like_count, repost_count, reply_count, quote_count, bookmark_count,
         impression_count, ${at}, ${at}
-      from p order by id
+      from p where (select count(*) from accounts_written) >= 0 order by id
       on conflict (id) do update set
         like_count = excluded.like_count,
         repost_count = excluded.repost_count,
@@ -116,8 +127,36 @@ export async function storePageRows(
       from p where ${page.match ? 1 : 0} = 1 order by id
       on conflict (campaign_id, query_id, post_id) do nothing
       returning 1
+    ), written as (
+      select (select count(*) filter (where inserted) from posts_written) as inserted,
+        (select count(*) from readings) + (select count(*) from links) as others
+    ), billed as (
+      insert into x_reads (day, kind, id)
+      select ${billingDay(at)}::date, r.kind, r.id
+      from (
+        select 'post' as kind, id from unnest(${postIds}::bigint[]) as u (id)
+        union all
+        select 'user', id from unnest(${userIds}::bigint[]) as u (id)
+      ) r
+      where (select others from written) >= 0
+      -- key order: two pages sharing posts take these locks in the same order
+      order by r.kind, r.id
+      on conflict do nothing
+      returning kind
     )
-    select count(*) filter (where inserted) as inserted from posts_written
+    select (select inserted from written) as inserted,
+      count(*) filter (where kind = 'post') as posts_billed,
+      count(*) filter (where kind = 'user') as users_billed
+    from billed
   `.execute(db as Db);
-  return { inserted: Number(rows[0]?.inserted ?? 0) };
+  const row = rows[0];
+  return {
+    inserted: Number(row?.inserted ?? 0),
+    reads: {
+      postsRead: postIds.length,
+      usersRead: userIds.length,
+      postsBilled: Number(row?.posts_billed ?? 0),
+      usersBilled: Number(row?.users_billed ?? 0),
+    },
+  };
 }
