@@ -38,6 +38,8 @@ export interface DashboardDeps {
   log?: Logger | undefined;
   /** the workers' Redis: their writes reach the pages as Server-Sent Events; unset, pages poll */
   redisUrl?: string | undefined;
+  /** the workers' BullMQ prefix, which their update channel lives under (default `bull`) */
+  prefix?: string | undefined;
   /** the collection queues: operations page, BullMQ board and admin actions */
   queues?: DashboardQueues | undefined;
   /** ADMIN_TOKEN: guards every write route; unset, the dashboard is read-only */
@@ -63,7 +65,7 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
   const live = deps.redisUrl
     ? relayCampaignUpdates({
         redisUrl: deps.redisUrl,
-        channel: campaignUpdatedChannel,
+        channel: campaignUpdatedChannel(deps.prefix),
         clock: deps.clock,
         log: deps.log,
       })

@@ -1,7 +1,7 @@
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { queueNames } from '../workers/queues.ts';
+import { defaultPrefix, queueNames } from '../workers/queues.ts';
 
 /** The collection queues the dashboard reads (operations page, BullMQ board) and adds jobs to (admin). */
 export type DashboardQueues = { search: Queue; users: Queue } & Record<string, Queue>;
@@ -25,7 +25,7 @@ export function connectQueues(
     warned = false;
   });
   const entries = Object.entries(queueNames).map(([key, name]) => {
-    const queue = new Queue(name, { connection, prefix: options.prefix ?? 'bull' });
+    const queue = new Queue(name, { connection, prefix: options.prefix ?? defaultPrefix });
     queue.on('error', () => {
       // Same connection: reported once by the listener above.
     });

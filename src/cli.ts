@@ -60,7 +60,7 @@ program
   .description('collection only: queue workers and schedules (run several for more throughput)')
   .action(async () => {
     const { config, log } = context();
-    const { runWorker } = await import('./commands/services.ts');
+    const { runWorker } = await import('./commands/worker.ts');
     const stop = await runWorker(config, log);
     await runUntilSignal(log, stop);
   });
@@ -70,7 +70,7 @@ program
   .description('the web dashboard only')
   .action(async () => {
     const { config, log } = context();
-    const { runDashboard } = await import('./commands/services.ts');
+    const { runDashboard } = await import('./commands/dashboard.ts');
     const dashboard = await runDashboard(config, log);
     out(`dashboard on ${dashboard.url}`);
     await runUntilSignal(log, dashboard.stop);

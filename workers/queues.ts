@@ -55,5 +55,12 @@ export const jobIds = {
 /** Jobs with fixed ids are removed when they end, so that the id is free for the next tick. */
 export const oneShot = { removeOnComplete: true, removeOnFail: true } as const;
 
-/** Redis channel on which workers announce writes; every dashboard relays them as SSE. */
-export const campaignUpdatedChannel = 'campaign-tracker:campaign-updated';
+/** BullMQ's key prefix when none is set: every queue, counter and channel of a deployment lives under it. */
+export const defaultPrefix = 'bull';
+
+/**
+ * Redis channel on which workers announce writes; every dashboard relays them as SSE and the alert
+ * watcher checks after them. Under the prefix, like the queues: deployments (and test files) that
+ * share a Redis hear only their own campaigns, whose ids would otherwise collide.
+ */
+export const campaignUpdatedChannel = (prefix: string = defaultPrefix) => `${prefix}:campaign-updated`;

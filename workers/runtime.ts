@@ -2,7 +2,7 @@ import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { CollectContext } from '../src/collect/context.ts';
 import { type ProcessorDeps, processorFor } from './processors.ts';
-import { campaignUpdatedChannel, queueNames } from './queues.ts';
+import { campaignUpdatedChannel, defaultPrefix, queueNames } from './queues.ts';
 import { reconcileSchedules, type ScheduleOptions } from './schedules.ts';
 import { recordXResponse } from './x-metrics.ts';
 
@@ -34,7 +34,7 @@ export function redisConnection(url: string): Redis {
 export async function startCollection(options: CollectionRuntimeOptions): Promise<CollectionRuntime> {
   const connection = redisConnection(options.redisUrl);
   const publisher = redisConnection(options.redisUrl);
-  const prefix = options.prefix ?? 'bull';
+  const prefix = options.prefix ?? defaultPrefix;
   const queueOptions = {
     connection,
     prefix,
@@ -64,7 +64,7 @@ export async function startCollection(options: CollectionRuntimeOptions): Promis
     ...(options.prices ? { prices: options.prices } : {}),
     queues,
     onCampaignUpdated: async (campaignId) => {
-      await publisher.publish(campaignUpdatedChannel, JSON.stringify({ campaignId }));
+      await publisher.publish(campaignUpdatedChannel(prefix), JSON.stringify({ campaignId }));
     },
   };
 

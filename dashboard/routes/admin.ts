@@ -49,7 +49,15 @@ const queueTimeoutMs = 5000;
  * database as a campaign file would, and ask collection for work through workers/actions.ts; they
  * never call X. Note that `tracker campaign apply` later makes the campaign say what its file says.
  */
-export function adminRoutes({ db, adminToken, queues, leaderboards, redis, log }: DashboardContext): Hono {
+export function adminRoutes({
+  db,
+  adminToken,
+  queues,
+  leaderboards,
+  redis,
+  prefix,
+  log,
+}: DashboardContext): Hono {
   const admin = requireAdmin({ token: adminToken });
 
   /** After a change that is already saved: a job that cannot be queued is reported, not an error. */
@@ -69,7 +77,7 @@ export function adminRoutes({ db, adminToken, queues, leaderboards, redis, log }
   const changed = async (campaignId: number) => {
     leaderboards.invalidate(campaignId);
     await redis
-      ?.run((client) => client.publish(campaignUpdatedChannel, JSON.stringify({ campaignId })))
+      ?.run((client) => client.publish(campaignUpdatedChannel(prefix), JSON.stringify({ campaignId })))
       .catch((err: unknown) => log?.warn({ err }, 'could not announce an admin change'));
   };
 

@@ -1,6 +1,6 @@
 import { createDashboard } from '../../dashboard/app.ts';
 import { serveDashboard } from '../../dashboard/server.ts';
-import { campaignUpdatedChannel } from '../../workers/queues.ts';
+import { campaignUpdatedChannel, defaultPrefix } from '../../workers/queues.ts';
 import { startCollection } from '../../workers/runtime.ts';
 import { watchAlerts } from '../alerts/watch.ts';
 import { applyCampaign } from '../campaigns/apply.ts';
@@ -46,6 +46,8 @@ export async function start(config: Config, log: Logger): Promise<{ url: string;
       x = new XClient({ bearerToken: config.X_BEARER_TOKEN as string, baseUrl: config.X_API_BASE_URL });
     }
 
+    // The demo keeps its jobs apart from real ones and starts from empty queues.
+    const prefix = demo ? 'demo' : defaultPrefix;
     const collection = await startCollection({
       db,
       x,
@@ -53,13 +55,19 @@ export async function start(config: Config, log: Logger): Promise<{ url: string;
       log,
       prices: pricesFrom(config),
       redisUrl: redis.url,
-      // The demo keeps its jobs apart from real ones and starts from empty queues.
-      ...(demo ? { prefix: 'demo', fresh: true } : {}),
+      prefix,
+      ...(demo ? { fresh: true } : {}),
       schedules: demo ? { replay: { speed: demo.clock.speed, minEveryMs: demoMinIntervalMs } } : {},
     });
     stack.push(() => collection.close());
     // Alerts are checked after each write the workers announce (src/alerts/watch.ts says why there).
-    const alerts = watchAlerts({ db, redisUrl: redis.url, channel: campaignUpdatedChannel, clock, log });
+    const alerts = watchAlerts({
+      db,
+      redisUrl: redis.url,
+      channel: campaignUpdatedChannel(prefix),
+      clock,
+      log,
+    });
     stack.push(() => alerts.close());
 
     const dashboard = createDashboard({
@@ -68,6 +76,7 @@ export async function start(config: Config, log: Logger): Promise<{ url: string;
       demo: config.demo,
       log,
       redisUrl: redis.url,
+      prefix,
       queues: collection.queues,
       adminToken: config.ADMIN_TOKEN,
     });

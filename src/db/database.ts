@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
-import { PGlite, types } from '@electric-sql/pglite';
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
-import { PGliteDialect } from 'kysely-pglite-dialect';
+import type { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import { migrations } from '../../migrations/index.ts';
 import type { Database } from './schema.ts';
@@ -24,7 +23,7 @@ export class DatabaseUnavailableError extends Error {
 /** Opens the database and checks that it answers; the caller owns `db.destroy()`. */
 export async function openDatabase(options: DatabaseOptions): Promise<Db> {
   const db = new Kysely<Database>({
-    dialect: options.url ? postgresDialect(options) : pgliteDialect(options),
+    dialect: options.url ? postgresDialect(options) : await pgliteDialect(options),
   });
   try {
     if (options.schema) await sql`create schema if not exists ${sql.id(options.schema)}`.execute(db);
@@ -52,7 +51,13 @@ function postgresDialect(options: DatabaseOptions): PostgresDialect {
   return new PostgresDialect({ pool });
 }
 
-function pgliteDialect(options: DatabaseOptions): PGliteDialect {
+// Loaded only when asked for: the embedded PostgreSQL weighs some 50 MB in a process that imports
+// it, and workers of a real deployment talk to a server.
+async function pgliteDialect(options: DatabaseOptions): Promise<PGliteDialect> {
+  const [{ PGlite, types }, { PGliteDialect }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('kysely-pglite-dialect'),
+  ]);
   const dataDir = options.dataDir ?? './data';
   mkdirSync(dataDir, { recursive: true });
   // int8 as text, like node-postgres: X ids do not fit a JS number.

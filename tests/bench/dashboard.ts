@@ -10,7 +10,13 @@ import { parseCampaignFile } from '../../src/campaigns/campaign-file.ts';
 import { ManualClock } from '../../src/clock.ts';
 import type { Database } from '../../src/db/schema.ts';
 import { campaignUpdatedChannel } from '../../workers/queues.ts';
-import { createTestDatabase, silentLog, testDatabaseUrl, testRedisUrl } from '../support/services.ts';
+import {
+  createTestDatabase,
+  silentLog,
+  testDatabaseUrl,
+  testRedisUrl,
+  uniqueName,
+} from '../support/services.ts';
 
 /**
  * The live leaderboard page as a browser gets it: its weight (HTML + JS + CSS, compressed as served
@@ -45,12 +51,14 @@ export async function benchDashboard(): Promise<Array<Record<string, string | nu
       }),
     }),
   });
+  const prefix = uniqueName('bull');
   const app = createDashboard({
     db: dashboardDb,
     clock,
     demo: false,
     log: silentLog,
     redisUrl: testRedisUrl,
+    prefix,
   });
   const server = await serveDashboard(app, { port: 0, hostname: '127.0.0.1' });
   const browser = await chromium.launch({
@@ -99,7 +107,7 @@ export async function benchDashboard(): Promise<Array<Record<string, string | nu
         const before = await page.locator('#updated').textContent();
         clock.advance(1000);
         const started = performance.now();
-        await publisher.publish(campaignUpdatedChannel, JSON.stringify({ campaignId }));
+        await publisher.publish(campaignUpdatedChannel(prefix), JSON.stringify({ campaignId }));
         await page.waitForFunction(
           (text) => document.querySelector('#updated')?.textContent !== text,
           before,

@@ -82,6 +82,7 @@ export async function benchLoad(): Promise<Array<Record<string, string | number>
     );
 
   const simulator = await startSimulator({ scenario, clock, bearerToken: token, port: 0 });
+  const prefix = uniqueName('bull');
   // The dashboard's own pool, as in production (a process of its own): the workers' writes do not
   // queue behind its reads.
   const dashboardDb = await openDatabase({ url: testDatabaseUrl, schema: t.schema, poolSize: 10 });
@@ -91,6 +92,7 @@ export async function benchLoad(): Promise<Array<Record<string, string | number>
     demo: false,
     log: silentLog,
     redisUrl: testRedisUrl,
+    prefix,
     // The default limit (600 a minute per client address) would refuse most of a single-address
     // load of 50 a second: the bench measures the server, not the limiter.
     rateLimit: false,
@@ -98,7 +100,7 @@ export async function benchLoad(): Promise<Array<Record<string, string | number>
   const server = await serveDashboard(app, { port: 0, hostname: '127.0.0.1' });
   const published: number[] = [];
   const subscriber = new Redis(testRedisUrl);
-  await subscriber.subscribe(campaignUpdatedChannel);
+  await subscriber.subscribe(campaignUpdatedChannel(prefix));
   subscriber.on('message', (_channel, message) => {
     if ((JSON.parse(message) as { campaignId?: unknown }).campaignId === campaignId) {
       published.push(performance.now());
@@ -110,7 +112,7 @@ export async function benchLoad(): Promise<Array<Record<string, string | number>
     clock,
     log: silentLog,
     redisUrl: testRedisUrl,
-    prefix: uniqueName('bull'),
+    prefix,
     schedules: { replay: { speed: 1e9, minEveryMs: 200 } },
   });
   const streams: SseClient[] = [];

@@ -11,7 +11,13 @@ import { parseCampaignFile } from '../../src/campaigns/campaign-file.ts';
 import { ManualClock } from '../../src/clock.ts';
 import type { Db } from '../../src/db/database.ts';
 import { campaignUpdatedChannel } from '../../workers/queues.ts';
-import { createTestDatabase, silentLog, type TestDatabase, testRedisUrl } from '../support/services.ts';
+import {
+  createTestDatabase,
+  silentLog,
+  type TestDatabase,
+  testRedisUrl,
+  uniqueName,
+} from '../support/services.ts';
 
 /**
  * The dashboard in a real browser (Debian's Chromium driven by playwright-core), as the comms team
@@ -38,9 +44,19 @@ let browser: Browser;
 let context: BrowserContext;
 let nextPost = 1;
 const dialogs: string[] = [];
+// This file's own update channel (workers/queues.ts).
+const prefix = uniqueName('bull');
 
 const startDashboard = async () => {
-  const app = createDashboard({ db, clock, demo: true, log: silentLog, redisUrl: testRedisUrl, adminToken });
+  const app = createDashboard({
+    db,
+    clock,
+    demo: true,
+    log: silentLog,
+    redisUrl: testRedisUrl,
+    prefix,
+    adminToken,
+  });
   return serveDashboard(app, { port, hostname: '127.0.0.1' });
 };
 const url = (path: string) => `http://127.0.0.1:${port}${path}`;
@@ -177,7 +193,7 @@ const waitForText = (page: Page, selector: string, text: string) =>
 const chartsDrawn = (page: Page) =>
   page.waitForFunction(() => performance.getEntriesByName('dashboard:charts').length > 0, undefined, wait);
 const liveStream = (page: Page) => page.waitForSelector('#live-status[data-state="live"]', wait);
-const publishUpdate = () => publisher.publish(campaignUpdatedChannel, JSON.stringify({ campaignId }));
+const publishUpdate = () => publisher.publish(campaignUpdatedChannel(prefix), JSON.stringify({ campaignId }));
 
 beforeAll(async () => {
   await mkdir(shots, { recursive: true });

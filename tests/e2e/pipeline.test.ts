@@ -28,6 +28,7 @@ describe('simulator → workers → PostgreSQL → leaderboard', () => {
   const scenario = generateScenario({ seed: 7, accounts: 60, posts: 600 });
   // The summit's second day: the leaderboard fills as event time moves on (see the first test).
   const clock = new ManualClock(new Date(scenario.window.start.getTime() + 30 * 3600_000));
+  const prefix = uniqueName('bull');
   const leaderboardOf = async (app: ReturnType<typeof createDashboard>) => {
     const response = await app.request('/api/v1/campaigns/summit/leaderboard?metric=posts&limit=500');
     return (await response.json()) as {
@@ -61,7 +62,7 @@ describe('simulator → workers → PostgreSQL → leaderboard', () => {
     await applyCampaign(t.db, file, clock.now());
     x = new XClient({ bearerToken: token, baseUrl: simulator.baseUrl });
     subscriber = new Redis(testRedisUrl);
-    await subscriber.subscribe(campaignUpdatedChannel);
+    await subscriber.subscribe(campaignUpdatedChannel(prefix));
     subscriber.on('message', (_channel, message) => updates.push(message));
     runtime = await startCollection({
       db: t.db,
@@ -69,7 +70,7 @@ describe('simulator → workers → PostgreSQL → leaderboard', () => {
       clock,
       log: silentLog,
       redisUrl: testRedisUrl,
-      prefix: uniqueName('bull'),
+      prefix,
       // Event time does not move here; run the campaign's schedules every 200 ms.
       schedules: { replay: { speed: 1e9, minEveryMs: 200 } },
     });
@@ -122,6 +123,7 @@ describe('simulator → workers → PostgreSQL → leaderboard', () => {
       log: silentLog,
       queues: runtime?.queues,
       redisUrl: testRedisUrl,
+      prefix,
     });
     try {
       const searches = async () => {

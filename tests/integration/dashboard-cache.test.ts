@@ -13,6 +13,7 @@ import {
   silentLog,
   type TestDatabase,
   testRedisUrl,
+  uniqueName,
 } from '../support/services.ts';
 
 /**
@@ -28,6 +29,8 @@ let queryId: number;
 let publisher: Redis;
 const dashboards: Dashboard[] = [];
 let nextPostId = 1000;
+// This file's own update channel (workers/queues.ts).
+const prefix = uniqueName('bull');
 
 beforeAll(async () => {
   t = await createTestDatabase();
@@ -53,7 +56,7 @@ afterAll(async () => {
 });
 
 function dashboard(deps: Partial<DashboardDeps> = {}): Dashboard {
-  const app = createDashboard({ db: t.db, clock, demo: false, log: silentLog, ...deps });
+  const app = createDashboard({ db: t.db, clock, demo: false, log: silentLog, prefix, ...deps });
   dashboards.push(app);
   return app;
 }
@@ -114,7 +117,7 @@ describe('with Redis: kept until a write is announced', () => {
     expect(cached).toEqual(first);
     expect(postsOf(cached, 'bob')).toBe(bobBefore);
 
-    await publisher.publish(campaignUpdatedChannel, JSON.stringify({ campaignId }));
+    await publisher.publish(campaignUpdatedChannel(prefix), JSON.stringify({ campaignId }));
     const fresh = await eventually(
       async () => {
         const json = await board(app);

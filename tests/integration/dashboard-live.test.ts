@@ -8,7 +8,13 @@ import { applyCampaign } from '../../src/campaigns/apply.ts';
 import { parseCampaignFile } from '../../src/campaigns/campaign-file.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { campaignUpdatedChannel } from '../../workers/queues.ts';
-import { createTestDatabase, silentLog, type TestDatabase, testRedisUrl } from '../support/services.ts';
+import {
+  createTestDatabase,
+  silentLog,
+  type TestDatabase,
+  testRedisUrl,
+  uniqueName,
+} from '../support/services.ts';
 
 interface SseEvent {
   event?: string;
@@ -96,7 +102,10 @@ async function openStream(path = '/api/v1/campaigns/ogp16/events', base = server
   return new SseReader(response);
 }
 
-const publish = (id: number) => publisher.publish(campaignUpdatedChannel, JSON.stringify({ campaignId: id }));
+// This file's own channel: other files' campaign ids (the same small numbers) are not heard here.
+const prefix = uniqueName('bull');
+const publish = (id: number) =>
+  publisher.publish(campaignUpdatedChannel(prefix), JSON.stringify({ campaignId: id }));
 
 beforeAll(async () => {
   t = await createTestDatabase();
@@ -120,6 +129,7 @@ queries: ["#OGP16"]
     demo: false,
     log: silentLog,
     redisUrl: testRedisUrl,
+    prefix,
     heartbeatMs: 300,
   });
   server = await serveDashboard(app, { port: 0, hostname: '127.0.0.1' });
@@ -168,8 +178,8 @@ describe('GET /api/v1/campaigns/:slug/events', () => {
 
   test('keeps idle connections alive with comments; ignores malformed messages', async () => {
     const stream = await openStream();
-    await publisher.publish(campaignUpdatedChannel, 'not json');
-    await publisher.publish(campaignUpdatedChannel, '{"campaignId":"1"}');
+    await publisher.publish(campaignUpdatedChannel(prefix), 'not json');
+    await publisher.publish(campaignUpdatedChannel(prefix), '{"campaignId":"1"}');
     await stream.until((events) => events.some((e) => e.comment === 'heartbeat'), 3000);
     expect(stream.events.filter((e) => e.event === 'update')).toEqual([]);
   });

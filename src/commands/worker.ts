@@ -1,6 +1,3 @@
-import { createDashboard } from '../../dashboard/app.ts';
-import { connectQueues } from '../../dashboard/queues.ts';
-import { serveDashboard } from '../../dashboard/server.ts';
 import { campaignUpdatedChannel } from '../../workers/queues.ts';
 import { startCollection } from '../../workers/runtime.ts';
 import { watchAlerts } from '../alerts/watch.ts';
@@ -13,6 +10,8 @@ import { XClient } from '../x/client.ts';
 import { UsageError } from './errors.ts';
 import { openMigratedDatabase } from './storage.ts';
 
+// Apart from the dashboard (src/commands/dashboard.ts): a worker process loads no web server,
+// spreadsheet or chart code, which is most of an idle process's memory.
 /** `tracker worker`: collection only — workers and schedules — for deployments with several processes. */
 export async function runWorker(config: Config, log: Logger): Promise<() => Promise<void>> {
   if (!config.X_BEARER_TOKEN) {
@@ -41,7 +40,7 @@ export async function runWorker(config: Config, log: Logger): Promise<() => Prom
     const alerts = watchAlerts({
       db,
       redisUrl: config.REDIS_URL,
-      channel: campaignUpdatedChannel,
+      channel: campaignUpdatedChannel(),
       clock,
       log,
     });
@@ -52,41 +51,6 @@ export async function runWorker(config: Config, log: Logger): Promise<() => Prom
       await db.destroy();
     };
   } catch (error) {
-    await db.destroy();
-    throw error;
-  }
-}
-
-/** `tracker dashboard`: the web dashboard only, reading the database the workers fill. */
-export async function runDashboard(
-  config: Config,
-  log: Logger,
-): Promise<{ url: string; stop(): Promise<void> }> {
-  const db = await openMigratedDatabase(config);
-  // The workers' queues, for the operations page, the BullMQ board and the admin actions.
-  const collection = connectQueues(config.REDIS_URL, { log });
-  try {
-    const dashboard = createDashboard({
-      db,
-      clock: clockFrom(config.TRACKER_CLOCK),
-      demo: config.demo,
-      log,
-      redisUrl: config.REDIS_URL,
-      queues: collection.queues,
-      adminToken: config.ADMIN_TOKEN,
-    });
-    const server = await serveDashboard(dashboard, { port: config.PORT });
-    log.info({ url: server.url }, `dashboard on ${server.url}`);
-    return {
-      url: server.url,
-      stop: async () => {
-        await server.close();
-        await collection.close();
-        await db.destroy();
-      },
-    };
-  } catch (error) {
-    await collection.close();
     await db.destroy();
     throw error;
   }
