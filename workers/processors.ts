@@ -37,17 +37,17 @@ export function processorFor(deps: ProcessorDeps, worker: () => Worker): Process
   const updated = async (campaignId: number, wrote: number) => {
     if (wrote > 0) await deps.onCampaignUpdated(campaignId);
   };
-  const handlers: Record<string, Processor> = {
-    [jobNames.tick]: (job) => tick(deps, job.data as TickData),
-    [jobNames.poll]: async (job) => {
+  const handlers: Record<string, (job: Job, ctx: ProcessorDeps) => Promise<unknown>> = {
+    [jobNames.tick]: (job, ctx) => tick(ctx, job.data as TickData),
+    [jobNames.poll]: async (job, ctx) => {
       const data = job.data as QueryJobData;
-      const result = await pollQuery(deps, data.queryId);
+      const result = await pollQuery(ctx, data.queryId);
       await updated(data.campaignId, result.postsNew);
       return result;
     },
-    [jobNames.backfill]: async (job) => {
+    [jobNames.backfill]: async (job, ctx) => {
       const data = job.data as QueryJobData;
-      const result = await backfillQuery(deps, data.queryId, {
+      const result = await backfillQuery(ctx, data.queryId, {
         onProgress: async (progress) => {
           await job.updateProgress(progress);
           await updated(data.campaignId, progress.postsNew);
@@ -55,21 +55,21 @@ export function processorFor(deps: ProcessorDeps, worker: () => Worker): Process
       });
       return result;
     },
-    [jobNames.timeline]: async (job) => {
+    [jobNames.timeline]: async (job, ctx) => {
       const data = job.data as TimelineData;
-      const result = await pollTimeline(deps, data.campaignId, data.username);
+      const result = await pollTimeline(ctx, data.campaignId, data.username);
       await updated(data.campaignId, result.postsNew);
       return result;
     },
-    [jobNames.snapshot]: async (job) => {
+    [jobNames.snapshot]: async (job, ctx) => {
       const data = job.data as CampaignJobData;
-      const result = await snapshotWatchlist(deps, data.campaignId, { tick: tickOf(job) });
+      const result = await snapshotWatchlist(ctx, data.campaignId, { tick: tickOf(job) });
       await updated(data.campaignId, result.snapshots);
       return result;
     },
-    [jobNames.metrics]: async (job) => {
+    [jobNames.metrics]: async (job, ctx) => {
       const data = job.data as CampaignJobData;
-      const result = await refreshPostMetrics(deps, data.campaignId);
+      const result = await refreshPostMetrics(ctx, data.campaignId);
       await updated(data.campaignId, result.posts);
       return result;
     },
@@ -77,7 +77,9 @@ export function processorFor(deps: ProcessorDeps, worker: () => Worker): Process
   return async (job) => {
     const handler = handlers[job.name];
     if (!handler) throw new UnrecoverableError(`unknown job ${job.name} on ${job.queueName}`);
-    return translateXErrors(worker(), () => handler(job));
+    // The run log knows each run's job: a run an earlier attempt left open gets closed.
+    const ctx = { ...deps, job: `${job.queueName}:${job.id}` };
+    return translateXErrors(worker(), () => handler(job, ctx));
   };
 }
 

@@ -12,4 +12,6 @@ export interface CollectContext {
   log: Logger;
   /** what X charges per read, to estimate costs; unset: X's published prices */
   prices?: PriceTable;
+  /** the queue job this work runs for (`queue:id`): the run log closes what its earlier attempts left open */
+  job?: string;
 }

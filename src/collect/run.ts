@@ -26,7 +26,7 @@ export async function recordRun<T>(
 ): Promise<T & { counts: RunCounts }> {
   const counts = emptyCounts();
   const startedAt = ctx.clock.now();
-  const runId = await startRun(ctx.db, { ...target, startedAt });
+  const runId = await startRun(ctx.db, { ...target, startedAt, job: ctx.job });
   await pruneReads(ctx.db, startedAt);
   const spending = new RunSpending(ctx, {
     id: runId,

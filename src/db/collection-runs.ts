@@ -48,10 +48,15 @@ export function countColumns(counts: RunCounts) {
   };
 }
 
+/** What a run left `running` by an earlier attempt of its job says (see closeInterruptedRuns). */
+export const interruptedRunError =
+  'interrupted: the run ended without recording its end (its worker or the database went away); the job ran again';
+
 export async function startRun(
   db: Db,
-  run: { campaignId: number | null; kind: string; target: string; startedAt: Date },
+  run: { campaignId: number | null; kind: string; target: string; startedAt: Date; job?: string | undefined },
 ): Promise<string> {
+  if (run.job) await closeInterruptedRuns(db, run.job);
   const row = await db
     .insertInto('collection_runs')
     .values({
@@ -59,6 +64,7 @@ export async function startRun(
       kind: run.kind,
       target: run.target,
       started_at: run.startedAt,
+      job: run.job ?? null,
       outcome: 'running',
     })
     .returning('id')
@@ -111,5 +117,19 @@ export async function runsAfter(db: Db, campaignId: number, afterId: string) {
     .where('campaign_id', '=', campaignId)
     .where('id', '>', afterId)
     .orderBy('id')
+    .execute();
+}
+
+/**
+ * A job runs once at a time (BullMQ's lock; fixed job ids), so when it starts, an earlier run of it
+ * still `running` is one that could not write its end: it is closed as failed, saying so. Its end
+ * time is unknown and left empty; what it had counted by then is lost with it.
+ */
+async function closeInterruptedRuns(db: Db, job: string): Promise<void> {
+  await db
+    .updateTable('collection_runs')
+    .set({ outcome: 'failed', error: interruptedRunError, reserved_usd: 0 })
+    .where('job', '=', job)
+    .where('outcome', '=', 'running')
     .execute();
 }

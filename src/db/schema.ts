@@ -162,6 +162,8 @@ export interface CollectionRunTable {
   reserved_at: Timestamp | null;
   /** payload entries that did not parse and were left out (the rest of their page was kept) */
   entries_skipped: Generated<number>;
+  /** the queue job the run ran for (`queue:id`); null for `tracker collect` */
+  job: string | null;
   outcome: RunOutcome;
   error: string | null;
 }

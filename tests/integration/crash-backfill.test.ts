@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { applyCampaign } from '../../src/campaigns/apply.ts';
 import { parseCampaignFile } from '../../src/campaigns/campaign-file.ts';
 import { ManualClock } from '../../src/clock.ts';
+import { interruptedRunError } from '../../src/db/collection-runs.ts';
 import { generateScenario } from '../../src/simulator/scenario.ts';
 import { startSimulator } from '../../src/simulator/server.ts';
 import { requestPoll } from '../../workers/actions.ts';
@@ -183,15 +184,19 @@ describe('a worker killed with SIGKILL mid-backfill, three times', () => {
     expect(cut.size).toBeGreaterThan(0);
     startWorker();
     await expectGroundTruth();
-    // The killed runs stay in the run log as never finished: the operator sees what happened. (The
-    // last run may still be writing its end when the last page is in.)
-    await eventually(
-      async () => {
-        const running = new Set(await runningBackfills());
-        return running.size === cut.size && [...cut].every((id) => running.has(id)) ? true : undefined;
-      },
-      { what: () => `only the ${cut.size} killed backfill run(s) left running` },
-    );
+    // The killed runs could not write their end: the next attempt of their job closed each as
+    // interrupted, so the operator sees what happened and nothing is left `running`. (The last run
+    // may still be writing its end when the last page is in.)
+    await eventually(async () => ((await runningBackfills()).length === 0 ? true : undefined), {
+      what: 'every backfill run to be closed',
+    });
+    const closed = await bench.database.db
+      .selectFrom('collection_runs')
+      .select(['id', 'outcome', 'error'])
+      .where('id', 'in', [...cut])
+      .execute();
+    expect(closed).toHaveLength(cut.size);
+    for (const run of closed) expect(run).toMatchObject({ outcome: 'failed', error: interruptedRunError });
   }, 300_000);
 });
 
