@@ -52,6 +52,16 @@ const envSchema = z.object({
       .default('https://api.x.com/2/')
       .transform((url) => (url.endsWith('/') ? url : `${url}/`)),
   ),
+  /** How long an X request may take before it is abandoned (and retried, like a 503). */
+  X_TIMEOUT_MS: z.preprocess(
+    emptyAsUnset,
+    z.coerce
+      .number({ message: 'expected milliseconds' })
+      .int('expected whole milliseconds')
+      .min(100, 'expected at least 100 ms')
+      .max(600_000, 'expected at most 600000 ms (10 minutes)')
+      .default(30_000),
+  ),
   PORT: z.preprocess(
     emptyAsUnset,
     z.coerce

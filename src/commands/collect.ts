@@ -46,7 +46,11 @@ export async function collectOnce(
     }
     const ctx: CollectContext = {
       db,
-      x: new XClient({ bearerToken: config.X_BEARER_TOKEN, baseUrl: config.X_API_BASE_URL }),
+      x: new XClient({
+        bearerToken: config.X_BEARER_TOKEN,
+        baseUrl: config.X_API_BASE_URL,
+        timeoutMs: config.X_TIMEOUT_MS,
+      }),
       clock: clockFrom(config.TRACKER_CLOCK),
       log,
       prices: pricesFrom(config),

@@ -43,7 +43,11 @@ export async function start(config: Config, log: Logger): Promise<{ url: string;
       x = new XClient({ bearerToken: demo.bearerToken, baseUrl: demo.baseUrl });
       await applyCampaign(db, await readCampaignFile(demoCampaignFile), clock.now());
     } else {
-      x = new XClient({ bearerToken: config.X_BEARER_TOKEN as string, baseUrl: config.X_API_BASE_URL });
+      x = new XClient({
+        bearerToken: config.X_BEARER_TOKEN as string,
+        baseUrl: config.X_API_BASE_URL,
+        timeoutMs: config.X_TIMEOUT_MS,
+      });
     }
 
     // The demo keeps its jobs apart from real ones and starts from empty queues.

@@ -26,7 +26,11 @@ export async function runWorker(config: Config, log: Logger): Promise<() => Prom
   }
   const db = await openMigratedDatabase(config);
   try {
-    const x = new XClient({ bearerToken: config.X_BEARER_TOKEN, baseUrl: config.X_API_BASE_URL });
+    const x = new XClient({
+      bearerToken: config.X_BEARER_TOKEN,
+      baseUrl: config.X_API_BASE_URL,
+      timeoutMs: config.X_TIMEOUT_MS,
+    });
     const clock = clockFrom(config.TRACKER_CLOCK);
     const collection = await startCollection({
       db,

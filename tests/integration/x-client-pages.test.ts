@@ -10,10 +10,15 @@ import { XTransientError } from '../../src/x/errors.ts';
  */
 let server: Server;
 let body = '';
+/** how long the server holds its answer back */
+let holdMs = 0;
 let x: XClient;
+let baseUrl: string;
 
 beforeAll(async () => {
-  server = createServer((_request, response) => {
+  server = createServer(async (_request, response) => {
+    await new Promise((resolve) => setTimeout(resolve, holdMs));
+    if (response.destroyed) return;
     response.writeHead(200, {
       'content-type': 'application/json',
       'x-rate-limit-limit': '450',
@@ -24,7 +29,8 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  x = new XClient({ bearerToken: 'a-bearer-token-for-this-test', baseUrl: `http://127.0.0.1:${port}/2/` });
+  baseUrl = `http://127.0.0.1:${port}/2/`;
+  x = new XClient({ bearerToken: 'a-bearer-token-for-this-test', baseUrl });
 });
 
 afterAll(async () => {
@@ -44,5 +50,22 @@ describe('search pages', () => {
     const failure = await x.searchRecent({ query: '#OGP16' }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(XTransientError);
     expect(String(failure)).toMatch(/without meta/);
+  });
+});
+
+describe('timeouts (X_TIMEOUT_MS)', () => {
+  test('an answer slower than the timeout is abandoned as a transient failure, to be retried', async () => {
+    body = JSON.stringify({ meta: { result_count: 0 } });
+    holdMs = 2000;
+    try {
+      const impatient = new XClient({ bearerToken: 'a-bearer-token-for-this-test', baseUrl, timeoutMs: 200 });
+      const started = Date.now();
+      const failure = await impatient.searchRecent({ query: '#OGP16' }).catch((error: unknown) => error);
+      expect(Date.now() - started).toBeLessThan(1500);
+      expect(failure).toBeInstanceOf(XTransientError);
+      expect(String(failure)).toMatch(/unreachable|timed? ?out/i);
+    } finally {
+      holdMs = 0;
+    }
   });
 });

@@ -35,6 +35,7 @@ describe('loadConfig', () => {
     const config = loadConfig({ DATABASE_URL: '', PORT: '' });
     expect(config.DATABASE_URL).toBeUndefined();
     expect(config.PORT).toBe(3000);
+    expect(config.X_TIMEOUT_MS).toBe(30_000);
   });
 
   test.each([
@@ -49,6 +50,8 @@ describe('loadConfig', () => {
     ['X_PRICE_POST_READ', 'five cents', /X_PRICE_POST_READ: expected a price in US dollars such as 0.005/],
     ['X_PRICE_USER_READ', '-0.01', /X_PRICE_USER_READ: expected a price in US dollars ≥ 0/],
     ['X_PRICE_COUNTS_REQUEST', '500', /X_PRICE_COUNTS_REQUEST: expected a price in US dollars per read/],
+    ['X_TIMEOUT_MS', 'soon', /X_TIMEOUT_MS: expected milliseconds/],
+    ['X_TIMEOUT_MS', '5', /X_TIMEOUT_MS: expected at least 100 ms/],
   ])('%s=%s is refused with one line naming it', (name, value, message) => {
     const attempt = () => loadConfig({ [name]: value });
     expect(attempt).toThrow(ConfigError);
