@@ -1,5 +1,6 @@
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { interruptedRunError } from '../../src/db/collection-runs.ts';
 import { generateScenario } from '../../src/simulator/scenario.ts';
 import { jobNames, queueNames } from '../../workers/queues.ts';
 import { redisConnection } from '../../workers/runtime.ts';
@@ -147,13 +148,15 @@ describe('a worker killed with SIGKILL mid-snapshot, three times in a row', () =
     await tick();
     await expectOneReadingPerTick();
     expectWorkersAlive(bench);
-    // the killed runs stay in the run log as never finished, their ticks were finished by another run
+    // the killed runs could not write their end: the attempt that took their job over closed them as
+    // interrupted, and finished their ticks
     const runs = await bench.database.db
       .selectFrom('collection_runs')
-      .select(['outcome'])
+      .select(['outcome', 'error'])
       .where('kind', '=', 'snapshot')
       .execute();
-    expect(runs.filter((run) => run.outcome === 'running').length).toBe(3);
+    expect(runs.filter((run) => run.outcome === 'running')).toEqual([]);
+    expect(runs.filter((run) => run.error === interruptedRunError).length).toBe(3);
     expect(runs.filter((run) => run.outcome === 'ok').length).toBeGreaterThanOrEqual(state.ticks.length);
     await bench.expectGroundTruth();
   }, 240_000);
