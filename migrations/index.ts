@@ -6,6 +6,7 @@ import * as m0004 from './0004_alerts.ts';
 import * as m0005 from './0005_rank_read_paths.ts';
 import * as m0006 from './0006_budget.ts';
 import * as m0007 from './0007_collection_faults.ts';
+import * as m0008 from './0008_rank_mentions.ts';
 
 /** Every migration, in order. Landed migrations are history: add a new file, never edit one. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0005_rank_read_paths': m0005,
   '0006_budget': m0006,
   '0007_collection_faults': m0007,
+  '0008_rank_mentions': m0008,
 };

@@ -161,6 +161,7 @@ export async function rollupState(db: Db, campaignId: number): Promise<Record<st
     rank_daily: 'day, account_id',
     rank_mentions: 'username',
     rank_mentions_daily: 'day, username',
+    rank_mentions_hourly: 'username, hour',
     rank_query_hourly: 'query_id, hour',
     rank_counts: 'campaign_id',
   } as const;
