@@ -171,9 +171,9 @@ export async function rollupState(db: Db, campaignId: number): Promise<Record<st
     const nonZero =
       table === 'rank_posts' || table === 'rank_counts'
         ? sql`true`
-        : sql`to_jsonb(r) - 'campaign_id' - 'account_id' - 'day' - 'username' - 'query_id' - 'hour'
+        : sql`to_jsonb(r) - 'campaign_id' - 'account_id' - 'day' - 'username' - 'query_id' - 'hour' - 'counted'
             <> (select jsonb_object_agg(key, 0) from jsonb_each(to_jsonb(r) - 'campaign_id' - 'account_id'
-              - 'day' - 'username' - 'query_id' - 'hour'))`;
+              - 'day' - 'username' - 'query_id' - 'hour' - 'counted'))`;
     const { rows } = await sql<{ row: unknown }>`
       select to_jsonb(r) as row from ${sql.table(table)} r
       where r.campaign_id = ${campaignId} and ${nonZero}
