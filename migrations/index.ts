@@ -6,6 +6,7 @@ import * as m0004 from './0004_alerts.ts';
 import * as m0005 from './0005_rank_read_paths.ts';
 import * as m0006 from './0006_budget.ts';
 import * as m0007 from './0007_collection_faults.ts';
+import * as m0008 from './0008_rank_mentions.ts';
 import * as m0009 from './0009_collection_run_jobs.ts';
 import * as m0010 from './0010_campaign_post_links.ts';
 
@@ -18,6 +19,7 @@ export const migrations: Record<string, Migration> = {
   '0005_rank_read_paths': m0005,
   '0006_budget': m0006,
   '0007_collection_faults': m0007,
+  '0008_rank_mentions': m0008,
   '0009_collection_run_jobs': m0009,
   '0010_campaign_post_links': m0010,
 };

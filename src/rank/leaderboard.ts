@@ -273,7 +273,14 @@ async function indexedBoard(
 /**
  * Mentions over the campaign window: the same walk down the (campaign_id, mentions desc, username)
  * index, keeping the mentioned usernames that name an account of scope `all` (an author of the
- * window, or the watchlist); the number ranked is one set-based count.
+ * window, or the watchlist); the number ranked is kept in `rank_counts`.
+ *
+ * Why kept at write time (migrations/0008_rank_mentions.ts) rather than counted here: counting joins
+ * every mentioned username with `accounts` — hundreds of milliseconds at 200,000 accounts, however
+ * the join is planned, on every read. Kept, it costs the writes that can move it (a username's
+ * mentions leaving or reaching 0, an account starting or stopping to post in the window, the
+ * watchlist, a rename or a username shared by two accounts), each recomputing only the usernames it
+ * touched, at commit and under the campaign's lock, so it stays exact with concurrent writers.
  */
 async function indexedMentionsBoard(db: Db, campaign: Campaign, limit: number): Promise<Board> {
   const inScope = (id: RawBuilder<unknown>) => sql`(${id} in (${watchlistIds(campaign)}) or exists (
@@ -284,7 +291,7 @@ async function indexedMentionsBoard(db: Db, campaign: Campaign, limit: number): 
     from rank_mentions m
     ${joinAccountNamed(sql`m.username`, 'named')}
     where m.campaign_id = ${campaign.id} and m.mentions > 0 and ${inScope(sql`named.id`)}`;
-  const [top, home, counted] = await Promise.all([
+  const [top, home, counts] = await Promise.all([
     sql<EntryRow>`
       select n.account_id, a.username, a.name, a.profile_image_url, n.mentions::float8 as value
       from (${named} order by m.mentions desc, m.username collate "C" limit ${limit}) n
@@ -300,16 +307,12 @@ async function indexedMentionsBoard(db: Db, campaign: Campaign, limit: number): 
               and m.mentions > 0) h
       join accounts a on a.id = h.account_id
     `.execute(db),
-    // Every mentioned username named once (the account last seen under it), then the scope: joins
-    // over the whole sets, cheaper here than one lookup per username.
+    // Usernames two accounts share are left to the read (see rank_mentions.counted): a handful.
     sql<{ ranked: number }>`
-      select count(*)::int as ranked from (
-        select distinct on (m.username) m.username, a.id
-        from rank_mentions m join accounts a on lower(a.username) = m.username
-        where m.campaign_id = ${campaign.id} and m.mentions > 0
-        order by m.username, a.last_seen_at desc, a.id
-      ) named
-      where ${inScope(sql`named.id`)}
+      select coalesce((select accounts_mentions from rank_counts where campaign_id = ${campaign.id}), 0)
+        + (select count(*) from rank_mentions m
+           where m.campaign_id = ${campaign.id} and m.counted is null and m.mentions > 0
+             and rank_mention_counted(m.campaign_id, m.username))::int as ranked
     `.execute(db),
   ]);
   let rank = 0;
@@ -319,7 +322,7 @@ async function indexedMentionsBoard(db: Db, campaign: Campaign, limit: number): 
   });
   const homeRow = home.rows[0];
   return {
-    total: counted.rows[0]?.ranked ?? 0,
+    total: counts.rows[0]?.ranked ?? 0,
     rows,
     home: homeRow ? { ...toEntry(homeRow), rank: homeRow.above + 1 } : null,
   };

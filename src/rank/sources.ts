@@ -9,7 +9,8 @@ import type { AccountMetric } from './metrics.ts';
  * - the campaign window itself: `rank_totals` (or `rank_mentions`), one row per account;
  * - any other span [a, b): whole days of the campaign's timezone from `rank_daily`, and the parts of
  *   days at either end from the ledger `rank_posts` — exact to the microsecond, at the cost of the
- *   posts in those parts;
+ *   posts in those parts (mentions of a few usernames: whole hours of those parts from
+ *   `rank_mentions_hourly`, the ledger only for the parts of hours);
  * - a window inside the campaign window that leaves little of it out: the totals minus the spans
  *   left out, cheaper than adding up the window.
  *
@@ -56,23 +57,44 @@ function dayFloor(instant: Date, timezone: string): RawBuilder<Date> {
   return sql<Date>`date_trunc('day', ${at(instant)}, ${timezone})`;
 }
 
+interface SqlSpan {
+  from: RawBuilder<unknown>;
+  to: RawBuilder<unknown>;
+}
+
 /**
- * Ledger rows of [a, b) that the whole days [d1, d2) do not cover: [a, min(d1, b)) and
- * [max(d2, d1), b). Two ranges, so each is one scan of the (campaign_id, created_at) index — or of
- * the author index when `accounts` restricts the rows.
+ * The parts of [a, b) that the whole days [d1, d2) do not cover: [a, min(d1, b)) and
+ * [max(d2, d1), b).
+ */
+function dayEdges(campaign: CampaignCalendar, span: Span): SqlSpan[] {
+  const d1 = dayCeil(span.from, campaign.timezone);
+  const d2 = dayFloor(span.to, campaign.timezone);
+  return [
+    { from: at(span.from), to: sql`least(${d1}, ${at(span.to)})` },
+    { from: sql`greatest(${d2}, ${d1})`, to: at(span.to) },
+  ];
+}
+
+/** UTC hours, as `rank_mentions_hourly` keys them (timestamps are whole microseconds). */
+const hourFloor = (instant: RawBuilder<unknown>) => sql`date_trunc('hour', ${instant}, 'UTC')`;
+const hourCeil = (instant: RawBuilder<unknown>) =>
+  sql`date_trunc('hour', ${instant} + interval '1 hour' - interval '1 microsecond', 'UTC')`;
+
+/**
+ * Ledger rows of [a, b) that the whole days [d1, d2) do not cover. Two ranges, so each is one scan
+ * of the (campaign_id, created_at) index — or of the author index when `accounts` restricts the rows.
  */
 function ledgerEdges(
   campaign: CampaignCalendar,
   span: Span,
   select: (edge: RawBuilder<unknown>) => RawBuilder<unknown>,
 ): RawBuilder<unknown> {
-  const d1 = dayCeil(span.from, campaign.timezone);
-  const d2 = dayFloor(span.to, campaign.timezone);
-  const head = sql`l.campaign_id = ${campaign.id} and l.created_at >= ${at(span.from)}
-    and l.created_at < least(${d1}, ${at(span.to)})`;
-  const tail = sql`l.campaign_id = ${campaign.id} and l.created_at >= greatest(${d2}, ${d1})
-    and l.created_at < ${at(span.to)}`;
-  return sql`${select(head)} union all ${select(tail)}`;
+  const edges = dayEdges(campaign, span).map((edge) => ledgerRange(campaign, edge));
+  return sql.join(edges.map(select), sql` union all `);
+}
+
+function ledgerRange(campaign: CampaignCalendar, span: SqlSpan): RawBuilder<unknown> {
+  return sql`l.campaign_id = ${campaign.id} and l.created_at >= ${span.from} and l.created_at < ${span.to}`;
 }
 
 /**
@@ -104,7 +126,12 @@ export function accountSpan(
     group by account_id`;
 }
 
-/** (username, value): mentions of lower-cased usernames over the span, optionally only `usernames`. */
+/**
+ * (username, value): mentions of lower-cased usernames over the span, optionally only `usernames`.
+ * For a few usernames, the parts of days come from the hourly rollup, and from the ledger only the
+ * parts of hours at their ends (the ledger has no index by mentioned username: a range of it is
+ * read whole). For every username, the ledger's parts of days cost less than the hourly rows.
+ */
 export function mentionSpan(
   campaign: CampaignCalendar,
   span: Span,
@@ -114,17 +141,28 @@ export function mentionSpan(
   const d2 = dayFloor(span.to, campaign.timezone);
   const onlyDaily = usernames ? sql`and d.username in (${usernames})` : sql``;
   const onlyLedger = usernames ? sql`and m.username in (${usernames})` : sql``;
+  const ledger = (range: RawBuilder<unknown>) => sql`
+    select m.username, 1 from rank_posts l cross join unnest(l.mentions) as m(username)
+    where ${range} ${onlyLedger}`;
+  const edges = usernames
+    ? dayEdges(campaign, span).flatMap((edge) => {
+        const h1 = hourCeil(edge.from);
+        const h2 = hourFloor(edge.to);
+        return [
+          sql`select h.username, h.mentions from rank_mentions_hourly h
+            where h.campaign_id = ${campaign.id} and h.username in (${usernames})
+              and h.hour >= ${h1} and h.hour < ${h2}`,
+          ledger(ledgerRange(campaign, { from: edge.from, to: sql`least(${h1}, ${edge.to})` })),
+          ledger(ledgerRange(campaign, { from: sql`greatest(${h2}, ${h1})`, to: edge.to })),
+        ];
+      })
+    : dayEdges(campaign, span).map((edge) => ledger(ledgerRange(campaign, edge)));
   return sql`
     select username, sum(value) as value from (
       select d.username, d.mentions as value from rank_mentions_daily d
       where d.campaign_id = ${campaign.id} and d.day >= ${d1} and d.day < ${d2} ${onlyDaily}
       union all
-      ${ledgerEdges(
-        campaign,
-        span,
-        (edge) => sql`select m.username, 1 from rank_posts l cross join unnest(l.mentions) as m(username)
-          where ${edge} ${onlyLedger}`,
-      )}
+      ${sql.join(edges, sql` union all `)}
     ) parts
     group by username`;
 }

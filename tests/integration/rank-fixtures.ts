@@ -161,6 +161,7 @@ export async function rollupState(db: Db, campaignId: number): Promise<Record<st
     rank_daily: 'day, account_id',
     rank_mentions: 'username',
     rank_mentions_daily: 'day, username',
+    rank_mentions_hourly: 'username, hour',
     rank_query_hourly: 'query_id, hour',
     rank_counts: 'campaign_id',
   } as const;
@@ -170,9 +171,9 @@ export async function rollupState(db: Db, campaignId: number): Promise<Record<st
     const nonZero =
       table === 'rank_posts' || table === 'rank_counts'
         ? sql`true`
-        : sql`to_jsonb(r) - 'campaign_id' - 'account_id' - 'day' - 'username' - 'query_id' - 'hour'
+        : sql`to_jsonb(r) - 'campaign_id' - 'account_id' - 'day' - 'username' - 'query_id' - 'hour' - 'counted'
             <> (select jsonb_object_agg(key, 0) from jsonb_each(to_jsonb(r) - 'campaign_id' - 'account_id'
-              - 'day' - 'username' - 'query_id' - 'hour'))`;
+              - 'day' - 'username' - 'query_id' - 'hour' - 'counted'))`;
     const { rows } = await sql<{ row: unknown }>`
       select to_jsonb(r) as row from ${sql.table(table)} r
       where r.campaign_id = ${campaignId} and ${nonZero}
