@@ -2,7 +2,15 @@ import { sql } from 'kysely';
 import type { XPost, XUser } from '../x/types.ts';
 import type { Db } from './database.ts';
 import { uniqueById } from './ids.ts';
-import { type BilledReads, billingDay, noReads } from './x-reads.ts';
+import {
+  type BilledReads,
+  type BilledRow,
+  billedReads,
+  countBilled,
+  insertReads,
+  noReads,
+  type XRead,
+} from './x-reads.ts';
 
 /**
  * One page of X posts and their authors in a single statement: accounts upserted, posts upserted (new
@@ -24,7 +32,7 @@ export async function storePageRows(
     observedAt: Date;
     match?: { campaignId: number; queryId: number } | undefined;
     /** everything X returned, orphans included: X bills them all */
-    read: { postIds: readonly string[]; userIds: readonly string[] };
+    read: Omit<XRead, 'at'>;
   },
 ): Promise<{ inserted: number; reads: BilledReads }> {
   const users = uniqueById(page.users, (user) => user.id).map((user) => ({
@@ -54,13 +62,12 @@ export async function storePageRows(
     bookmark_count: post.metrics.bookmark,
     impression_count: post.metrics.impression,
   }));
-  const postIds = [...new Set(page.read.postIds)];
-  const userIds = [...new Set(page.read.userIds)];
-  if (users.length === 0 && posts.length === 0 && postIds.length === 0 && userIds.length === 0) {
+  const at = page.observedAt;
+  const read = { at, ...page.read };
+  if (users.length === 0 && posts.length === 0 && read.postIds.length === 0 && read.userIds.length === 0) {
     return { inserted: 0, reads: noReads };
   }
-  const at = page.observedAt;
-  const { rows } = await sql<{ inserted: string; posts_billed: string; users_billed: string }>`
+  const { rows } = await sql<{ inserted: string } & BilledRow>`
     with u as (
       select * from jsonb_to_recordset(${JSON.stringify(users)}::jsonb) as u (
         id bigint, username text, name text, description text, profile_image_url text,
@@ -130,33 +137,8 @@ export async function storePageRows(
     ), written as (
       select (select count(*) filter (where inserted) from posts_written) as inserted,
         (select count(*) from readings) + (select count(*) from links) as others
-    ), billed as (
-      insert into x_reads (day, kind, id)
-      select ${billingDay(at)}::date, r.kind, r.id
-      from (
-        select 'post' as kind, id from unnest(${postIds}::bigint[]) as u (id)
-        union all
-        select 'user', id from unnest(${userIds}::bigint[]) as u (id)
-      ) r
-      where (select others from written) >= 0
-      -- key order: two pages sharing posts take these locks in the same order
-      order by r.kind, r.id
-      on conflict do nothing
-      returning kind
-    )
-    select (select inserted from written) as inserted,
-      count(*) filter (where kind = 'post') as posts_billed,
-      count(*) filter (where kind = 'user') as users_billed
-    from billed
+    ), billed as (${insertReads(read, sql`(select others from written) >= 0`)})
+    select (select inserted from written) as inserted, ${countBilled}
   `.execute(db as Db);
-  const row = rows[0];
-  return {
-    inserted: Number(row?.inserted ?? 0),
-    reads: {
-      postsRead: postIds.length,
-      usersRead: userIds.length,
-      postsBilled: Number(row?.posts_billed ?? 0),
-      usersBilled: Number(row?.users_billed ?? 0),
-    },
-  };
+  return { inserted: Number(rows[0]?.inserted ?? 0), reads: billedReads(read, rows[0]) };
 }

@@ -1,4 +1,4 @@
-import { sql, type Transaction } from 'kysely';
+import { type RawBuilder, sql, type Transaction } from 'kysely';
 import type { Db } from './database.ts';
 import type { Database } from './schema.ts';
 
@@ -18,6 +18,13 @@ export function billingDay(at: Date): string {
   return at.toISOString().slice(0, 10);
 }
 
+/** The posts and users one X answer returned. */
+export interface XRead {
+  at: Date;
+  postIds: readonly string[];
+  userIds: readonly string[];
+}
+
 /**
  * Records the posts and users one X answer returned, once per UTC day, and tells how many of them
  * X bills: those not already recorded that day, by any run or worker (the primary key decides, so
@@ -26,43 +33,52 @@ export function billingDay(at: Date): string {
  * Call it last in that transaction, after the accounts and posts: every writer then takes its
  * locks in the same order (accounts, posts, x_reads), and two pages sharing authors cannot deadlock.
  */
-export async function recordReads(
-  db: Db | Transaction<Database>,
-  read: { at: Date; postIds: readonly string[]; userIds: readonly string[] },
-): Promise<BilledReads> {
-  const postIds = ascending(read.postIds);
-  const userIds = ascending(read.userIds);
-  const billed = async (kind: 'post' | 'user', ids: string[]) => {
-    if (ids.length === 0) return 0;
-    const { rows } = await sql<{ billed: number }>`
-      with fresh as (
-        insert into x_reads (day, kind, id)
-        select ${billingDay(read.at)}::date, ${kind}, u.id from unnest(${ids}::bigint[]) as u (id)
-        order by u.id
-        on conflict do nothing
-        returning 1
-      )
-      select count(*)::int as billed from fresh
-    `.execute(db);
-    return rows[0]?.billed ?? 0;
-  };
-  return {
-    postsRead: postIds.length,
-    usersRead: userIds.length,
-    postsBilled: await billed('post', postIds),
-    usersBilled: await billed('user', userIds),
-  };
+export async function recordReads(db: Db | Transaction<Database>, read: XRead): Promise<BilledReads> {
+  const { rows } = await sql<BilledRow>`
+    with billed as (${insertReads(read)})
+    select ${countBilled}
+  `.execute(db);
+  return billedReads(read, rows[0]);
 }
 
 /**
- * Distinct ids in numeric order: concurrent transactions then take the keys' locks in the same
- * order and cannot deadlock on two pages that share posts.
+ * The insert of a read into x_reads, returning the kind of each billed id; for recordReads, or as a
+ * CTE of a bigger statement (storePageRows), with `after` a condition that makes it wait for the
+ * statement's earlier steps. Keys in order: two pages sharing posts take their locks in the same order.
  */
-function ascending(ids: readonly string[]): string[] {
-  return [...new Set(ids)].sort((a, b) => {
-    const d = BigInt(a) - BigInt(b);
-    return d < 0n ? -1 : d > 0n ? 1 : 0;
-  });
+export function insertReads(read: XRead, after?: RawBuilder<unknown>): RawBuilder<{ kind: string }> {
+  return sql`
+    insert into x_reads (day, kind, id)
+    select ${billingDay(read.at)}::date, r.kind, r.id
+    from (
+      select 'post' as kind, id from unnest(${[...new Set(read.postIds)]}::bigint[]) as u (id)
+      union all
+      select 'user', id from unnest(${[...new Set(read.userIds)]}::bigint[]) as u (id)
+    ) r
+    ${after ? sql`where ${after}` : sql``}
+    order by r.kind, r.id
+    on conflict do nothing
+    returning kind`;
+}
+
+/** Select-list of the billed counts over a CTE named `billed` made by insertReads. */
+export const countBilled = sql`
+  count(*) filter (where kind = 'post') as posts_billed,
+  count(*) filter (where kind = 'user') as users_billed
+  from billed`;
+
+export interface BilledRow {
+  posts_billed: string | number;
+  users_billed: string | number;
+}
+
+export function billedReads(read: XRead, row: BilledRow | undefined): BilledReads {
+  return {
+    postsRead: new Set(read.postIds).size,
+    usersRead: new Set(read.userIds).size,
+    postsBilled: Number(row?.posts_billed ?? 0),
+    usersBilled: Number(row?.users_billed ?? 0),
+  };
 }
 
 /** Only today's rows decide what X bills; older days only take room. */
