@@ -7,7 +7,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Logger } from 'pino';
 import type { Clock } from '../src/clock.ts';
 import type { Db } from '../src/db/database.ts';
-import { campaignUpdatedChannel } from '../workers/queues.ts';
+import { campaignUpdatedChannel, defaultPrefix } from '../workers/queues.ts';
 import { buildAssets } from './bundle.ts';
 import type { ErrorJson } from './contract.ts';
 import { ApiError, codeOf } from './errors.ts';
@@ -38,7 +38,7 @@ export interface DashboardDeps {
   log?: Logger | undefined;
   /** the workers' Redis: their writes reach the pages as Server-Sent Events; unset, pages poll */
   redisUrl?: string | undefined;
-  /** the workers' BullMQ prefix, which their update channel lives under (default `bull`) */
+  /** the workers' BullMQ prefix, which their update channel and X counters live under (default: the queues' own, else `bull`) */
   prefix?: string | undefined;
   /** the collection queues: operations page, BullMQ board and admin actions */
   queues?: DashboardQueues | undefined;
@@ -62,10 +62,11 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
   buildAssets().catch((error: unknown) =>
     deps.log?.error({ err: error }, 'cannot bundle the dashboard assets'),
   );
+  const prefix = deps.prefix ?? deps.queues?.search.opts.prefix ?? defaultPrefix;
   const live = deps.redisUrl
     ? relayCampaignUpdates({
         redisUrl: deps.redisUrl,
-        channel: campaignUpdatedChannel(deps.prefix),
+        channel: campaignUpdatedChannel(prefix),
         clock: deps.clock,
         log: deps.log,
       })
@@ -79,6 +80,7 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
   const redis = deps.redisUrl ? connectOpsRedis(deps.redisUrl) : undefined;
   const context: DashboardContext = {
     ...deps,
+    prefix,
     live,
     heartbeatMs: deps.heartbeatMs ?? 15_000,
     leaderboards,

@@ -27,6 +27,8 @@ export interface MetricsSources {
   clock: Clock;
   queues: DashboardQueues | undefined;
   redis: OpsRedis | undefined;
+  /** the workers' BullMQ prefix: the X counters live under it (workers/x-metrics.ts) */
+  prefix: string;
 }
 
 /**
@@ -49,9 +51,7 @@ export async function collectMetrics(sources: MetricsSources): Promise<MetricFam
     part('postgres', () => runFamilies(sources.db, sources.clock)),
     sources.queues ? part('queues', () => queueFamilies(sources.queues as DashboardQueues)) : [],
     sources.redis && sources.queues
-      ? part('x_metrics', () =>
-          xFamilies(sources.redis as OpsRedis, prefixOf(sources.queues as DashboardQueues)),
-        )
+      ? part('x_metrics', () => xFamilies(sources.redis as OpsRedis, sources.prefix))
       : [],
   ]);
   return [
@@ -64,9 +64,6 @@ export async function collectMetrics(sources: MetricsSources): Promise<MetricFam
     },
   ];
 }
-
-/** The workers' BullMQ prefix: the X counters live under it (workers/x-metrics.ts). */
-const prefixOf = (queues: DashboardQueues) => queues.search.opts.prefix ?? 'bull';
 
 async function queueFamilies(queues: DashboardQueues): Promise<MetricFamily[]> {
   const states = await Promise.all(

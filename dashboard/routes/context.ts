@@ -5,6 +5,8 @@ import type { OpsRedis } from '../ops-redis.ts';
 
 /** What the routes receive: the dashboard's dependencies and what `createDashboard` built from them. */
 export interface DashboardContext extends DashboardDeps {
+  /** the workers' BullMQ prefix, resolved */
+  prefix: string;
   live: LiveUpdates | undefined;
   heartbeatMs: number;
   leaderboards: LeaderboardCache;

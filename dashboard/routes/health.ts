@@ -8,7 +8,7 @@ import type { DashboardContext } from './context.ts';
  * Probes and metrics. `/healthz`: the process answers (liveness: restart it when this fails).
  * `/readyz`: PostgreSQL and Redis answer (readiness: send it traffic). `/metrics`: Prometheus.
  */
-export function healthRoutes({ db, clock, queues, redis }: DashboardContext): Hono {
+export function healthRoutes({ db, clock, queues, redis, prefix }: DashboardContext): Hono {
   // Mounted at '/': a middleware here would wrap every route of the dashboard, hence per-route headers.
   const noStore = { 'Cache-Control': 'no-store' };
   return new Hono()
@@ -18,7 +18,7 @@ export function healthRoutes({ db, clock, queues, redis }: DashboardContext): Ho
       return c.json(report, report.status === 'ready' ? 200 : 503, noStore);
     })
     .get('/metrics', async (c) => {
-      const families = await collectMetrics({ db, clock, queues, redis });
+      const families = await collectMetrics({ db, clock, queues, redis, prefix });
       return c.body(exposition(families), 200, { ...noStore, 'Content-Type': prometheusContentType });
     });
 }
