@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { ReplayClock } from './clock.ts';
 import type { Logger } from './log.ts';
 import { generateScenario } from './simulator/scenario.ts';
-import { startSimulator } from './simulator/server.ts';
+import { startSimulator } from './simulator/x/server.ts';
 
 /** The campaign file the demo applies; it describes the simulator's `ogp16` scenario. */
 export const demoCampaignFile = fileURLToPath(new URL('../campaigns/ogp16.yaml', import.meta.url));

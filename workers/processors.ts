@@ -7,7 +7,6 @@ import { pollTimeline } from '../src/collect/poll-timeline.ts';
 import { refreshPostMetrics } from '../src/collect/refresh-metrics.ts';
 import { snapshotWatchlist } from '../src/collect/snapshot-accounts.ts';
 import { activeQueries, watchlist } from '../src/db/campaigns.ts';
-import { XAuthError, XRateLimitError, XRequestError, XUsageCapError } from '../src/x/errors.ts';
 import {
   type CampaignJobData,
   jobIds,
@@ -16,7 +15,8 @@ import {
   type QueryJobData,
   type TickData,
   type TimelineData,
-} from './queues.ts';
+} from '../src/jobs/queue-names.ts';
+import { XAuthError, XRateLimitError, XRequestError, XUsageCapError } from '../src/networks/x/errors.ts';
 
 /** How far around the campaign window live ticks keep polling. */
 const liveMarginMs = 24 * 3600_000;

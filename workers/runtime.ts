@@ -1,10 +1,10 @@
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { CollectContext } from '../src/collect/context.ts';
+import { campaignUpdatedChannel, defaultPrefix, queueNames } from '../src/jobs/queue-names.ts';
+import { recordXResponse } from '../src/jobs/x-call-counters.ts';
 import { type ProcessorDeps, processorFor } from './processors.ts';
-import { campaignUpdatedChannel, defaultPrefix, queueNames } from './queues.ts';
 import { reconcileSchedules, type ScheduleOptions } from './schedules.ts';
-import { recordXResponse } from './x-metrics.ts';
 
 export interface CollectionRuntimeOptions extends CollectContext {
   redisUrl: string;

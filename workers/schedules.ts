@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import parser from 'cron-parser';
 import type { Db } from '../src/db/database.ts';
-import { type CampaignJobData, jobNames, type TickData } from './queues.ts';
+import { type CampaignJobData, jobNames, type TickData } from '../src/jobs/queue-names.ts';
 
 export interface ScheduleOptions {
   /**

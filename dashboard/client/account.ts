@@ -1,4 +1,4 @@
-import type { AccountPageData, AccountSeriesJson } from '../contract.ts';
+import type { AccountPageData, AccountSeriesJson } from '../api-contract.ts';
 import { chartPanel } from './chart-panel.ts';
 import { readJson } from './fetch.ts';
 

@@ -1,5 +1,5 @@
 import { dictionaries, isLang } from '../../src/present/i18n.ts';
-import type { ErrorJson } from '../contract.ts';
+import type { ErrorJson } from '../api-contract.ts';
 
 const tokenKey = 'campaign-tracker:admin-token';
 

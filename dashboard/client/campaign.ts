@@ -8,8 +8,8 @@ import type {
   RankedLeaderboardJson,
   SeriesJson,
   TopPostJson,
-} from '../contract.ts';
-import { followersText, headlineText, postHref } from '../present.ts';
+} from '../api-contract.ts';
+import { followersText, headlineText, postHref } from '../views/present.ts';
 import { chartPanel } from './chart-panel.ts';
 import type { Series } from './charts.ts';
 import { readJson, setText } from './fetch.ts';

@@ -35,7 +35,7 @@ export type { Series, TimeChartOptions } from '../../src/present/chart-options.t
 
 export type TimeChart = Chart<'line' | 'bar', Point[]>;
 
-/** A chart over time, configured as the PNG exports are (dashboard/chart-options.ts). */
+/** A chart over time, configured as the PNG exports are (src/present/chart-options.ts). */
 export function timeChart(canvas: HTMLCanvasElement, options: TimeChartOptions): TimeChart {
   return new Chart<'line' | 'bar', Point[]>(canvas, timeChartConfig(options));
 }

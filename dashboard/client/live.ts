@@ -1,4 +1,4 @@
-import type { CampaignUpdateEventJson } from '../contract.ts';
+import type { CampaignUpdateEventJson } from '../api-contract.ts';
 
 export type LiveState = 'connecting' | 'live' | 'reconnecting' | 'polling';
 

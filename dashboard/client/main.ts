@@ -1,4 +1,4 @@
-import type { AccountPageData, CampaignPageData } from '../contract.ts';
+import type { AccountPageData, CampaignPageData } from '../api-contract.ts';
 
 /**
  * One bundle for every page: each part starts when its page's element is there. The pages come

@@ -1,7 +1,7 @@
 import { formatMetricValue, formatNumber } from '../../src/present/format.ts';
 import type { Lang } from '../../src/present/i18n.ts';
-import type { RankedLeaderboardJson, RankedRowJson } from '../contract.ts';
-import { accountHref, movementOf, safeImageUrl } from '../present.ts';
+import type { RankedLeaderboardJson, RankedRowJson } from '../api-contract.ts';
+import { accountHref, movementOf, safeImageUrl } from '../views/present.ts';
 
 export interface TableContext {
   lang: Lang;

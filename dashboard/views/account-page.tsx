@@ -1,12 +1,12 @@
 import { raw } from 'hono/html';
 import type { FC } from 'hono/jsx';
+import type { CampaignFigures } from '../../src/db/dashboard-reads.ts';
 import type { Account, Campaign } from '../../src/db/schema.ts';
 import { formatDateTime, formatNumber, formatWindow } from '../../src/present/format.ts';
 import { dictionaries, type Lang } from '../../src/present/i18n.ts';
-import type { AccountPageData, TopPostJson } from '../contract.ts';
-import { postHref, safeImageUrl } from '../present.ts';
-import type { CampaignFigures } from '../reads.ts';
+import type { AccountPageData, TopPostJson } from '../api-contract.ts';
 import { ChartFigure, embedJson } from './campaign-page.tsx';
+import { postHref, safeImageUrl } from './present.ts';
 
 export interface AccountView {
   account: Account;

@@ -8,8 +8,8 @@ import {
   leaderboardMetrics,
   leaderboardScopes,
   type RankedRowJson,
-} from '../contract.ts';
-import { accountHref, followersText, headlineText, movementOf, safeImageUrl } from '../present.ts';
+} from '../api-contract.ts';
+import { accountHref, followersText, headlineText, movementOf, safeImageUrl } from './present.ts';
 
 /**
  * The live leaderboard. The browser code (client/campaign.ts) redraws the same elements, found by

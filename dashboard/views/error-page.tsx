@@ -2,8 +2,8 @@ import type { Context } from 'hono';
 import type { FC } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { dictionaries, type Lang } from '../../src/present/i18n.ts';
-import { buildAssets } from '../bundle.ts';
-import { langOf, switchLanguageHref } from '../language.ts';
+import { buildAssets } from '../server/client-bundle.ts';
+import { langOf, switchLanguageHref } from './language.ts';
 import { Layout } from './layout.tsx';
 
 /** Never shows the message of a 5xx: it may carry internals. Admin refusals speak the page's language. */

@@ -1,7 +1,7 @@
 import { raw } from 'hono/html';
 import type { Child, FC } from 'hono/jsx';
 import { dictionaries, type Lang } from '../../src/present/i18n.ts';
-import type { Assets } from '../bundle.ts';
+import type { Assets } from '../server/client-bundle.ts';
 
 export interface LayoutProps {
   lang: Lang;

@@ -1,10 +1,10 @@
 import type { FC } from 'hono/jsx';
 import type { BudgetStatus } from '../../src/collect/budget.ts';
+import type { adminLists, recentRuns } from '../../src/db/dashboard-reads.ts';
 import type { Campaign } from '../../src/db/schema.ts';
 import { formatDateTime, formatDuration, formatNumber, formatTime } from '../../src/present/format.ts';
 import { dictionaries, type Lang } from '../../src/present/i18n.ts';
-import type { QueueState } from '../queues.ts';
-import type { adminLists, recentRuns } from '../reads.ts';
+import type { QueueState } from '../server/queue-inspection.ts';
 
 export interface OpsView {
   /** null: Redis does not answer; undefined: no queues in this process */
@@ -21,7 +21,7 @@ export interface OpsView {
 
 /**
  * Collection status for operators: queues, the run log, X usage, and the admin forms (driven by
- * client/ops.ts, which sends the admin token; without it they change nothing).
+ * dashboard/client/admin.ts, which sends the admin token; without it they change nothing).
  */
 export const OpsPage: FC<{ lang: Lang; view: OpsView }> = ({ lang, view }) => {
   const t = dictionaries[lang];

@@ -2,7 +2,7 @@ import type { FC } from 'hono/jsx';
 import type { Campaign } from '../../src/db/schema.ts';
 import { formatDateTime, formatDelta, formatNumber, formatWindow } from '../../src/present/format.ts';
 import { dictionaries, type Lang } from '../../src/present/i18n.ts';
-import type { CampaignOverviewJson, RankedLeaderboardJson, RankedRowJson } from '../contract.ts';
+import type { CampaignOverviewJson, RankedLeaderboardJson, RankedRowJson } from '../api-contract.ts';
 
 export interface ReportView {
   lang: Lang;

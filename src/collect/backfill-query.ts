@@ -1,9 +1,9 @@
 import { findQuery } from '../db/campaigns.ts';
-import { postIdTime, recentSearchReachMs } from '../x/ids.ts';
+import { postIdTime, recentSearchReachMs } from '../networks/x/ids.ts';
 import { worstCase } from './budget.ts';
 import type { CollectContext } from './context.ts';
 import { withinReach } from './poll-query.ts';
-import { recordRun } from './run.ts';
+import { recordRun } from './record-run.ts';
 import { countStored, storePage } from './store-page.ts';
 
 export interface BackfillProgress {

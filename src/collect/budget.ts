@@ -4,8 +4,8 @@ import { countColumns, microsToUsd, type RunCounts } from '../db/collection-runs
 import type { Db } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 import type { BilledReads } from '../db/x-reads.ts';
-import type { XClient } from '../x/client.ts';
-import { maxPageSize } from '../x/fields.ts';
+import type { XClient } from '../networks/x/client.ts';
+import { maxPageSize } from '../networks/x/fields.ts';
 import type { CollectContext } from './context.ts';
 import { costMicros, formatUsd, type PriceTable, publishedPrices, type ReadCost } from './prices.ts';
 

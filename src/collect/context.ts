@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/database.ts';
-import type { XClient } from '../x/client.ts';
+import type { XClient } from '../networks/x/client.ts';
 import type { PriceTable } from './prices.ts';
 
 /** What a collection use-case needs; callers (worker, CLI, test) build it. */

@@ -1,10 +1,10 @@
 import { activeQueries } from '../db/campaigns.ts';
 import type { CampaignQuery } from '../db/schema.ts';
-import { maxPageSize } from '../x/fields.ts';
+import { maxPageSize } from '../networks/x/fields.ts';
 import { worstCase } from './budget.ts';
 import type { CollectContext } from './context.ts';
 import { costMicros, publishedPrices } from './prices.ts';
-import { recordRun } from './run.ts';
+import { recordRun } from './record-run.ts';
 
 export interface QueryEstimate {
   queryId: number;

@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
-import { maxPageSize } from '../x/fields.ts';
+import { maxPageSize } from '../networks/x/fields.ts';
 import { worstCase } from './budget.ts';
 import type { CollectContext } from './context.ts';
-import { recordRun } from './run.ts';
+import { recordRun } from './record-run.ts';
 import { storePage } from './store-page.ts';
 
 /** Post metrics keep growing after collection: each post is re-read this long after it was posted. */

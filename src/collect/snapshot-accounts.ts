@@ -2,11 +2,11 @@ import { sql } from 'kysely';
 import { insertAccountSnapshots, markSuspended, upsertAccounts } from '../db/accounts.ts';
 import { watchlist } from '../db/campaigns.ts';
 import { recordReads } from '../db/x-reads.ts';
-import { maxPageSize } from '../x/fields.ts';
-import type { XLookup, XUser } from '../x/types.ts';
+import { maxPageSize } from '../networks/x/fields.ts';
+import type { XLookup, XUser } from '../networks/x/types.ts';
 import { BudgetReachedError, worstCase } from './budget.ts';
 import type { CollectContext } from './context.ts';
-import { recordRun } from './run.ts';
+import { recordRun } from './record-run.ts';
 
 /** Besides the watchlist, the followers of this many top authors (by posts) are snapshotted. */
 export const topAuthorsSnapshotted = 100;

@@ -3,7 +3,7 @@ import type { RunCounts } from '../db/collection-runs.ts';
 import { storePageRows } from '../db/posts.ts';
 import type { Database } from '../db/schema.ts';
 import type { BilledReads } from '../db/x-reads.ts';
-import type { XPage } from '../x/types.ts';
+import type { XPage } from '../networks/x/types.ts';
 import type { CollectContext } from './context.ts';
 
 export interface StoredPage {

@@ -14,8 +14,8 @@ import { lastRunId, runsAfter } from '../db/collection-runs.ts';
 import type { Db } from '../db/database.ts';
 import type { CollectionRun } from '../db/schema.ts';
 import type { Logger } from '../log.ts';
-import { XClient } from '../x/client.ts';
-import { XTransientError } from '../x/errors.ts';
+import { XClient } from '../networks/x/client.ts';
+import { XTransientError } from '../networks/x/errors.ts';
 import { UsageError } from './errors.ts';
 import { openMigratedDatabase } from './storage.ts';
 

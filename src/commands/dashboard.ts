@@ -1,6 +1,6 @@
-import { createDashboard } from '../../dashboard/app.ts';
-import { connectQueues } from '../../dashboard/queues.ts';
-import { serveDashboard } from '../../dashboard/server.ts';
+import { createDashboard } from '../../dashboard/server/app.ts';
+import { connectQueues } from '../../dashboard/server/queue-inspection.ts';
+import { serveDashboard } from '../../dashboard/server/serve.ts';
 import { clockFrom } from '../clock.ts';
 import type { Config } from '../config.ts';
 import type { Logger } from '../log.ts';

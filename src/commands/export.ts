@@ -3,11 +3,11 @@ import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { Writable } from 'node:stream';
 import { SingleBar } from 'cli-progress';
-import { ApiError, describeIssues } from '../../dashboard/errors.ts';
-import { exportQuery, exportRequest } from '../../dashboard/routes/export.ts';
+import { ApiError, describeIssues } from '../../dashboard/server/middleware/errors.ts';
+import { exportQuery, exportRequest } from '../../dashboard/server/routes/export.ts';
 import { clockFrom } from '../clock.ts';
 import type { Config } from '../config.ts';
-import { exportChunks, exportFileName, exportSize } from '../export/run.ts';
+import { exportChunks, exportFileName, exportSize } from '../export/render-export.ts';
 import { UsageError } from './errors.ts';
 import { openMigratedDatabase } from './storage.ts';
 

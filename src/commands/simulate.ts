@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { ReplayClock } from '../clock.ts';
-
-import type { AccessTier } from '../simulator/http/tiers.ts';
 import { generateScenario, SCENARIO_PRESETS } from '../simulator/scenario.ts';
-import { startSimulator } from '../simulator/server.ts';
+import { startSimulator } from '../simulator/x/server.ts';
+import type { AccessTier } from '../simulator/x/tiers.ts';
 import { UsageError } from './errors.ts';
 
 export interface SimulateOptions {

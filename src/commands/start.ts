@@ -1,6 +1,5 @@
-import { createDashboard } from '../../dashboard/app.ts';
-import { serveDashboard } from '../../dashboard/server.ts';
-import { campaignUpdatedChannel, defaultPrefix } from '../../workers/queues.ts';
+import { createDashboard } from '../../dashboard/server/app.ts';
+import { serveDashboard } from '../../dashboard/server/serve.ts';
 import { startCollection } from '../../workers/runtime.ts';
 import { watchAlerts } from '../alerts/watch.ts';
 import { applyCampaign } from '../campaigns/apply.ts';
@@ -9,9 +8,10 @@ import { type Clock, clockFrom } from '../clock.ts';
 import { pricesFrom } from '../collect/prices.ts';
 import type { Config } from '../config.ts';
 import { type Demo, demoCampaignFile, startDemo } from '../demo.ts';
+import { campaignUpdatedChannel, defaultPrefix } from '../jobs/queue-names.ts';
 import type { Logger } from '../log.ts';
+import { XClient } from '../networks/x/client.ts';
 import { ensureRedis } from '../redis.ts';
-import { XClient } from '../x/client.ts';
 import { openMigratedDatabase } from './storage.ts';
 
 /** Demo schedules never fire more often than this, whatever the replay speed. */

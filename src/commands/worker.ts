@@ -1,12 +1,12 @@
-import { campaignUpdatedChannel } from '../../workers/queues.ts';
 import { startCollection } from '../../workers/runtime.ts';
 import { watchAlerts } from '../alerts/watch.ts';
 import { clockFrom } from '../clock.ts';
 import { pricesFrom } from '../collect/prices.ts';
 import type { Config } from '../config.ts';
+import { campaignUpdatedChannel } from '../jobs/queue-names.ts';
 import type { Logger } from '../log.ts';
+import { XClient } from '../networks/x/client.ts';
 import { RedisUnavailableError, redisAnswers, safeUrl } from '../redis.ts';
-import { XClient } from '../x/client.ts';
 import { UsageError } from './errors.ts';
 import { openMigratedDatabase } from './storage.ts';
 

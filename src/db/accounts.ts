@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { XUser } from '../x/types.ts';
+import type { XUser } from '../networks/x/types.ts';
 import type { Db } from './database.ts';
 import { uniqueById } from './ids.ts';
 

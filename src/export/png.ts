@@ -21,7 +21,7 @@ import {
 
 /**
  * Charts as PNG images, drawn on the server by Chart.js on @napi-rs/canvas with the dashboard's own
- * configuration (dashboard/chart-options.ts): same colours, gaps and local-time axis, plus what a
+ * configuration (src/present/chart-options.ts): same colours, gaps and local-time axis, plus what a
  * picture in a report needs and a page shows around its canvas: a title, axis labels, a legend and
  * a white background. 1600×900: a 16:9 figure that stays sharp across an A4 page.
  */

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { Campaign } from '../db/schema.ts';
-import { postIdTime, recentSearchReachMs } from '../x/ids.ts';
+import { postIdTime, recentSearchReachMs } from '../networks/x/ids.ts';
 import { hoursBetween } from './calendar.ts';
-import { inSnapshot } from './snapshot.ts';
+import { inSnapshot } from './consistent-read.ts';
 
 /**
  * How a query's posts of an hour were (or will be) collected:

@@ -2,6 +2,7 @@ import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { Campaign } from '../db/schema.ts';
 import { bucketsBetween } from './calendar.ts';
+import { inSnapshot } from './consistent-read.ts';
 import { followerAccounts, followerValue } from './followers.ts';
 import {
   type AccountMetric,
@@ -12,7 +13,6 @@ import {
   type Scope,
 } from './metrics.ts';
 import { rankRows } from './ranking.ts';
-import { inSnapshot } from './snapshot.ts';
 import { accountNamed, accountValues, joinAccountNamed, type Span, watchlistIds } from './sources.ts';
 
 export interface RankHistoryPoint {

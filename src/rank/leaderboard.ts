@@ -2,6 +2,7 @@ import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { Campaign } from '../db/schema.ts';
 import { startOfDay } from './calendar.ts';
+import { inSnapshot } from './consistent-read.ts';
 import { followerAccounts, followerValue } from './followers.ts';
 import { lastCollectedAt } from './freshness.ts';
 import {
@@ -12,7 +13,6 @@ import {
   type Scope,
 } from './metrics.ts';
 import { rankRows, type Scored, ValueCounts } from './ranking.ts';
-import { inSnapshot } from './snapshot.ts';
 import {
   accountSpan,
   accountValues,
@@ -87,7 +87,7 @@ interface Board {
 type Movement = Map<string, [number | null, number | null]>;
 
 /**
- * Ranks the campaign's accounts on a metric (definitions in docs/metrics.md). Standard competition
+ * Ranks the campaign's accounts on a metric (definitions in docs/METRICS.md). Standard competition
  * ranking: equal values share a rank (1, 2, 2, 4); display order breaks ties by username, then id.
  * Accounts are ranked when they have a value: above zero for the activity metrics (posts, reposts,
  * engagement, impressions, mentions), a reading for the follower metrics (any value for the growth,

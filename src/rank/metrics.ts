@@ -1,4 +1,4 @@
-/** The leaderboard's metrics (DESIGN.md "Metrics"; in words for people in docs/metrics.md). */
+/** The leaderboard's metrics (docs/METRICS.md). */
 export const metrics = [
   'posts',
   'reposts',

@@ -1,9 +1,9 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { Campaign } from '../db/schema.ts';
+import { inSnapshot } from './consistent-read.ts';
 import { followerAccounts, followerValue } from './followers.ts';
 import { leaderboard } from './leaderboard.ts';
-import { inSnapshot } from './snapshot.ts';
 import { accountNamed, accountSpan, accountValues, type Span, strategyFor } from './sources.ts';
 
 export interface QueryActivity {

@@ -1,7 +1,7 @@
-import type { EndpointName } from './http/rate-limit.ts';
 import { createRandom } from './random.ts';
 import { HOUR_MS } from './rhythm.ts';
 import type { Scenario, SimUser } from './types.ts';
+import type { EndpointName } from './x/rate-limit.ts';
 
 /**
  * Faults on demand, all off by default, all deterministic from `seed` (default: the scenario's).

@@ -1,15 +1,7 @@
 /** The X API v2 simulator and its deterministic scenarios: the public surface of src/simulator. */
 
 export { type FaultOptions, type FaultPlan, planFaults } from './faults.ts';
-export { createSimulator, createSimulatorApp, type Simulator, type SimulatorAppOptions } from './http/app.ts';
-export { DEFAULT_RATE_LIMITS, type EndpointName } from './http/rate-limit.ts';
-export type { SimulatorStats } from './http/state.ts';
-export { ACCESS_TIERS, type AccessTier, TIERS, type TierPolicy } from './http/tiers.ts';
-export type { QueryNode } from './query/ast.ts';
-export { type CompiledQuery, compileQuery, type QueryTarget } from './query/match.ts';
-export { parseQuery, QuerySyntaxError } from './query/parse.ts';
 export { generateScenario, OGP16_SCENARIO, SCENARIO_PRESETS, streamScenario } from './scenario.ts';
-export { type RunningSimulator, type SimulatorServerOptions, startSimulator } from './server.ts';
 export { snowflakeId, snowflakeTime, X_EPOCH_MS } from './snowflake.ts';
 export {
   type GroundTruth,
@@ -26,3 +18,11 @@ export {
   type SimPost,
   type SimUser,
 } from './types.ts';
+export { createSimulator, createSimulatorApp, type Simulator, type SimulatorAppOptions } from './x/app.ts';
+export type { QueryNode } from './x/query/ast.ts';
+export { type CompiledQuery, compileQuery, type QueryTarget } from './x/query/match.ts';
+export { parseQuery, QuerySyntaxError } from './x/query/parse.ts';
+export { DEFAULT_RATE_LIMITS, type EndpointName } from './x/rate-limit.ts';
+export { type RunningSimulator, type SimulatorServerOptions, startSimulator } from './x/server.ts';
+export type { SimulatorStats } from './x/state.ts';
+export { ACCESS_TIERS, type AccessTier, TIERS, type TierPolicy } from './x/tiers.ts';

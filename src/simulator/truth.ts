@@ -1,4 +1,3 @@
-import { compileQuery, postTarget } from './query/match.ts';
 import type {
   GroundTruth,
   LeaderboardMetric,
@@ -7,6 +6,7 @@ import type {
   SimPost,
   SimUser,
 } from './types.ts';
+import { compileQuery, postTarget } from './x/query/match.ts';
 
 export interface TruthInput {
   users: readonly SimUser[];

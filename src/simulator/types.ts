@@ -40,7 +40,7 @@ export interface SimPost {
   metricsAt(t: Date): PostMetrics;
 }
 
-/** The leaderboard metrics of DESIGN.md "Metrics". */
+/** The leaderboard metrics of docs/METRICS.md. */
 export const LEADERBOARD_METRICS = [
   'posts',
   'reposts',

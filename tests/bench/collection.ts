@@ -5,9 +5,9 @@ import { backfillQuery } from '../../src/collect/backfill-query.ts';
 import type { CollectContext } from '../../src/collect/context.ts';
 import { pollQuery } from '../../src/collect/poll-query.ts';
 import { activeQueries } from '../../src/db/campaigns.ts';
+import { XClient } from '../../src/networks/x/client.ts';
 import { generateScenario } from '../../src/simulator/scenario.ts';
-import { startSimulator } from '../../src/simulator/server.ts';
-import { XClient } from '../../src/x/client.ts';
+import { startSimulator } from '../../src/simulator/x/server.ts';
 import { campaignPostIds } from '../support/ground-truth.ts';
 import { createTestDatabase, silentLog } from '../support/services.ts';
 

@@ -3,13 +3,13 @@ import { Redis } from 'ioredis';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { chromium } from 'playwright-core';
-import { createDashboard } from '../../dashboard/app.ts';
-import { serveDashboard } from '../../dashboard/server.ts';
+import { createDashboard } from '../../dashboard/server/app.ts';
+import { serveDashboard } from '../../dashboard/server/serve.ts';
 import { applyCampaign } from '../../src/campaigns/apply.ts';
 import { parseCampaignFile } from '../../src/campaigns/campaign-file.ts';
 import { ManualClock } from '../../src/clock.ts';
 import type { Database } from '../../src/db/schema.ts';
-import { campaignUpdatedChannel } from '../../workers/queues.ts';
+import { campaignUpdatedChannel } from '../../src/jobs/queue-names.ts';
 import {
   createTestDatabase,
   silentLog,

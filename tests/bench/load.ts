@@ -2,17 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
-import { createDashboard } from '../../dashboard/app.ts';
-import { serveDashboard } from '../../dashboard/server.ts';
+import { createDashboard } from '../../dashboard/server/app.ts';
+import { serveDashboard } from '../../dashboard/server/serve.ts';
 import { applyCampaign } from '../../src/campaigns/apply.ts';
 import { parseCampaignFile } from '../../src/campaigns/campaign-file.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { openDatabase } from '../../src/db/database.ts';
+import { campaignUpdatedChannel } from '../../src/jobs/queue-names.ts';
+import { XClient } from '../../src/networks/x/client.ts';
 import { metrics } from '../../src/rank/metrics.ts';
 import { generateScenario } from '../../src/simulator/scenario.ts';
-import { startSimulator } from '../../src/simulator/server.ts';
-import { XClient } from '../../src/x/client.ts';
-import { campaignUpdatedChannel } from '../../workers/queues.ts';
+import { startSimulator } from '../../src/simulator/x/server.ts';
 import { startCollection } from '../../workers/runtime.ts';
 import {
   createTestDatabase,
@@ -31,7 +31,7 @@ import {
  * Reported, never asserted.
  *
  * "No lost event": the dashboard coalesces a campaign's Redis messages (at most one SSE `update`
- * per 250 ms, the last one always goes out; dashboard/live.ts), so fewer events than messages is by
+ * per 250 ms, the last one always goes out; dashboard/server/live-events.ts), so fewer events than messages is by
  * design. Two checks: every client got every relayed event id (the union over all clients), and
  * every message the workers published is followed, at every client, by an event within the
  * throttle plus a second.

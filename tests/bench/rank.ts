@@ -3,14 +3,14 @@ import { ManualClock } from '../../src/clock.ts';
 import { storePage } from '../../src/collect/store-page.ts';
 import type { Db } from '../../src/db/database.ts';
 import type { Campaign } from '../../src/db/schema.ts';
+import { XClient } from '../../src/networks/x/client.ts';
+import type { XPage, XPost, XUser } from '../../src/networks/x/types.ts';
 import { rankHistory } from '../../src/rank/history.ts';
 import { leaderboard } from '../../src/rank/leaderboard.ts';
 import { type Metric, metrics } from '../../src/rank/metrics.ts';
 import { overview } from '../../src/rank/overview.ts';
-import { referenceLeaderboard } from '../../src/rank/reference.ts';
 import { rebuildRollups } from '../../src/rank/rollups.ts';
-import { XClient } from '../../src/x/client.ts';
-import type { XPage, XPost, XUser } from '../../src/x/types.ts';
+import { referenceLeaderboard } from '../support/rank-oracle.ts';
 import { createTestDatabase, silentLog } from '../support/services.ts';
 
 /**
@@ -18,7 +18,7 @@ import { createTestDatabase, silentLog } from '../support/services.ts';
  * figure is 5,000,000) by BENCH_RANK_AUTHORS authors (default: one per 25 posts, so 200,000 at 5M),
  * loaded with generate_series in SQL and the rollups rebuilt once. Then, per metric, the latency of
  * the leaderboard as the live page asks for it (campaign window, top 50, with movement) against the
- * straightforward GROUP BY over posts (src/rank/reference.ts, top 50 only, no movement); then what
+ * straightforward GROUP BY over posts (tests/support/rank-oracle.ts, top 50 only, no movement); then what
  * the triggers cost the collector's write path (posts/s, pages of 100 through storePage, with and
  * without them, on the loaded campaign).
  *

@@ -4,10 +4,10 @@ import { Queue } from 'bullmq';
 import { applyCampaign } from '../../src/campaigns/apply.ts';
 import { parseCampaignFile } from '../../src/campaigns/campaign-file.ts';
 import { ManualClock } from '../../src/clock.ts';
+import { requestPoll } from '../../src/jobs/enqueue.ts';
+import { queueNames } from '../../src/jobs/queue-names.ts';
 import { generateScenario } from '../../src/simulator/scenario.ts';
-import { startSimulator } from '../../src/simulator/server.ts';
-import { requestPoll } from '../../workers/actions.ts';
-import { queueNames } from '../../workers/queues.ts';
+import { startSimulator } from '../../src/simulator/x/server.ts';
 import { redisConnection } from '../../workers/runtime.ts';
 import { createScratchDatabase, spawnTracker, startPrivateRedis, stopProcess } from '../support/processes.ts';
 

@@ -4,8 +4,8 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { ManualClock } from '../../src/clock.ts';
 import { storePage } from '../../src/collect/store-page.ts';
-import { XClient } from '../../src/x/client.ts';
-import type { XPage, XPost, XUser } from '../../src/x/types.ts';
+import { XClient } from '../../src/networks/x/client.ts';
+import type { XPage, XPost, XUser } from '../../src/networks/x/types.ts';
 import { createTestDatabase, silentLog, testDatabaseUrl } from '../support/services.ts';
 
 /**

@@ -4,13 +4,13 @@ import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createDashboard } from '../../dashboard/app.ts';
-import { type DashboardServer, serveDashboard } from '../../dashboard/server.ts';
+import { createDashboard } from '../../dashboard/server/app.ts';
+import { type DashboardServer, serveDashboard } from '../../dashboard/server/serve.ts';
 import { applyCampaign } from '../../src/campaigns/apply.ts';
 import { parseCampaignFile } from '../../src/campaigns/campaign-file.ts';
 import { ManualClock } from '../../src/clock.ts';
 import type { Db } from '../../src/db/database.ts';
-import { campaignUpdatedChannel } from '../../workers/queues.ts';
+import { campaignUpdatedChannel } from '../../src/jobs/queue-names.ts';
 import {
   createTestDatabase,
   silentLog,
@@ -44,7 +44,7 @@ let browser: Browser;
 let context: BrowserContext;
 let nextPost = 1;
 const dialogs: string[] = [];
-// This file's own update channel (workers/queues.ts).
+// This file's own update channel (src/jobs/queue-names.ts).
 const prefix = uniqueName('bull');
 
 const startDashboard = async () => {
@@ -189,7 +189,7 @@ const waitForText = (page: Page, selector: string, text: string) =>
     [selector, text],
     wait,
   );
-/** The page marks when its charts have been drawn (client/campaign.ts). */
+/** The page marks when its charts have been drawn (dashboard/client/campaign.ts). */
 const chartsDrawn = (page: Page) =>
   page.waitForFunction(() => performance.getEntriesByName('dashboard:charts').length > 0, undefined, wait);
 const liveStream = (page: Page) => page.waitForSelector('#live-status[data-state="live"]', wait);

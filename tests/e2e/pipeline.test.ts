@@ -1,14 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createDashboard } from '../../dashboard/app.ts';
+import { createDashboard } from '../../dashboard/server/app.ts';
 import { applyCampaign } from '../../src/campaigns/apply.ts';
 import { parseCampaignFile } from '../../src/campaigns/campaign-file.ts';
 import { ManualClock } from '../../src/clock.ts';
+import { campaignUpdatedChannel } from '../../src/jobs/queue-names.ts';
+import { XClient } from '../../src/networks/x/client.ts';
 import { generateScenario } from '../../src/simulator/scenario.ts';
-import { startSimulator } from '../../src/simulator/server.ts';
-import { XClient } from '../../src/x/client.ts';
-import { campaignUpdatedChannel } from '../../workers/queues.ts';
+import { startSimulator } from '../../src/simulator/x/server.ts';
 import { type CollectionRuntime, startCollection } from '../../workers/runtime.ts';
 import {
   createTestDatabase,

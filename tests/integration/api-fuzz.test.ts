@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createDashboard, type Dashboard } from '../../dashboard/app.ts';
-import { connectQueues, type DashboardQueues } from '../../dashboard/queues.ts';
+import { createDashboard, type Dashboard } from '../../dashboard/server/app.ts';
+import { connectQueues, type DashboardQueues } from '../../dashboard/server/queue-inspection.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { accountRow, applyOgp16 } from '../support/campaign-fixture.ts';
 import {

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createDashboard } from '../../dashboard/app.ts';
 import type {
   AccountSeriesJson,
   CampaignOverviewJson,
@@ -7,7 +6,8 @@ import type {
   ErrorJson,
   HomeRankHistoryJson,
   RankedLeaderboardJson,
-} from '../../dashboard/contract.ts';
+} from '../../dashboard/api-contract.ts';
+import { createDashboard } from '../../dashboard/server/app.ts';
 import { ManualClock } from '../../src/clock.ts';
 import type { Db } from '../../src/db/database.ts';
 import { metrics } from '../../src/rank/metrics.ts';

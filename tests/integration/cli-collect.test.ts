@@ -5,7 +5,7 @@ import { applyCampaign } from '../../src/campaigns/apply.ts';
 import { parseCampaignFile } from '../../src/campaigns/campaign-file.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { generateScenario } from '../../src/simulator/scenario.ts';
-import { type RunningSimulator, startSimulator } from '../../src/simulator/server.ts';
+import { type RunningSimulator, startSimulator } from '../../src/simulator/x/server.ts';
 import { campaignPostIds } from '../support/ground-truth.ts';
 import { createScratchDatabase, type ScratchDatabase, spawnTracker } from '../support/processes.ts';
 

@@ -5,10 +5,10 @@ import { applyCampaign } from '../../src/campaigns/apply.ts';
 import { parseCampaignFile } from '../../src/campaigns/campaign-file.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { activeQueries } from '../../src/db/campaigns.ts';
+import { jobNames } from '../../src/jobs/queue-names.ts';
+import { XClient } from '../../src/networks/x/client.ts';
 import { generateScenario } from '../../src/simulator/scenario.ts';
-import { startSimulator } from '../../src/simulator/server.ts';
-import { XClient } from '../../src/x/client.ts';
-import { jobNames } from '../../workers/queues.ts';
+import { startSimulator } from '../../src/simulator/x/server.ts';
 import { type CollectionRuntime, startCollection } from '../../workers/runtime.ts';
 import {
   createTestDatabase,

@@ -14,10 +14,10 @@ import { collectOnce } from '../../src/commands/collect.ts';
 import { loadConfig } from '../../src/config.ts';
 import { activeQueries } from '../../src/db/campaigns.ts';
 import { type Db, migrateToLatest, openDatabase } from '../../src/db/database.ts';
+import { XClient } from '../../src/networks/x/client.ts';
+import type { XResponseEvent } from '../../src/networks/x/types.ts';
 import { generateScenario } from '../../src/simulator/scenario.ts';
-import { startSimulator } from '../../src/simulator/server.ts';
-import { XClient } from '../../src/x/client.ts';
-import type { XResponseEvent } from '../../src/x/types.ts';
+import { startSimulator } from '../../src/simulator/x/server.ts';
 import {
   createTestDatabase,
   silentLog,

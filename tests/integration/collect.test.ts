@@ -10,11 +10,11 @@ import { pollTimeline } from '../../src/collect/poll-timeline.ts';
 import { refreshPostMetrics } from '../../src/collect/refresh-metrics.ts';
 import { snapshotWatchlist } from '../../src/collect/snapshot-accounts.ts';
 import { activeQueries, findCampaign } from '../../src/db/campaigns.ts';
+import { XClient } from '../../src/networks/x/client.ts';
 import { leaderboard } from '../../src/rank/leaderboard.ts';
 import { generateScenario } from '../../src/simulator/scenario.ts';
-import { startSimulator } from '../../src/simulator/server.ts';
 import type { Scenario } from '../../src/simulator/types.ts';
-import { XClient } from '../../src/x/client.ts';
+import { startSimulator } from '../../src/simulator/x/server.ts';
 import { createTestDatabase, defined, silentLog, type TestDatabase } from '../support/services.ts';
 
 const scenario = generateScenario({ seed: 11, accounts: 120, posts: 3000 });

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createDashboard, type Dashboard } from '../../dashboard/app.ts';
-import type { ErrorJson } from '../../dashboard/contract.ts';
-import { connectQueues, type DashboardQueues } from '../../dashboard/queues.ts';
+import type { ErrorJson } from '../../dashboard/api-contract.ts';
+import { createDashboard, type Dashboard } from '../../dashboard/server/app.ts';
+import { connectQueues, type DashboardQueues } from '../../dashboard/server/queue-inspection.ts';
 import { ManualClock } from '../../src/clock.ts';
 import type { Db } from '../../src/db/database.ts';
-import { requestBackfill, requestSnapshot, snapshotNowJobId } from '../../workers/actions.ts';
-import { jobIds, jobNames } from '../../workers/queues.ts';
+import { requestBackfill, requestSnapshot, snapshotNowJobId } from '../../src/jobs/enqueue.ts';
+import { jobIds, jobNames } from '../../src/jobs/queue-names.ts';
 import { accountRow, applyOgp16 } from '../support/campaign-fixture.ts';
 import {
   createTestDatabase,

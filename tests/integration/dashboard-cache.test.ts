@@ -2,10 +2,10 @@ import { randomInt } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createDashboard, type Dashboard, type DashboardDeps } from '../../dashboard/app.ts';
-import type { RankedLeaderboardJson } from '../../dashboard/contract.ts';
+import type { RankedLeaderboardJson } from '../../dashboard/api-contract.ts';
+import { createDashboard, type Dashboard, type DashboardDeps } from '../../dashboard/server/app.ts';
 import { ManualClock } from '../../src/clock.ts';
-import { campaignUpdatedChannel } from '../../workers/queues.ts';
+import { campaignUpdatedChannel } from '../../src/jobs/queue-names.ts';
 import { accountRow, applyOgp16 } from '../support/campaign-fixture.ts';
 import {
   createTestDatabase,
@@ -17,7 +17,7 @@ import {
 } from '../support/services.ts';
 
 /**
- * The leaderboard cache (dashboard/leaderboard-cache.ts): a board is read once, then served until
+ * The leaderboard cache (dashboard/server/leaderboard-cache.ts): a board is read once, then served until
  * a write is announced on Redis; without Redis, for a short while only. Writes here go straight to
  * the database, as a worker's would, and are announced (or not) by hand.
  */
@@ -29,7 +29,7 @@ let queryId: number;
 let publisher: Redis;
 const dashboards: Dashboard[] = [];
 let nextPostId = 1000;
-// This file's own update channel (workers/queues.ts).
+// This file's own update channel (src/jobs/queue-names.ts).
 const prefix = uniqueName('bull');
 
 beforeAll(async () => {

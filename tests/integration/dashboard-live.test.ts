@@ -2,12 +2,12 @@ import { randomInt } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createDashboard } from '../../dashboard/app.ts';
-import { type DashboardServer, serveDashboard } from '../../dashboard/server.ts';
+import { createDashboard } from '../../dashboard/server/app.ts';
+import { type DashboardServer, serveDashboard } from '../../dashboard/server/serve.ts';
 import { applyCampaign } from '../../src/campaigns/apply.ts';
 import { parseCampaignFile } from '../../src/campaigns/campaign-file.ts';
 import { ManualClock } from '../../src/clock.ts';
-import { campaignUpdatedChannel } from '../../workers/queues.ts';
+import { campaignUpdatedChannel } from '../../src/jobs/queue-names.ts';
 import {
   createTestDatabase,
   silentLog,

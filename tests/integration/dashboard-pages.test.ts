@@ -1,8 +1,8 @@
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createDashboard, type Dashboard } from '../../dashboard/app.ts';
-import type { AccountPageData, CampaignPageData } from '../../dashboard/contract.ts';
-import { movementOf } from '../../dashboard/present.ts';
+import type { AccountPageData, CampaignPageData } from '../../dashboard/api-contract.ts';
+import { createDashboard, type Dashboard } from '../../dashboard/server/app.ts';
+import { movementOf } from '../../dashboard/views/present.ts';
 import { applyCampaign } from '../../src/campaigns/apply.ts';
 import { parseCampaignFile } from '../../src/campaigns/campaign-file.ts';
 import { ManualClock } from '../../src/clock.ts';

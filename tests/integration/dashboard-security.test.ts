@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createDashboard, type Dashboard } from '../../dashboard/app.ts';
-import type { ErrorJson } from '../../dashboard/contract.ts';
-import { serveDashboard } from '../../dashboard/server.ts';
+import type { ErrorJson } from '../../dashboard/api-contract.ts';
+import { createDashboard, type Dashboard } from '../../dashboard/server/app.ts';
+import { serveDashboard } from '../../dashboard/server/serve.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { accountRow, applyOgp16 } from '../support/campaign-fixture.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from '../support/services.ts';

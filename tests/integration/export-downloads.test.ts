@@ -3,13 +3,13 @@ import { loadImage } from '@napi-rs/canvas';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createDashboard } from '../../dashboard/app.ts';
 import type {
   AccountSeriesJson,
   CampaignOverviewJson,
   ErrorJson,
   RankedLeaderboardJson,
-} from '../../dashboard/contract.ts';
+} from '../../dashboard/api-contract.ts';
+import { createDashboard } from '../../dashboard/server/app.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { localParts } from '../../src/export/table.ts';
 import { metrics } from '../../src/rank/metrics.ts';

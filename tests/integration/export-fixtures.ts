@@ -4,9 +4,9 @@ import { ManualClock } from '../../src/clock.ts';
 import { storePage } from '../../src/collect/store-page.ts';
 import type { Db } from '../../src/db/database.ts';
 import type { Campaign } from '../../src/db/schema.ts';
+import { XClient } from '../../src/networks/x/client.ts';
 import { generateScenario } from '../../src/simulator/scenario.ts';
 import type { Scenario, ScenarioOptions } from '../../src/simulator/types.ts';
-import { XClient } from '../../src/x/client.ts';
 import { storeScenarioMatches, xUserOf } from '../support/scenario-records.ts';
 import { silentLog } from '../support/services.ts';
 

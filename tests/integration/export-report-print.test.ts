@@ -1,8 +1,8 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createDashboard } from '../../dashboard/app.ts';
-import { serveDashboard } from '../../dashboard/server.ts';
+import { createDashboard } from '../../dashboard/server/app.ts';
+import { serveDashboard } from '../../dashboard/server/serve.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from '../support/services.ts';
 import { loadDemoCampaign } from './export-fixtures.ts';

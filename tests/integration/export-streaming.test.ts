@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Campaign } from '../../src/db/schema.ts';
 import { postsPageSize } from '../../src/export/datasets.ts';
-import { type ExportRequest, exportChunks } from '../../src/export/run.ts';
+import { type ExportRequest, exportChunks } from '../../src/export/render-export.ts';
 import { createTestDatabase, type TestDatabase } from '../support/services.ts';
 import { createCampaign } from './rank-fixtures.ts';
 

@@ -1,8 +1,8 @@
 import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { interruptedRunError } from '../../src/db/collection-runs.ts';
+import { jobNames, queueNames } from '../../src/jobs/queue-names.ts';
 import { generateScenario } from '../../src/simulator/scenario.ts';
-import { jobNames, queueNames } from '../../workers/queues.ts';
 import { redisConnection } from '../../workers/runtime.ts';
 import { expectWorkersAlive, type FaultBench, startFaultBench } from '../support/fault-bench.ts';
 import { stopProcess } from '../support/processes.ts';

@@ -2,15 +2,15 @@ import { Redis } from 'ioredis';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createDashboard, type Dashboard } from '../../dashboard/app.ts';
-import { connectQueues, type DashboardQueues } from '../../dashboard/queues.ts';
-import type { ReadinessJson } from '../../dashboard/readiness.ts';
+import { createDashboard, type Dashboard } from '../../dashboard/server/app.ts';
+import { connectQueues, type DashboardQueues } from '../../dashboard/server/queue-inspection.ts';
+import type { ReadinessJson } from '../../dashboard/server/readiness.ts';
 import { applyCampaign } from '../../src/campaigns/apply.ts';
 import { parseCampaignFile } from '../../src/campaigns/campaign-file.ts';
 import { ManualClock } from '../../src/clock.ts';
 import type { Database } from '../../src/db/schema.ts';
+import { readXMetrics, recordXResponse } from '../../src/jobs/x-call-counters.ts';
 import { freePort } from '../../src/redis.ts';
-import { readXMetrics, recordXResponse } from '../../workers/x-metrics.ts';
 import {
   createTestDatabase,
   silentLog,

@@ -2,11 +2,11 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/database.ts';
 import type { Campaign } from '../../src/db/schema.ts';
+import { inSnapshot } from '../../src/rank/consistent-read.ts';
 import { leaderboard } from '../../src/rank/leaderboard.ts';
 import { rankRows } from '../../src/rank/ranking.ts';
-import { referenceLeaderboard } from '../../src/rank/reference.ts';
 import { rebuildRollups } from '../../src/rank/rollups.ts';
-import { inSnapshot } from '../../src/rank/snapshot.ts';
+import { referenceLeaderboard } from '../support/rank-oracle.ts';
 import { createTestDatabase, type TestDatabase } from '../support/services.ts';
 import {
   createCampaign,

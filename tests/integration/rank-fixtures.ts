@@ -3,8 +3,8 @@ import { ManualClock } from '../../src/clock.ts';
 import { storePage } from '../../src/collect/store-page.ts';
 import type { Db } from '../../src/db/database.ts';
 import type { Campaign } from '../../src/db/schema.ts';
-import { XClient } from '../../src/x/client.ts';
-import type { PostKind, XPost, XUser } from '../../src/x/types.ts';
+import { XClient } from '../../src/networks/x/client.ts';
+import type { PostKind, XPost, XUser } from '../../src/networks/x/types.ts';
 import { silentLog } from '../support/services.ts';
 
 /**

@@ -6,8 +6,8 @@ import { startOfDay, startOfHour } from '../../src/rank/calendar.ts';
 import { rankHistory } from '../../src/rank/history.ts';
 import { leaderboard, movementEnds } from '../../src/rank/leaderboard.ts';
 import { type Metric, metrics, type Scope, scopes } from '../../src/rank/metrics.ts';
-import { type ReferenceRow, referenceLeaderboard } from '../../src/rank/reference.ts';
 import { rebuildRollups } from '../../src/rank/rollups.ts';
+import { type ReferenceRow, referenceLeaderboard } from '../support/rank-oracle.ts';
 import { createTestDatabase, type TestDatabase } from '../support/services.ts';
 import {
   createCampaign,

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/database.ts';
 import type { Campaign } from '../../src/db/schema.ts';
 import { leaderboard } from '../../src/rank/leaderboard.ts';
-import { referenceLeaderboard } from '../../src/rank/reference.ts';
 import { rebuildRollups } from '../../src/rank/rollups.ts';
+import { referenceLeaderboard } from '../support/rank-oracle.ts';
 import { createTestDatabase, type TestDatabase } from '../support/services.ts';
 import {
   createCampaign,

@@ -3,13 +3,13 @@ import { applyCampaign } from '../../src/campaigns/apply.ts';
 import { parseCampaignFile } from '../../src/campaigns/campaign-file.ts';
 import { ManualClock } from '../../src/clock.ts';
 import type { Campaign } from '../../src/db/schema.ts';
+import { XClient } from '../../src/networks/x/client.ts';
+import type { XUser } from '../../src/networks/x/types.ts';
 import { leaderboard, movementEnds } from '../../src/rank/leaderboard.ts';
 import { type Metric, metrics, type Scope, scopes } from '../../src/rank/metrics.ts';
 import { accountSeries } from '../../src/rank/series.ts';
 import { generateScenario } from '../../src/simulator/scenario.ts';
 import { rankRows } from '../../src/simulator/truth.ts';
-import { XClient } from '../../src/x/client.ts';
-import type { XUser } from '../../src/x/types.ts';
 import { storeScenarioMatches, xUserOf } from '../support/scenario-records.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from '../support/services.ts';
 
@@ -132,7 +132,7 @@ const accountRow = (user: XUser) => ({
   created_at: user.createdAt,
 });
 
-/** The truth's board as the tracker shows it: accounts with a value only (see docs/metrics.md). */
+/** The truth's board as the tracker shows it: accounts with a value only (see docs/METRICS.md). */
 function expectedBoard(metric: Metric, scope: Scope, window: { from: Date; to: Date }) {
   const rows = scenario.truth.leaderboard(metric, { scope, from: window.from, to: window.to, observedAt });
   if (metric === 'follower_growth_pct') {

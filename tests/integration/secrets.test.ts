@@ -6,15 +6,15 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createDashboard, type Dashboard } from '../../dashboard/app.ts';
+import { createDashboard, type Dashboard } from '../../dashboard/server/app.ts';
 import { applyCampaign } from '../../src/campaigns/apply.ts';
 import { parseCampaignFile } from '../../src/campaigns/campaign-file.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { createLogger } from '../../src/log.ts';
+import { XClient } from '../../src/networks/x/client.ts';
 import { freePort } from '../../src/redis.ts';
 import { generateScenario } from '../../src/simulator/scenario.ts';
-import { type RunningSimulator, startSimulator } from '../../src/simulator/server.ts';
-import { XClient } from '../../src/x/client.ts';
+import { type RunningSimulator, startSimulator } from '../../src/simulator/x/server.ts';
 import { type CollectionRuntime, startCollection } from '../../workers/runtime.ts';
 import {
   createTestDatabase,

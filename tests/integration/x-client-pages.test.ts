@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { XClient } from '../../src/x/client.ts';
-import { XTransientError } from '../../src/x/errors.ts';
+import { XClient } from '../../src/networks/x/client.ts';
+import { XTransientError } from '../../src/networks/x/errors.ts';
 
 /**
  * The real client against an HTTP server that answers one crafted body: shapes the simulator never

@@ -16,12 +16,12 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import ExcelJS from 'exceljs';
-import { createDashboard } from '../../dashboard/app.ts';
 import type {
   AccountSeriesJson,
   CampaignOverviewJson,
   RankedLeaderboardJson,
-} from '../../dashboard/contract.ts';
+} from '../../dashboard/api-contract.ts';
+import { createDashboard } from '../../dashboard/server/app.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { loadDemoCampaign } from '../integration/export-fixtures.ts';
 import { createTestDatabase } from '../support/services.ts';

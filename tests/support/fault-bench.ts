@@ -4,11 +4,11 @@ import { expect } from 'vitest';
 import { applyCampaign } from '../../src/campaigns/apply.ts';
 import { parseCampaignFile } from '../../src/campaigns/campaign-file.ts';
 import { ManualClock } from '../../src/clock.ts';
-import type { SimulatorServerOptions } from '../../src/simulator/server.ts';
-import { type RunningSimulator, startSimulator } from '../../src/simulator/server.ts';
+import { requestPoll } from '../../src/jobs/enqueue.ts';
+import { queueNames } from '../../src/jobs/queue-names.ts';
 import type { Scenario } from '../../src/simulator/types.ts';
-import { requestPoll } from '../../workers/actions.ts';
-import { queueNames } from '../../workers/queues.ts';
+import type { SimulatorServerOptions } from '../../src/simulator/x/server.ts';
+import { type RunningSimulator, startSimulator } from '../../src/simulator/x/server.ts';
 import { redisConnection } from '../../workers/runtime.ts';
 import { campaignPostIds } from './ground-truth.ts';
 import {

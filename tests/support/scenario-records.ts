@@ -1,8 +1,8 @@
 import type { CollectContext } from '../../src/collect/context.ts';
 import { storePage } from '../../src/collect/store-page.ts';
-import { compileQuery, postTarget } from '../../src/simulator/query/match.ts';
+import type { XPost, XUser } from '../../src/networks/x/types.ts';
 import type { Scenario, SimPost, SimUser } from '../../src/simulator/types.ts';
-import type { XPost, XUser } from '../../src/x/types.ts';
+import { compileQuery, postTarget } from '../../src/simulator/x/query/match.ts';
 
 /*
  * A scenario's accounts and posts as the X client hands them to the collector, read at `observedAt`:

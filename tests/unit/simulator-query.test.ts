@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { PostKind, SimPost, SimUser } from '../../src/simulator/index.ts';
 import { compileQuery, parseQuery, QuerySyntaxError } from '../../src/simulator/index.ts';
-import { postTarget } from '../../src/simulator/query/match.ts';
+import { postTarget } from '../../src/simulator/x/query/match.ts';
 
 function user(username: string, id: string, verified = false): SimUser {
   return {

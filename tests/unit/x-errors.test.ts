@@ -1,6 +1,6 @@
 import { ApiRequestError } from 'twitter-api-v2';
 import { describe, expect, test } from 'vitest';
-import { classifyXError, XTransientError } from '../../src/x/errors.ts';
+import { classifyXError, XTransientError } from '../../src/networks/x/errors.ts';
 
 describe('classifyXError', () => {
   test('a request that got no answer is transient and says why, as twitter-api-v2 1.29 builds it', () => {

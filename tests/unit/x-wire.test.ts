@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { usableSinceId } from '../../src/collect/poll-query.ts';
-import { postIdTime } from '../../src/x/ids.ts';
-import { envelopeWire, mapEntries, toPost, toProblem, toUser } from '../../src/x/wire.ts';
+import { postIdTime } from '../../src/networks/x/ids.ts';
+import { envelopeWire, mapEntries, toPost, toProblem, toUser } from '../../src/networks/x/wire.ts';
 
 // Real captured X API v2 bodies (see each fixture's .source.txt).
 const fixture = (name: string) =>

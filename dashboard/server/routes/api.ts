@@ -1,0 +1,98 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { listCampaigns } from '../../../src/db/campaigns.ts';
+import { intervals, metrics, scopes, seriesMetrics } from '../../../src/rank/metrics.ts';
+import {
+  campaignJson,
+  campaignOr404,
+  coverageJson,
+  overviewJson,
+  rankHistoryJson,
+  seriesJson,
+} from '../api-responses.ts';
+import { invalidParameter } from '../middleware/errors.ts';
+import { checkBuckets, checkWindow, instant, integerIn, oneOf, validQuery } from '../request-validation.ts';
+import type { DashboardContext } from './context.ts';
+
+const window = { from: instant.optional(), to: instant.optional() };
+
+const leaderboardQuery = z.object({
+  metric: oneOf(metrics).default('posts'),
+  scope: oneOf(scopes).default('all'),
+  ...window,
+  limit: integerIn(1, 500).default(50),
+});
+
+const seriesQuery = z.object({
+  metric: oneOf(seriesMetrics).default('followers'),
+  interval: oneOf(intervals).default('hour'),
+  ...window,
+});
+
+const rankHistoryQuery = z.object({
+  metric: oneOf(metrics).default('posts'),
+  scope: oneOf(scopes).default('all'),
+  interval: oneOf(intervals).default('hour'),
+  ...window,
+});
+
+const overviewQuery = z.object({ ...window, top: integerIn(1, 100).default(10) });
+
+const coverageQuery = z.object(window);
+
+const username = /^[A-Za-z0-9_]{1,15}$/;
+
+/** The JSON API, mounted under /api/v1. */
+export function apiRoutes({ db, clock, leaderboards }: DashboardContext): Hono {
+  /** The campaign and the window asked for (default: the campaign's), checked. */
+  const target = async (slug: string, query: { from?: Date | undefined; to?: Date | undefined }) => {
+    const campaign = await campaignOr404(db, slug);
+    const from = query.from ?? campaign.window_start;
+    const to = query.to ?? campaign.window_end;
+    checkWindow(from, to);
+    return { campaign, from, to };
+  };
+
+  return new Hono()
+    .use(async (c, next) => {
+      await next();
+      // Live numbers: a cached answer is a wrong answer.
+      c.header('Cache-Control', 'no-store');
+    })
+    .get('/campaigns', async (c) => {
+      const campaigns = await listCampaigns(db);
+      return c.json({ campaigns: campaigns.map(campaignJson) });
+    })
+    .get('/campaigns/:slug/leaderboard', validQuery(leaderboardQuery), async (c) => {
+      const query = c.req.valid('query');
+      const { campaign, from, to } = await target(c.req.param('slug'), query);
+      return c.json(await leaderboards.read(campaign, { ...query, from, to }));
+    })
+    .get('/campaigns/:slug/accounts/:username/series', validQuery(seriesQuery), async (c) => {
+      const query = c.req.valid('query');
+      const account = c.req.param('username').replace(/^@/, '');
+      if (!username.test(account)) {
+        throw invalidParameter('username: expected an X username (1–15 letters, digits or _)');
+      }
+      const { campaign, from, to } = await target(c.req.param('slug'), query);
+      checkBuckets(from, to, query.interval);
+      return c.json(await seriesJson(db, campaign, account, { ...query, from, to }, clock.now()));
+    })
+    .get('/campaigns/:slug/rank-history', validQuery(rankHistoryQuery), async (c) => {
+      const query = c.req.valid('query');
+      const { campaign, from, to } = await target(c.req.param('slug'), query);
+      checkBuckets(from, to, query.interval);
+      return c.json(await rankHistoryJson(db, campaign, { ...query, from, to }, clock.now()));
+    })
+    .get('/campaigns/:slug/overview', validQuery(overviewQuery), async (c) => {
+      const query = c.req.valid('query');
+      const { campaign, from, to } = await target(c.req.param('slug'), query);
+      return c.json(await overviewJson(db, campaign, { from, to, top: query.top }, clock.now()));
+    })
+    .get('/campaigns/:slug/coverage', validQuery(coverageQuery), async (c) => {
+      const query = c.req.valid('query');
+      const { campaign, from, to } = await target(c.req.param('slug'), query);
+      checkBuckets(from, to, 'hour');
+      return c.json(await coverageJson(db, campaign, { from, to }, clock.now()));
+    });
+}

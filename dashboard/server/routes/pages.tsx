@@ -1,0 +1,168 @@
+import type { Context } from 'hono';
+import { Hono } from 'hono';
+import type { Child } from 'hono/jsx';
+import { listCampaigns } from '../../../src/db/campaigns.ts';
+import {
+  campaignFigures,
+  findAccount,
+  latestSnapshot,
+  peersOf,
+  topPostsOf,
+} from '../../../src/db/dashboard-reads.ts';
+import { dictionaries, type Lang } from '../../../src/present/i18n.ts';
+import { lastCollectedAt } from '../../../src/rank/freshness.ts';
+import { metrics as rankedMetrics } from '../../../src/rank/leaderboard.ts';
+import {
+  type AccountPageData,
+  type CampaignPageData,
+  leaderboardMetrics,
+  leaderboardScopes,
+  type RankedLeaderboardJson,
+} from '../../api-contract.ts';
+import { AccountPage } from '../../views/account-page.tsx';
+import { CampaignPage } from '../../views/campaign-page.tsx';
+import { CampaignsPage } from '../../views/campaigns-page.tsx';
+import { langOf, switchLanguageHref } from '../../views/language.ts';
+import { Layout } from '../../views/layout.tsx';
+import { campaignOr404, followerSeriesJson } from '../api-responses.ts';
+import { buildAssets } from '../client-bundle.ts';
+import { notFound } from '../middleware/errors.ts';
+import type { DashboardContext } from './context.ts';
+
+const topRows = 50;
+/** How often the live page re-reads the API when the event stream is not available. */
+const refreshMs = 5_000;
+const username = /^[A-Za-z0-9_]{1,15}$/;
+
+type RankedMetric = (typeof rankedMetrics)[number];
+/** The ranking module grows metric by metric; the page offers every metric of the contract. */
+const isRanked = (metric: string): metric is RankedMetric =>
+  (rankedMetrics as readonly string[]).includes(metric);
+const pick = <T extends string>(values: readonly T[], given: string | undefined, fallback: T): T =>
+  values.find((value) => value === given) ?? fallback;
+
+/** Server-rendered pages; the live one then follows the campaign's event stream. */
+export function pageRoutes({ db, clock, demo, leaderboards }: DashboardContext): Hono {
+  const page = async (
+    c: Context,
+    lang: Lang,
+    title: string,
+    body: Child,
+    options: { script?: boolean } = {},
+  ) => {
+    const assets = await buildAssets();
+    return c.html(
+      <Layout
+        lang={lang}
+        title={title}
+        demo={demo}
+        switchHref={switchLanguageHref(c, lang)}
+        assets={assets}
+        script={options.script}
+      >
+        {body}
+      </Layout>,
+    );
+  };
+
+  return new Hono()
+    .use(async (c, next) => {
+      await next();
+      c.header('Vary', 'Accept-Language');
+      c.header('Cache-Control', 'no-store');
+    })
+    .get('/', async (c) => {
+      const lang = langOf(c);
+      const campaigns = await listCampaigns(db);
+      return page(c, lang, dictionaries[lang].appName, <CampaignsPage lang={lang} campaigns={campaigns} />);
+    })
+    .get('/campaigns/:slug', async (c) => {
+      const lang = langOf(c);
+      const campaign = await campaignOr404(db, c.req.param('slug'));
+      const metric = pick(leaderboardMetrics, c.req.query('metric'), 'posts');
+      const scope = pick(leaderboardScopes, c.req.query('scope'), 'all');
+      const window = { from: campaign.window_start, to: campaign.window_end };
+      const now = clock.now();
+      const [leaderboard, series, peers] = await Promise.all([
+        isRanked(metric) ? leaderboards.read(campaign, { metric, scope, ...window, limit: topRows }) : null,
+        followerSeriesJson(db, campaign, campaign.home_username, { interval: 'hour', ...window }, now),
+        peersOf(db, campaign.id),
+      ]);
+      const collectedAt = leaderboard
+        ? leaderboard.lastCollectedAt
+        : ((await lastCollectedAt(db, campaign.id))?.toISOString() ?? null);
+      const apiBase = `/api/v1/campaigns/${encodeURIComponent(campaign.slug)}`;
+      const board: RankedLeaderboardJson = leaderboard ?? {
+        campaign: campaign.slug,
+        metric,
+        scope,
+        from: window.from.toISOString(),
+        to: window.to.toISOString(),
+        asOf: now.toISOString(),
+        total: 0,
+        rows: [],
+        home: null,
+        lastCollectedAt: collectedAt,
+        movement: { hourAgo: null, dayStart: null },
+      };
+      const data: CampaignPageData = {
+        lang,
+        timezone: campaign.timezone,
+        homeUsername: campaign.home_username,
+        leaderboardUrl: `${apiBase}/leaderboard?metric=${metric}&scope=${scope}&limit=${topRows}`,
+        seriesUrl: `${apiBase}/accounts/${encodeURIComponent(campaign.home_username)}/series?metric=followers&interval=hour`,
+        refreshMs,
+        leaderboard: board,
+        series,
+        slug: campaign.slug,
+        name: campaign.name,
+        apiBase,
+        eventsUrl: `${apiBase}/events`,
+        metric,
+        scope,
+        limit: topRows,
+        metricAvailable: leaderboard !== null,
+        peers,
+        lastCollectedAt: collectedAt,
+      };
+      return page(
+        c,
+        lang,
+        `${campaign.name} — ${dictionaries[lang].appName}`,
+        <CampaignPage campaign={campaign} data={data} />,
+        { script: true },
+      );
+    })
+    .get('/campaigns/:slug/accounts/:username', async (c) => {
+      const lang = langOf(c);
+      const name = c.req.param('username').replace(/^@/, '');
+      const campaign = await campaignOr404(db, c.req.param('slug'));
+      const account = username.test(name) ? await findAccount(db, name) : undefined;
+      if (!account) throw notFound(dictionaries[lang].unknownAccount(name));
+      const [snapshot, figures, topPosts] = await Promise.all([
+        latestSnapshot(db, account.id, clock.now()),
+        campaignFigures(db, campaign, account.id),
+        topPostsOf(db, campaign, account),
+      ]);
+      const data: AccountPageData = {
+        lang,
+        timezone: campaign.timezone,
+        slug: campaign.slug,
+        username: account.username,
+        apiBase: `/api/v1/campaigns/${encodeURIComponent(campaign.slug)}`,
+        from: campaign.window_start.toISOString(),
+        to: campaign.window_end.toISOString(),
+      };
+      return page(
+        c,
+        lang,
+        `@${account.username} — ${campaign.name}`,
+        <AccountPage
+          campaign={campaign}
+          view={{ account, snapshot: snapshot ?? null, figures, topPosts }}
+          data={data}
+        />,
+        { script: true },
+      );
+    });
+}

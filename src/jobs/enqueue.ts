@@ -1,0 +1,92 @@
+import type { JobsOptions, Queue } from 'bullmq';
+import { activeQueries } from '../db/campaigns.ts';
+import type { Db } from '../db/database.ts';
+import {
+  type CampaignJobData,
+  jobIds,
+  jobNames,
+  oneShot,
+  type QueryJobData,
+  type TickData,
+} from './queue-names.ts';
+
+/**
+ * What the dashboard's admin routes and the CLI may ask of collection. They enqueue jobs or flip
+ * flags; they never call X themselves.
+ */
+
+/**
+ * The retries the workers' own queues give their jobs (workers/runtime.ts): a dashboard running
+ * apart from the workers adds jobs through queues without those defaults.
+ */
+const retried: JobsOptions = { attempts: 5, backoff: { type: 'exponential', delay: 2000 } };
+
+/** An on-demand snapshot has its own fixed id: clicking twice while it waits queues it once. */
+export const snapshotNowJobId = (campaignId: number) => `snapshot-now-${campaignId}`;
+
+/** Polls every active query of the campaign now, instead of waiting for the next tick. */
+export async function requestPoll(queues: { search: Queue }, campaignId: number): Promise<void> {
+  await queues.search.add(jobNames.tick, { campaignId, reason: 'manual' } satisfies TickData, {
+    removeOnComplete: true,
+    removeOnFail: true,
+  });
+}
+
+export interface BackfillRequest {
+  /** queries whose walk back was queued (or was already waiting or running) */
+  backfills: number[];
+  /** queries never polled yet: their first poll was queued, it sets where the walk starts */
+  polls: number[];
+  /** queries whose walk back has already reached the 7-day horizon */
+  complete: number[];
+}
+
+/**
+ * Queues the backfill job of each active query of the campaign, with the fixed ids the ticks use
+ * (src/jobs/queue-names.ts): a backfill already waiting or running is not queued twice.
+ */
+export async function requestBackfill(
+  db: Db,
+  queues: { search: Queue },
+  campaignId: number,
+): Promise<BackfillRequest> {
+  const request: BackfillRequest = { backfills: [], polls: [], complete: [] };
+  const jobs: Parameters<Queue['addBulk']>[0] = [];
+  for (const query of await activeQueries(db, campaignId)) {
+    const data = { campaignId, queryId: query.id } satisfies QueryJobData;
+    if (query.backfill_done) {
+      request.complete.push(query.id);
+    } else if (query.backfill_until_id) {
+      request.backfills.push(query.id);
+      jobs.push({
+        name: jobNames.backfill,
+        data,
+        opts: { jobId: jobIds.backfill(query.id), ...oneShot, ...retried },
+      });
+    } else {
+      // A backfill starts below the oldest post of the first poll: without one it has nowhere to start.
+      request.polls.push(query.id);
+      jobs.push({
+        name: jobNames.poll,
+        data,
+        opts: { jobId: jobIds.poll(query.id), ...oneShot, ...retried },
+      });
+    }
+  }
+  if (jobs.length > 0) await queues.search.addBulk(jobs);
+  return request;
+}
+
+/** Reads the followers of the home account, the watchlist and the top authors now (x-users). */
+export async function requestSnapshot(queues: { users: Queue }, campaignId: number): Promise<void> {
+  await queues.users.add(jobNames.snapshot, { campaignId } satisfies CampaignJobData, {
+    jobId: snapshotNowJobId(campaignId),
+    ...oneShot,
+    ...retried,
+  });
+}
+
+/** Paused campaigns keep their schedules, but their ticks poll nothing until resumed. */
+export async function setPaused(db: Db, campaignId: number, paused: boolean): Promise<void> {
+  await db.updateTable('campaigns').set({ paused }).where('id', '=', campaignId).execute();
+}

@@ -1,0 +1,126 @@
+import { type RawBuilder, sql } from 'kysely';
+import type { Db } from '../../src/db/database.ts';
+import type { Campaign } from '../../src/db/schema.ts';
+import type { Metric, Scope } from '../../src/rank/metrics.ts';
+
+/**
+ * The metric definitions written as the straightforward query: a GROUP BY over `posts` and
+ * `campaign_posts` for the window, no rollup. It is the baseline of `npm run bench` and the oracle
+ * the tests hold the rollups to; it reads the same tables the collector writes and nothing else.
+ */
+
+export interface ReferenceQuery {
+  metric: Metric;
+  scope: Scope;
+  from: Date;
+  to: Date;
+  /** rows on show (all when absent); the home row always comes along */
+  limit?: number;
+}
+
+export interface ReferenceRow {
+  rank: number;
+  accountId: string;
+  username: string;
+  value: number;
+  isHome: boolean;
+  /** accounts ranked */
+  total: number;
+}
+
+export async function referenceLeaderboard(
+  db: Db,
+  campaign: Campaign,
+  query: ReferenceQuery,
+): Promise<ReferenceRow[]> {
+  const from = sql`${query.from.toISOString()}::timestamptz`;
+  const to = sql`${query.to.toISOString()}::timestamptz`;
+  const campaignPosts = sql`
+    select p.* from posts p
+    where p.created_at >= ${from} and p.created_at < ${to} and not p.deleted
+      and exists (select 1 from campaign_posts cp where cp.post_id = p.id and cp.campaign_id = ${campaign.id})`;
+  const watchlist = sql`
+    select coalesce(w.account_id, (select n.id from accounts n where lower(n.username) = lower(w.username)
+      order by n.last_seen_at desc, n.id limit 1)) as id
+    from campaign_accounts w where w.campaign_id = ${campaign.id}`;
+  const members =
+    query.scope === 'watchlist'
+      ? watchlist
+      : sql`${watchlist} union select author_id from (${campaignPosts}) cp`;
+  const values = valuesOf(query.metric, campaignPosts, from, to);
+  const limit = query.limit ?? 2_147_483_647;
+  const { rows } = await sql<ReferenceRow & { position: number }>`
+    with member as (select id from (${members}) m where id is not null),
+    v as (${values}),
+    ranked as (
+      select a.id as "accountId", a.username, v.value::float8 as value,
+        rank() over (order by v.value desc)::int as rank,
+        row_number() over (order by v.value desc, lower(a.username) collate "C", a.id)::int as position,
+        count(*) over ()::int as total,
+        lower(a.username) = lower(${campaign.home_username}) as "isHome"
+      from v join accounts a on a.id = v.account_id
+      where v.account_id in (select id from member) and v.value is not null
+        ${query.metric.startsWith('follower') ? sql`` : sql`and v.value > 0`}
+    )
+    select * from ranked where position <= ${limit} or "isHome" order by position
+  `.execute(db);
+  return rows.map(({ position: _position, ...row }) => ({ ...row, value: Number(row.value) }));
+}
+
+function valuesOf(
+  metric: Metric,
+  campaignPosts: RawBuilder<unknown>,
+  from: RawBuilder<unknown>,
+  to: RawBuilder<unknown>,
+): RawBuilder<unknown> {
+  switch (metric) {
+    case 'posts':
+      return sql`select author_id as account_id, count(*) filter (where kind <> 'repost') as value
+        from (${campaignPosts}) p group by author_id`;
+    case 'reposts':
+      return sql`select author_id as account_id, count(*) filter (where kind = 'repost') as value
+        from (${campaignPosts}) p group by author_id`;
+    case 'engagement':
+      return sql`select author_id as account_id,
+          sum(like_count::bigint + repost_count + reply_count + quote_count) filter (where kind <> 'repost') as value
+        from (${campaignPosts}) p group by author_id`;
+    case 'impressions':
+      return sql`select author_id as account_id,
+          sum(coalesce(impression_count, 0)) filter (where kind <> 'repost') as value
+        from (${campaignPosts}) p group by author_id`;
+    case 'mentions':
+      return sql`
+        select named.id as account_id, count(*) as value
+        from (
+          select distinct p.id, lower(m) as username
+          from (${campaignPosts}) p
+          join accounts author on author.id = p.author_id
+          cross join unnest(p.mentions) as m
+          where p.kind <> 'repost' and lower(m) <> lower(author.username)
+        ) mention
+        cross join lateral (
+          select n.id from accounts n where lower(n.username) = mention.username
+          order by n.last_seen_at desc, n.id limit 1
+        ) named
+        group by named.id`;
+    case 'followers':
+    case 'follower_growth':
+    case 'follower_growth_pct': {
+      const latest = (instant: RawBuilder<unknown>) => sql`(select s.followers_count from account_snapshots s
+        where s.account_id = a.id and s.observed_at <= ${instant} order by s.observed_at desc limit 1)`;
+      const start = sql`coalesce(${latest(from)}, (select s.followers_count from account_snapshots s
+        where s.account_id = a.id and s.observed_at > ${from} and s.observed_at <= ${to}
+        order by s.observed_at limit 1))`;
+      const value =
+        metric === 'followers'
+          ? sql`r.at_to::float8`
+          : metric === 'follower_growth'
+            ? sql`(r.at_to - r.at_from)::float8`
+            : sql`case when r.at_from > 0 then ((r.at_to - r.at_from)::float8 / r.at_from) * 100 end`;
+      return sql`select r.id as account_id, ${value} as value
+        from (select a.id, ${latest(to)} as at_to, ${start} as at_from from accounts a
+              where a.id in (select distinct account_id from account_snapshots)) r
+        where r.at_to is not null ${metric === 'followers' ? sql`` : sql`and r.at_from is not null`}`;
+    }
+  }
+}
