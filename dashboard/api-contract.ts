@@ -1,3 +1,5 @@
+import type { TopPost } from '../src/db/dashboard-reads.ts';
+
 /**
  * JSON shapes of the dashboard API, shared by the routes and the browser code. Dates travel as ISO
  * 8601 strings; X ids as strings.
@@ -192,20 +194,8 @@ export interface HomeRankHistoryJson {
 }
 
 /** A post of `…/overview`'s top posts; `text` is user-controlled (render as text, never HTML). */
-export interface TopPostJson {
-  id: string;
-  username: string;
-  name: string;
-  text: string;
-  createdAt: string;
-  kind: string;
-  likes: number;
-  reposts: number;
-  replies: number;
-  quotes: number;
-  engagement: number;
-  impressions: number | null;
-}
+/** A post as the top-posts lists show it (the row is read in src/db/dashboard-reads.ts). */
+export type TopPostJson = TopPost;
 
 /** `…/overview?from=&to=&top=` */
 export interface CampaignOverviewJson {

@@ -1,6 +1,6 @@
 import type { Queue } from 'bullmq';
-import parser from 'cron-parser';
 import type { Db } from '../src/db/database.ts';
+import { periodMs } from '../src/jobs/cron.ts';
 import { type CampaignJobData, jobNames, type TickData } from '../src/jobs/queue-names.ts';
 
 export interface ScheduleOptions {
@@ -59,14 +59,4 @@ export async function reconcileSchedules(
       if (!wanted.has(scheduler.key)) await queue.removeJobScheduler(scheduler.key);
     }
   }
-}
-
-/** The gap between two consecutive runs of a cron pattern (from a fixed reference: deterministic). */
-export function periodMs(pattern: string): number {
-  const interval = parser.parseExpression(pattern, {
-    currentDate: new Date('2016-01-04T00:00:00Z'),
-    tz: 'UTC',
-  });
-  const first = interval.next().getTime();
-  return interval.next().getTime() - first;
 }

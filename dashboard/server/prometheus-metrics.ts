@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Clock } from '../../src/clock.ts';
 import type { Db } from '../../src/db/database.ts';
-import { readXMetrics } from '../../src/jobs/x-call-counters.ts';
+import { readXCallCounters } from '../../src/jobs/x-call-counters.ts';
 import type { OpsRedis } from './ops-redis.ts';
 import type { MetricFamily } from './prometheus-format.ts';
 import type { DashboardQueues } from './queue-inspection.ts';
@@ -22,7 +22,7 @@ const jobStates = [
   'completed',
 ] as const;
 
-export interface MetricsSources {
+export interface PrometheusSources {
   db: Db;
   clock: Clock;
   queues: DashboardQueues | undefined;
@@ -35,7 +35,7 @@ export interface MetricsSources {
  * Everything /metrics shows. A source that does not answer is left out and flagged by
  * `tracker_metrics_source_up` (0): a scrape never fails because PostgreSQL or Redis is away.
  */
-export async function collectMetrics(sources: MetricsSources): Promise<MetricFamily[]> {
+export async function collectPrometheusFamilies(sources: PrometheusSources): Promise<MetricFamily[]> {
   const up: Record<string, number> = {};
   const part = async (name: string, read: () => Promise<MetricFamily[]>) => {
     try {
@@ -162,7 +162,7 @@ async function runFamilies(db: Db, clock: Clock): Promise<MetricFamily[]> {
 }
 
 async function xFamilies(redis: OpsRedis, prefix: string): Promise<MetricFamily[]> {
-  const metrics = await redis.run((client) => readXMetrics(client, prefix), readTimeoutMs);
+  const metrics = await redis.run((client) => readXCallCounters(client, prefix), readTimeoutMs);
   const byName = <T extends { endpoint: string }>(rows: T[]) =>
     [...rows].sort((a, b) => a.endpoint.localeCompare(b.endpoint));
   return [

@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import type { Clock } from '../../src/clock.ts';
 import type { Db } from '../../src/db/database.ts';
+import { periodMs } from '../../src/jobs/cron.ts';
 import { lastCollectedAt } from '../../src/rank/freshness.ts';
-import { periodMs } from '../../workers/schedules.ts';
 import type { OpsRedis } from './ops-redis.ts';
 import { withTimeout } from './timeout.ts';
 

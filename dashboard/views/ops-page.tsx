@@ -1,5 +1,5 @@
 import type { FC } from 'hono/jsx';
-import type { BudgetStatus } from '../../src/collect/budget.ts';
+import type { BudgetStatus } from '../../src/budget/status.ts';
 import type { adminLists, recentRuns } from '../../src/db/dashboard-reads.ts';
 import type { Campaign } from '../../src/db/schema.ts';
 import { formatDateTime, formatDuration, formatNumber, formatTime } from '../../src/present/format.ts';

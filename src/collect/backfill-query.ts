@@ -1,6 +1,6 @@
+import { worstCase } from '../budget/prices.ts';
 import { findQuery } from '../db/campaigns.ts';
 import { postIdTime, recentSearchReachMs } from '../networks/x/ids.ts';
-import { worstCase } from './budget.ts';
 import type { CollectContext } from './context.ts';
 import { withinReach } from './poll-query.ts';
 import { recordRun } from './record-run.ts';

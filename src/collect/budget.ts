@@ -1,13 +1,21 @@
-import { sql, type Transaction } from 'kysely';
+import { sql } from 'kysely';
+import {
+  costMicros,
+  formatUsd,
+  type MonthSpan,
+  type PriceTable,
+  publishedPrices,
+  type ReadCost,
+  usdToMicros,
+  utcMonth,
+  worstCase,
+} from '../budget/prices.ts';
 import { systemClock } from '../clock.ts';
 import { countColumns, microsToUsd, type RunCounts } from '../db/collection-runs.ts';
-import type { Db } from '../db/database.ts';
-import type { Database } from '../db/schema.ts';
+import { snapshotReserveMicros, spentThisMonth, usageReadingOf } from '../db/spending.ts';
 import type { BilledReads } from '../db/x-reads.ts';
 import type { XClient } from '../networks/x/client.ts';
-import { maxPageSize } from '../networks/x/fields.ts';
 import type { CollectContext } from './context.ts';
-import { costMicros, formatUsd, type PriceTable, publishedPrices, type ReadCost } from './prices.ts';
 
 /**
  * The budget of X reads. X bills per resource read (a post, a user; the same one read twice in one
@@ -39,38 +47,10 @@ export class BudgetReachedError extends Error {
   }
 }
 
-/**
- * The most one request can read. Pages expand only `author_id`, so a page of 100 posts brings at
- * most 100 users; a lookup reads at most what it asks for (and the posts' authors).
- */
-export const worstCase = {
-  searchPage: { posts: maxPageSize.search, users: maxPageSize.search },
-  timelinePage: { posts: maxPageSize.timeline, users: maxPageSize.timeline },
-  postsLookup: (ids: number): ReadCost => ({ posts: ids, users: ids }),
-  usersLookup: (ids: number): ReadCost => ({ posts: 0, users: ids }),
-  countsRequest: { posts: 0, users: 0, countsRequests: 1 },
-} as const;
-
-/** A reservation older than this belongs to a worker that died mid-request: it no longer counts. */
-const reservationLifetime = '5 minutes';
 /** X's usage count is read at most this often (wall clock), by all workers together. */
 const usageMaxAgeMs = 5 * 60_000;
 /** After a failed usage read, the next try waits this long. */
 const usageRetryMs = 60_000;
-
-export interface MonthSpan {
-  start: Date;
-  /** first instant of the next month: when a paused campaign resumes */
-  end: Date;
-}
-
-export function utcMonth(now: Date): MonthSpan {
-  const year = now.getUTCFullYear();
-  const month = now.getUTCMonth();
-  return { start: new Date(Date.UTC(year, month, 1)), end: new Date(Date.UTC(year, month + 1, 1)) };
-}
-
-const usdToMicros = (usd: string | number): number => Math.round(Number(usd) * 1e6);
 
 /**
  * What one run spends, and the guard it passes before each request. A run of a campaign with a
@@ -189,48 +169,6 @@ function budgetMessage(budgetMicros: number, spent: number, reserve: number, mon
   );
 }
 
-/**
- * Spent by the campaign's runs this month, in micro-dollars: their estimated costs so far, plus the
- * worst case of requests still in flight (a reservation expires with its worker). The database's
- * own clock dates reservations, so workers whose clocks differ agree on their age.
- */
-async function spentThisMonth(
-  db: Db | Transaction<Database>,
-  campaignId: number,
-  month: MonthSpan,
-  exceptRunId: string | null,
-): Promise<number> {
-  const { rows } = await sql<{ spent: string }>`
-    select (coalesce(sum(cost_usd), 0) + coalesce(sum(reserved_usd) filter (
-              where outcome = 'running' and reserved_at > now() - ${reservationLifetime}::interval), 0))::text as spent
-    from collection_runs
-    where campaign_id = ${campaignId} and started_at >= ${month.start} and started_at < ${month.end}
-      ${exceptRunId === null ? sql`` : sql`and id <> ${exceptRunId}`}
-  `.execute(db);
-  return usdToMicros(rows[0]?.spent ?? 0);
-}
-
-/**
- * Kept back for the follower snapshots of the home account and the watchlist until the month ends:
- * each account is a user read billed once a day, today included (conservative: today's may be paid).
- */
-async function snapshotReserveMicros(
-  db: Db | Transaction<Database>,
-  campaignId: number,
-  now: Date,
-  prices: PriceTable,
-): Promise<number> {
-  const row = await db
-    .selectFrom('campaign_accounts')
-    .select((eb) => eb.fn.countAll<string>().as('accounts'))
-    .where('campaign_id', '=', campaignId)
-    .executeTakeFirst();
-  const month = utcMonth(now);
-  const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
-  const daysLeft = Math.round((month.end.getTime() - today) / 86_400_000);
-  return costMicros(prices, { posts: 0, users: Number(row?.accounts ?? 0) * daysLeft });
-}
-
 interface UsageReading {
   projectUsage: number;
   projectCap: number;
@@ -278,7 +216,7 @@ async function refreshUsage(ctx: CollectContext, tracker: UsageTracker): Promise
   const shared = await ctx.db.selectFrom('x_usage').selectAll().executeTakeFirst();
   if (shared && wallNow.getTime() - shared.read_at.getTime() < usageMaxAgeMs) {
     if (tracker.reading?.readAt !== shared.read_at.getTime()) {
-      tracker.reading = readingOf(shared);
+      tracker.reading = usageReadingOf(shared);
       tracker.billedSinceReading = 0;
     }
     tracker.nextReadAt = shared.read_at.getTime() + usageMaxAgeMs;
@@ -310,20 +248,6 @@ async function refreshUsage(ctx: CollectContext, tracker: UsageTracker): Promise
   }
 }
 
-function readingOf(row: {
-  project_usage: string;
-  project_cap: string;
-  cap_reset_days: number | null;
-  read_at: Date;
-}) {
-  return {
-    projectUsage: Number(row.project_usage),
-    projectCap: Number(row.project_cap),
-    capResetDays: row.cap_reset_days,
-    readAt: row.read_at.getTime(),
-  };
-}
-
 async function checkCap(ctx: CollectContext, posts: number): Promise<void> {
   const usage = await currentUsage(ctx);
   if (!usage || usage.estimate + posts <= usage.projectCap) return;
@@ -337,81 +261,4 @@ async function checkCap(ctx: CollectContext, posts: number): Promise<void> {
       'follower snapshots go on',
     'cap',
   );
-}
-
-/** A campaign's spending this month, for the dashboard and the CLI. */
-export interface BudgetStatus {
-  /** UTC month, YYYY-MM */
-  month: string;
-  /** when a paused campaign resumes by itself (next UTC month) */
-  resumesAt: Date;
-  monthlyBudgetUsd: number | null;
-  spentUsd: number;
-  /** kept back for the watchlist's follower snapshots until the month ends */
-  snapshotReserveUsd: number;
-  /** X's count of posts read this month by the project, and its cap, at the last reading */
-  usage: { posts: number; cap: number; capResetDays: number | null; readAt: Date } | null;
-  /** what holds collection back now (snapshots of the watchlist go on in both cases) */
-  pausedBy: 'budget' | 'cap' | null;
-  /** the run log's latest explanation, when paused */
-  message: string | null;
-}
-
-/**
- * The budget state of a campaign at `now`: its budget, what it spent this UTC month, X's usage
- * against the cap, and whether collection is paused by either. Reads only the database.
- */
-export async function campaignBudgetStatus(
-  db: Db,
-  campaignId: number,
-  now: Date,
-  prices: PriceTable = publishedPrices,
-): Promise<BudgetStatus> {
-  const month = utcMonth(now);
-  const campaign = await db
-    .selectFrom('campaigns')
-    .select('budget_monthly_usd')
-    .where('id', '=', campaignId)
-    .executeTakeFirst();
-  const budgetMicros = campaign?.budget_monthly_usd ? usdToMicros(campaign.budget_monthly_usd) : null;
-  const spent = await spentThisMonth(db, campaignId, month, null);
-  const reserve = await snapshotReserveMicros(db, campaignId, now, prices);
-  const usageRow = await db.selectFrom('x_usage').selectAll().executeTakeFirst();
-  const usage = usageRow ? readingOf(usageRow) : null;
-  const page = worstCase.searchPage;
-  const pausedBy =
-    budgetMicros !== null && spent + reserve + costMicros(prices, page) > budgetMicros
-      ? 'budget'
-      : usage && usage.projectUsage + page.posts > usage.projectCap
-        ? 'cap'
-        : null;
-  const latest = pausedBy
-    ? await db
-        .selectFrom('collection_runs')
-        .select('error')
-        .where('campaign_id', '=', campaignId)
-        .where('outcome', '=', 'budget')
-        .where('started_at', '>=', month.start)
-        .orderBy('started_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(1)
-        .executeTakeFirst()
-    : undefined;
-  return {
-    month: month.start.toISOString().slice(0, 7),
-    resumesAt: month.end,
-    monthlyBudgetUsd: budgetMicros === null ? null : budgetMicros / 1e6,
-    spentUsd: spent / 1e6,
-    snapshotReserveUsd: reserve / 1e6,
-    usage: usage
-      ? {
-          posts: usage.projectUsage,
-          cap: usage.projectCap,
-          capResetDays: usage.capResetDays,
-          readAt: new Date(usage.readAt),
-        }
-      : null,
-    pausedBy,
-    message: latest?.error ?? null,
-  };
 }

@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
+import type { PriceTable } from '../budget/prices.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../db/database.ts';
 import type { XClient } from '../networks/x/client.ts';
-import type { PriceTable } from './prices.ts';
 
 /** What a collection use-case needs; callers (worker, CLI, test) build it. */
 export interface CollectContext {

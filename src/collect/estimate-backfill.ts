@@ -1,9 +1,8 @@
+import { costMicros, publishedPrices, worstCase } from '../budget/prices.ts';
 import { activeQueries } from '../db/campaigns.ts';
 import type { CampaignQuery } from '../db/schema.ts';
 import { maxPageSize } from '../networks/x/fields.ts';
-import { worstCase } from './budget.ts';
 import type { CollectContext } from './context.ts';
-import { costMicros, publishedPrices } from './prices.ts';
 import { recordRun } from './record-run.ts';
 
 export interface QueryEstimate {

@@ -1,8 +1,8 @@
 import { sql, type Transaction } from 'kysely';
+import { worstCase } from '../budget/prices.ts';
 import { findQuery } from '../db/campaigns.ts';
 import type { Database } from '../db/schema.ts';
 import { postIdTime, recentSearchReachMs } from '../networks/x/ids.ts';
-import { worstCase } from './budget.ts';
 import type { CollectContext } from './context.ts';
 import { recordRun } from './record-run.ts';
 import { countStored, storePage } from './store-page.ts';

@@ -1,7 +1,7 @@
 import { sql, type Transaction } from 'kysely';
+import { worstCase } from '../budget/prices.ts';
 import type { Database } from '../db/schema.ts';
 import type { XPage } from '../networks/x/types.ts';
-import { worstCase } from './budget.ts';
 import type { CollectContext } from './context.ts';
 import { recordRun } from './record-run.ts';
 import { countStored, storePage } from './store-page.ts';

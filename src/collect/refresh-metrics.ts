@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
+import { worstCase } from '../budget/prices.ts';
 import { maxPageSize } from '../networks/x/fields.ts';
-import { worstCase } from './budget.ts';
 import type { CollectContext } from './context.ts';
 import { recordRun } from './record-run.ts';
 import { storePage } from './store-page.ts';

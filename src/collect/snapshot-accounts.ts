@@ -1,10 +1,11 @@
 import { sql } from 'kysely';
+import { worstCase } from '../budget/prices.ts';
 import { insertAccountSnapshots, markSuspended, upsertAccounts } from '../db/accounts.ts';
 import { watchlist } from '../db/campaigns.ts';
 import { recordReads } from '../db/x-reads.ts';
 import { maxPageSize } from '../networks/x/fields.ts';
 import type { XLookup, XUser } from '../networks/x/types.ts';
-import { BudgetReachedError, worstCase } from './budget.ts';
+import { BudgetReachedError } from './budget.ts';
 import type { CollectContext } from './context.ts';
 import { recordRun } from './record-run.ts';
 

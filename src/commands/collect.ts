@@ -1,11 +1,12 @@
 import { SingleBar } from 'cli-progress';
+import { formatUsd, pricesFrom } from '../budget/prices.ts';
+import { campaignBudgetStatus } from '../budget/status.ts';
 import { clockFrom } from '../clock.ts';
 import { backfillQuery } from '../collect/backfill-query.ts';
-import { BudgetReachedError, campaignBudgetStatus } from '../collect/budget.ts';
+import { BudgetReachedError } from '../collect/budget.ts';
 import type { CollectContext } from '../collect/context.ts';
 import { estimateBackfill } from '../collect/estimate-backfill.ts';
 import { pollQuery } from '../collect/poll-query.ts';
-import { formatUsd, pricesFrom } from '../collect/prices.ts';
 import { refreshPostMetrics } from '../collect/refresh-metrics.ts';
 import { snapshotWatchlist } from '../collect/snapshot-accounts.ts';
 import type { Config } from '../config.ts';

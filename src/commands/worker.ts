@@ -1,7 +1,7 @@
 import { startCollection } from '../../workers/runtime.ts';
 import { watchAlerts } from '../alerts/watch.ts';
+import { pricesFrom } from '../budget/prices.ts';
 import { clockFrom } from '../clock.ts';
-import { pricesFrom } from '../collect/prices.ts';
 import type { Config } from '../config.ts';
 import { campaignUpdatedChannel } from '../jobs/queue-names.ts';
 import type { Logger } from '../log.ts';

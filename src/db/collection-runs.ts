@@ -91,16 +91,6 @@ export async function finishRun(
     .execute();
 }
 
-export async function recentRuns(db: Db, limit = 50) {
-  return db
-    .selectFrom('collection_runs')
-    .selectAll()
-    .orderBy('started_at', 'desc')
-    .orderBy('id', 'desc')
-    .limit(limit)
-    .execute();
-}
-
 export async function lastRunId(db: Db): Promise<string> {
   const row = await db
     .selectFrom('collection_runs')

@@ -1,5 +1,4 @@
 import { sql } from 'kysely';
-import type { TopPostJson } from '../../dashboard/api-contract.ts';
 import { watchlist } from './campaigns.ts';
 import type { Db } from './database.ts';
 import type { Campaign } from './schema.ts';
@@ -65,13 +64,29 @@ export async function campaignFigures(
   };
 }
 
+/** A post with its latest engagement reading, as the top-posts lists show it. */
+export interface TopPost {
+  id: string;
+  username: string;
+  name: string;
+  text: string;
+  createdAt: string;
+  kind: string;
+  likes: number;
+  reposts: number;
+  replies: number;
+  quotes: number;
+  engagement: number;
+  impressions: number | null;
+}
+
 /** The account's campaign posts (not reposts) with the most engagement. */
 export async function topPostsOf(
   db: Db,
   campaign: Campaign,
   account: { id: string; username: string; name: string },
   limit = 10,
-): Promise<TopPostJson[]> {
+): Promise<TopPost[]> {
   const rows = await campaignPosts(db, campaign, account.id)
     .where('p.kind', '<>', 'repost')
     .select([

@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { ColumnType, Generated, Selectable } from 'kysely';
 
 /**
  * Table types, in one place. X ids are 64-bit: `bigint` in SQL, `string` here (the pg driver
@@ -305,12 +305,6 @@ export interface Database {
 }
 
 export type Campaign = Selectable<CampaignTable>;
-export type NewCampaign = Insertable<CampaignTable>;
-export type CampaignUpdate = Updateable<CampaignTable>;
 export type CampaignQuery = Selectable<CampaignQueryTable>;
 export type Account = Selectable<AccountTable>;
-export type NewAccount = Insertable<AccountTable>;
-export type Post = Selectable<PostTable>;
-export type NewPost = Insertable<PostTable>;
-export type NewAccountSnapshot = Insertable<AccountSnapshotTable>;
 export type CollectionRun = Selectable<CollectionRunTable>;

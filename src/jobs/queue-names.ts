@@ -8,7 +8,6 @@ export const queueNames = {
   users: 'x-users',
   tweets: 'x-tweets',
 } as const;
-export type QueueName = (typeof queueNames)[keyof typeof queueNames];
 
 export const jobNames = {
   /** scheduled per campaign (x-search): enqueue the polls, backfills and timeline reads due */

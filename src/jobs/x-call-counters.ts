@@ -15,13 +15,13 @@ export interface XResponseObservation {
   rateLimitRemaining?: number | undefined;
 }
 
-export interface XMetrics {
+export interface XCallCounters {
   requests: Array<{ endpoint: string; status: number; count: number }>;
   rateLimitRemaining: Array<{ endpoint: string; remaining: number }>;
 }
 
 /** Under the BullMQ prefix, so that a test's (or the demo's) counters stay its own. */
-export const xMetricsKeys = (prefix: string) => ({
+export const xCallCounterKeys = (prefix: string) => ({
   requests: `${prefix}:x-metrics:requests`,
   rateLimitRemaining: `${prefix}:x-metrics:rate-limit-remaining`,
 });
@@ -46,7 +46,7 @@ export async function recordXResponse(
   prefix: string,
   observation: XResponseObservation,
 ): Promise<void> {
-  const keys = xMetricsKeys(prefix);
+  const keys = xCallCounterKeys(prefix);
   const endpoint = endpointLabel(observation.endpoint);
   const status = Number.isInteger(observation.status) ? observation.status : 0;
   // "<status> <endpoint>": the status has no space, the endpoint is whatever follows the first one.
@@ -59,8 +59,8 @@ export async function recordXResponse(
 }
 
 /** What `recordXResponse` has counted under `prefix`. */
-export async function readXMetrics(redis: Redis, prefix: string): Promise<XMetrics> {
-  const keys = xMetricsKeys(prefix);
+export async function readXCallCounters(redis: Redis, prefix: string): Promise<XCallCounters> {
+  const keys = xCallCounterKeys(prefix);
   const [requests, remaining] = await Promise.all([
     redis.hgetall(keys.requests),
     redis.hgetall(keys.rateLimitRemaining),

@@ -19,6 +19,7 @@ export interface EngagementCounts {
   impression: number | null;
 }
 
+/** @public the Bluesky and Mastodon clients of this wave map to it (issues 14, 19) */
 export interface NetworkPost {
   network: Network;
   /** native id: X's 64-bit id as a decimal string, a Bluesky `at://` URI, a Mastodon status `uri` */
@@ -51,6 +52,7 @@ export interface FollowerCounts {
   listed: number | null;
 }
 
+/** @public the Bluesky and Mastodon clients of this wave map to it (issues 14, 19) */
 export interface NetworkAccount {
   network: Network;
   /** native id: X user id, Bluesky DID, Mastodon account `uri` */

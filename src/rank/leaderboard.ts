@@ -26,7 +26,7 @@ import {
   watchlistIds,
 } from './sources.ts';
 
-export { type Metric, metrics, type Scope, scopes } from './metrics.ts';
+export { type Metric, metrics, type Scope } from './metrics.ts';
 
 export interface LeaderboardQuery {
   metric: Metric;

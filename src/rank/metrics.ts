@@ -34,7 +34,3 @@ export type Interval = (typeof intervals)[number];
 export function isFollowerMetric(metric: Metric): metric is FollowerMetric {
   return (followerMetrics as readonly string[]).includes(metric);
 }
-
-export function isAccountMetric(metric: Metric): metric is AccountMetric {
-  return (accountMetrics as readonly string[]).includes(metric);
-}

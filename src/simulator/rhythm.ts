@@ -13,8 +13,6 @@ const HOURLY_WEIGHT = [
   0.5, 0.45, 0.38, 0.28, 0.18,
 ] as const;
 
-export type Region = 'window' | 'outside' | 'any';
-
 /** The scenario's time frame: a day before the window to a day after, in whole local days. */
 export interface Span {
   startMs: number;

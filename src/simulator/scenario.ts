@@ -11,14 +11,9 @@ import type { Scenario, ScenarioOptions, ScenarioStream } from './types.ts';
 import { attachPostTimes, PostWriter } from './writer.ts';
 
 export type {
-  GroundTruth,
-  PostKind,
-  PostMetrics,
   Scenario,
   ScenarioOptions,
   ScenarioStream,
-  SimPost,
-  SimUser,
 } from './types.ts';
 
 /** The founding case: the OGP Global Summit, Paris, 7–9 December 2016. Its values are the defaults. */

@@ -11,8 +11,8 @@ import { createDashboard } from '../../dashboard/server/app.ts';
 import { ManualClock } from '../../src/clock.ts';
 import type { Db } from '../../src/db/database.ts';
 import { metrics } from '../../src/rank/metrics.ts';
+import { createCampaign } from '../support/rank-fixtures.ts';
 import { createTestDatabase, type TestDatabase } from '../support/services.ts';
-import { createCampaign } from './rank-fixtures.ts';
 
 /**
  * The ranking API on a small campaign whose every number is worked out by hand, over the night

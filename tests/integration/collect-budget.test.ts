@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { campaignBudgetStatus } from '../../src/budget/status.ts';
 import { applyCampaign } from '../../src/campaigns/apply.ts';
 import { parseCampaignFile } from '../../src/campaigns/campaign-file.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { backfillQuery } from '../../src/collect/backfill-query.ts';
-import { BudgetReachedError, campaignBudgetStatus } from '../../src/collect/budget.ts';
+import { BudgetReachedError } from '../../src/collect/budget.ts';
 import type { CollectContext } from '../../src/collect/context.ts';
 import { pollQuery } from '../../src/collect/poll-query.ts';
 import { refreshPostMetrics } from '../../src/collect/refresh-metrics.ts';

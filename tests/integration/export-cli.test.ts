@@ -10,8 +10,8 @@ import type { RankedLeaderboardJson } from '../../dashboard/api-contract.ts';
 import { createDashboard } from '../../dashboard/server/app.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { type Db, migrateToLatest, openDatabase } from '../../src/db/database.ts';
+import { type DemoCampaign, loadDemoCampaign } from '../support/export-fixtures.ts';
 import { defined, testDatabaseUrl, uniqueName } from '../support/services.ts';
-import { type DemoCampaign, loadDemoCampaign } from './export-fixtures.ts';
 
 const run = promisify(execFile);
 const tracker = new URL('../../bin/tracker.js', import.meta.url).pathname;

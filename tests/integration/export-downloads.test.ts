@@ -13,8 +13,13 @@ import { createDashboard } from '../../dashboard/server/app.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { localParts } from '../../src/export/table.ts';
 import { metrics } from '../../src/rank/metrics.ts';
+import {
+  type DemoCampaign,
+  hostileName,
+  hostileTexts,
+  loadDemoCampaign,
+} from '../support/export-fixtures.ts';
 import { createTestDatabase, defined, type TestDatabase } from '../support/services.ts';
-import { type DemoCampaign, hostileName, hostileTexts, loadDemoCampaign } from './export-fixtures.ts';
 
 /**
  * The dashboard's downloads of the demo campaign (the simulator's OGP 2016 scenario, small), read

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createDashboard } from '../../dashboard/server/app.ts';
 import { serveDashboard } from '../../dashboard/server/serve.ts';
 import { ManualClock } from '../../src/clock.ts';
+import { loadDemoCampaign } from '../support/export-fixtures.ts';
 import { createTestDatabase, silentLog, type TestDatabase } from '../support/services.ts';
-import { loadDemoCampaign } from './export-fixtures.ts';
 
 /**
  * The report page printed by Chromium as the organisers print it: one A4 page, with the follower

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Campaign } from '../../src/db/schema.ts';
 import { postsPageSize } from '../../src/export/datasets.ts';
 import { type ExportRequest, exportChunks } from '../../src/export/render-export.ts';
+import { createCampaign } from '../support/rank-fixtures.ts';
 import { createTestDatabase, type TestDatabase } from '../support/services.ts';
-import { createCampaign } from './rank-fixtures.ts';
 
 /**
  * The posts export reads page by page, as its output is taken: across page boundaries every post

@@ -9,7 +9,7 @@ import { applyCampaign } from '../../src/campaigns/apply.ts';
 import { parseCampaignFile } from '../../src/campaigns/campaign-file.ts';
 import { ManualClock } from '../../src/clock.ts';
 import type { Database } from '../../src/db/schema.ts';
-import { readXMetrics, recordXResponse } from '../../src/jobs/x-call-counters.ts';
+import { readXCallCounters, recordXResponse } from '../../src/jobs/x-call-counters.ts';
 import { freePort } from '../../src/redis.ts';
 import {
   createTestDatabase,
@@ -205,7 +205,7 @@ describe('/metrics', () => {
       rateLimitRemaining: 448,
     });
     await recordXResponse(redis, prefix, { endpoint: '/2/users/783214/tweets', status: 429 });
-    expect(await readXMetrics(redis, prefix)).toEqual({
+    expect(await readXCallCounters(redis, prefix)).toEqual({
       requests: expect.arrayContaining([
         { endpoint: '/2/tweets/search/recent', status: 200, count: 2 },
         { endpoint: '/2/users/:id/tweets', status: 429, count: 1 },

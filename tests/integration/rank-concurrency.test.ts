@@ -6,8 +6,6 @@ import { inSnapshot } from '../../src/rank/consistent-read.ts';
 import { leaderboard } from '../../src/rank/leaderboard.ts';
 import { rankRows } from '../../src/rank/ranking.ts';
 import { rebuildRollups } from '../../src/rank/rollups.ts';
-import { referenceLeaderboard } from '../support/rank-oracle.ts';
-import { createTestDatabase, type TestDatabase } from '../support/services.ts';
 import {
   createCampaign,
   type FixtureAccount,
@@ -15,7 +13,9 @@ import {
   rollupState,
   seeded,
   storePosts,
-} from './rank-fixtures.ts';
+} from '../support/rank-fixtures.ts';
+import { referenceLeaderboard } from '../support/rank-oracle.ts';
+import { createTestDatabase, type TestDatabase } from '../support/services.ts';
 
 /**
  * Reads during ingest. Four writers store overlapping pages at once, through the collector's write

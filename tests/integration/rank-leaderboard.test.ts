@@ -7,8 +7,6 @@ import { rankHistory } from '../../src/rank/history.ts';
 import { leaderboard, movementEnds } from '../../src/rank/leaderboard.ts';
 import { type Metric, metrics, type Scope, scopes } from '../../src/rank/metrics.ts';
 import { rebuildRollups } from '../../src/rank/rollups.ts';
-import { type ReferenceRow, referenceLeaderboard } from '../support/rank-oracle.ts';
-import { createTestDatabase, type TestDatabase } from '../support/services.ts';
 import {
   createCampaign,
   type FixtureAccount,
@@ -16,7 +14,9 @@ import {
   rollupState,
   seeded,
   storePosts,
-} from './rank-fixtures.ts';
+} from '../support/rank-fixtures.ts';
+import { type ReferenceRow, referenceLeaderboard } from '../support/rank-oracle.ts';
+import { createTestDatabase, type TestDatabase } from '../support/services.ts';
 
 /**
  * Every leaderboard the rollups serve must equal the straightforward GROUP BY over posts

@@ -3,15 +3,15 @@ import type { Db } from '../../src/db/database.ts';
 import type { Campaign } from '../../src/db/schema.ts';
 import { leaderboard } from '../../src/rank/leaderboard.ts';
 import { rebuildRollups } from '../../src/rank/rollups.ts';
-import { referenceLeaderboard } from '../support/rank-oracle.ts';
-import { createTestDatabase, type TestDatabase } from '../support/services.ts';
 import {
   createCampaign,
   type FixtureAccount,
   type FixturePost,
   rollupState,
   storePosts,
-} from './rank-fixtures.ts';
+} from '../support/rank-fixtures.ts';
+import { referenceLeaderboard } from '../support/rank-oracle.ts';
+import { createTestDatabase, type TestDatabase } from '../support/services.ts';
 
 /*
  * The mentions board counts a mentioned username when the account last seen under it is of scope

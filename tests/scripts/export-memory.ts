@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest, openDatabase } from '../../src/db/database.ts';
-import { createCampaign } from '../integration/rank-fixtures.ts';
+import { createCampaign } from '../support/rank-fixtures.ts';
 import { testDatabaseUrl, uniqueName } from '../support/services.ts';
 
 const total = Number(process.env.EXPORT_POSTS ?? 1_000_000);

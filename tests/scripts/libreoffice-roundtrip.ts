@@ -23,7 +23,7 @@ import type {
 } from '../../dashboard/api-contract.ts';
 import { createDashboard } from '../../dashboard/server/app.ts';
 import { ManualClock } from '../../src/clock.ts';
-import { loadDemoCampaign } from '../integration/export-fixtures.ts';
+import { loadDemoCampaign } from '../support/export-fixtures.ts';
 import { createTestDatabase } from '../support/services.ts';
 
 const run = promisify(execFile);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { costMicros, formatUsd, publishedPrices } from '../../src/collect/prices.ts';
+import { costMicros, formatUsd, publishedPrices } from '../../src/budget/prices.ts';
 import { countsWire, usageWire } from '../../src/networks/x/usage-wire.ts';
 
 // Real captured X API v2 bodies (see each fixture's .source.txt).

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { exposition, prometheusContentType } from '../prometheus-format.ts';
-import { collectMetrics } from '../prometheus-metrics.ts';
+import { collectPrometheusFamilies } from '../prometheus-metrics.ts';
 import { readiness } from '../readiness.ts';
 import type { DashboardContext } from './context.ts';
 
@@ -18,7 +18,7 @@ export function healthRoutes({ db, clock, queues, redis, prefix }: DashboardCont
       return c.json(report, report.status === 'ready' ? 200 : 503, noStore);
     })
     .get('/metrics', async (c) => {
-      const families = await collectMetrics({ db, clock, queues, redis, prefix });
+      const families = await collectPrometheusFamilies({ db, clock, queues, redis, prefix });
       return c.body(exposition(families), 200, { ...noStore, 'Content-Type': prometheusContentType });
     });
 }

@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { campaignBudgetStatus } from '../../../src/collect/budget.ts';
+import { campaignBudgetStatus } from '../../../src/budget/status.ts';
 import { listCampaigns } from '../../../src/db/campaigns.ts';
 import { adminLists, recentRuns, requestCounts } from '../../../src/db/dashboard-reads.ts';
 import { dictionaries } from '../../../src/present/i18n.ts';

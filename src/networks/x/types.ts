@@ -1,6 +1,8 @@
 /** Our view of X objects, independent of the wire format (which lives in wire.ts). */
 
-export type PostKind = 'post' | 'reply' | 'quote' | 'repost';
+import type { PostKind, RateLimitState } from '../types.ts';
+
+export type { PostKind };
 
 export interface PostMetrics {
   like: number;
@@ -60,12 +62,7 @@ export interface XResourceProblem {
   suspended: boolean;
 }
 
-export interface RateLimit {
-  limit: number;
-  remaining: number;
-  /** when the window resets */
-  resetAt: Date;
-}
+export type RateLimit = RateLimitState;
 
 export interface XPage {
   posts: XPost[];

@@ -116,10 +116,6 @@ export const PLACE_FIELDS = [
   'place_type',
 ] as const;
 
-export type TweetField = (typeof TWEET_FIELDS)[number];
-export type UserField = (typeof USER_FIELDS)[number];
-export type TweetExpansion = (typeof TWEET_EXPANSIONS)[number];
-
 /** What the client asked to see. */
 export interface FieldSelection {
   tweet: ReadonlySet<string>;

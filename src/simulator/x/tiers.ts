@@ -12,8 +12,6 @@ import { DEFAULT_RATE_LIMITS, type EndpointName } from './rate-limit.ts';
  */
 export type AccessTier = 'basic' | 'pro' | 'pay-per-use';
 
-export const ACCESS_TIERS: readonly AccessTier[] = ['basic', 'pro', 'pay-per-use'];
-
 export interface TierPolicy {
   /** As X names the product in a usage-cap 429. */
   productName: string;

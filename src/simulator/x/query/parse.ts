@@ -12,8 +12,6 @@ export class QuerySyntaxError extends Error {
   }
 }
 
-export const MAX_QUERY_LENGTH = 512;
-
 type Token =
   | { kind: 'lparen' | 'rparen' | 'or' | 'minus'; position: number }
   | { kind: 'term'; text: string; position: number }

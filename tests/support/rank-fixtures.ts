@@ -5,7 +5,7 @@ import type { Db } from '../../src/db/database.ts';
 import type { Campaign } from '../../src/db/schema.ts';
 import { XClient } from '../../src/networks/x/client.ts';
 import type { PostKind, XPost, XUser } from '../../src/networks/x/types.ts';
-import { silentLog } from '../support/services.ts';
+import { silentLog } from './services.ts';
 
 /**
  * Hand-built campaigns for the ranking tests, stored through the collector's own write path

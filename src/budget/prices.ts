@@ -1,4 +1,5 @@
 import type { Config } from '../config.ts';
+import { maxPageSize } from '../networks/x/fields.ts';
 
 /** What X charges, in US dollars: per post read, per user read, per counts request. */
 export interface PriceTable {
@@ -47,3 +48,29 @@ export function formatUsd(micros: number): string {
   const digits = micros % 10_000 === 0 ? 2 : 3;
   return `$${usd.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })}`;
 }
+
+/**
+ * The most one request can read. Pages expand only `author_id`, so a page of 100 posts brings at
+ * most 100 users; a lookup reads at most what it asks for (and the posts' authors).
+ */
+export const worstCase = {
+  searchPage: { posts: maxPageSize.search, users: maxPageSize.search },
+  timelinePage: { posts: maxPageSize.timeline, users: maxPageSize.timeline },
+  postsLookup: (ids: number): ReadCost => ({ posts: ids, users: ids }),
+  usersLookup: (ids: number): ReadCost => ({ posts: 0, users: ids }),
+  countsRequest: { posts: 0, users: 0, countsRequests: 1 },
+} as const;
+
+export interface MonthSpan {
+  start: Date;
+  /** first instant of the next month: when a paused campaign resumes */
+  end: Date;
+}
+
+export function utcMonth(now: Date): MonthSpan {
+  const year = now.getUTCFullYear();
+  const month = now.getUTCMonth();
+  return { start: new Date(Date.UTC(year, month, 1)), end: new Date(Date.UTC(year, month + 1, 1)) };
+}
+
+export const usdToMicros = (usd: string | number): number => Math.round(Number(usd) * 1e6);

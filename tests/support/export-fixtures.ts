@@ -7,8 +7,8 @@ import type { Campaign } from '../../src/db/schema.ts';
 import { XClient } from '../../src/networks/x/client.ts';
 import { generateScenario } from '../../src/simulator/scenario.ts';
 import type { Scenario, ScenarioOptions } from '../../src/simulator/types.ts';
-import { storeScenarioMatches, xUserOf } from '../support/scenario-records.ts';
-import { silentLog } from '../support/services.ts';
+import { storeScenarioMatches, xUserOf } from './scenario-records.ts';
+import { silentLog } from './services.ts';
 
 /**
  * The demo campaign (the simulator's OGP 2016 scenario, at the size asked for) stored through the
