@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { saveAlertSettings } from '../alerts/settings.ts';
 import type { Db } from '../db/database.ts';
-import type { CampaignFile } from './campaign-file.ts';
+import { type CampaignFile, CampaignFileError } from './campaign-file.ts';
 
 export interface ApplyResult {
   campaignId: number;
@@ -18,6 +18,7 @@ export interface ApplyResult {
  * cursors stay, and adding it back resumes where it stopped.
  */
 export async function applyCampaign(db: Db, file: CampaignFile, now: Date): Promise<ApplyResult> {
+  const { home, watchlist, queries: xQueries } = xPartOf(file);
   return db.transaction().execute(async (trx) => {
     const existing = await trx
       .selectFrom('campaigns')
@@ -29,7 +30,7 @@ export async function applyCampaign(db: Db, file: CampaignFile, now: Date): Prom
       timezone: file.timezone,
       window_start: file.window.start,
       window_end: file.window.end,
-      home_username: file.home,
+      home_username: home,
       schedule: JSON.stringify(file.schedule),
       // No budget in the file: none in force (removing the key lifts it).
       budget_monthly_usd: file.budget?.monthly_usd ?? null,
@@ -57,10 +58,8 @@ export async function applyCampaign(db: Db, file: CampaignFile, now: Date): Prom
       .select(['id', 'query', 'active'])
       .where('campaign_id', '=', campaignId)
       .execute();
-    const queriesAdded = file.queries.filter((query) => !queries.some((q) => q.query === query && q.active));
-    const queriesRetired = queries
-      .filter((q) => q.active && !file.queries.includes(q.query))
-      .map((q) => q.query);
+    const queriesAdded = xQueries.filter((query) => !queries.some((q) => q.query === query && q.active));
+    const queriesRetired = queries.filter((q) => q.active && !xQueries.includes(q.query)).map((q) => q.query);
     if (queriesAdded.length > 0) {
       await trx
         .insertInto('campaign_queries')
@@ -78,8 +77,8 @@ export async function applyCampaign(db: Db, file: CampaignFile, now: Date): Prom
     }
 
     const wanted = [
-      { username: file.home, role: 'home' as const },
-      ...file.watchlist.map((username) => ({ username, role: 'peer' as const })),
+      { username: home, role: 'home' as const },
+      ...watchlist.map((username) => ({ username, role: 'peer' as const })),
     ];
     const current = await trx
       .selectFrom('campaign_accounts')
@@ -124,4 +123,31 @@ export async function applyCampaign(db: Db, file: CampaignFile, now: Date): Prom
 
     return { campaignId, created: !existing, queriesAdded, queriesRetired, watchlistAdded, watchlistRemoved };
   });
+}
+
+/**
+ * What this version stores of a campaign file: its X side. The file format names Bluesky and
+ * Mastodon accounts and queries (docs/ARCHITECTURE.md); until their collection lands, a file that
+ * names them is refused with the field, rather than applied in part.
+ */
+function xPartOf(file: CampaignFile): { home: string; watchlist: string[]; queries: string[] } {
+  const refuse = (field: string, what: string) => {
+    throw new CampaignFileError(
+      `${field}: ${what} are not collected by this version yet; remove them to apply the X side`,
+    );
+  };
+  if (file.queries.bluesky.length > 0) refuse('queries.bluesky', 'Bluesky searches');
+  if (file.queries.mastodon) refuse('queries.mastodon', 'Mastodon tags');
+  [file.home, ...file.watchlist].forEach((entity, i) => {
+    const field = i === 0 ? 'home' : `watchlist.${i - 1}`;
+    if (entity.bluesky) refuse(`${field}.bluesky`, 'Bluesky accounts');
+    if (entity.mastodon) refuse(`${field}.mastodon`, 'Mastodon accounts');
+  });
+  if (!file.home.x) throw new CampaignFileError('home.x: the home entity needs an X account in this version');
+  if (file.queries.x.length === 0) throw new CampaignFileError('queries.x: expected at least one X query');
+  return {
+    home: file.home.x,
+    watchlist: file.watchlist.flatMap((entity) => (entity.x ? [entity.x] : [])),
+    queries: file.queries.x,
+  };
 }

@@ -1,15 +1,65 @@
 import { readFile } from 'node:fs/promises';
 import parser from 'cron-parser';
-import { parse as parseYaml } from 'yaml';
+import { type Document, isNode, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import { alertsSchema } from '../alerts/settings.ts';
 
 /** The campaign file (YAML or JSON), as documented in the README. */
 
-const username = z
+const xUsername = z
   .string()
   .transform((name) => name.replace(/^@/, ''))
   .pipe(z.string().regex(/^[A-Za-z0-9_]{1,15}$/, 'expected an X username: 1–15 letters, digits or _'));
+
+const hostName = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/i;
+
+/** A Bluesky handle is a domain name (`etalab.gouv.fr`, `opendataforum.bsky.social`); a DID is accepted too. */
+const blueskyHandle = z
+  .string()
+  .trim()
+  .transform((handle) => handle.replace(/^@/, '').toLowerCase())
+  .pipe(
+    z.string().refine((handle) => hostName.test(handle) || /^did:(plc|web):[a-z0-9._:%-]+$/.test(handle), {
+      message: 'expected a Bluesky handle such as etalab.gouv.fr (a domain name) or a DID',
+    }),
+  );
+
+/** A Mastodon account is always named with its instance: `user@instance` (the instance's host, with a port for a test server). */
+const mastodonAccount = z
+  .string()
+  .trim()
+  .transform((acct) => acct.replace(/^@/, ''))
+  .pipe(
+    z
+      .string()
+      .regex(
+        /^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*@[A-Za-z0-9.-]+(:[0-9]{1,5})?$/,
+        'expected a Mastodon account with its instance, such as opendataforum@mastodon.social',
+      ),
+  )
+  .transform((acct) => {
+    const at = acct.indexOf('@');
+    return `${acct.slice(0, at)}@${acct.slice(at + 1).toLowerCase()}`;
+  });
+
+const accountsOfEntity = {
+  x: xUsername.optional(),
+  bluesky: blueskyHandle.optional(),
+  mastodon: mastodonAccount.optional(),
+};
+
+/**
+ * An organisation or person the campaign follows: a name and its account on each network. A bare
+ * string is an X username, as in the X-only files of the first wave.
+ */
+const entity = z.union([
+  xUsername.transform((x) => ({ name: x, x, bluesky: undefined, mastodon: undefined })),
+  z
+    .strictObject({ name: z.string().trim().min(1).max(200), ...accountsOfEntity })
+    .refine((e) => e.x ?? e.bluesky ?? e.mastodon, {
+      message: 'expected at least one account: x, bluesky or mastodon',
+    }),
+]);
 
 const timezone = z.string().refine(
   (zone) => {
@@ -67,6 +117,61 @@ function queryProblem(text: string): string | null {
   return null;
 }
 
+/** A Bluesky search (`app.bsky.feed.searchPosts` syntax), e.g. `#OGP16`. */
+const blueskyQuery = z
+  .string()
+  .trim()
+  .min(1, 'expected a non-empty Bluesky search')
+  .max(300, 'Bluesky searches are 300 characters at most');
+
+const mastodonTag = z
+  .string()
+  .trim()
+  .transform((tag) => tag.replace(/^#/, ''))
+  .pipe(z.string().regex(/^[\p{L}\p{N}_]{1,100}$/u, 'expected a hashtag: letters, digits or _'));
+
+/**
+ * A Mastodon instance: a host name (`mastodon.social`, meaning https://mastodon.social/) or a base
+ * URL (`http://127.0.0.1:4200/`, for the stand-in or any Mastodon-compatible server). Its name for
+ * people is its host.
+ */
+const mastodonInstance = z.string().transform((text, ctx) => {
+  const value = text.trim();
+  const url = /^https?:\/\//i.test(value)
+    ? URL.parse(value)
+    : hostName.test(value)
+      ? URL.parse(`https://${value}/`)
+      : null;
+  if (!url || url.search || url.hash || url.username) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'expected an instance host such as mastodon.social, or a base URL',
+    });
+    return z.NEVER;
+  }
+  const baseUrl = url.href.endsWith('/') ? url.href : `${url.href}/`;
+  return { name: url.host, baseUrl };
+});
+
+/** The X-only form (a list of X queries) or one list per network. */
+const queries = z.union([
+  z.array(query).min(1, 'expected at least one query').max(50),
+  z
+    .strictObject({
+      x: z.array(query).max(50).default([]),
+      bluesky: z.array(blueskyQuery).max(50).default([]),
+      mastodon: z
+        .strictObject({
+          tags: z.array(mastodonTag).min(1, 'expected at least one tag').max(20),
+          instances: z.array(mastodonInstance).min(1, 'expected at least one instance').max(20),
+        })
+        .optional(),
+    })
+    .refine((q) => q.x.length + q.bluesky.length + (q.mastodon ? 1 : 0) > 0, {
+      message: 'expected at least one query on one network',
+    }),
+]);
+
 const instant = z.iso.datetime({ offset: true, message: 'expected an ISO 8601 date-time with offset' });
 
 /**
@@ -91,9 +196,9 @@ export const campaignFileSchema = z
     name: z.string().trim().min(1).max(200),
     timezone,
     window: z.strictObject({ start: instant, end: instant }),
-    home: username,
-    queries: z.array(query).min(1, 'expected at least one query').max(50),
-    watchlist: z.array(username).max(1000).default([]),
+    home: entity,
+    queries,
+    watchlist: z.array(entity).max(1000).default([]),
     schedule: z.strictObject({ live: cron, snapshots: cron, nightly: cron }).partial().default({}),
     alerts: alertsSchema.optional(),
     budget: budget.optional(),
@@ -102,15 +207,52 @@ export const campaignFileSchema = z
     message: 'window.end must be after window.start',
     path: ['window', 'end'],
   })
-  .transform((file) => ({
-    ...file,
-    window: { start: new Date(file.window.start), end: new Date(file.window.end) },
-    queries: [...new Set(file.queries)],
-    watchlist: [...new Set(file.watchlist.map((name) => name.toLowerCase()))]
-      .map((lower) => file.watchlist.find((name) => name.toLowerCase() === lower) ?? lower)
-      .filter((name) => name.toLowerCase() !== file.home.toLowerCase()),
-    schedule: { ...defaultSchedule, ...file.schedule },
-  }));
+  .transform((file) => {
+    const byNetwork = Array.isArray(file.queries) ? { x: file.queries, bluesky: [] } : file.queries;
+    const mastodon = Array.isArray(file.queries) ? undefined : file.queries.mastodon;
+    return {
+      ...file,
+      window: { start: new Date(file.window.start), end: new Date(file.window.end) },
+      home: entityOf(file.home),
+      watchlist: withoutRepeats(file.watchlist.map(entityOf), entityOf(file.home)),
+      queries: {
+        x: [...new Set(byNetwork.x)],
+        bluesky: [...new Set(byNetwork.bluesky)],
+        mastodon: mastodon
+          ? {
+              tags: [...new Set(mastodon.tags.map((tag) => tag.toLowerCase()))],
+              instances: mastodon.instances.filter(
+                (instance, i, all) => all.findIndex((other) => other.baseUrl === instance.baseUrl) === i,
+              ),
+            }
+          : null,
+      },
+      schedule: { ...defaultSchedule, ...file.schedule },
+    };
+  });
+
+export const campaignNetworks = ['x', 'bluesky', 'mastodon'] as const;
+type CampaignNetwork = (typeof campaignNetworks)[number];
+
+/** The home organisation or a watchlist entry: its name and its account on each network (null: none). */
+export type Entity = { name: string } & Record<CampaignNetwork, string | null>;
+
+function entityOf(e: { name: string; x?: string; bluesky?: string; mastodon?: string }): Entity {
+  return { name: e.name, x: e.x ?? null, bluesky: e.bluesky ?? null, mastodon: e.mastodon ?? null };
+}
+
+/** Handles compare case-insensitively; an entry naming an account of the home entity, or one named before, is dropped. */
+function withoutRepeats(entries: Entity[], home: Entity): Entity[] {
+  const seen = new Set(campaignNetworks.flatMap((n) => (home[n] ? [`${n}:${home[n].toLowerCase()}`] : [])));
+  const kept: Entity[] = [];
+  for (const entry of entries) {
+    const keys = campaignNetworks.flatMap((n) => (entry[n] ? [`${n}:${entry[n].toLowerCase()}`] : []));
+    if (keys.some((key) => seen.has(key))) continue;
+    for (const key of keys) seen.add(key);
+    kept.push(entry);
+  }
+  return kept;
+}
 
 export type CampaignFile = z.output<typeof campaignFileSchema>;
 
@@ -118,25 +260,55 @@ export class CampaignFileError extends Error {
   override name = 'CampaignFileError';
 }
 
-/** Parses campaign file text; one line per problem, prefixed with the file's name. */
+/** Parses campaign file text; one line per problem, naming the file, the line (YAML) and the field. */
 export function parseCampaignFile(text: string, source: string): CampaignFile {
+  const json = source.endsWith('.json');
+  const lines = new LineCounter();
   let data: unknown;
+  let doc: Document | null = null;
   try {
-    data = source.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+    if (json) data = JSON.parse(text);
+    else {
+      doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+      const [error] = doc.errors;
+      if (error) throw error;
+      data = doc.toJS();
+    }
   } catch (error) {
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
-    throw new CampaignFileError(
-      `${source}: not valid ${source.endsWith('.json') ? 'JSON' : 'YAML'}: ${reason}`,
-    );
+    throw new CampaignFileError(`${source}: not valid ${json ? 'JSON' : 'YAML'}: ${reason}`);
   }
   const parsed = campaignFileSchema.safeParse(data);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) => `${issue.path.join('.') || '(file)'}: ${issue.message}`,
-    );
+    const problems = parsed.error.issues.flatMap(closestIssues).map((issue) => {
+      const line = doc ? lineOf(doc, lines, issue.path) : null;
+      return `${line ? `line ${line}, ` : ''}${issue.path.join('.') || '(file)'}: ${issue.message}`;
+    });
     throw new CampaignFileError(`${source}: ${problems.join('; ')}`);
   }
   return parsed.data;
+}
+
+/**
+ * A value that fits no form of a union (a watchlist entry that is neither a username nor an
+ * object) is explained by the form of its own type: "expected an X username", not "Invalid input".
+ */
+function closestIssues(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return [issue];
+  const fits = issue.errors.find(
+    (branch) => !branch.some((i) => i.code === 'invalid_type' && i.path.length === 0),
+  );
+  if (!fits) return [issue];
+  return fits.flatMap((i) => closestIssues({ ...i, path: [...issue.path, ...i.path] }));
+}
+
+/** The line of the deepest node of `path` the YAML holds (a missing key: its parent's line). */
+function lineOf(doc: Document, lines: LineCounter, path: readonly PropertyKey[]): number | null {
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = depth === 0 ? doc.contents : doc.getIn(path.slice(0, depth) as unknown[], true);
+    if (isNode(node) && node.range) return lines.linePos(node.range[0]).line;
+  }
+  return null;
 }
 
 export async function readCampaignFile(path: string): Promise<CampaignFile> {

@@ -113,7 +113,7 @@ describe('tracker command', { timeout: 120_000 }, () => {
     const outcome = await trackerCli(['campaign', 'apply', file], { DATABASE_URL: databaseUrl });
     expectOneLine(
       outcome,
-      /^tracker: .*bad\.yaml: timezone: expected an IANA time zone.*queries: expected at least one query/,
+      /^tracker: .*bad\.yaml: line 3, timezone: expected an IANA time zone.*line 6, queries: expected at least one query/,
     );
     expectOneLine(
       await trackerCli(['campaign', 'apply', join(dir, 'absent.yaml')], { DATABASE_URL: databaseUrl }),

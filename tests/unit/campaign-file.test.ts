@@ -16,9 +16,10 @@ describe('parseCampaignFile', () => {
   test('reads the design example, with defaults and normalised names', () => {
     const file = parseCampaignFile(valid, 'ogp16.yaml');
     expect(file.window.start.toISOString()).toBe('2016-12-06T23:00:00.000Z');
-    expect(file.home).toBe('OpenData_Forum');
+    expect(file.home).toEqual({ name: 'OpenData_Forum', x: 'OpenData_Forum', bluesky: null, mastodon: null });
     // '@' dropped, duplicates (case-insensitive) and the home account removed from the peers
-    expect(file.watchlist).toEqual(['opengovpart', 'etalab']);
+    expect(file.watchlist.map((entity) => entity.x)).toEqual(['opengovpart', 'etalab']);
+    expect(file.queries).toEqual({ x: ['#OGP16', '#OGPSummit'], bluesky: [], mastodon: null });
     expect(file.schedule).toEqual({ live: '*/2 * * * *', snapshots: '0 * * * *', nightly: '0 2 * * *' });
   });
 
@@ -107,5 +108,83 @@ describe('parseCampaignFile', () => {
     } catch (error) {
       expect((error as Error).message).not.toContain('\n');
     }
+  });
+
+  test('reads the multi-network form of the design, normalising handles and instances', () => {
+    const file = parseCampaignFile(
+      `
+slug: forum26
+name: Local Government Open Data Forum 2026
+timezone: Europe/Paris
+window: { start: 2026-12-07T00:00:00+01:00, end: 2026-12-10T00:00:00+01:00 }
+home: { name: Open Data Forum, x: OpenData_Forum, bluesky: OpenDataForum.bsky.social, mastodon: "@opendataforum@Mastodon.Social" }
+queries:
+  x: ["#OGP16", "#OGPSummit"]
+  bluesky: ["#OGP16"]
+  mastodon: { tags: ["#OGP16", OGPSummit], instances: [mastodon.social, "http://127.0.0.1:4200", mastodon.social] }
+watchlist:
+  - { name: Etalab, x: etalab, bluesky: etalab.gouv.fr }
+  - opengovpart
+  - { name: Forum again, bluesky: opendataforum.bsky.social }
+`,
+      'forum26.yaml',
+    );
+    expect(file.home).toEqual({
+      name: 'Open Data Forum',
+      x: 'OpenData_Forum',
+      bluesky: 'opendataforum.bsky.social',
+      mastodon: 'opendataforum@mastodon.social',
+    });
+    // the third entry names the home entity's Bluesky account: dropped
+    expect(file.watchlist).toEqual([
+      { name: 'Etalab', x: 'etalab', bluesky: 'etalab.gouv.fr', mastodon: null },
+      { name: 'opengovpart', x: 'opengovpart', bluesky: null, mastodon: null },
+    ]);
+    expect(file.queries.bluesky).toEqual(['#OGP16']);
+    expect(file.queries.mastodon).toEqual({
+      tags: ['ogp16', 'ogpsummit'],
+      instances: [
+        { name: 'mastodon.social', baseUrl: 'https://mastodon.social/' },
+        { name: '127.0.0.1:4200', baseUrl: 'http://127.0.0.1:4200/' },
+      ],
+    });
+  });
+
+  test.each([
+    [
+      'a Bluesky handle that is no domain',
+      'home: { name: F, bluesky: "open data" }',
+      /line 6, home.bluesky: expected a Bluesky handle/,
+    ],
+    [
+      'a Mastodon account without its instance',
+      'home: { name: F, mastodon: opendataforum }',
+      /line 6, home.mastodon: expected a Mastodon account with its instance/,
+    ],
+    ['an entity with no account', 'home: { name: F }', /line 6, home: expected at least one account/],
+    [
+      'an entity key of no network',
+      'home: { name: F, myspace: f }',
+      /line 6, home: Unrecognized key.*myspace/,
+    ],
+    [
+      'an instance that is neither host nor URL',
+      'home: F\nqueries: { mastodon: { tags: [a], instances: ["not an instance"] } }',
+      /line 7, queries.mastodon.instances.0: expected an instance host/,
+    ],
+    [
+      'no query on any network',
+      'home: F\nqueries: { x: [], bluesky: [] }',
+      /line 7, queries: expected at least one query on one network/,
+    ],
+  ])('%s: one line naming the line and the field', (_, lines, message) => {
+    const text = `slug: f\nname: F\ntimezone: UTC\nwindow: { start: 2026-01-01T00:00:00Z, end: 2026-01-02T00:00:00Z }\nqueries: ["#f"]\n${lines}\n`;
+    const attempt = () =>
+      parseCampaignFile(
+        text.replace('queries: ["#f"]\n', lines.includes('queries') ? '\n' : 'queries: ["#f"]\n'),
+        'f.yaml',
+      );
+    expect(attempt).toThrow(CampaignFileError);
+    expect(attempt).toThrow(message);
   });
 });
