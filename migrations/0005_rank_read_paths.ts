@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import { functionStatements } from './sql-files.ts';
 
 /*
  * Read paths found by the 5-million-post ranking bench (tests/bench/rank.ts):
@@ -17,11 +18,6 @@ const rollupFillfactors = [
   ['rank_counts', 50],
 ] as const;
 
-const contributionChanged = `(n.deleted, n.kind, n.author_id, n.created_at, n.like_count, n.repost_count,
-       n.reply_count, n.quote_count, n.impression_count, n.mentions)
-     is distinct from (o.deleted, o.kind, o.author_id, o.created_at, o.like_count, o.repost_count,
-       o.reply_count, o.quote_count, o.impression_count, o.mentions)`;
-
 export async function up(db: Kysely<unknown>): Promise<void> {
   for (const statement of [
     'create index rank_totals_reposts_idx on rank_totals (campaign_id, reposts desc)',
@@ -31,27 +27,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     ...rollupFillfactors.map(
       ([table, fillfactor]) => `alter table ${table} set (fillfactor = ${fillfactor})`,
     ),
-    `create or replace function rank_posts_changed() returns trigger
-     language plpgsql as $fn$
-     begin
-       if not exists (select 1 from new_posts) then
-         return null;
-       end if;
-       perform rank_sync(array_agg(pairs.campaign_id), array_agg(pairs.post_id))
-       from (
-         select c.id as campaign_id, n.id as post_id
-         from new_posts n
-         join old_posts o on o.id = n.id
-         cross join campaigns c
-         cross join lateral (
-           select 1 from campaign_posts cp where cp.campaign_id = c.id and cp.post_id = n.id limit 1
-         ) linked
-         where ${contributionChanged}
-       ) pairs
-       having count(*) > 0;
-       return null;
-     end
-     $fn$`,
+    ...functionStatements('rank_posts_changed', '0005'),
   ]) {
     await sql.raw(statement).execute(db);
   }
@@ -59,22 +35,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   for (const statement of [
-    `create or replace function rank_posts_changed() returns trigger
-     language plpgsql as $fn$
-     begin
-       perform rank_sync(array_agg(pairs.campaign_id), array_agg(pairs.post_id))
-       from (
-         select c.id as campaign_id, n.id as post_id
-         from new_posts n
-         join old_posts o on o.id = n.id
-         cross join campaigns c
-         where ${contributionChanged}
-           and exists (select 1 from campaign_posts cp where cp.campaign_id = c.id and cp.post_id = n.id)
-       ) pairs
-       having count(*) > 0;
-       return null;
-     end
-     $fn$`,
+    ...functionStatements('rank_posts_changed', '0002'),
     ...rollupFillfactors.map(([table]) => `alter table ${table} reset (fillfactor)`),
     'drop index rank_mentions_rank_idx, rank_totals_impressions_idx, rank_totals_reposts_idx',
   ]) {
