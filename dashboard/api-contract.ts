@@ -1,4 +1,4 @@
-import type { TopPost } from '../src/db/dashboard-reads.ts';
+import type { TopPost } from '../src/db/account-repository.ts';
 
 /**
  * JSON shapes of the dashboard API, shared by the routes and the browser code. Dates travel as ISO
@@ -194,7 +194,7 @@ export interface HomeRankHistoryJson {
 }
 
 /** A post of `…/overview`'s top posts; `text` is user-controlled (render as text, never HTML). */
-/** A post as the top-posts lists show it (the row is read in src/db/dashboard-reads.ts). */
+/** A post as the top-posts lists show it (the row is read in src/db/account-repository.ts). */
 export type TopPostJson = TopPost;
 
 /** `…/overview?from=&to=&top=` */

@@ -115,7 +115,7 @@ campaign
   .action(async () => {
     const { config } = context();
     const { openMigratedDatabase } = await import('./commands/storage.ts');
-    const { listCampaigns } = await import('./db/campaigns.ts');
+    const { listCampaigns } = await import('./db/campaign-repository.ts');
     const db = await openMigratedDatabase(config);
     try {
       for (const c of await listCampaigns(db)) {

@@ -1,4 +1,4 @@
-import { findCampaign } from '../../src/db/campaigns.ts';
+import { findCampaign } from '../../src/db/campaign-repository.ts';
 import type { Db } from '../../src/db/database.ts';
 import type { Campaign } from '../../src/db/schema.ts';
 import { coverage } from '../../src/rank/coverage.ts';

@@ -1,6 +1,6 @@
 import { raw } from 'hono/html';
 import type { FC } from 'hono/jsx';
-import type { CampaignFigures } from '../../src/db/dashboard-reads.ts';
+import type { CampaignFigures } from '../../src/db/account-repository.ts';
 import type { Account, Campaign } from '../../src/db/schema.ts';
 import { formatDateTime, formatNumber, formatWindow } from '../../src/present/format.ts';
 import { dictionaries, type Lang } from '../../src/present/i18n.ts';

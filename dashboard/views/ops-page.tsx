@@ -1,6 +1,7 @@
 import type { FC } from 'hono/jsx';
 import type { BudgetStatus } from '../../src/budget/status.ts';
-import type { adminLists, recentRuns } from '../../src/db/dashboard-reads.ts';
+import type { adminLists } from '../../src/db/campaign-repository.ts';
+import type { recentRuns } from '../../src/db/run-log-repository.ts';
 import type { Campaign } from '../../src/db/schema.ts';
 import { formatDateTime, formatDuration, formatNumber, formatTime } from '../../src/present/format.ts';
 import { dictionaries, type Lang } from '../../src/present/i18n.ts';

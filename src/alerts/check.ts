@@ -1,5 +1,15 @@
-import { sql } from 'kysely';
+import {
+  alertFailed,
+  alertSent,
+  alertSettingsOf,
+  claimNextAlert,
+  createAlert,
+  lockMark,
+  saveMark,
+} from '../db/alerts-repository.ts';
+import { campaignById } from '../db/campaign-repository.ts';
 import type { Db } from '../db/database.ts';
+import { latestFollowersOfUsername } from '../db/follower-readings-repository.ts';
 import type { Campaign } from '../db/schema.ts';
 import { leaderboard, type Metric, metrics as rankedMetrics } from '../rank/leaderboard.ts';
 import { type AlertDraft, milestoneAlert, rankAlert, webhookMessage } from './rules.ts';
@@ -40,17 +50,9 @@ export async function checkAlerts(
   now: Date,
   send: SendWebhook,
 ): Promise<CheckResult> {
-  const settings = await db
-    .selectFrom('campaign_alert_settings')
-    .selectAll()
-    .where('campaign_id', '=', campaignId)
-    .executeTakeFirst();
+  const settings = await alertSettingsOf(db, campaignId);
   if (!settings) return { created: [], sent: 0, failed: 0 };
-  const campaign = await db
-    .selectFrom('campaigns')
-    .selectAll()
-    .where('id', '=', campaignId)
-    .executeTakeFirst();
+  const campaign = await campaignById(db, campaignId);
   if (!campaign) return { created: [], sent: 0, failed: 0 };
 
   const readings = await readFigures(db, campaign, settings.rank_metrics, now);
@@ -79,18 +81,10 @@ async function readFigures(db: Db, campaign: Campaign, metrics: string[], now: D
       return board.home ? { subject: `rank:${metric}`, value: board.home.rank } : null;
     }),
   );
-  const followers = await db
-    .selectFrom('account_snapshots as s')
-    .innerJoin('accounts as a', 'a.id', 's.account_id')
-    .select('s.followers_count')
-    .where(sql<string>`lower(a.username)`, '=', campaign.home_username.toLowerCase())
-    .where('s.observed_at', '<=', now)
-    .orderBy('s.observed_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  const followers = await latestFollowersOfUsername(db, campaign.home_username, now);
   return [
     ...ranks.filter((reading): reading is Reading => reading !== null),
-    ...(followers ? [{ subject: 'followers', value: followers.followers_count }] : []),
+    ...(followers !== null ? [{ subject: 'followers', value: followers }] : []),
   ];
 }
 
@@ -106,30 +100,13 @@ async function recordReadings(
     const created: string[] = [];
     // Always the same order of subjects: two checks lock their rows in the same order.
     for (const reading of [...readings].sort((a, b) => a.subject.localeCompare(b.subject))) {
-      const mark = await trx
-        .selectFrom('alert_marks')
-        .select(['value', 'observed_at'])
-        .where('campaign_id', '=', campaignId)
-        .where('subject', '=', reading.subject)
-        .forUpdate()
-        .executeTakeFirst();
+      const mark = await lockMark(trx, campaignId, reading.subject);
       if (mark && mark.observed_at > now) continue;
-      await trx
-        .insertInto('alert_marks')
-        .values({ campaign_id: campaignId, subject: reading.subject, value: reading.value, observed_at: now })
-        .onConflict((oc) =>
-          oc.columns(['campaign_id', 'subject']).doUpdateSet({ value: reading.value, observed_at: now }),
-        )
-        .execute();
+      await saveMark(trx, campaignId, reading.subject, reading.value, now);
       const draft = mark ? alertFor(reading, mark.value) : null;
       if (!draft) continue;
-      const inserted = await trx
-        .insertInto('alerts')
-        .values({ campaign_id: campaignId, key: draft.key, text: draft.text, observed_at: now })
-        .onConflict((oc) => oc.columns(['campaign_id', 'key']).doNothing())
-        .returning('key')
-        .executeTakeFirst();
-      if (inserted) created.push(inserted.key);
+      const key = await createAlert(trx, campaignId, draft, now);
+      if (key) created.push(key);
     }
     return created;
   });
@@ -148,42 +125,15 @@ async function deliver(
 ): Promise<{ sent: number; failed: number }> {
   let sent = 0;
   for (;;) {
-    const claimed = await db
-      .updateTable('alerts')
-      .set({ claimed_until: sql<Date>`now() + interval '1 minute'`, attempts: sql<number>`attempts + 1` })
-      .where(
-        'id',
-        '=',
-        db
-          .selectFrom('alerts')
-          .select('id')
-          .where('campaign_id', '=', campaignId)
-          .where('sent_at', 'is', null)
-          .where('attempts', '<', maxAttempts)
-          .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<', sql<Date>`now()`)]))
-          .orderBy('id')
-          .limit(1)
-          .forUpdate()
-          .skipLocked(),
-      )
-      .returning(['id', 'text'])
-      .executeTakeFirst();
+    const claimed = await claimNextAlert(db, campaignId, maxAttempts);
     if (!claimed) return { sent, failed: 0 };
     try {
       await send(webhookUrl, webhookMessage(claimed.text));
     } catch (error) {
-      await db
-        .updateTable('alerts')
-        .set({ claimed_until: null, last_error: error instanceof Error ? error.message : String(error) })
-        .where('id', '=', claimed.id)
-        .execute();
+      await alertFailed(db, claimed.id, error instanceof Error ? error.message : String(error));
       return { sent, failed: 1 };
     }
-    await db
-      .updateTable('alerts')
-      .set({ sent_at: sql<Date>`now()`, claimed_until: null, last_error: null })
-      .where('id', '=', claimed.id)
-      .execute();
+    await alertSent(db, claimed.id);
     sent++;
   }
 }

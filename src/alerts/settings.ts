@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { saveAlertSettingsRow } from '../db/alerts-repository.ts';
 import type { Db } from '../db/database.ts';
 
 /** The ranking metrics of the design; an alert on one the ranking does not compute yet waits for it. */
@@ -62,19 +63,14 @@ export async function saveAlertSettings(
   campaignId: number,
   settings: AlertSettings | undefined,
 ): Promise<void> {
-  if (!settings) {
-    await db.deleteFrom('campaign_alert_settings').where('campaign_id', '=', campaignId).execute();
-    return;
-  }
-  const values = {
-    webhook_url: settings.webhook,
-    language: settings.language,
-    rank_metrics: settings.rank,
-    follower_milestones: settings.followers,
-  };
-  await db
-    .insertInto('campaign_alert_settings')
-    .values({ campaign_id: campaignId, ...values })
-    .onConflict((oc) => oc.column('campaign_id').doUpdateSet(values))
-    .execute();
+  await saveAlertSettingsRow(
+    db,
+    campaignId,
+    settings && {
+      webhook_url: settings.webhook,
+      language: settings.language,
+      rank_metrics: settings.rank,
+      follower_milestones: settings.followers,
+    },
+  );
 }

@@ -1,5 +1,13 @@
-import { sql } from 'kysely';
 import { saveAlertSettings } from '../alerts/settings.ts';
+import {
+  activateQueries,
+  queriesOf,
+  removeFromWatchlist,
+  retireQueries,
+  saveCampaign,
+  saveWatchlist,
+  watchlistRoles,
+} from '../db/campaign-repository.ts';
 import type { Db } from '../db/database.ts';
 import { type CampaignFile, CampaignFileError } from './campaign-file.ts';
 
@@ -20,12 +28,7 @@ export interface ApplyResult {
 export async function applyCampaign(db: Db, file: CampaignFile, now: Date): Promise<ApplyResult> {
   const { home, watchlist, queries: xQueries } = xPartOf(file);
   return db.transaction().execute(async (trx) => {
-    const existing = await trx
-      .selectFrom('campaigns')
-      .select('id')
-      .where('slug', '=', file.slug)
-      .executeTakeFirst();
-    const fields = {
+    const { campaignId, created } = await saveCampaign(trx, file.slug, {
       name: file.name,
       timezone: file.timezone,
       window_start: file.window.start,
@@ -35,56 +38,19 @@ export async function applyCampaign(db: Db, file: CampaignFile, now: Date): Prom
       // No budget in the file: none in force (removing the key lifts it).
       budget_monthly_usd: file.budget?.monthly_usd ?? null,
       updated_at: now,
-    };
-    const campaignId = existing
-      ? (
-          await trx
-            .updateTable('campaigns')
-            .set(fields)
-            .where('id', '=', existing.id)
-            .returning('id')
-            .executeTakeFirstOrThrow()
-        ).id
-      : (
-          await trx
-            .insertInto('campaigns')
-            .values({ slug: file.slug, ...fields })
-            .returning('id')
-            .executeTakeFirstOrThrow()
-        ).id;
+    });
 
-    const queries = await trx
-      .selectFrom('campaign_queries')
-      .select(['id', 'query', 'active'])
-      .where('campaign_id', '=', campaignId)
-      .execute();
+    const queries = await queriesOf(trx, campaignId);
     const queriesAdded = xQueries.filter((query) => !queries.some((q) => q.query === query && q.active));
     const queriesRetired = queries.filter((q) => q.active && !xQueries.includes(q.query)).map((q) => q.query);
-    if (queriesAdded.length > 0) {
-      await trx
-        .insertInto('campaign_queries')
-        .values(queriesAdded.map((query) => ({ campaign_id: campaignId, query })))
-        .onConflict((oc) => oc.columns(['campaign_id', 'query']).doUpdateSet({ active: true }))
-        .execute();
-    }
-    if (queriesRetired.length > 0) {
-      await trx
-        .updateTable('campaign_queries')
-        .set({ active: false })
-        .where('campaign_id', '=', campaignId)
-        .where('query', 'in', queriesRetired)
-        .execute();
-    }
+    await activateQueries(trx, campaignId, queriesAdded);
+    await retireQueries(trx, campaignId, queriesRetired);
 
     const wanted = [
       { username: home, role: 'home' as const },
       ...watchlist.map((username) => ({ username, role: 'peer' as const })),
     ];
-    const current = await trx
-      .selectFrom('campaign_accounts')
-      .select(['username', 'role'])
-      .where('campaign_id', '=', campaignId)
-      .execute();
+    const current = await watchlistRoles(trx, campaignId);
     const lower = (name: string) => name.toLowerCase();
     const watchlistRemoved = current
       .filter((c) => !wanted.some((w) => lower(w.username) === lower(c.username)))
@@ -92,36 +58,12 @@ export async function applyCampaign(db: Db, file: CampaignFile, now: Date): Prom
     const watchlistAdded = wanted
       .filter((w) => !current.some((c) => lower(c.username) === lower(w.username)))
       .map((w) => w.username);
-    if (watchlistRemoved.length > 0) {
-      await trx
-        .deleteFrom('campaign_accounts')
-        .where('campaign_id', '=', campaignId)
-        .where(sql<string>`lower(username)`, 'in', watchlistRemoved.map(lower))
-        .execute();
-    }
-    await trx
-      .insertInto('campaign_accounts')
-      .values(
-        wanted.map((w) => ({
-          campaign_id: campaignId,
-          username: w.username,
-          role: w.role,
-          // An account already collected gets its id at once; the others at their first lookup.
-          account_id: sql<
-            string | null
-          >`(select id from accounts where lower(username) = ${lower(w.username)} order by last_seen_at desc limit 1)`,
-        })),
-      )
-      .onConflict((oc) =>
-        oc
-          .expression(sql`campaign_id, lower(username)`)
-          .doUpdateSet({ role: sql`excluded.role`, username: sql`excluded.username` }),
-      )
-      .execute();
+    await removeFromWatchlist(trx, campaignId, watchlistRemoved);
+    await saveWatchlist(trx, campaignId, wanted);
 
     await saveAlertSettings(trx, campaignId, file.alerts);
 
-    return { campaignId, created: !existing, queriesAdded, queriesRetired, watchlistAdded, watchlistRemoved };
+    return { campaignId, created, queriesAdded, queriesRetired, watchlistAdded, watchlistRemoved };
   });
 }
 

@@ -1,5 +1,5 @@
 import type { JobsOptions, Queue } from 'bullmq';
-import { activeQueries } from '../db/campaigns.ts';
+import { activeQueries } from '../db/campaign-repository.ts';
 import type { Db } from '../db/database.ts';
 import {
   type CampaignJobData,

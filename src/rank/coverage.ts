@@ -1,9 +1,9 @@
-import { sql } from 'kysely';
+import { inSnapshot } from '../db/consistent-read.ts';
+import { queryCoverage, runsPerHour } from '../db/coverage-repository.ts';
 import type { Db } from '../db/database.ts';
 import type { Campaign } from '../db/schema.ts';
 import { postIdTime, recentSearchReachMs } from '../networks/x/ids.ts';
 import { hoursBetween } from './calendar.ts';
-import { inSnapshot } from './consistent-read.ts';
 
 /**
  * How a query's posts of an hour were (or will be) collected:
@@ -69,48 +69,11 @@ export async function coverage(
 ): Promise<Coverage> {
   return inSnapshot(db, async (trx) => {
     const [queries, runs] = await Promise.all([
-      sql<{
-        id: number;
-        query: string;
-        active: boolean;
-        backfill_done: boolean;
-        backfill_until_id: string | null;
-        polling_since: Date | null;
-        oldest_hour: Date | null;
-      }>`
-        select q.id, q.query, q.active, q.backfill_done, q.backfill_until_id,
-          (select min(r.started_at) from collection_runs r
-            where r.campaign_id = q.campaign_id and r.kind = 'poll' and r.target = q.query
-              and r.outcome <> 'budget') as polling_since,
-          (select min(h.hour) from rank_query_hourly h
-            where h.campaign_id = q.campaign_id and h.query_id = q.id and h.posts > 0) as oldest_hour
-        from campaign_queries q where q.campaign_id = ${campaign.id}
-        order by q.id`.execute(trx),
-      sql<{
-        at: Date;
-        polls: number;
-        poll_requests: number;
-        backfills: number;
-        rate_limited: number;
-        failed: number;
-        budget_paused: number;
-      }>`
-        select date_trunc('hour', r.started_at, ${campaign.timezone}::text) as at,
-          -- A run the budget stopped sent nothing: it is counted apart, not as a poll or backfill.
-          count(*) filter (where r.kind = 'poll' and r.outcome <> 'budget')::int as polls,
-          coalesce(sum(r.requests) filter (where r.kind = 'poll'), 0)::int as poll_requests,
-          count(*) filter (where r.kind = 'backfill' and r.outcome <> 'budget')::int as backfills,
-          count(*) filter (where r.outcome = 'rate_limited')::int as rate_limited,
-          count(*) filter (where r.outcome = 'failed')::int as failed,
-          count(*) filter (where r.outcome = 'budget')::int as budget_paused
-        from collection_runs r
-        where r.campaign_id = ${campaign.id}
-          and r.started_at >= ${window.from.toISOString()}::timestamptz
-          and r.started_at < ${window.to.toISOString()}::timestamptz
-        group by 1`.execute(trx),
+      queryCoverage(trx, campaign),
+      runsPerHour(trx, campaign, window),
     ]);
-    const runsAt = new Map(runs.rows.map((row) => [new Date(row.at).getTime(), row]));
-    const byQuery: CoverageQuery[] = queries.rows.map((row) => ({
+    const runsAt = new Map(runs.map((row) => [new Date(row.at).getTime(), row]));
+    const byQuery: CoverageQuery[] = queries.map((row) => ({
       id: row.id,
       query: row.query,
       active: row.active,

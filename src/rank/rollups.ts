@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
+import { rebuildRankRollups } from '../db/leaderboard-repository.ts';
 
 /*
  * Why rollups maintained at write time, inside PostgreSQL (migrations/0002_rank_rollups.ts):
@@ -32,5 +32,5 @@ import type { Db } from '../db/database.ts';
  * campaign's window or timezone changes. Writers wait while it runs.
  */
 export async function rebuildRollups(db: Db, campaignId: number): Promise<void> {
-  await sql`select rank_rebuild(${campaignId}::int)`.execute(db);
+  await rebuildRankRollups(db, campaignId);
 }

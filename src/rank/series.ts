@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { Campaign } from '../db/schema.ts';
+import { accountSeriesPoints } from '../db/series-repository.ts';
 import type { Interval, SeriesMetric } from './metrics.ts';
 
 export type { Interval } from './metrics.ts';
@@ -33,26 +33,5 @@ export async function accountSeries(
   username: string,
   options: SeriesOptions,
 ): Promise<SeriesPoint[]> {
-  const account = sql`(select a.id from accounts a where lower(a.username) = ${username.toLowerCase()}
-    order by a.last_seen_at desc, a.id limit 1)`;
-  const from = sql`${options.from.toISOString()}::timestamptz`;
-  const to = sql`${options.to.toISOString()}::timestamptz`;
-  const interval = sql.lit(options.interval);
-  const query =
-    options.metric === 'followers'
-      ? sql<{ at: Date; value: number }>`
-          select date_trunc(${interval}, s.observed_at, ${campaign.timezone}::text) as at,
-            (array_agg(s.followers_count order by s.observed_at desc))[1]::float8 as value
-          from account_snapshots s
-          where s.account_id = ${account} and s.observed_at >= ${from} and s.observed_at < ${to}
-          group by 1 order by 1`
-      : sql<{ at: Date; value: number }>`
-          select date_trunc(${interval}, l.created_at, ${campaign.timezone}::text) as at,
-            ${options.metric === 'posts' ? sql`count(*)` : sql`sum(l.engagement)`}::float8 as value
-          from rank_posts l
-          where l.campaign_id = ${campaign.id} and l.author_id = ${account} and not l.repost
-            and l.created_at >= ${from} and l.created_at < ${to}
-          group by 1 order by 1`;
-  const { rows } = await query.execute(db);
-  return rows.map((row) => ({ at: new Date(row.at), value: Number(row.value) }));
+  return accountSeriesPoints(db, campaign, username, options);
 }

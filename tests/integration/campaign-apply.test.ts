@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { applyCampaign } from '../../src/campaigns/apply.ts';
 import { parseCampaignFile } from '../../src/campaigns/campaign-file.ts';
-import { activeQueries, findCampaign, watchlist } from '../../src/db/campaigns.ts';
+import { activeQueries, findCampaign, watchlist } from '../../src/db/campaign-repository.ts';
 import { createTestDatabase, type TestDatabase } from '../support/services.ts';
 
 const file = (queries: string, peers: string) =>

@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { inSnapshot } from '../../src/db/consistent-read.ts';
 import type { Db } from '../../src/db/database.ts';
 import type { Campaign } from '../../src/db/schema.ts';
-import { inSnapshot } from '../../src/rank/consistent-read.ts';
 import { leaderboard } from '../../src/rank/leaderboard.ts';
 import { rankRows } from '../../src/rank/ranking.ts';
 import { rebuildRollups } from '../../src/rank/rollups.ts';

@@ -4,9 +4,10 @@ import type { Db } from '../../src/db/database.ts';
 import type { Campaign } from '../../src/db/schema.ts';
 import { startOfDay, startOfHour } from '../../src/rank/calendar.ts';
 import { rankHistory } from '../../src/rank/history.ts';
-import { leaderboard, movementEnds } from '../../src/rank/leaderboard.ts';
+import { leaderboard } from '../../src/rank/leaderboard.ts';
 import { type Metric, metrics, type Scope, scopes } from '../../src/rank/metrics.ts';
 import { rebuildRollups } from '../../src/rank/rollups.ts';
+import { movementEnds } from '../../src/rank/windows.ts';
 import {
   createCampaign,
   type FixtureAccount,

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { bucketsBetween, startOfDay, startOfHour } from '../../src/rank/calendar.ts';
-import { movementEnds } from '../../src/rank/leaderboard.ts';
+import { movementEnds } from '../../src/rank/windows.ts';
 
 const paris = 'Europe/Paris';
 const iso = (date: Date | null) => date?.toISOString() ?? null;

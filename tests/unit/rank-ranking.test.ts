@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { rankRows, ValueCounts } from '../../src/rank/ranking.ts';
-import { strategyFor } from '../../src/rank/sources.ts';
+import { strategyFor } from '../../src/rank/windows.ts';
 
 const row = (username: string, value: number, accountId = username) => ({ accountId, username, value });
 

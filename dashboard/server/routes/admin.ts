@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { validator } from 'hono/validator';
 import { z } from 'zod';
-import { addPeer, addQuery, removePeer, retireQuery } from '../../../src/db/campaign-edits.ts';
+import { addPeer, addQuery, removePeer, retireQuery } from '../../../src/db/campaign-repository.ts';
 import { requestBackfill, requestPoll, requestSnapshot, setPaused } from '../../../src/jobs/enqueue.ts';
 import { campaignUpdatedChannel } from '../../../src/jobs/queue-names.ts';
 import type {

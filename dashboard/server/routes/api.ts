@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { listCampaigns } from '../../../src/db/campaigns.ts';
+import { listCampaigns } from '../../../src/db/campaign-repository.ts';
 import { intervals, metrics, scopes, seriesMetrics } from '../../../src/rank/metrics.ts';
 import {
   campaignJson,

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { campaignBudgetStatus } from '../../../src/budget/status.ts';
-import { listCampaigns } from '../../../src/db/campaigns.ts';
-import { adminLists, recentRuns, requestCounts } from '../../../src/db/dashboard-reads.ts';
+import { adminLists, listCampaigns } from '../../../src/db/campaign-repository.ts';
+import { recentRuns, requestCounts } from '../../../src/db/run-log-repository.ts';
 import { dictionaries } from '../../../src/present/i18n.ts';
 import { langOf, switchLanguageHref } from '../../views/language.ts';
 import { Layout } from '../../views/layout.tsx';

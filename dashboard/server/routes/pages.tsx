@@ -1,14 +1,9 @@
 import type { Context } from 'hono';
 import { Hono } from 'hono';
 import type { Child } from 'hono/jsx';
-import { listCampaigns } from '../../../src/db/campaigns.ts';
-import {
-  campaignFigures,
-  findAccount,
-  latestSnapshot,
-  peersOf,
-  topPostsOf,
-} from '../../../src/db/dashboard-reads.ts';
+import { campaignFigures, findAccount, topPostsOf } from '../../../src/db/account-repository.ts';
+import { listCampaigns, peersOf } from '../../../src/db/campaign-repository.ts';
+import { latestReading } from '../../../src/db/follower-readings-repository.ts';
 import { dictionaries, type Lang } from '../../../src/present/i18n.ts';
 import { lastCollectedAt } from '../../../src/rank/freshness.ts';
 import { metrics as rankedMetrics } from '../../../src/rank/leaderboard.ts';
@@ -140,7 +135,7 @@ export function pageRoutes({ db, clock, demo, leaderboards }: DashboardContext):
       const account = username.test(name) ? await findAccount(db, name) : undefined;
       if (!account) throw notFound(dictionaries[lang].unknownAccount(name));
       const [snapshot, figures, topPosts] = await Promise.all([
-        latestSnapshot(db, account.id, clock.now()),
+        latestReading(db, account.id, clock.now()),
         campaignFigures(db, campaign, account.id),
         topPostsOf(db, campaign, account),
       ]);

@@ -1,14 +1,12 @@
 import { sql } from 'kysely';
-import { watchlist } from './campaigns.ts';
 import type { Db } from './database.ts';
 import type { Campaign } from './schema.ts';
 
-/** Reads of the pages beyond the ranking API: the run log, an account's figures and posts, admin lists. */
-
-/** The watchlist without the home account, in the campaign file's order. */
-export async function peersOf(db: Db, campaignId: number): Promise<string[]> {
-  return (await watchlist(db, campaignId)).filter((row) => row.role === 'peer').map((row) => row.username);
-}
+/**
+ * An account as its page reads it: who it is, and its campaign posts (`posts` joined with
+ * `campaign_posts`, not the rollups: the page shows each post as X last reported it). The
+ * collection writes accounts through src/db/accounts.ts.
+ */
 
 /** The account last seen under this username (usernames are case-insensitive and can be reused). */
 export async function findAccount(db: Db, username: string) {
@@ -21,15 +19,20 @@ export async function findAccount(db: Db, username: string) {
     .executeTakeFirst();
 }
 
-export async function latestSnapshot(db: Db, accountId: string, at: Date) {
-  return db
-    .selectFrom('account_snapshots')
-    .selectAll()
-    .where('account_id', '=', accountId)
-    .where('observed_at', '<=', at)
-    .orderBy('observed_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+/** A post with its latest engagement reading, as the top-posts lists show it. */
+export interface TopPost {
+  id: string;
+  username: string;
+  name: string;
+  text: string;
+  createdAt: string;
+  kind: string;
+  likes: number;
+  reposts: number;
+  replies: number;
+  quotes: number;
+  engagement: number;
+  impressions: number | null;
 }
 
 export interface CampaignFigures {
@@ -40,7 +43,7 @@ export interface CampaignFigures {
   impressions: number | null;
 }
 
-/** The account's campaign posts in the window, by the metric definitions of the README. */
+/** The account's campaign posts in the window, by the metric definitions of docs/METRICS.md. */
 export async function campaignFigures(
   db: Db,
   campaign: Campaign,
@@ -62,22 +65,6 @@ export async function campaignFigures(
     engagement: Number(row.engagement),
     impressions: row.impressions === null ? null : Number(row.impressions),
   };
-}
-
-/** A post with its latest engagement reading, as the top-posts lists show it. */
-export interface TopPost {
-  id: string;
-  username: string;
-  name: string;
-  text: string;
-  createdAt: string;
-  kind: string;
-  likes: number;
-  reposts: number;
-  replies: number;
-  quotes: number;
-  engagement: number;
-  impressions: number | null;
 }
 
 /** The account's campaign posts (not reposts) with the most engagement. */
@@ -136,63 +123,4 @@ function campaignPosts(db: Db, campaign: Campaign, accountId: string) {
           .where('cp.campaign_id', '=', campaign.id),
       ),
     );
-}
-
-/** The run log, newest first, with the campaign's slug. */
-export async function recentRuns(db: Db, limit: number) {
-  return db
-    .selectFrom('collection_runs as r')
-    .leftJoin('campaigns as c', 'c.id', 'r.campaign_id')
-    .select([
-      'r.id',
-      'c.slug',
-      'r.kind',
-      'r.target',
-      'r.started_at',
-      'r.finished_at',
-      'r.requests',
-      'r.posts_new',
-      'r.posts_updated',
-      'r.outcome',
-      'r.error',
-    ])
-    .orderBy('r.started_at', 'desc')
-    .orderBy('r.id', 'desc')
-    .limit(limit)
-    .execute();
-}
-
-/** X requests made per campaign since the start of the UTC day and of the UTC month of `now`. */
-export async function requestCounts(db: Db, now: Date) {
-  const day = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
-  const month = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
-  const rows = await db
-    .selectFrom('collection_runs')
-    .select([
-      'campaign_id',
-      sql<string>`coalesce(sum(requests) filter (where started_at >= ${day}), 0)`.as('today'),
-      sql<string>`coalesce(sum(requests), 0)`.as('month'),
-    ])
-    .where('started_at', '>=', month)
-    .where('started_at', '<=', now)
-    .groupBy('campaign_id')
-    .execute();
-  return new Map(
-    rows.map((row) => [row.campaign_id, { today: Number(row.today), month: Number(row.month) }]),
-  );
-}
-
-/** What the admin section lists for a campaign. */
-export async function adminLists(db: Db, campaignId: number) {
-  const [queries, accounts] = await Promise.all([
-    db
-      .selectFrom('campaign_queries')
-      .select(['id', 'query', 'active', 'backfill_done'])
-      .where('campaign_id', '=', campaignId)
-      .orderBy('active', 'desc')
-      .orderBy('id')
-      .execute(),
-    watchlist(db, campaignId),
-  ]);
-  return { queries, accounts };
 }

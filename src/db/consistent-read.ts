@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import type { Db } from '../db/database.ts';
+import type { Db } from './database.ts';
 
 /**
  * Runs several reads on one snapshot of the database (a repeatable-read, read-only transaction),

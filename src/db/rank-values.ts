@@ -1,6 +1,5 @@
 import { type RawBuilder, sql } from 'kysely';
-import type { Campaign } from '../db/schema.ts';
-import type { AccountMetric } from './metrics.ts';
+import type { Campaign } from './schema.ts';
 
 /**
  * SQL fragments that give each account's value of an activity metric over a window, from the
@@ -14,8 +13,10 @@ import type { AccountMetric } from './metrics.ts';
  * - a window inside the campaign window that leaves little of it out: the totals minus the spans
  *   left out, cheaper than adding up the window.
  *
- * Every fragment selects `account_id` and `value` (mentions also `username`); values are exact
- * integers in SQL, turned into float8 only where they leave for JavaScript.
+ * Which of the three a window takes is the ranking's choice (src/rank/windows.ts); these fragments
+ * only write it in SQL. Every fragment selects `account_id` and `value` (mentions `username` and
+ * `value`); values are exact integers in SQL, turned into float8 only where they leave for
+ * JavaScript. The repositories of src/db/ compose them; nothing else does.
  */
 
 export interface Span {
@@ -23,9 +24,18 @@ export interface Span {
   to: Date;
 }
 
-type CampaignCalendar = Pick<Campaign, 'id' | 'timezone' | 'window_start' | 'window_end'>;
+/** The activity metrics kept per account in `rank_totals` and `rank_daily`, one column each. */
+export type TotalsColumn = 'posts' | 'reposts' | 'engagement' | 'impressions';
 
-const totalsColumn: Record<AccountMetric, RawBuilder<unknown>> = {
+/** How a window's values are read (src/rank/windows.ts decides which). */
+export type WindowPlan =
+  | { strategy: 'totals' }
+  | { strategy: 'difference'; leftOut: Span[] }
+  | { strategy: 'sum'; window: Span };
+
+type CampaignCalendar = Pick<Campaign, 'id' | 'timezone'>;
+
+const totalsColumn: Record<TotalsColumn, RawBuilder<unknown>> = {
   posts: sql.raw('posts'),
   reposts: sql.raw('reposts'),
   engagement: sql.raw('engagement'),
@@ -33,18 +43,23 @@ const totalsColumn: Record<AccountMetric, RawBuilder<unknown>> = {
 };
 
 /** The same values, read from one ledger row aliased `l`. */
-const ledgerValue: Record<AccountMetric, RawBuilder<unknown>> = {
+const ledgerValues: Record<TotalsColumn, RawBuilder<unknown>> = {
   posts: sql.raw('(not l.repost)::int'),
   reposts: sql.raw('l.repost::int'),
   engagement: sql.raw('l.engagement'),
   impressions: sql.raw('l.impressions'),
 };
 
-export function totalsColumnOf(metric: AccountMetric): RawBuilder<unknown> {
+export function totalsColumnOf(metric: TotalsColumn): RawBuilder<unknown> {
   return totalsColumn[metric];
 }
 
-const at = (instant: Date) => sql`${instant.toISOString()}::timestamptz`;
+/** A metric's contribution of the ledger row aliased `l`. */
+export function ledgerValue(metric: TotalsColumn): RawBuilder<unknown> {
+  return ledgerValues[metric];
+}
+
+export const at = (instant: Date) => sql`${instant.toISOString()}::timestamptz`;
 
 /** First day start at or after `instant`, in the campaign's timezone (as the rollups key days). */
 function dayCeil(instant: Date, timezone: string): RawBuilder<Date> {
@@ -103,7 +118,7 @@ function ledgerRange(campaign: CampaignCalendar, span: SqlSpan): RawBuilder<unkn
  */
 export function accountSpan(
   campaign: CampaignCalendar,
-  metric: AccountMetric,
+  metric: TotalsColumn,
   span: Span,
   accounts?: RawBuilder<unknown>,
 ): RawBuilder<unknown> {
@@ -120,7 +135,7 @@ export function accountSpan(
         campaign,
         span,
         (edge) =>
-          sql`select l.author_id, ${ledgerValue[metric]} from rank_posts l where ${edge} ${onlyLedger}`,
+          sql`select l.author_id, ${ledgerValues[metric]} from rank_posts l where ${edge} ${onlyLedger}`,
       )}
     ) parts
     group by account_id`;
@@ -167,43 +182,18 @@ export function mentionSpan(
     group by username`;
 }
 
-export type Strategy = 'totals' | 'difference' | 'sum';
-
-/**
- * How a window's values are best read: the campaign window from the totals; a window inside it
- * that leaves out less than it keeps, as totals minus what it leaves out; anything else by adding
- * up the window.
- */
-export function strategyFor(campaign: CampaignCalendar, window: Span): Strategy {
-  const start = campaign.window_start.getTime();
-  const end = campaign.window_end.getTime();
-  const from = window.from.getTime();
-  const to = window.to.getTime();
-  if (from === start && to === end) return 'totals';
-  if (from >= start && to <= end && from - start + (end - to) < to - from) return 'difference';
-  return 'sum';
-}
-
-/** The spans of the campaign window that `window` (inside it) leaves out. */
-function leftOut(campaign: CampaignCalendar, window: Span): Span[] {
-  return [
-    { from: campaign.window_start, to: window.from },
-    { from: window.to, to: campaign.window_end },
-  ].filter((span) => span.from < span.to);
-}
-
-/** (account_id, value) of an account metric over the window, for every account of the campaign. */
+/** (account_id, value) of an account metric over a window, for every account of the campaign. */
 export function accountValues(
   campaign: CampaignCalendar,
-  metric: AccountMetric,
-  window: Span,
+  metric: TotalsColumn,
+  plan: WindowPlan,
 ): RawBuilder<unknown> {
   const column = totalsColumn[metric];
-  switch (strategyFor(campaign, window)) {
+  switch (plan.strategy) {
     case 'totals':
       return sql`select account_id, ${column} as value from rank_totals where campaign_id = ${campaign.id}`;
     case 'difference': {
-      const out = leftOut(campaign, window).map((span) => accountSpan(campaign, metric, span));
+      const out = plan.leftOut.map((span) => accountSpan(campaign, metric, span));
       return sql`
         select t.account_id, t.${column} - coalesce(o.value, 0) as value
         from rank_totals t
@@ -214,17 +204,17 @@ export function accountValues(
         where t.campaign_id = ${campaign.id}`;
     }
     case 'sum':
-      return accountSpan(campaign, metric, window);
+      return accountSpan(campaign, metric, plan.window);
   }
 }
 
-/** (username, value) of mentions over the window, for every username mentioned in the campaign. */
-export function mentionValues(campaign: CampaignCalendar, window: Span): RawBuilder<unknown> {
-  switch (strategyFor(campaign, window)) {
+/** (username, value) of mentions over a window, for every username mentioned in the campaign. */
+export function mentionValues(campaign: CampaignCalendar, plan: WindowPlan): RawBuilder<unknown> {
+  switch (plan.strategy) {
     case 'totals':
       return sql`select username, mentions as value from rank_mentions where campaign_id = ${campaign.id}`;
     case 'difference': {
-      const out = leftOut(campaign, window).map((span) => mentionSpan(campaign, span));
+      const out = plan.leftOut.map((span) => mentionSpan(campaign, span));
       return sql`
         select t.username, t.mentions - coalesce(o.value, 0) as value
         from rank_mentions t
@@ -235,7 +225,7 @@ export function mentionValues(campaign: CampaignCalendar, window: Span): RawBuil
         where t.campaign_id = ${campaign.id}`;
     }
     case 'sum':
-      return mentionSpan(campaign, window);
+      return mentionSpan(campaign, plan.window);
   }
 }
 
@@ -243,7 +233,7 @@ export function mentionValues(campaign: CampaignCalendar, window: Span): RawBuil
  * Whether the account (an SQL expression of its id) authored a campaign post (any kind) in
  * [from, to): one probe of the ledger's author index.
  */
-export function authoredIn(campaign: CampaignCalendar, accountId: RawBuilder<unknown>, span: Span) {
+export function authoredIn(campaign: Pick<Campaign, 'id'>, accountId: RawBuilder<unknown>, span: Span) {
   return sql<boolean>`exists (
     select 1 from rank_posts a
     where a.campaign_id = ${campaign.id} and a.author_id = ${accountId}
@@ -270,4 +260,20 @@ export function accountNamed(username: RawBuilder<unknown>) {
 export function watchlistIds(campaign: Pick<Campaign, 'id'>): RawBuilder<unknown> {
   return sql`select coalesce(w.account_id, ${accountNamed(sql`lower(w.username)`)})
     from campaign_accounts w where w.campaign_id = ${campaign.id}`;
+}
+
+/**
+ * Mentions count for accounts known under the mentioned username that authored a campaign post in
+ * the window or are on the watchlist: (account_id, username, value) of scope `all`.
+ */
+export function mentionedAccountValues(
+  campaign: Pick<Campaign, 'id' | 'timezone'>,
+  plan: WindowPlan,
+  window: Span,
+): RawBuilder<unknown> {
+  return sql`
+    select named.id as account_id, m.username, m.value
+    from (${mentionValues(campaign, plan)}) m
+    ${joinAccountNamed(sql`m.username`, 'named')}
+    where (named.id in (${watchlistIds(campaign)}) or ${authoredIn(campaign, sql`named.id`, window)})`;
 }

@@ -1,0 +1,318 @@
+import { type RawBuilder, sql } from 'kysely';
+import type { Db } from './database.ts';
+import {
+  accountSpan,
+  accountValues,
+  authoredIn,
+  joinAccountNamed,
+  mentionedAccountValues,
+  mentionSpan,
+  type Span,
+  type TotalsColumn,
+  totalsColumnOf,
+  type WindowPlan,
+  watchlistIds,
+} from './rank-values.ts';
+import type { Campaign } from './schema.ts';
+
+/**
+ * The leaderboard's reads: boards of activity metrics ranked in SQL, the values and counts that
+ * movement compares with, and the watchlist's values. Which read a board takes, and what the rows
+ * mean, is decided in src/rank/ (src/rank/campaign-boards.ts, src/rank/movement.ts,
+ * src/rank/small-boards.ts); the final SQL of each read is in src/db/queries/leaderboard-repository.sql.
+ */
+
+/** The activity metrics: the rollups' columns, and mentions (kept per mentioned username). */
+export type ActivityColumn = TotalsColumn | 'mentions';
+
+/** An activity metric over a window, and how its values are read (src/rank/windows.ts). */
+export interface WindowValues {
+  metric: ActivityColumn;
+  window: Span;
+  plan: WindowPlan;
+}
+
+export interface BoardEntry {
+  accountId: string;
+  username: string;
+  name: string;
+  profileImageUrl: string | null;
+  value: number;
+}
+
+interface EntryRow {
+  account_id: string;
+  username: string;
+  name: string;
+  profile_image_url: string | null;
+  value: number;
+}
+
+const toEntry = (row: EntryRow): BoardEntry => ({
+  accountId: row.account_id,
+  username: row.username,
+  name: row.name,
+  profileImageUrl: row.profile_image_url,
+  value: Number(row.value),
+});
+
+type CampaignRef = Pick<Campaign, 'id' | 'timezone' | 'home_username'>;
+
+/**
+ * (account_id, value[, username]) of an activity metric over the window for every account of scope
+ * `all`. Mentions count for accounts known under the mentioned username that authored a campaign
+ * post in the window or are on the watchlist.
+ */
+function valuesOf(campaign: CampaignRef, values: WindowValues): RawBuilder<unknown> {
+  return values.metric === 'mentions'
+    ? mentionedAccountValues(campaign, values.plan, values.window)
+    : accountValues(campaign, values.metric, values.plan);
+}
+
+/**
+ * A board ranked in SQL over every account with a value above 0: the top `limit` rows and the home
+ * account's, with their rank (`rank()`: ties share it), and the number ranked.
+ */
+export async function rankedBoard(
+  db: Db,
+  campaign: CampaignRef,
+  values: WindowValues,
+  limit: number,
+): Promise<{
+  total: number;
+  rows: Array<BoardEntry & { rank: number }>;
+  home: (BoardEntry & { rank: number }) | null;
+}> {
+  const { rows } = await sql<EntryRow & { rank: number; position: number; total: number; is_home: boolean }>`
+    with v as materialized (select account_id, value from (${valuesOf(campaign, values)}) s where value > 0),
+    ranked as (
+      select v.account_id, a.username, a.name, a.profile_image_url, v.value::float8 as value,
+        rank() over (order by v.value desc)::int as rank,
+        row_number() over (order by v.value desc, lower(a.username) collate "C", v.account_id)::int as position,
+        count(*) over ()::int as total,
+        lower(a.username) = lower(${campaign.home_username}) as is_home
+      from v join accounts a on a.id = v.account_id
+    )
+    select * from ranked where position <= ${limit} or is_home order by position
+  `.execute(db);
+  const home = rows.find((row) => row.is_home);
+  return {
+    total: rows[0]?.total ?? 0,
+    rows: rows.filter((row) => row.position <= limit).map((row) => ({ ...toEntry(row), rank: row.rank })),
+    home: home ? { ...toEntry(home), rank: home.rank } : null,
+  };
+}
+
+/** The top rows of the campaign window, down the (campaign_id, metric desc) index, in display order. */
+export async function topOfTotals(
+  db: Db,
+  campaign: Pick<Campaign, 'id'>,
+  metric: TotalsColumn,
+  limit: number,
+): Promise<BoardEntry[]> {
+  const column = totalsColumnOf(metric);
+  const { rows } = await sql<EntryRow>`
+    select t.account_id, a.username, a.name, a.profile_image_url, t.${column}::float8 as value
+    from rank_totals t join accounts a on a.id = t.account_id
+    where t.campaign_id = ${campaign.id} and t.${column} > 0
+    order by t.${column} desc, lower(a.username) collate "C", t.account_id
+    limit ${limit}
+  `.execute(db);
+  return rows.map(toEntry);
+}
+
+/** The home account's row on the campaign window, and how many accounts are above it (an index range). */
+export async function homeOfTotals(
+  db: Db,
+  campaign: Pick<Campaign, 'id' | 'home_username'>,
+  metric: TotalsColumn,
+): Promise<{ entry: BoardEntry; above: number } | undefined> {
+  const column = totalsColumnOf(metric);
+  const { rows } = await sql<EntryRow & { above: number }>`
+    select t.account_id, a.username, a.name, a.profile_image_url, t.${column}::float8 as value,
+      (select count(*) from rank_totals o
+        where o.campaign_id = ${campaign.id} and o.${column} > t.${column})::int as above
+    from accounts a join rank_totals t on t.account_id = a.id and t.campaign_id = ${campaign.id}
+    where lower(a.username) = lower(${campaign.home_username}) and t.${column} > 0
+    order by a.last_seen_at desc
+    limit 1
+  `.execute(db);
+  const row = rows[0];
+  return row ? { entry: toEntry(row), above: row.above } : undefined;
+}
+
+/** Accounts ranked on the campaign window, as `rank_counts` keeps it. */
+export async function countOfTotals(
+  db: Db,
+  campaign: Pick<Campaign, 'id'>,
+  metric: TotalsColumn,
+): Promise<number> {
+  const row = await db
+    .selectFrom('rank_counts')
+    .select(sql<number>`accounts_${totalsColumnOf(metric)}`.as('ranked'))
+    .where('campaign_id', '=', campaign.id)
+    .executeTakeFirst();
+  return row?.ranked ?? 0;
+}
+
+/** Mentioned usernames that name an account of scope `all`: an author of the window, or the watchlist. */
+function namedMentions(campaign: Pick<Campaign, 'id'>): RawBuilder<unknown> {
+  const inScope = (id: RawBuilder<unknown>) => sql`(${id} in (${watchlistIds(campaign)}) or exists (
+    select 1 from rank_totals t where t.campaign_id = ${campaign.id} and t.account_id = ${id}
+      and t.posts + t.reposts > 0))`;
+  return sql`
+    select named.id as account_id, m.username, m.mentions
+    from rank_mentions m
+    ${joinAccountNamed(sql`m.username`, 'named')}
+    where m.campaign_id = ${campaign.id} and m.mentions > 0 and ${inScope(sql`named.id`)}`;
+}
+
+/** The top mentioned accounts of the campaign window, down the (campaign_id, mentions desc, username) index. */
+export async function topOfMentions(
+  db: Db,
+  campaign: Pick<Campaign, 'id'>,
+  limit: number,
+): Promise<BoardEntry[]> {
+  const { rows } = await sql<EntryRow>`
+    select n.account_id, a.username, a.name, a.profile_image_url, n.mentions::float8 as value
+    from (${namedMentions(campaign)} order by m.mentions desc, m.username collate "C" limit ${limit}) n
+    join accounts a on a.id = n.account_id
+    order by n.mentions desc, n.username collate "C"
+  `.execute(db);
+  return rows.map(toEntry);
+}
+
+/** The home account's mentions over the campaign window, and how many ranked accounts have more. */
+export async function homeOfMentions(
+  db: Db,
+  campaign: Pick<Campaign, 'id' | 'home_username'>,
+): Promise<{ entry: BoardEntry; above: number } | undefined> {
+  const { rows } = await sql<EntryRow & { above: number }>`
+    select h.account_id, a.username, a.name, a.profile_image_url, h.mentions::float8 as value,
+      (select count(*) from (${namedMentions(campaign)} and m.mentions > h.mentions) higher)::int as above
+    from (select m.username, m.mentions, named.id as account_id from rank_mentions m
+          ${joinAccountNamed(sql`m.username`, 'named')}
+          where m.campaign_id = ${campaign.id} and m.username = lower(${campaign.home_username}::text)
+            and m.mentions > 0) h
+    join accounts a on a.id = h.account_id
+  `.execute(db);
+  const row = rows[0];
+  return row ? { entry: toEntry(row), above: row.above } : undefined;
+}
+
+/**
+ * Accounts ranked by mentions on the campaign window: kept in `rank_counts`, but for the usernames
+ * two accounts share, which are left to the read (see rank_mentions.counted): a handful.
+ */
+export async function countOfMentions(db: Db, campaign: Pick<Campaign, 'id'>): Promise<number> {
+  const { rows } = await sql<{ ranked: number }>`
+    select coalesce((select accounts_mentions from rank_counts where campaign_id = ${campaign.id}), 0)
+      + (select count(*) from rank_mentions m
+         where m.campaign_id = ${campaign.id} and m.counted is null and m.mentions > 0
+           and rank_mention_counted(m.campaign_id, m.username))::int as ranked
+  `.execute(db);
+  return rows[0]?.ranked ?? 0;
+}
+
+/** Values of an account metric over the span, for the given accounts (absent: none). */
+export async function spanValuesOfAccounts(
+  db: Db,
+  campaign: Pick<Campaign, 'id' | 'timezone'>,
+  metric: TotalsColumn,
+  span: Span,
+  accountIds: string[],
+): Promise<Map<string, number>> {
+  const { rows } = await sql<{ account_id: string; value: number }>`
+    select account_id, value::float8 as value
+    from (${accountSpan(campaign, metric, span, sql`select unnest(${accountIds}::bigint[])`)}) s`.execute(db);
+  return new Map(rows.map((row) => [row.account_id, Number(row.value)]));
+}
+
+/** Mentions over the span of the given lower-cased usernames (absent: none). */
+export async function spanValuesOfUsernames(
+  db: Db,
+  campaign: Pick<Campaign, 'id' | 'timezone'>,
+  span: Span,
+  usernames: string[],
+): Promise<Map<string, number>> {
+  const { rows } = await sql<{ username: string; value: number }>`
+    select username, value::float8 as value
+    from (${mentionSpan(campaign, span, sql`select unnest(${usernames}::text[])`)}) s`.execute(db);
+  return new Map(rows.map((row) => [row.username, Number(row.value)]));
+}
+
+/** Of the given accounts, those in scope `all` on the span: authors in it, or the watchlist. */
+export async function membersOf(
+  db: Db,
+  campaign: Pick<Campaign, 'id'>,
+  span: Span,
+  accountIds: string[],
+): Promise<Set<string>> {
+  const { rows } = await sql<{ id: string }>`
+    select t.id from unnest(${accountIds}::bigint[]) as t(id)
+    where t.id in (${watchlistIds(campaign)}) or ${authoredIn(campaign, sql`t.id`, span)}`.execute(db);
+  return new Set(rows.map((row) => row.id));
+}
+
+/**
+ * How many accounts have each earlier value (on `before`) above `floor`: the window value minus
+ * the late contributions (on `late`), read only for the accounts whose window value is above
+ * `floor` — values only grow with the window, so no other account can be.
+ */
+export async function earlierValueCounts(
+  db: Db,
+  campaign: CampaignRef,
+  values: WindowValues,
+  late: Span,
+  before: Span,
+  floor: number,
+): Promise<Array<{ value: number; count: number }>> {
+  const source = valuesOf(campaign, values);
+  const query =
+    values.metric === 'mentions'
+      ? sql<{ value: number; count: number }>`
+          with candidate as materialized (
+            select account_id, username, value from (${source}) s where value > ${floor}
+          ),
+          late as (${mentionSpan(campaign, late, sql`select username from candidate`)})
+          select (c.value - coalesce(l.value, 0))::float8 as value, count(*)::int as count
+          from candidate c left join late l using (username)
+          where c.value - coalesce(l.value, 0) > ${floor}
+            and (c.account_id in (${watchlistIds(campaign)}) or ${authoredIn(campaign, sql`c.account_id`, before)})
+          group by 1`
+      : sql<{ value: number; count: number }>`
+          with candidate as materialized (
+            select account_id, value from (${source}) s where value > ${floor}
+          ),
+          late as (${accountSpan(campaign, values.metric, late, sql`select account_id from candidate`)})
+          select (c.value - coalesce(l.value, 0))::float8 as value, count(*)::int as count
+          from candidate c left join late l using (account_id)
+          where c.value - coalesce(l.value, 0) > ${floor}
+          group by 1`;
+  const { rows } = await query.execute(db);
+  return rows.map((row) => ({ value: Number(row.value), count: row.count }));
+}
+
+/** The watchlist's known accounts (home account included). */
+export async function watchlistAccounts(
+  db: Db,
+  campaign: Pick<Campaign, 'id'>,
+): Promise<Array<Omit<BoardEntry, 'value'>>> {
+  const { rows } = await sql<Omit<EntryRow, 'value'>>`
+    select a.id as account_id, a.username, a.name, a.profile_image_url
+    from accounts a where a.id in (${watchlistIds(campaign)})`.execute(db);
+  return rows.map((row) => ({
+    accountId: row.account_id,
+    username: row.username,
+    name: row.name,
+    profileImageUrl: row.profile_image_url,
+  }));
+}
+
+/**
+ * Recomputes a campaign's rollups from `posts` and `campaign_posts` (the function rank_rebuild;
+ * src/rank/rollups.ts says when).
+ */
+export async function rebuildRankRollups(db: Db, campaignId: number): Promise<void> {
+  await sql`select rank_rebuild(${campaignId}::int)`.execute(db);
+}

@@ -1,0 +1,141 @@
+import { sql } from 'kysely';
+import type { Db } from './database.ts';
+import { accountNamed, accountSpan, accountValues, type Span, type WindowPlan } from './rank-values.ts';
+import type { Campaign } from './schema.ts';
+
+/** The reads of the campaign at a glance (src/rank/overview.ts assembles them). */
+
+/** Each query of the campaign, by id. */
+export async function campaignQueries(db: Db, campaign: Pick<Campaign, 'id'>) {
+  return db
+    .selectFrom('campaign_queries')
+    .select(['id', 'query', 'active'])
+    .where('campaign_id', '=', campaign.id)
+    .orderBy('id')
+    .execute();
+}
+
+/**
+ * Posts, replies and quotes each query matched per hour (of the campaign's timezone) of their
+ * creation over the window; hours without any are absent. Whole hours from the hourly rollup, the
+ * parts of hours at the window's ends from the ledger.
+ */
+export async function postsPerQueryHour(
+  db: Db,
+  campaign: Pick<Campaign, 'id' | 'timezone'>,
+  window: Span,
+): Promise<Array<{ queryId: number; at: Date; value: number }>> {
+  const tz = sql`${campaign.timezone}::text`;
+  const from = sql`${window.from.toISOString()}::timestamptz`;
+  const to = sql`${window.to.toISOString()}::timestamptz`;
+  const firstWhole = sql`(case when date_trunc('hour', ${from}, ${tz}) = ${from} then ${from}
+    else date_trunc('hour', date_trunc('hour', ${from}, ${tz}) + interval '90 minutes', ${tz}) end)`;
+  const lastWhole = sql`date_trunc('hour', ${to}, ${tz})`;
+  const { rows } = await sql<{ query_id: number; at: Date; value: number }>`
+    select query_id, at, sum(value)::int as value from (
+      select q.query_id, q.hour as at, q.posts as value from rank_query_hourly q
+      where q.campaign_id = ${campaign.id} and q.hour >= ${firstWhole} and q.hour < ${lastWhole}
+      union all
+      select e.query_id, date_trunc('hour', l.created_at, ${tz}), 1
+      from rank_posts l cross join unnest(l.query_ids) as e(query_id)
+      where l.campaign_id = ${campaign.id} and not l.repost and (
+        (l.created_at >= ${from} and l.created_at < least(${firstWhole}, ${to}))
+        or (l.created_at >= greatest(${lastWhole}, ${firstWhole}) and l.created_at < ${to}))
+    ) parts
+    group by 1, 2 having sum(value) > 0
+    order by 1, 2`.execute(db);
+  return rows.map((row) => ({ queryId: row.query_id, at: new Date(row.at), value: row.value }));
+}
+
+export interface CampaignTotals {
+  /** accounts that authored a campaign post (any kind) in the window */
+  authors: number;
+  posts: number;
+  engagement: number;
+}
+
+/** The campaign's authors, posts and engagement over a window: kept in `rank_counts` for the campaign window. */
+export async function windowTotals(
+  db: Db,
+  campaign: Pick<Campaign, 'id' | 'timezone'>,
+  plan: WindowPlan,
+): Promise<CampaignTotals> {
+  if (plan.strategy === 'totals') {
+    const row = await db
+      .selectFrom('rank_counts')
+      .select(['authors', 'sum_posts', 'sum_engagement'])
+      .where('campaign_id', '=', campaign.id)
+      .executeTakeFirst();
+    return {
+      authors: row?.authors ?? 0,
+      posts: Number(row?.sum_posts ?? 0),
+      engagement: Number(row?.sum_engagement ?? 0),
+    };
+  }
+  const { rows } = await sql<{ authors: number; posts: number; engagement: number }>`
+    with p as (${accountValues(campaign, 'posts', plan)}),
+      r as (${accountValues(campaign, 'reposts', plan)}),
+      e as (${accountValues(campaign, 'engagement', plan)})
+    select
+      (select count(*) from (select account_id from p where value > 0
+        union select account_id from r where value > 0) a)::int as authors,
+      (select coalesce(sum(value), 0) from p)::float8 as posts,
+      (select coalesce(sum(value), 0) from e)::float8 as engagement`.execute(db);
+  const row = rows[0];
+  return {
+    authors: row?.authors ?? 0,
+    posts: Number(row?.posts ?? 0),
+    engagement: Number(row?.engagement ?? 0),
+  };
+}
+
+/** The home account's posts and engagement over the window. */
+export async function homeTotals(
+  db: Db,
+  campaign: Pick<Campaign, 'id' | 'timezone' | 'home_username'>,
+  window: Span,
+): Promise<{ posts: number; engagement: number }> {
+  const home = sql`select ${accountNamed(sql`lower(${campaign.home_username}::text)`)}`;
+  const { rows } = await sql<{ posts: number; engagement: number }>`
+    select
+      (select coalesce(sum(value), 0) from (${accountSpan(campaign, 'posts', window, home)}) p)::float8 as posts,
+      (select coalesce(sum(value), 0) from (${accountSpan(campaign, 'engagement', window, home)}) e)::float8
+        as engagement`.execute(db);
+  return { posts: Number(rows[0]?.posts ?? 0), engagement: Number(rows[0]?.engagement ?? 0) };
+}
+
+export interface EngagingPostRow {
+  id: string;
+  username: string;
+  name: string;
+  text: string;
+  created_at: Date;
+  kind: string;
+  like_count: number;
+  repost_count: number;
+  reply_count: number;
+  quote_count: number;
+  engagement: string;
+  impression_count: string | null;
+}
+
+/** Campaign posts (not reposts) of the window with the most engagement; ties by newest, then id. */
+export async function mostEngagingPosts(
+  db: Db,
+  campaign: Pick<Campaign, 'id'>,
+  window: Span,
+  limit: number,
+): Promise<EngagingPostRow[]> {
+  const { rows } = await sql<EngagingPostRow>`
+    select p.id, a.username, a.name, p.text, p.created_at, p.kind, p.like_count, p.repost_count,
+      p.reply_count, p.quote_count, l.engagement, p.impression_count
+    from rank_posts l
+    join posts p on p.id = l.post_id
+    join accounts a on a.id = l.author_id
+    where l.campaign_id = ${campaign.id} and not l.repost
+      and l.created_at >= ${window.from.toISOString()}::timestamptz
+      and l.created_at < ${window.to.toISOString()}::timestamptz
+    order by l.engagement desc, l.created_at desc, l.post_id desc
+    limit ${limit}`.execute(db);
+  return rows;
+}

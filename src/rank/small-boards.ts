@@ -1,0 +1,110 @@
+import type { Db } from '../db/database.ts';
+import {
+  spanValuesOfAccounts,
+  spanValuesOfUsernames,
+  watchlistAccounts,
+} from '../db/leaderboard-repository.ts';
+import type { Campaign } from '../db/schema.ts';
+import type { Board, Entry, Movement } from './board.ts';
+import { followerAccounts, followerValue } from './followers.ts';
+import { type ActivityMetric, isFollowerMetric, type Metric, type Scope } from './metrics.ts';
+import { rankRows } from './ranking.ts';
+import type { Span } from './windows.ts';
+
+/**
+ * Boards small enough to rank in JavaScript: the watchlist, and the follower metrics (read from the
+ * snapshots of the accounts that have some). Values are read for the window and for the movement's
+ * earlier windows in the same queries, and ranked by the rules of src/rank/ranking.ts.
+ */
+export async function smallBoard(
+  db: Db,
+  campaign: Campaign,
+  query: { metric: Metric; scope: Scope },
+  window: Span,
+  refs: Array<Date | null>,
+  limit: number,
+): Promise<{ board: Board; movement: Movement }> {
+  const ends = [window.to, ...refs];
+  const entries = isFollowerMetric(query.metric)
+    ? await followerEntries(db, campaign, query, window, ends)
+    : await watchlistEntries(db, campaign, query.metric, window, ends);
+  const rankedAt = ends.map((end, index) => {
+    if (!end) return new Map<string, number>();
+    const scored = entries.flatMap((entry) => {
+      const value = entry.values[index];
+      return value === null || value === undefined ? [] : [{ ...entry.entry, value }];
+    });
+    return new Map(rankRows(scored).map((row) => [row.accountId, row.rank]));
+  });
+  const ranked = rankRows(
+    entries.flatMap((entry) => {
+      const value = entry.values[0];
+      return value === null || value === undefined ? [] : [{ ...entry.entry, value }];
+    }),
+  );
+  const home = ranked.find((row) => row.username.toLowerCase() === campaign.home_username.toLowerCase());
+  const movement: Movement = new Map(
+    ranked.map((row) => [
+      row.accountId,
+      [rankedAt[1]?.get(row.accountId) ?? null, rankedAt[2]?.get(row.accountId) ?? null],
+    ]),
+  );
+  return { board: { total: ranked.length, rows: ranked.slice(0, limit), home: home ?? null }, movement };
+}
+
+interface SmallEntry {
+  entry: Omit<Entry, 'value'>;
+  /** value on [from, end) for each end (null: not ranked on that window) */
+  values: Array<number | null>;
+}
+
+async function followerEntries(
+  db: Db,
+  campaign: Campaign,
+  query: { metric: Metric; scope: Scope },
+  window: Span,
+  ends: Array<Date | null>,
+): Promise<SmallEntry[]> {
+  const metric = query.metric;
+  if (!isFollowerMetric(metric)) return [];
+  const instants = ends.map((end) => end ?? window.to);
+  const accounts = await followerAccounts(db, campaign, query.scope, window, instants);
+  return accounts.map((account) => ({
+    entry: {
+      accountId: account.accountId,
+      username: account.username,
+      name: account.name,
+      profileImageUrl: account.profileImageUrl,
+    },
+    values: ends.map((end, index) => (end ? followerValue(account, metric, query.scope, end, index) : null)),
+  }));
+}
+
+/** Activity metrics of the watchlist accounts, one query per window end. */
+async function watchlistEntries(
+  db: Db,
+  campaign: Campaign,
+  metric: ActivityMetric,
+  window: Span,
+  ends: Array<Date | null>,
+): Promise<SmallEntry[]> {
+  const accounts = await watchlistAccounts(db, campaign);
+  const ids = accounts.map((account) => account.accountId);
+  const names = accounts.map((account) => account.username.toLowerCase());
+  const valuesAt = await Promise.all(
+    ends.map(async (end) => {
+      if (!end) return new Map<string, number>();
+      const span = { from: window.from, to: end };
+      return metric === 'mentions'
+        ? spanValuesOfUsernames(db, campaign, span, names)
+        : spanValuesOfAccounts(db, campaign, metric, span, ids);
+    }),
+  );
+  return accounts.map((account) => ({
+    entry: account,
+    values: valuesAt.map((values) => {
+      const value = values.get(metric === 'mentions' ? account.username.toLowerCase() : account.accountId);
+      return value !== undefined && value > 0 ? value : null;
+    }),
+  }));
+}
