@@ -110,5 +110,10 @@ function section(dumpCase: DumpCase, statements: string[]): string {
 }
 
 function pretty(statement: string): string {
-  return format(statement, { language: 'postgresql', keywordCase: 'lower', tabWidth: 2 });
+  return format(statement, {
+    language: 'postgresql',
+    keywordCase: 'lower',
+    tabWidth: 2,
+    expressionWidth: 100,
+  });
 }

@@ -25,9 +25,7 @@ select
       p.kind = 'repost'
   )::int as "reposts",
   coalesce(
-    sum(
-      p.like_count + p.repost_count + p.reply_count + p.quote_count
-    ) filter (
+    sum(p.like_count + p.repost_count + p.reply_count + p.quote_count) filter (
       where
         p.kind <> 'repost'
     ),

@@ -4,13 +4,7 @@
 
 -- saveAlertSettingsRow (settings, then none)
 insert into
-  "campaign_alert_settings" (
-    "campaign_id",
-    "webhook_url",
-    "language",
-    "rank_metrics",
-    "follower_milestones"
-  )
+  "campaign_alert_settings" ("campaign_id", "webhook_url", "language", "rank_metrics", "follower_milestones")
 values
   ($1, $2, $3, $4, $5)
 on conflict ("campaign_id") do update

@@ -124,9 +124,7 @@ select
           1
       )
     from
-      unnest(
-        array[$10::timestamptz, $11::timestamptz]::timestamptz[]
-      ) with ordinality as e (at, i)
+      unnest(array[$10::timestamptz, $11::timestamptz]::timestamptz[]) with ordinality as e (at, i)
     order by
       e.i
   ) as end_values
@@ -260,9 +258,7 @@ select
           1
       )
     from
-      unnest(
-        array[$6::timestamptz, $7::timestamptz]::timestamptz[]
-      ) with ordinality as e (at, i)
+      unnest(array[$6::timestamptz, $7::timestamptz]::timestamptz[]) with ordinality as e (at, i)
     order by
       e.i
   ) as end_values

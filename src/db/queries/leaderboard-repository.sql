@@ -36,11 +36,7 @@ with
                       and d.day >= (
                         case
                           when date_trunc('day', $2::timestamptz, $3) = $4::timestamptz then date_trunc('day', $5::timestamptz, $6)
-                          else date_trunc(
-                            'day',
-                            date_trunc('day', $7::timestamptz, $8) + interval '36 hours',
-                            $9
-                          )
+                          else date_trunc('day', date_trunc('day', $7::timestamptz, $8) + interval '36 hours', $9)
                         end
                       )
                       and d.day < date_trunc('day', $10::timestamptz, $11)
@@ -57,11 +53,7 @@ with
                         (
                           case
                             when date_trunc('day', $14::timestamptz, $15) = $16::timestamptz then date_trunc('day', $17::timestamptz, $18)
-                            else date_trunc(
-                              'day',
-                              date_trunc('day', $19::timestamptz, $20) + interval '36 hours',
-                              $21
-                            )
+                            else date_trunc('day', date_trunc('day', $19::timestamptz, $20) + interval '36 hours', $21)
                           end
                         ),
                         $22::timestamptz
@@ -79,11 +71,7 @@ with
                         (
                           case
                             when date_trunc('day', $26::timestamptz, $27) = $28::timestamptz then date_trunc('day', $29::timestamptz, $30)
-                            else date_trunc(
-                              'day',
-                              date_trunc('day', $31::timestamptz, $32) + interval '36 hours',
-                              $33
-                            )
+                            else date_trunc('day', date_trunc('day', $31::timestamptz, $32) + interval '36 hours', $33)
                           end
                         )
                       )
@@ -174,11 +162,7 @@ with
                           and d.day >= (
                             case
                               when date_trunc('day', $2::timestamptz, $3) = $4::timestamptz then date_trunc('day', $5::timestamptz, $6)
-                              else date_trunc(
-                                'day',
-                                date_trunc('day', $7::timestamptz, $8) + interval '36 hours',
-                                $9
-                              )
+                              else date_trunc('day', date_trunc('day', $7::timestamptz, $8) + interval '36 hours', $9)
                             end
                           )
                           and d.day < date_trunc('day', $10::timestamptz, $11)
@@ -196,11 +180,7 @@ with
                             (
                               case
                                 when date_trunc('day', $14::timestamptz, $15) = $16::timestamptz then date_trunc('day', $17::timestamptz, $18)
-                                else date_trunc(
-                                  'day',
-                                  date_trunc('day', $19::timestamptz, $20) + interval '36 hours',
-                                  $21
-                                )
+                                else date_trunc('day', date_trunc('day', $19::timestamptz, $20) + interval '36 hours', $21)
                               end
                             ),
                             $22::timestamptz
@@ -219,11 +199,7 @@ with
                             (
                               case
                                 when date_trunc('day', $26::timestamptz, $27) = $28::timestamptz then date_trunc('day', $29::timestamptz, $30)
-                                else date_trunc(
-                                  'day',
-                                  date_trunc('day', $31::timestamptz, $32) + interval '36 hours',
-                                  $33
-                                )
+                                else date_trunc('day', date_trunc('day', $31::timestamptz, $32) + interval '36 hours', $33)
                               end
                             )
                           )
@@ -348,11 +324,7 @@ with
               and d.day >= (
                 case
                   when date_trunc('day', $2::timestamptz, $3) = $4::timestamptz then date_trunc('day', $5::timestamptz, $6)
-                  else date_trunc(
-                    'day',
-                    date_trunc('day', $7::timestamptz, $8) + interval '36 hours',
-                    $9
-                  )
+                  else date_trunc('day', date_trunc('day', $7::timestamptz, $8) + interval '36 hours', $9)
                 end
               )
               and d.day < date_trunc('day', $10::timestamptz, $11)
@@ -369,11 +341,7 @@ with
                 (
                   case
                     when date_trunc('day', $14::timestamptz, $15) = $16::timestamptz then date_trunc('day', $17::timestamptz, $18)
-                    else date_trunc(
-                      'day',
-                      date_trunc('day', $19::timestamptz, $20) + interval '36 hours',
-                      $21
-                    )
+                    else date_trunc('day', date_trunc('day', $19::timestamptz, $20) + interval '36 hours', $21)
                   end
                 ),
                 $22::timestamptz
@@ -391,11 +359,7 @@ with
                 (
                   case
                     when date_trunc('day', $26::timestamptz, $27) = $28::timestamptz then date_trunc('day', $29::timestamptz, $30)
-                    else date_trunc(
-                      'day',
-                      date_trunc('day', $31::timestamptz, $32) + interval '36 hours',
-                      $33
-                    )
+                    else date_trunc('day', date_trunc('day', $31::timestamptz, $32) + interval '36 hours', $33)
                   end
                 )
               )
@@ -469,11 +433,7 @@ with
                   and d.day >= (
                     case
                       when date_trunc('day', $2::timestamptz, $3) = $4::timestamptz then date_trunc('day', $5::timestamptz, $6)
-                      else date_trunc(
-                        'day',
-                        date_trunc('day', $7::timestamptz, $8) + interval '36 hours',
-                        $9
-                      )
+                      else date_trunc('day', date_trunc('day', $7::timestamptz, $8) + interval '36 hours', $9)
                     end
                   )
                   and d.day < date_trunc('day', $10::timestamptz, $11)
@@ -491,11 +451,7 @@ with
                     (
                       case
                         when date_trunc('day', $14::timestamptz, $15) = $16::timestamptz then date_trunc('day', $17::timestamptz, $18)
-                        else date_trunc(
-                          'day',
-                          date_trunc('day', $19::timestamptz, $20) + interval '36 hours',
-                          $21
-                        )
+                        else date_trunc('day', date_trunc('day', $19::timestamptz, $20) + interval '36 hours', $21)
                       end
                     ),
                     $22::timestamptz
@@ -514,11 +470,7 @@ with
                     (
                       case
                         when date_trunc('day', $26::timestamptz, $27) = $28::timestamptz then date_trunc('day', $29::timestamptz, $30)
-                        else date_trunc(
-                          'day',
-                          date_trunc('day', $31::timestamptz, $32) + interval '36 hours',
-                          $33
-                        )
+                        else date_trunc('day', date_trunc('day', $31::timestamptz, $32) + interval '36 hours', $33)
                       end
                     )
                   )
@@ -892,11 +844,7 @@ from
           and d.day >= (
             case
               when date_trunc('day', $2::timestamptz, $3) = $4::timestamptz then date_trunc('day', $5::timestamptz, $6)
-              else date_trunc(
-                'day',
-                date_trunc('day', $7::timestamptz, $8) + interval '36 hours',
-                $9
-              )
+              else date_trunc('day', date_trunc('day', $7::timestamptz, $8) + interval '36 hours', $9)
             end
           )
           and d.day < date_trunc('day', $10::timestamptz, $11)
@@ -917,11 +865,7 @@ from
             (
               case
                 when date_trunc('day', $15::timestamptz, $16) = $17::timestamptz then date_trunc('day', $18::timestamptz, $19)
-                else date_trunc(
-                  'day',
-                  date_trunc('day', $20::timestamptz, $21) + interval '36 hours',
-                  $22
-                )
+                else date_trunc('day', date_trunc('day', $20::timestamptz, $21) + interval '36 hours', $22)
               end
             ),
             $23::timestamptz
@@ -943,11 +887,7 @@ from
             (
               case
                 when date_trunc('day', $28::timestamptz, $29) = $30::timestamptz then date_trunc('day', $31::timestamptz, $32)
-                else date_trunc(
-                  'day',
-                  date_trunc('day', $33::timestamptz, $34) + interval '36 hours',
-                  $35
-                )
+                else date_trunc('day', date_trunc('day', $33::timestamptz, $34) + interval '36 hours', $35)
               end
             )
           )
@@ -982,11 +922,7 @@ from
           and d.day >= (
             case
               when date_trunc('day', $2::timestamptz, $3) = $4::timestamptz then date_trunc('day', $5::timestamptz, $6)
-              else date_trunc(
-                'day',
-                date_trunc('day', $7::timestamptz, $8) + interval '36 hours',
-                $9
-              )
+              else date_trunc('day', date_trunc('day', $7::timestamptz, $8) + interval '36 hours', $9)
             end
           )
           and d.day < date_trunc('day', $10::timestamptz, $11)
@@ -1006,22 +942,14 @@ from
             select
               unnest($14::text[])
           )
-          and h.hour >= date_trunc(
-            'hour',
-            $15::timestamptz + interval '1 hour' - interval '1 microsecond',
-            'UTC'
-          )
+          and h.hour >= date_trunc('hour', $15::timestamptz + interval '1 hour' - interval '1 microsecond', 'UTC')
           and h.hour < date_trunc(
             'hour',
             least(
               (
                 case
                   when date_trunc('day', $16::timestamptz, $17) = $18::timestamptz then date_trunc('day', $19::timestamptz, $20)
-                  else date_trunc(
-                    'day',
-                    date_trunc('day', $21::timestamptz, $22) + interval '36 hours',
-                    $23
-                  )
+                  else date_trunc('day', date_trunc('day', $21::timestamptz, $22) + interval '36 hours', $23)
                 end
               ),
               $24::timestamptz
@@ -1039,20 +967,12 @@ from
           l.campaign_id = $25
           and l.created_at >= $26::timestamptz
           and l.created_at < least(
-            date_trunc(
-              'hour',
-              $27::timestamptz + interval '1 hour' - interval '1 microsecond',
-              'UTC'
-            ),
+            date_trunc('hour', $27::timestamptz + interval '1 hour' - interval '1 microsecond', 'UTC'),
             least(
               (
                 case
                   when date_trunc('day', $28::timestamptz, $29) = $30::timestamptz then date_trunc('day', $31::timestamptz, $32)
-                  else date_trunc(
-                    'day',
-                    date_trunc('day', $33::timestamptz, $34) + interval '36 hours',
-                    $35
-                  )
+                  else date_trunc('day', date_trunc('day', $33::timestamptz, $34) + interval '36 hours', $35)
                 end
               ),
               $36::timestamptz
@@ -1078,32 +998,20 @@ from
                 (
                   case
                     when date_trunc('day', $39::timestamptz, $40) = $41::timestamptz then date_trunc('day', $42::timestamptz, $43)
-                    else date_trunc(
-                      'day',
-                      date_trunc('day', $44::timestamptz, $45) + interval '36 hours',
-                      $46
-                    )
+                    else date_trunc('day', date_trunc('day', $44::timestamptz, $45) + interval '36 hours', $46)
                   end
                 ),
                 $47::timestamptz
               ),
               'UTC'
             ),
-            date_trunc(
-              'hour',
-              $48::timestamptz + interval '1 hour' - interval '1 microsecond',
-              'UTC'
-            )
+            date_trunc('hour', $48::timestamptz + interval '1 hour' - interval '1 microsecond', 'UTC')
           )
           and l.created_at < least(
             (
               case
                 when date_trunc('day', $49::timestamptz, $50) = $51::timestamptz then date_trunc('day', $52::timestamptz, $53)
-                else date_trunc(
-                  'day',
-                  date_trunc('day', $54::timestamptz, $55) + interval '36 hours',
-                  $56
-                )
+                else date_trunc('day', date_trunc('day', $54::timestamptz, $55) + interval '36 hours', $56)
               end
             ),
             $57::timestamptz
@@ -1131,11 +1039,7 @@ from
               (
                 case
                   when date_trunc('day', $63::timestamptz, $64) = $65::timestamptz then date_trunc('day', $66::timestamptz, $67)
-                  else date_trunc(
-                    'day',
-                    date_trunc('day', $68::timestamptz, $69) + interval '36 hours',
-                    $70
-                  )
+                  else date_trunc('day', date_trunc('day', $68::timestamptz, $69) + interval '36 hours', $70)
                 end
               )
             ) + interval '1 hour' - interval '1 microsecond',
@@ -1156,11 +1060,7 @@ from
             (
               case
                 when date_trunc('day', $75::timestamptz, $76) = $77::timestamptz then date_trunc('day', $78::timestamptz, $79)
-                else date_trunc(
-                  'day',
-                  date_trunc('day', $80::timestamptz, $81) + interval '36 hours',
-                  $82
-                )
+                else date_trunc('day', date_trunc('day', $80::timestamptz, $81) + interval '36 hours', $82)
               end
             )
           )
@@ -1172,11 +1072,7 @@ from
                 (
                   case
                     when date_trunc('day', $85::timestamptz, $86) = $87::timestamptz then date_trunc('day', $88::timestamptz, $89)
-                    else date_trunc(
-                      'day',
-                      date_trunc('day', $90::timestamptz, $91) + interval '36 hours',
-                      $92
-                    )
+                    else date_trunc('day', date_trunc('day', $90::timestamptz, $91) + interval '36 hours', $92)
                   end
                 )
               ) + interval '1 hour' - interval '1 microsecond',
@@ -1206,11 +1102,7 @@ from
                 (
                   case
                     when date_trunc('day', $99::timestamptz, $100) = $101::timestamptz then date_trunc('day', $102::timestamptz, $103)
-                    else date_trunc(
-                      'day',
-                      date_trunc('day', $104::timestamptz, $105) + interval '36 hours',
-                      $106
-                    )
+                    else date_trunc('day', date_trunc('day', $104::timestamptz, $105) + interval '36 hours', $106)
                   end
                 )
               ) + interval '1 hour' - interval '1 microsecond',
@@ -1303,11 +1195,7 @@ with
           and d.day >= (
             case
               when date_trunc('day', $4::timestamptz, $5) = $6::timestamptz then date_trunc('day', $7::timestamptz, $8)
-              else date_trunc(
-                'day',
-                date_trunc('day', $9::timestamptz, $10) + interval '36 hours',
-                $11
-              )
+              else date_trunc('day', date_trunc('day', $9::timestamptz, $10) + interval '36 hours', $11)
             end
           )
           and d.day < date_trunc('day', $12::timestamptz, $13)
@@ -1330,11 +1218,7 @@ with
             (
               case
                 when date_trunc('day', $16::timestamptz, $17) = $18::timestamptz then date_trunc('day', $19::timestamptz, $20)
-                else date_trunc(
-                  'day',
-                  date_trunc('day', $21::timestamptz, $22) + interval '36 hours',
-                  $23
-                )
+                else date_trunc('day', date_trunc('day', $21::timestamptz, $22) + interval '36 hours', $23)
               end
             ),
             $24::timestamptz
@@ -1358,11 +1242,7 @@ with
             (
               case
                 when date_trunc('day', $28::timestamptz, $29) = $30::timestamptz then date_trunc('day', $31::timestamptz, $32)
-                else date_trunc(
-                  'day',
-                  date_trunc('day', $33::timestamptz, $34) + interval '36 hours',
-                  $35
-                )
+                else date_trunc('day', date_trunc('day', $33::timestamptz, $34) + interval '36 hours', $35)
               end
             )
           )
@@ -1481,11 +1361,7 @@ with
           and d.day >= (
             case
               when date_trunc('day', $8::timestamptz, $9) = $10::timestamptz then date_trunc('day', $11::timestamptz, $12)
-              else date_trunc(
-                'day',
-                date_trunc('day', $13::timestamptz, $14) + interval '36 hours',
-                $15
-              )
+              else date_trunc('day', date_trunc('day', $13::timestamptz, $14) + interval '36 hours', $15)
             end
           )
           and d.day < date_trunc('day', $16::timestamptz, $17)
@@ -1509,22 +1385,14 @@ with
             from
               candidate
           )
-          and h.hour >= date_trunc(
-            'hour',
-            $19::timestamptz + interval '1 hour' - interval '1 microsecond',
-            'UTC'
-          )
+          and h.hour >= date_trunc('hour', $19::timestamptz + interval '1 hour' - interval '1 microsecond', 'UTC')
           and h.hour < date_trunc(
             'hour',
             least(
               (
                 case
                   when date_trunc('day', $20::timestamptz, $21) = $22::timestamptz then date_trunc('day', $23::timestamptz, $24)
-                  else date_trunc(
-                    'day',
-                    date_trunc('day', $25::timestamptz, $26) + interval '36 hours',
-                    $27
-                  )
+                  else date_trunc('day', date_trunc('day', $25::timestamptz, $26) + interval '36 hours', $27)
                 end
               ),
               $28::timestamptz
@@ -1542,20 +1410,12 @@ with
           l.campaign_id = $29
           and l.created_at >= $30::timestamptz
           and l.created_at < least(
-            date_trunc(
-              'hour',
-              $31::timestamptz + interval '1 hour' - interval '1 microsecond',
-              'UTC'
-            ),
+            date_trunc('hour', $31::timestamptz + interval '1 hour' - interval '1 microsecond', 'UTC'),
             least(
               (
                 case
                   when date_trunc('day', $32::timestamptz, $33) = $34::timestamptz then date_trunc('day', $35::timestamptz, $36)
-                  else date_trunc(
-                    'day',
-                    date_trunc('day', $37::timestamptz, $38) + interval '36 hours',
-                    $39
-                  )
+                  else date_trunc('day', date_trunc('day', $37::timestamptz, $38) + interval '36 hours', $39)
                 end
               ),
               $40::timestamptz
@@ -1583,32 +1443,20 @@ with
                 (
                   case
                     when date_trunc('day', $42::timestamptz, $43) = $44::timestamptz then date_trunc('day', $45::timestamptz, $46)
-                    else date_trunc(
-                      'day',
-                      date_trunc('day', $47::timestamptz, $48) + interval '36 hours',
-                      $49
-                    )
+                    else date_trunc('day', date_trunc('day', $47::timestamptz, $48) + interval '36 hours', $49)
                   end
                 ),
                 $50::timestamptz
               ),
               'UTC'
             ),
-            date_trunc(
-              'hour',
-              $51::timestamptz + interval '1 hour' - interval '1 microsecond',
-              'UTC'
-            )
+            date_trunc('hour', $51::timestamptz + interval '1 hour' - interval '1 microsecond', 'UTC')
           )
           and l.created_at < least(
             (
               case
                 when date_trunc('day', $52::timestamptz, $53) = $54::timestamptz then date_trunc('day', $55::timestamptz, $56)
-                else date_trunc(
-                  'day',
-                  date_trunc('day', $57::timestamptz, $58) + interval '36 hours',
-                  $59
-                )
+                else date_trunc('day', date_trunc('day', $57::timestamptz, $58) + interval '36 hours', $59)
               end
             ),
             $60::timestamptz
@@ -1640,11 +1488,7 @@ with
               (
                 case
                   when date_trunc('day', $64::timestamptz, $65) = $66::timestamptz then date_trunc('day', $67::timestamptz, $68)
-                  else date_trunc(
-                    'day',
-                    date_trunc('day', $69::timestamptz, $70) + interval '36 hours',
-                    $71
-                  )
+                  else date_trunc('day', date_trunc('day', $69::timestamptz, $70) + interval '36 hours', $71)
                 end
               )
             ) + interval '1 hour' - interval '1 microsecond',
@@ -1665,11 +1509,7 @@ with
             (
               case
                 when date_trunc('day', $76::timestamptz, $77) = $78::timestamptz then date_trunc('day', $79::timestamptz, $80)
-                else date_trunc(
-                  'day',
-                  date_trunc('day', $81::timestamptz, $82) + interval '36 hours',
-                  $83
-                )
+                else date_trunc('day', date_trunc('day', $81::timestamptz, $82) + interval '36 hours', $83)
               end
             )
           )
@@ -1681,11 +1521,7 @@ with
                 (
                   case
                     when date_trunc('day', $86::timestamptz, $87) = $88::timestamptz then date_trunc('day', $89::timestamptz, $90)
-                    else date_trunc(
-                      'day',
-                      date_trunc('day', $91::timestamptz, $92) + interval '36 hours',
-                      $93
-                    )
+                    else date_trunc('day', date_trunc('day', $91::timestamptz, $92) + interval '36 hours', $93)
                   end
                 )
               ) + interval '1 hour' - interval '1 microsecond',
@@ -1717,11 +1553,7 @@ with
                 (
                   case
                     when date_trunc('day', $99::timestamptz, $100) = $101::timestamptz then date_trunc('day', $102::timestamptz, $103)
-                    else date_trunc(
-                      'day',
-                      date_trunc('day', $104::timestamptz, $105) + interval '36 hours',
-                      $106
-                    )
+                    else date_trunc('day', date_trunc('day', $104::timestamptz, $105) + interval '36 hours', $106)
                   end
                 )
               ) + interval '1 hour' - interval '1 microsecond',

@@ -32,11 +32,7 @@ from
       and q.hour >= (
         case
           when date_trunc('hour', $2::timestamptz, $3::text) = $4::timestamptz then $5::timestamptz
-          else date_trunc(
-            'hour',
-            date_trunc('hour', $6::timestamptz, $7::text) + interval '90 minutes',
-            $8::text
-          )
+          else date_trunc('hour', date_trunc('hour', $6::timestamptz, $7::text) + interval '90 minutes', $8::text)
         end
       )
       and q.hour < date_trunc('hour', $9::timestamptz, $10::text)
@@ -58,11 +54,7 @@ from
             (
               case
                 when date_trunc('hour', $14::timestamptz, $15::text) = $16::timestamptz then $17::timestamptz
-                else date_trunc(
-                  'hour',
-                  date_trunc('hour', $18::timestamptz, $19::text) + interval '90 minutes',
-                  $20::text
-                )
+                else date_trunc('hour', date_trunc('hour', $18::timestamptz, $19::text) + interval '90 minutes', $20::text)
               end
             ),
             $21::timestamptz
@@ -74,11 +66,7 @@ from
             (
               case
                 when date_trunc('hour', $24::timestamptz, $25::text) = $26::timestamptz then $27::timestamptz
-                else date_trunc(
-                  'hour',
-                  date_trunc('hour', $28::timestamptz, $29::text) + interval '90 minutes',
-                  $30::text
-                )
+                else date_trunc('hour', date_trunc('hour', $28::timestamptz, $29::text) + interval '90 minutes', $30::text)
               end
             )
           )
@@ -134,11 +122,7 @@ with
                   and d.day >= (
                     case
                       when date_trunc('day', $2::timestamptz, $3) = $4::timestamptz then date_trunc('day', $5::timestamptz, $6)
-                      else date_trunc(
-                        'day',
-                        date_trunc('day', $7::timestamptz, $8) + interval '36 hours',
-                        $9
-                      )
+                      else date_trunc('day', date_trunc('day', $7::timestamptz, $8) + interval '36 hours', $9)
                     end
                   )
                   and d.day < date_trunc('day', $10::timestamptz, $11)
@@ -155,11 +139,7 @@ with
                     (
                       case
                         when date_trunc('day', $14::timestamptz, $15) = $16::timestamptz then date_trunc('day', $17::timestamptz, $18)
-                        else date_trunc(
-                          'day',
-                          date_trunc('day', $19::timestamptz, $20) + interval '36 hours',
-                          $21
-                        )
+                        else date_trunc('day', date_trunc('day', $19::timestamptz, $20) + interval '36 hours', $21)
                       end
                     ),
                     $22::timestamptz
@@ -177,11 +157,7 @@ with
                     (
                       case
                         when date_trunc('day', $26::timestamptz, $27) = $28::timestamptz then date_trunc('day', $29::timestamptz, $30)
-                        else date_trunc(
-                          'day',
-                          date_trunc('day', $31::timestamptz, $32) + interval '36 hours',
-                          $33
-                        )
+                        else date_trunc('day', date_trunc('day', $31::timestamptz, $32) + interval '36 hours', $33)
                       end
                     )
                   )
@@ -223,11 +199,7 @@ with
                   and d.day >= (
                     case
                       when date_trunc('day', $37::timestamptz, $38) = $39::timestamptz then date_trunc('day', $40::timestamptz, $41)
-                      else date_trunc(
-                        'day',
-                        date_trunc('day', $42::timestamptz, $43) + interval '36 hours',
-                        $44
-                      )
+                      else date_trunc('day', date_trunc('day', $42::timestamptz, $43) + interval '36 hours', $44)
                     end
                   )
                   and d.day < date_trunc('day', $45::timestamptz, $46)
@@ -244,11 +216,7 @@ with
                     (
                       case
                         when date_trunc('day', $49::timestamptz, $50) = $51::timestamptz then date_trunc('day', $52::timestamptz, $53)
-                        else date_trunc(
-                          'day',
-                          date_trunc('day', $54::timestamptz, $55) + interval '36 hours',
-                          $56
-                        )
+                        else date_trunc('day', date_trunc('day', $54::timestamptz, $55) + interval '36 hours', $56)
                       end
                     ),
                     $57::timestamptz
@@ -266,11 +234,7 @@ with
                     (
                       case
                         when date_trunc('day', $61::timestamptz, $62) = $63::timestamptz then date_trunc('day', $64::timestamptz, $65)
-                        else date_trunc(
-                          'day',
-                          date_trunc('day', $66::timestamptz, $67) + interval '36 hours',
-                          $68
-                        )
+                        else date_trunc('day', date_trunc('day', $66::timestamptz, $67) + interval '36 hours', $68)
                       end
                     )
                   )
@@ -312,11 +276,7 @@ with
                   and d.day >= (
                     case
                       when date_trunc('day', $72::timestamptz, $73) = $74::timestamptz then date_trunc('day', $75::timestamptz, $76)
-                      else date_trunc(
-                        'day',
-                        date_trunc('day', $77::timestamptz, $78) + interval '36 hours',
-                        $79
-                      )
+                      else date_trunc('day', date_trunc('day', $77::timestamptz, $78) + interval '36 hours', $79)
                     end
                   )
                   and d.day < date_trunc('day', $80::timestamptz, $81)
@@ -333,11 +293,7 @@ with
                     (
                       case
                         when date_trunc('day', $84::timestamptz, $85) = $86::timestamptz then date_trunc('day', $87::timestamptz, $88)
-                        else date_trunc(
-                          'day',
-                          date_trunc('day', $89::timestamptz, $90) + interval '36 hours',
-                          $91
-                        )
+                        else date_trunc('day', date_trunc('day', $89::timestamptz, $90) + interval '36 hours', $91)
                       end
                     ),
                     $92::timestamptz
@@ -355,11 +311,7 @@ with
                     (
                       case
                         when date_trunc('day', $96::timestamptz, $97) = $98::timestamptz then date_trunc('day', $99::timestamptz, $100)
-                        else date_trunc(
-                          'day',
-                          date_trunc('day', $101::timestamptz, $102) + interval '36 hours',
-                          $103
-                        )
+                        else date_trunc('day', date_trunc('day', $101::timestamptz, $102) + interval '36 hours', $103)
                       end
                     )
                   )
@@ -430,11 +382,7 @@ select
               and d.day >= (
                 case
                   when date_trunc('day', $2::timestamptz, $3) = $4::timestamptz then date_trunc('day', $5::timestamptz, $6)
-                  else date_trunc(
-                    'day',
-                    date_trunc('day', $7::timestamptz, $8) + interval '36 hours',
-                    $9
-                  )
+                  else date_trunc('day', date_trunc('day', $7::timestamptz, $8) + interval '36 hours', $9)
                 end
               )
               and d.day < date_trunc('day', $10::timestamptz, $11)
@@ -467,11 +415,7 @@ select
                 (
                   case
                     when date_trunc('day', $15::timestamptz, $16) = $17::timestamptz then date_trunc('day', $18::timestamptz, $19)
-                    else date_trunc(
-                      'day',
-                      date_trunc('day', $20::timestamptz, $21) + interval '36 hours',
-                      $22
-                    )
+                    else date_trunc('day', date_trunc('day', $20::timestamptz, $21) + interval '36 hours', $22)
                   end
                 ),
                 $23::timestamptz
@@ -505,11 +449,7 @@ select
                 (
                   case
                     when date_trunc('day', $28::timestamptz, $29) = $30::timestamptz then date_trunc('day', $31::timestamptz, $32)
-                    else date_trunc(
-                      'day',
-                      date_trunc('day', $33::timestamptz, $34) + interval '36 hours',
-                      $35
-                    )
+                    else date_trunc('day', date_trunc('day', $33::timestamptz, $34) + interval '36 hours', $35)
                   end
                 )
               )
@@ -555,11 +495,7 @@ select
               and d.day >= (
                 case
                   when date_trunc('day', $39::timestamptz, $40) = $41::timestamptz then date_trunc('day', $42::timestamptz, $43)
-                  else date_trunc(
-                    'day',
-                    date_trunc('day', $44::timestamptz, $45) + interval '36 hours',
-                    $46
-                  )
+                  else date_trunc('day', date_trunc('day', $44::timestamptz, $45) + interval '36 hours', $46)
                 end
               )
               and d.day < date_trunc('day', $47::timestamptz, $48)
@@ -592,11 +528,7 @@ select
                 (
                   case
                     when date_trunc('day', $52::timestamptz, $53) = $54::timestamptz then date_trunc('day', $55::timestamptz, $56)
-                    else date_trunc(
-                      'day',
-                      date_trunc('day', $57::timestamptz, $58) + interval '36 hours',
-                      $59
-                    )
+                    else date_trunc('day', date_trunc('day', $57::timestamptz, $58) + interval '36 hours', $59)
                   end
                 ),
                 $60::timestamptz
@@ -630,11 +562,7 @@ select
                 (
                   case
                     when date_trunc('day', $65::timestamptz, $66) = $67::timestamptz then date_trunc('day', $68::timestamptz, $69)
-                    else date_trunc(
-                      'day',
-                      date_trunc('day', $70::timestamptz, $71) + interval '36 hours',
-                      $72
-                    )
+                    else date_trunc('day', date_trunc('day', $70::timestamptz, $71) + interval '36 hours', $72)
                   end
                 )
               )

@@ -63,10 +63,7 @@ with
           rival as materialized (
             select
               account_id,
-              least(
-                $1::timestamptz,
-                ($2::timestamptz[]) [width_bucket(value::float8 - 1, $3::float8[])]
-              ) as until
+              least($1::timestamptz, ($2::timestamptz[]) [width_bucket(value::float8 - 1, $3::float8[])]) as until
             from
               (
                 select
@@ -113,16 +110,10 @@ from
     greatest(
       width_bucket(s.hour, $9::timestamptz[]) + 1,
       $10::int,
-      coalesce(
-        width_bucket(s.member_from, $11::timestamptz[]) + 1,
-        1
-      )
+      coalesce(width_bucket(s.member_from, $11::timestamptz[]) + 1, 1)
     ),
     least(
-      coalesce(
-        width_bucket(s.next_hour, $12::timestamptz[]),
-        $13::int
-      ),
+      coalesce(width_bucket(s.next_hour, $12::timestamptz[]), $13::int),
       width_bucket(s.value::float8 - 1, $14::float8[])
     )
   ) as g (j)
@@ -168,10 +159,7 @@ with
           rival as materialized (
             select
               account_id,
-              least(
-                $1::timestamptz,
-                ($2::timestamptz[]) [width_bucket(value::float8 - 1, $3::float8[])]
-              ) as until
+              least($1::timestamptz, ($2::timestamptz[]) [width_bucket(value::float8 - 1, $3::float8[])]) as until
             from
               (
                 select
@@ -248,16 +236,10 @@ from
     greatest(
       width_bucket(s.hour, $10::timestamptz[]) + 1,
       $11::int,
-      coalesce(
-        width_bucket(s.member_from, $12::timestamptz[]) + 1,
-        1
-      )
+      coalesce(width_bucket(s.member_from, $12::timestamptz[]) + 1, 1)
     ),
     least(
-      coalesce(
-        width_bucket(s.next_hour, $13::timestamptz[]),
-        $14::int
-      ),
+      coalesce(width_bucket(s.next_hour, $13::timestamptz[]), $14::int),
       width_bucket(s.value::float8 - 1, $15::float8[])
     )
   ) as g (j)
@@ -430,16 +412,10 @@ from
     greatest(
       width_bucket(s.hour, $10::timestamptz[]) + 1,
       $11::int,
-      coalesce(
-        width_bucket(s.member_from, $12::timestamptz[]) + 1,
-        1
-      )
+      coalesce(width_bucket(s.member_from, $12::timestamptz[]) + 1, 1)
     ),
     least(
-      coalesce(
-        width_bucket(s.next_hour, $13::timestamptz[]),
-        $14::int
-      ),
+      coalesce(width_bucket(s.next_hour, $13::timestamptz[]), $14::int),
       width_bucket(s.value::float8 - 1, $15::float8[])
     )
   ) as g (j)
@@ -562,16 +538,10 @@ from
     greatest(
       width_bucket(s.hour, $6::timestamptz[]) + 1,
       $7::int,
-      coalesce(
-        width_bucket(s.member_from, $8::timestamptz[]) + 1,
-        1
-      )
+      coalesce(width_bucket(s.member_from, $8::timestamptz[]) + 1, 1)
     ),
     least(
-      coalesce(
-        width_bucket(s.next_hour, $9::timestamptz[]),
-        $10::int
-      ),
+      coalesce(width_bucket(s.next_hour, $9::timestamptz[]), $10::int),
       width_bucket(s.value::float8 - 1, $11::float8[])
     )
   ) as g (j)
