@@ -1,7 +1,7 @@
 import { inSnapshot } from '../db/consistent-read.ts';
 import type { Db } from '../db/database.ts';
 import type { Campaign } from '../db/schema.ts';
-import type { Board, RankedEntry } from './board.ts';
+import type { Board, Movement, RankedEntry } from './board.ts';
 import { campaignBoard } from './campaign-boards.ts';
 import { lastCollectedAt } from './freshness.ts';
 import { isFollowerMetric, type Metric, type Scope } from './metrics.ts';
@@ -77,7 +77,7 @@ export async function leaderboard(db: Db, campaign: Campaign, query: Leaderboard
     const isHome = (username: string) => username.toLowerCase() === campaign.home_username.toLowerCase();
     const refs = [ends.hourAgo, ends.dayStart];
     let board: Board;
-    let movement: Map<string, [number | null, number | null]>;
+    let movement: Movement;
     if (isFollowerMetric(query.metric) || query.scope === 'watchlist') {
       ({ board, movement } = await smallBoard(trx, campaign, query, window, refs, limit));
     } else {
