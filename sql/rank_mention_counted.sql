@@ -1,5 +1,5 @@
 -- rank_mention_counted: Whether a mentioned username counts on the mentions board: the account last seen under it is
--- of scope `all` — on the watchlist, or an author of the campaign window (src/rank/sources.ts).
+-- of scope `all` — on the watchlist, or an author of the campaign window (src/db/rank-values.ts).
 -- Runs from rank_apply and rank_rebuild.
 -- version: 0008 (the migration that introduced this text: sql/README.md)
 
