@@ -14,7 +14,7 @@ import { chartPanel } from './chart-panel.ts';
 import type { Series } from './charts.ts';
 import { readJson, setText } from './fetch.ts';
 import { followCampaign, type LiveState, serialized } from './live.ts';
-import { renderLeaderboard } from './table.ts';
+import { renderLeaderboard } from './table.tsx';
 
 /**
  * Charts are redrawn at most this often (their points are hours and days, and some of their reads

@@ -54,6 +54,14 @@ async function bundleOne(entry: string, extension: string, contentType: string):
     format: 'esm',
     platform: 'browser',
     target: ['es2020'],
+    // The browser renders JSX with hono/jsx/dom (Hono's "client components"), so a component the
+    // server renders with hono/jsx (views/leaderboard-table.tsx) builds here into DOM elements.
+    // When bundling, esbuild lets tsconfig.json's `jsxImportSource: hono/jsx` win over a
+    // `jsxImportSource` option (evanw/esbuild#2460): hence tsconfig.json's settings that matter to
+    // esbuild, restated with the browser's runtime.
+    tsconfigRaw: {
+      compilerOptions: { jsx: 'react-jsx', jsxImportSource: 'hono/jsx/dom', verbatimModuleSyntax: true },
+    },
     logLevel: 'silent',
   });
   const output = result.outputFiles[0];

@@ -1,24 +1,20 @@
 import { raw } from 'hono/html';
 import type { Child, FC } from 'hono/jsx';
 import type { Campaign } from '../../src/db/schema.ts';
-import { formatMetricValue, formatNumber, formatTime, formatWindow } from '../../src/present/format.ts';
+import { formatTime, formatWindow } from '../../src/present/format.ts';
 import { dictionaries, type Lang } from '../../src/present/i18n.ts';
-import {
-  type CampaignPageData,
-  leaderboardMetrics,
-  leaderboardScopes,
-  type RankedRowJson,
-} from '../api-contract.ts';
-import { accountHref, followersText, headlineText, movementOf, safeImageUrl } from './present.ts';
+import { type CampaignPageData, leaderboardMetrics, leaderboardScopes } from '../api-contract.ts';
+import { LeaderboardRows, pinnedRows } from './leaderboard-table.tsx';
+import { followersText, headlineText } from './present.ts';
 
 /**
- * The live leaderboard. The browser code (client/campaign.ts) redraws the same elements, found by
- * id, from the JSON API; keep the two in step (client/table.ts mirrors `Row`).
+ * The live leaderboard. The browser code (client/campaign.ts and client/campaign/) redraws the same
+ * elements, found by id, from the JSON API; the rows it draws with the same component
+ * (views/leaderboard-table.tsx).
  */
 export const CampaignPage: FC<{ campaign: Campaign; data: CampaignPageData }> = ({ campaign, data }) => {
   const { lang, leaderboard: board, series, metricAvailable: available } = data;
   const t = dictionaries[lang];
-  const pinned = board.home && !board.rows.some((row) => row.isHome) ? board.home : null;
   const metricName = t.metrics[data.metric] ?? data.metric;
   const switchHref = (metric: string, scope: string) =>
     `?${new URLSearchParams({ metric, scope, lang }).toString()}`;
@@ -102,12 +98,10 @@ export const CampaignPage: FC<{ campaign: Campaign; data: CampaignPageData }> = 
                 </tr>
               </thead>
               <tbody id="rows">
-                {board.rows.map((row) => (
-                  <Row lang={lang} slug={data.slug} metric={data.metric} row={row} />
-                ))}
+                <LeaderboardRows lang={lang} slug={data.slug} metric={data.metric} rows={board.rows} />
               </tbody>
               <tbody id="pinned" class="pinned">
-                {pinned && <Row lang={lang} slug={data.slug} metric={data.metric} row={pinned} />}
+                <LeaderboardRows lang={lang} slug={data.slug} metric={data.metric} rows={pinnedRows(board)} />
               </tbody>
             </table>
           </div>
@@ -177,40 +171,6 @@ export const ChartFigure: FC<{ name: string; title: string; lang: Lang; children
         <p class="chart-note" id={`${name}-note`} hidden />
       </div>
     </figure>
-  );
-};
-
-export const Row: FC<{ lang: Lang; slug: string; metric: string; row: RankedRowJson }> = ({
-  lang,
-  slug,
-  metric,
-  row,
-}) => {
-  const image = safeImageUrl(row.profileImageUrl);
-  const movement = movementOf(lang, row.rank, row.rankHourAgo);
-  return (
-    <tr class={row.isHome ? 'home' : undefined}>
-      <td class="num">{formatNumber(lang, row.rank)}</td>
-      <td class={movement ? `move ${movement.kind}` : 'move'}>
-        {movement && (
-          <>
-            <span aria-hidden="true">{movement.symbol}</span>
-            <span class="visually-hidden">{movement.label}</span>
-          </>
-        )}
-      </td>
-      <td class="account">
-        <a href={accountHref(slug, row.username, lang)}>
-          {image ? (
-            <img src={image} alt="" width={28} height={28} loading="lazy" referrerpolicy="no-referrer" />
-          ) : (
-            <span class="avatar-blank" aria-hidden="true" />
-          )}
-          <span class="name">{row.name}</span> <span class="username">@{row.username}</span>
-        </a>
-      </td>
-      <td class="num">{formatMetricValue(lang, metric, row.value)}</td>
-    </tr>
   );
 };
 

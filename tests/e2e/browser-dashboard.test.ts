@@ -246,6 +246,29 @@ describe('the live dashboard in Chromium', () => {
     await page.screenshot({ path: `${shots}live-en-1080p.png` });
   });
 
+  test('the rows the browser draws are the rows the server rendered', async () => {
+    // One component, two renderers (dashboard/views/leaderboard-table.tsx): the board hono/jsx/dom
+    // draws after an update reads as the HTML hono/jsx sends for the same data.
+    const served = await page.evaluate(async () => {
+      const html = await (await fetch(location.href)).text();
+      const parsed = new DOMParser().parseFromString(html, 'text/html');
+      return {
+        rows: parsed.getElementById('rows')?.innerHTML,
+        pinned: parsed.getElementById('pinned')?.innerHTML,
+      };
+    });
+    expect(served.rows).toContain('@OpenData_Forum');
+    await page.evaluate(() => {
+      const rows = document.getElementById('rows');
+      if (!rows) throw new Error('no #rows');
+      new MutationObserver(() => Object.assign(window, { redrawn: true })).observe(rows, { childList: true });
+    });
+    await publishUpdate();
+    await page.waitForFunction(() => (window as unknown as { redrawn?: boolean }).redrawn, undefined, wait);
+    expect(await page.locator('#rows').innerHTML()).toBe(served.rows);
+    expect(await page.locator('#pinned').innerHTML()).toBe(served.pinned);
+  });
+
   test('switches scope and metric without a reload', async () => {
     await page.evaluate(() => Object.assign(window, { sameDocument: true }));
     await page.click('#scope-switch a[data-scope="watchlist"]');
@@ -324,6 +347,18 @@ describe('the live dashboard in Chromium', () => {
     expect(await page.evaluate(() => (window as unknown as { sameDocument?: boolean }).sameDocument)).toBe(
       true,
     );
+  });
+
+  test('rows whose rank moved flash: up, down', async () => {
+    await addPosts('3', 4); // carol 7: n°2, the home account n°3, alice n°4
+    await publishUpdate();
+    await waitForText(page, '#headline', 'n°3 sur 5');
+    expect(await page.locator('#rows tr.rose .username').allTextContents()).toEqual(['@carol']);
+    expect(await page.locator('#rows tr.fell .username').allTextContents()).toEqual([
+      '@OpenData_Forum',
+      '@alice',
+    ]);
+    expect(await page.locator('#rows tr.home').getAttribute('class')).toBe('home fell');
   });
 
   test('phone width, in both languages', async () => {
