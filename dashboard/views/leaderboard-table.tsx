@@ -7,12 +7,15 @@ import { accountHref, movementOf, safeImageUrl } from './present.ts';
 /*
  * The leaderboard's rows, written once for two renderers: hono/jsx turns them into HTML on the
  * server (views/campaign-page.tsx), hono/jsx/dom into elements in the browser
- * (client/campaign/board.tsx), since dashboard/server/client-bundle.ts builds every JSX file of the
- * bundle against `hono/jsx/dom`. Hence no runtime import from `hono/jsx` here, only types, and
- * props that are plain data. Both renderers escape text: names are never markup.
+ * (client/campaign/board-rows.tsx), since dashboard/server/client-bundle.ts builds every JSX file
+ * of the bundle against `hono/jsx/dom`. Hence no runtime import from `hono/jsx` here, only types,
+ * and props that are plain data. Both renderers escape text: names are never markup.
  */
 
-/** A row whose rank moved since the page last drew the board flashes (`tr.rose`, `tr.fell` in styles.css). */
+/**
+ * A row whose rank moved since the page last drew the board flashes (`tr.rose`, `tr.fell` in
+ * client/styles.css).
+ */
 export type RowHighlight = 'rose' | 'fell';
 
 /** `large`: bigger avatars and a `large` class for pages read from across a room. */

@@ -189,7 +189,7 @@ const waitForText = (page: Page, selector: string, text: string) =>
     [selector, text],
     wait,
   );
-/** The page marks when its charts have been drawn (dashboard/client/campaign.ts). */
+/** The page marks when its charts have been drawn (dashboard/client/campaign/campaign-charts.ts). */
 const chartsDrawn = (page: Page) =>
   page.waitForFunction(() => performance.getEntriesByName('dashboard:charts').length > 0, undefined, wait);
 const liveStream = (page: Page) => page.waitForSelector('#live-status[data-state="live"]', wait);
