@@ -9,8 +9,8 @@ import { followersText, headlineText } from './present.ts';
 
 /**
  * The live leaderboard. The browser code (client/campaign.ts and client/campaign/) redraws the same
- * elements, found by id, from the JSON API; the rows it draws with the same component
- * (views/leaderboard-table.tsx).
+ * elements, found by id, from the JSON API; its rows are this page's rows, one component rendered
+ * by both (views/leaderboard-table.tsx).
  */
 export const CampaignPage: FC<{ campaign: Campaign; data: CampaignPageData }> = ({ campaign, data }) => {
   const { lang, leaderboard: board, series, metricAvailable: available } = data;

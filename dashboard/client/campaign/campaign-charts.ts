@@ -25,8 +25,9 @@ export interface CampaignCharts {
   soon(): void;
   /** the home account against the peers checked */
   drawFollowers(): Promise<void>;
-  /** the home account's rank on the metric and scope chosen, and the chart's title */
+  /** the home account's rank on the metric and scope chosen */
   drawRank(): Promise<void>;
+  /** the rank chart's title names the metric chosen */
   setRankTitle(): void;
 }
 

@@ -1,0 +1,70 @@
+import { describe, expect, test } from 'vitest';
+import type { RankedRowJson } from '../../dashboard/api-contract.ts';
+import {
+  LeaderboardRow,
+  type LeaderboardRowProps,
+  pinnedRows,
+} from '../../dashboard/views/leaderboard-table.tsx';
+
+/**
+ * The leaderboard row as the server renders it (hono/jsx), for each of its props; the browser
+ * renders the same component (tests/e2e/browser-dashboard.test.ts compares the two).
+ */
+
+const alice: RankedRowJson = {
+  rank: 2,
+  accountId: '1',
+  username: 'alice',
+  name: 'Alice Martin',
+  profileImageUrl: 'https://pbs.twimg.com/profile_images/1/a.jpg',
+  value: 1234,
+  isHome: false,
+  rankHourAgo: 3,
+  rankDayStart: 3,
+};
+const home: RankedRowJson = { ...alice, accountId: '100', username: 'OpenData_Forum', isHome: true };
+const base: LeaderboardRowProps = { lang: 'en', slug: 'ogp16', metric: 'posts', row: alice };
+
+const html = async (props: LeaderboardRowProps) => String(await LeaderboardRow(props));
+
+describe('LeaderboardRow', () => {
+  test.each<[string, Partial<LeaderboardRowProps>, string[]]>([
+    ['a plain row has no class', {}, ['<tr><td class="num">2</td>', 'width="28" height="28"']],
+    ['the home account', { row: home }, ['<tr class="home">']],
+    ['a row that rose, home', { row: home, highlight: 'rose' }, ['<tr class="home rose">']],
+    ['a row that fell', { highlight: 'fell' }, ['<tr class="fell">']],
+    ['size large', { size: 'large' }, ['<tr class="large">', 'width="56" height="56"']],
+    ['movement up, for screen readers too', {}, ['class="move up"', 'visually-hidden']],
+    ['French numbers', { lang: 'fr', metric: 'posts' }, ['1\u202f234', 'lang=fr']],
+    [
+      'the account link carries the slug and the language',
+      {},
+      ['href="/campaigns/ogp16/accounts/alice?lang=en"'],
+    ],
+  ])('%s', async (_, props, expected) => {
+    const out = await html({ ...base, ...props });
+    for (const part of expected) expect(out).toContain(part);
+  });
+
+  test('a name is text, never markup', async () => {
+    const out = await html({ ...base, row: { ...alice, name: '<img src=x onerror=alert(1)>' } });
+    expect(out).toContain('&lt;img src=x onerror=alert(1)&gt;');
+    expect(out).not.toContain('<img src=x');
+  });
+
+  test('an avatar that is not http(s) is left out for a blank', async () => {
+    const out = await html({ ...base, row: { ...alice, profileImageUrl: 'javascript:alert(1)' } });
+    expect(out).not.toContain('javascript:');
+    expect(out).toContain('<span class="avatar-blank" aria-hidden="true"></span>');
+  });
+});
+
+describe('pinnedRows', () => {
+  test.each<[string, RankedRowJson[], RankedRowJson | null, RankedRowJson[]]>([
+    ['home among the rows: nothing pinned', [alice, home], home, []],
+    ['home below the rows: pinned', [alice], home, [home]],
+    ['no home row (not ranked)', [alice], null, []],
+  ])('%s', (_, rows, homeRow, expected) => {
+    expect(pinnedRows({ rows, home: homeRow })).toEqual(expected);
+  });
+});
