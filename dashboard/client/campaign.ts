@@ -1,6 +1,6 @@
 import type { CampaignPageData } from '../api-contract.ts';
-import { leaderboard } from './campaign/board.ts';
 import { campaignCharts } from './campaign/campaign-charts.ts';
+import { leaderboard } from './campaign/live-board.ts';
 import { followUpdates } from './campaign/live-updates.ts';
 import { pageState } from './campaign/page-state.ts';
 import { followSwitches } from './campaign/switches.ts';
