@@ -3,7 +3,7 @@
 -- pair's ledger row first locks the post's row, so a pair is synced by one transaction at a time and
 -- each sync reads what the previous one committed (the lock is taken in its own statement: the next
 -- statement's snapshot comes after the wait). The collector's upsert already holds these locks, in id order.
--- Runs called by rank_links_changed and rank_posts_changed, inside the writer's transaction.
+-- Runs when rank_links_changed or rank_posts_changed calls it, inside the writer's transaction.
 -- version: 0002 (the migration that introduced this text: sql/README.md)
 
 CREATE OR REPLACE FUNCTION rank_sync(pair_campaigns integer[], pair_posts bigint[])

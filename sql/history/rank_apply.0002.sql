@@ -1,8 +1,7 @@
--- rank_apply: Folds this transaction's staged changes (rank_pending, rank_pending_names) into the rollups:
--- one statement per table, rows in key order, tables always in the same order, so concurrent
--- commits never deadlock (migrations/0002_rank_rollups.ts explains the staging). Recomputes the
--- mentions board's `counted` flags and rank_counts.accounts_mentions for the staged usernames, under
--- an advisory lock per campaign taken before its first read (migrations/0008_rank_mentions.ts).
+-- rank_apply, as 0002 wrote it (replaced by 0008): folds this transaction's staged changes
+-- (rank_pending) into the rollups: one statement per table, rows in key order, tables always in the
+-- same order, so concurrent commits never deadlock (migrations/0002_rank_rollups.ts explains the
+-- staging). It keeps no mentions `counted` flags and no rank_counts.accounts_mentions: 0008 added them.
 -- Runs at commit: a deferred constraint trigger on rank_pending_txn, once per writing transaction.
 -- version: 0002 (the migration that introduced this text: sql/README.md)
 

@@ -1,6 +1,7 @@
--- rank_posts_changed: An updated post whose contribution moved (deleted, kind, author, time, counts, mentions) is
--- synced in each campaign that links it; updates that move nothing leave early, and links are found
--- by (campaign_id, post_id) probes.
+-- rank_posts_changed, as 0002 wrote it (replaced by 0005): an updated post whose contribution moved
+-- (deleted, kind, author, time, counts, mentions) is synced in each campaign that links it. Every
+-- update runs the whole comparison, and links are found by an `exists` per campaign and post;
+-- 0005 made updates that move nothing leave early and probe links by (campaign_id, post_id).
 -- Runs after each statement updating posts (every upsert of a page of the collector).
 -- version: 0002 (the migration that introduced this text: sql/README.md)
 

@@ -1,6 +1,8 @@
--- rank_rebuild: Recomputes every rollup of one campaign from posts and campaign_posts: when its window or
--- timezone changes (totals and days depend on them), and after a bulk load that bypassed the
--- triggers. Writers wait meanwhile (the table lock), so no change is folded twice or lost.
+-- rank_rebuild, as 0002 wrote it (replaced by 0008): recomputes every rollup of one campaign from
+-- posts and campaign_posts, when its window or timezone changes (totals and days depend on them) and
+-- after a bulk load that bypassed the triggers. Writers wait meanwhile (the table lock), so no change
+-- is folded twice or lost. 0008 added the hourly mentions rollup, the `counted` flags and their
+-- advisory lock.
 -- Runs from rank_campaign_changed, and from src/rank/rollups.ts (rebuildRollups).
 -- version: 0002 (the migration that introduced this text: sql/README.md)
 
