@@ -158,9 +158,14 @@ export class MastodonClient {
 
   /** The home copy of an account seen elsewhere: its API host is its uri's host. */
   async homeAccount(account: Pick<NetworkAccount, 'id' | 'handle'>): Promise<NetworkAccount> {
-    const host = uriHost(account.id);
-    if (!host) throw new MastodonRequestError(`account ${account.handle} has no URL for a uri`);
-    return this.#lookup(this.#homeOf(host), account.handle);
+    return this.#lookup(parseInstance(this.homeInstanceOf(account.id)), account.handle);
+  }
+
+  /** The base URL of the instance a status or account uri belongs to. */
+  homeInstanceOf(uri: string): string {
+    const host = uriHost(uri);
+    if (!host) throw new MastodonRequestError(`"${uri}" is not a URL: no home instance to read`);
+    return this.#homeOf(host).baseUrl;
   }
 
   /**
