@@ -1,0 +1,171 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ManualClock } from '../../src/clock.ts';
+import { readMastodonTags } from '../../src/collect/read-mastodon-tags.ts';
+import { MastodonClient } from '../../src/networks/mastodon/client.ts';
+import { parseMastodonTokens } from '../../src/networks/mastodon/instances.ts';
+import type { NetworkPost } from '../../src/networks/types.ts';
+import {
+  type MastodonTruth,
+  mastodonTruth,
+  type RunningMastodonSimulator,
+  startMastodonSimulator,
+} from '../../src/simulator/mastodon/index.ts';
+import { generateScenario, SCENARIO_PRESETS } from '../../src/simulator/scenario.ts';
+
+/**
+ * The collection function through the real client over HTTP against the stand-in, compared exactly with
+ * the stand-in's ground truth: every campaign status once, home counts, mentions by uri, home followers.
+ */
+const TAGS = ['OGP16', 'OGPSummit'];
+const scenario = generateScenario(SCENARIO_PRESETS['ogp16-small']);
+const clock = new ManualClock(new Date(scenario.window.end.getTime() + 86_400_000));
+const window = { from: scenario.window.start, to: scenario.window.end };
+
+let sim: RunningMastodonSimulator;
+beforeAll(async () => {
+  sim = await startMastodonSimulator({ scenario, clock });
+});
+afterAll(async () => {
+  await sim?.close();
+});
+
+const baseOf = (domain: string) => {
+  const base = sim.directory[domain];
+  if (!base) throw new Error(`no instance ${domain}`);
+  return base;
+};
+const closedDomain = () => sim.world.instances.find((spec) => spec.closedTagTimelines)?.domain ?? '';
+
+/** Per-account figures computed from what the collection returned, as the leaderboard would. */
+function aggregate(posts: NetworkPost[]) {
+  const rows = new Map<string, { posts: number; engagement: number; mentions: number }>();
+  const row = (uri: string) => {
+    let entry = rows.get(uri);
+    if (!entry) {
+      entry = { posts: 0, engagement: 0, mentions: 0 };
+      rows.set(uri, entry);
+    }
+    return entry;
+  };
+  for (const post of posts) {
+    if (post.kind === 'repost') continue;
+    const author = row(post.authorId);
+    author.posts++;
+    author.engagement += post.counts.like + post.counts.repost + post.counts.reply + post.counts.quote;
+    for (const uri of new Set(post.mentions)) if (uri !== post.authorId) row(uri).mentions++;
+  }
+  return rows;
+}
+
+function expectExact(result: Awaited<ReturnType<typeof readMastodonTags>>, truth: MastodonTruth) {
+  expect(new Set(result.posts.map((post) => post.id))).toEqual(new Set(truth.posts.keys()));
+  expect(result.posts.length).toBe(truth.posts.size);
+  for (const post of result.posts) {
+    const expected = truth.posts.get(post.id);
+    expect({
+      uri: post.id,
+      author: post.authorId,
+      kind: post.kind,
+      like: post.counts.like,
+      repost: post.counts.repost,
+      reply: post.counts.reply,
+      quote: post.counts.quote,
+      mentions: [...post.mentions].sort(),
+    }).toEqual({
+      uri: expected?.uri,
+      author: expected?.authorUri,
+      kind: expected?.kind,
+      ...expected?.counts,
+      mentions: [...(expected?.mentions ?? [])].sort(),
+    });
+  }
+  const figures = aggregate(result.posts);
+  for (const account of truth.accounts.values()) {
+    const got = figures.get(account.uri) ?? { posts: 0, engagement: 0, mentions: 0 };
+    expect({ handle: account.handle, ...got }).toEqual({
+      handle: account.handle,
+      posts: account.posts,
+      engagement: account.engagement,
+      mentions: account.mentions,
+    });
+  }
+  const followers = new Map(result.accounts.map((account) => [account.id, account.counts?.followers]));
+  for (const account of truth.accounts.values()) {
+    if (account.posts > 0)
+      expect([account.handle, followers.get(account.uri)]).toEqual([account.handle, account.followers]);
+  }
+  expect(result.accounts.length).toBe(
+    [...truth.accounts.values()].filter((account) => account.posts > 0).length,
+  );
+}
+
+describe('readMastodonTags', () => {
+  test('every instance, the closed one with its token: exact against the ground truth', async () => {
+    const closed = closedDomain();
+    const client = new MastodonClient({
+      directory: sim.directory,
+      tokens: parseMastodonTokens(`${baseOf(closed)}=${sim.tokens[closed]}`),
+    });
+    const result = await readMastodonTags(client, {
+      tags: TAGS,
+      instances: sim.instances.map((instance) => instance.baseUrl),
+      since: window.from,
+      until: window.to,
+    });
+    const truth = mastodonTruth(sim.world, {
+      readable: sim.world.instances.map((spec) => spec.domain),
+      tags: TAGS,
+      ...window,
+      observedAt: clock.now(),
+    });
+    expectExact(result, truth);
+    expect(result.instances.every((report) => report.refused === null && report.failed === null)).toBe(true);
+    // Statuses were seen through several instances: deduplication did the work.
+    const served = result.instances.reduce((sum, report) => sum + report.statuses, 0);
+    expect(served).toBeGreaterThan(result.posts.length * 1.3);
+    expect(result.homeCounts).toEqual({ fresh: result.posts.length, kept: 0 });
+    // The home account is among the ranked, with the handle the campaign file names.
+    const home = result.accounts.find((account) => account.handle === 'opendataforum@mastodon.social');
+    expect(home?.counts?.followers).toBe(scenario.users[0]?.followersAt(clock.now()));
+    expect(aggregate(result.posts).get(home?.id ?? '')?.posts).toBeGreaterThan(0);
+  });
+
+  test('a refusing instance is reported in one line; the others are complete and exact', async () => {
+    const closed = closedDomain();
+    const events: string[] = [];
+    const client = new MastodonClient({ directory: sim.directory });
+    const result = await readMastodonTags(client, {
+      tags: TAGS,
+      instances: sim.instances.map((instance) => instance.baseUrl),
+      since: window.from,
+      until: window.to,
+      onEvent: (event) => {
+        if (event.kind === 'refused') events.push(event.message);
+      },
+    });
+    const refused = result.instances.find((report) => report.refused);
+    expect(refused?.instance).toBe(
+      new URL(baseOf(closed)).host + new URL(baseOf(closed)).pathname.slice(0, -1),
+    );
+    expect(events).toEqual([refused?.refused]);
+    expect(refused?.refused).toMatch(
+      /keeps its tag timelines from anonymous readers; add .+=<token> to MASTODON_TOKENS/,
+    );
+    expect(refused?.refused).not.toContain(sim.tokens[closed]);
+    const truth = mastodonTruth(sim.world, {
+      readable: sim.world.instances.filter((spec) => spec.domain !== closed).map((spec) => spec.domain),
+      tags: TAGS,
+      ...window,
+      observedAt: clock.now(),
+    });
+    expectExact(result, truth);
+    // The closed instance's own statuses that reached nowhere else are what was lost.
+    const everything = mastodonTruth(sim.world, {
+      readable: [closed],
+      tags: TAGS,
+      ...window,
+      observedAt: clock.now(),
+    });
+    expect(everything.posts.size).toBeGreaterThan(0);
+  });
+});
