@@ -112,7 +112,8 @@ describe('every stand-in answer conforms to the documented entities', () => {
       expect(statusEntity.safeParse(body).error?.issues ?? []).toEqual([]);
       const entity = body as { reblog: unknown; quote: { quoted_status: unknown } | null };
       expect(status.kind === 'boost' ? entity.reblog : entity.quote?.quoted_status).not.toBeNull();
-      if (status.kind === 'quote') expect(quoteEntity.safeParse(entity.quote).error?.issues ?? []).toEqual([]);
+      if (status.kind === 'quote')
+        expect(quoteEntity.safeParse(entity.quote).error?.issues ?? []).toEqual([]);
     }
   });
 
