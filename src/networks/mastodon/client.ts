@@ -1,20 +1,13 @@
 import type { EngagementCounts, NetworkAccount, NetworkPost, RateLimitState } from '../types.ts';
-import {
-  MastodonAuthError,
-  MastodonNotFoundError,
-  MastodonRateLimitError,
-  MastodonRequestError,
-  MastodonTimelineClosedError,
-  MastodonTransientError,
-} from './errors.ts';
+import { MastodonNotFoundError, MastodonRequestError, MastodonTransientError } from './errors.ts';
 import { statusHome, uriHost } from './home.ts';
+import { getJson } from './http.ts';
 import { type MastodonInstance, parseInstance } from './instances.ts';
 import { parseLinkHeader } from './link.ts';
 import { countsOf, toNetworkAccount, toNetworkPosts } from './map.ts';
 import {
   type AccountWire,
   accountWire,
-  errorWire,
   instanceV1Wire,
   instanceV2Wire,
   type StatusWire,
@@ -346,60 +339,15 @@ export class MastodonClient {
     url: URL,
     endpoint: string,
   ): Promise<{ body: unknown; headers: Headers }> {
-    const token = this.#tokens.get(target.baseUrl);
-    let response: Response;
-    try {
-      response = await fetch(url, {
-        headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-        signal: AbortSignal.timeout(this.#timeoutMs),
-      });
-    } catch (error) {
-      this.#report({ instance: target.name, endpoint, status: 'error', rateLimit: null });
-      const reason =
-        error instanceof Error
-          ? error.cause instanceof Error
-            ? error.cause.message
-            : error.message
-          : String(error);
-      throw new MastodonTransientError(
-        `${target.name} ${endpoint} unreachable: ${reason || 'connection failed'}`,
-      );
-    }
-    const rateLimit = rateLimitOf(response.headers);
-    if (rateLimit) this.#limits.set(target.baseUrl, rateLimit);
-    this.#report({ instance: target.name, endpoint, status: response.status, rateLimit });
-    let body: unknown;
-    try {
-      body = JSON.parse(await response.text());
-    } catch {
-      if (response.ok)
-        throw new MastodonTransientError(
-          `${target.name} ${endpoint} answered ${response.status} with unreadable JSON`,
-        );
-      body = null;
-    }
-    if (response.ok) return { body, headers: response.headers };
-    const detail = errorWire.safeParse(body).data?.error;
-    const what = `${target.name} ${endpoint} answered ${response.status}${detail ? ` "${detail}"` : ''}`;
-    if (response.status === 429) {
-      throw new MastodonRateLimitError(
-        what,
-        target.name,
-        rateLimit?.resetAt ?? new Date(Date.now() + 60_000),
-      );
-    }
-    if ((response.status === 401 || response.status === 422) && endpoint === 'tag-timeline' && !token) {
-      throw new MastodonTimelineClosedError(
-        `${what}: ${target.name} keeps its tag timelines from anonymous readers; add ${target.name}=<token> to MASTODON_TOKENS`,
-        target.name,
-      );
-    }
-    if (response.status === 401 || response.status === 403) {
-      throw new MastodonAuthError(`${what}${token ? ': check the token for it in MASTODON_TOKENS' : ''}`);
-    }
-    if (response.status === 404 || response.status === 410) throw new MastodonNotFoundError(what);
-    if (response.status >= 500) throw new MastodonTransientError(what);
-    throw new MastodonRequestError(what);
+    const answer = await getJson(target, url, endpoint, {
+      token: this.#tokens.get(target.baseUrl),
+      timeoutMs: this.#timeoutMs,
+      onAnswer: (status, rateLimit) => {
+        if (rateLimit) this.#limits.set(target.baseUrl, rateLimit);
+        this.#report({ instance: target.name, endpoint, status, rateLimit });
+      },
+    });
+    return answer;
   }
 
   #report(event: MastodonResponseEvent): void {
@@ -409,22 +357,6 @@ export class MastodonClient {
       // an observer's failure is not the request's
     }
   }
-}
-
-/** `X-RateLimit-Reset` is an ISO 8601 instant (not epoch seconds as on X). */
-function rateLimitOf(headers: Headers): RateLimitState | null {
-  const limit = Number(headers.get('x-ratelimit-limit'));
-  const remaining = Number(headers.get('x-ratelimit-remaining'));
-  const reset = Date.parse(headers.get('x-ratelimit-reset') ?? '');
-  if (
-    !headers.has('x-ratelimit-limit') ||
-    !Number.isFinite(limit) ||
-    !Number.isFinite(remaining) ||
-    Number.isNaN(reset)
-  ) {
-    return null;
-  }
-  return { limit, remaining, resetAt: new Date(reset) };
 }
 
 function accountsOf(status: StatusWire): AccountWire[] {

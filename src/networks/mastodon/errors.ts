@@ -44,11 +44,3 @@ export class MastodonRequestError extends Error {
 export class MastodonTransientError extends Error {
   override name = 'MastodonTransientError';
 }
-
-export type MastodonError =
-  | MastodonRateLimitError
-  | MastodonTimelineClosedError
-  | MastodonAuthError
-  | MastodonNotFoundError
-  | MastodonRequestError
-  | MastodonTransientError;
