@@ -22,6 +22,12 @@ export interface MastodonTagReadOptions {
   tags: readonly string[];
   /** host names or base URLs, as in the campaign file */
   instances: readonly string[];
+  /**
+   * Accounts (`user@domain`) whose boosts of campaign statuses count as their reposts: tag timelines
+   * never list boosts, so these are read from each account's timeline on its home (the home and
+   * watchlist accounts, as X's reposts come from their timelines).
+   */
+  accounts?: readonly string[];
   /** the window's start: the walk goes back until the statuses are older */
   since: Date;
   /** the window's end (exclusive); default: no end */
@@ -142,8 +148,38 @@ export async function readMastodonTags(
     }
   }
 
-  await Promise.all(
-    options.instances.map(async (instance) => {
+  const campaignTags = new Set(options.tags.map((tag) => tag.replace(/^#/, '').toLowerCase()));
+  async function boostsOf(handle: string): Promise<void> {
+    const home = client.homeInstanceOfHandle(handle);
+    let page: MastodonPage | null = await call(home, () => client.accountTimeline(handle));
+    while (page) {
+      const byId = new Map(page.posts.map((post) => [post.id, post]));
+      for (const post of page.posts) {
+        if (post.kind !== 'repost' || !inWindow(post) || posts.has(post.id)) continue;
+        const boosted = post.referencedPostId ? byId.get(post.referencedPostId) : undefined;
+        if (boosted?.hashtags.some((tag) => campaignTags.has(tag))) posts.set(post.id, post);
+      }
+      for (const account of page.accounts)
+        if (!seenAccounts.has(account.id)) seenAccounts.set(account.id, account);
+      const next: string | null = page.next;
+      if (!next || (page.oldestCreatedAt && page.oldestCreatedAt < options.since)) break;
+      page = await call(home, () => client.accountTimelineAt(home, next));
+    }
+  }
+
+  await Promise.all([
+    ...(options.accounts ?? []).map(async (handle) => {
+      try {
+        await boostsOf(handle);
+      } catch (error) {
+        emit({
+          kind: 'failed',
+          instance: handle,
+          message: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }),
+    ...options.instances.map(async (instance) => {
       try {
         await walk(instance);
       } catch (error) {
@@ -157,10 +193,12 @@ export async function readMastodonTags(
         }
       }
     }),
-  );
+  ]);
 
   // Counts from each status's home instance; homes are read side by side, batches in turn.
-  const { batches } = client.planHomeReads([...posts.values()]);
+  // A boost's own counts are always 0 on Mastodon; only statuses are read again.
+  const statuses = [...posts.values()].filter((post) => post.kind !== 'repost');
+  const { batches } = client.planHomeReads(statuses);
   let fresh = 0;
   const byHome = new Map<string, HomeBatch[]>();
   for (const batch of batches) byHome.set(batch.instance, [...(byHome.get(batch.instance) ?? []), batch]);
@@ -208,7 +246,7 @@ export async function readMastodonTags(
     posts: [...posts.values()].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime()),
     accounts,
     instances: [...reports.values()],
-    homeCounts: { fresh, kept: posts.size - fresh },
+    homeCounts: { fresh, kept: statuses.length - fresh },
     staleAccounts,
   };
 }

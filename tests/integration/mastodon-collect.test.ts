@@ -34,6 +34,11 @@ const baseOf = (domain: string) => {
   if (!base) throw new Error(`no instance ${domain}`);
   return base;
 };
+/** The home and watchlist accounts: the scenario's five fixed accounts, as the campaign file names them. */
+const namedHandles = () =>
+  sim.world.accounts
+    .filter((account) => scenario.users.slice(0, 5).includes(account.user))
+    .map((account) => account.handle);
 const closedDomain = () => sim.world.instances.find((spec) => spec.closedTagTimelines)?.domain ?? '';
 
 /** Per-account figures computed from what the collection returned, as the leaderboard would. */
@@ -94,9 +99,8 @@ function expectExact(result: Awaited<ReturnType<typeof readMastodonTags>>, truth
     if (account.posts > 0)
       expect([account.handle, followers.get(account.uri)]).toEqual([account.handle, account.followers]);
   }
-  expect(result.accounts.length).toBe(
-    [...truth.accounts.values()].filter((account) => account.posts > 0).length,
-  );
+  const authors = new Set(result.posts.map((post) => post.authorId));
+  expect(result.accounts.map((account) => account.id).sort()).toEqual([...authors].sort());
 }
 
 describe('readMastodonTags', () => {
@@ -106,9 +110,11 @@ describe('readMastodonTags', () => {
       directory: sim.directory,
       tokens: parseMastodonTokens(`${baseOf(closed)}=${sim.tokens[closed]}`),
     });
+    const named = namedHandles();
     const result = await readMastodonTags(client, {
       tags: TAGS,
       instances: sim.instances.map((instance) => instance.baseUrl),
+      accounts: named,
       since: window.from,
       until: window.to,
     });
@@ -118,12 +124,36 @@ describe('readMastodonTags', () => {
       ...window,
       observedAt: clock.now(),
     });
-    expectExact(result, truth);
+    const boosts = result.posts.filter((post) => post.kind === 'repost');
+    const boosters = new Set(boosts.map((post) => post.authorId));
+    const statuses = result.posts.filter((post) => post.kind !== 'repost');
+    const statusAuthors = new Set(statuses.map((post) => post.authorId));
+    expectExact(
+      {
+        ...result,
+        posts: statuses,
+        accounts: result.accounts.filter((account) => statusAuthors.has(account.id)),
+      },
+      truth,
+    );
+    // Reposts: the named accounts' boosts of campaign statuses, read from their home timelines.
+    const reposts = new Map<string, number>();
+    for (const boost of boosts) reposts.set(boost.authorId, (reposts.get(boost.authorId) ?? 0) + 1);
+    const handles = new Map(result.accounts.map((account) => [account.id, account.handle]));
+    for (const uri of boosters) expect(named).toContain(handles.get(uri));
+    let namedReposts = 0;
+    for (const account of truth.accounts.values()) {
+      if (!named.includes(account.handle)) continue;
+      namedReposts += account.reposts;
+      expect([account.handle, reposts.get(account.uri) ?? 0]).toEqual([account.handle, account.reposts]);
+    }
+    expect(namedReposts).toBeGreaterThan(0);
+    expect(boosts.every((boost) => boost.referencedPostId && boost.mentions.length === 0)).toBe(true);
     expect(result.instances.every((report) => report.refused === null && report.failed === null)).toBe(true);
     // Statuses were seen through several instances: deduplication did the work.
     const served = result.instances.reduce((sum, report) => sum + report.statuses, 0);
-    expect(served).toBeGreaterThan(result.posts.length * 1.3);
-    expect(result.homeCounts).toEqual({ fresh: result.posts.length, kept: 0 });
+    expect(served).toBeGreaterThan(statuses.length * 1.3);
+    expect(result.homeCounts).toEqual({ fresh: statuses.length, kept: 0 });
     // The home account is among the ranked, with the handle the campaign file names.
     const home = result.accounts.find((account) => account.handle === 'opendataforum@mastodon.social');
     expect(home?.counts?.followers).toBe(scenario.users[0]?.followersAt(clock.now()));

@@ -93,6 +93,9 @@ describe('every stand-in answer conforms to the documented entities', () => {
         expect(statusEntity.safeParse(one.body).error?.issues ?? []).toEqual([]);
         const account = await get(`/i/${spec.domain}/api/v1/accounts/${status.account.id}`);
         expect(accountEntity.safeParse(account.body).error?.issues ?? []).toEqual([]);
+        const own = await get(`/i/${spec.domain}/api/v1/accounts/${status.account.id}/statuses?limit=40`);
+        expect(statusesEntity.safeParse(own.body).error?.issues ?? []).toEqual([]);
+        expect((own.body as unknown[]).length).toBeGreaterThan(0);
         const lookup = await get(`/i/${spec.domain}/api/v1/accounts/lookup?acct=${status.account.acct}`);
         expect(accountEntity.safeParse(lookup.body).error?.issues ?? []).toEqual([]);
         checked += 4;

@@ -90,6 +90,8 @@ export class MastodonClient {
   readonly #domains = new Map<string, Promise<string>>();
   /** per instance base URL: local account id → account uri (null: the instance does not know it) */
   readonly #accountUris = new Map<string, Map<string, string | null>>();
+  /** `user@domain` → the account's id on its home */
+  readonly #localIds = new Map<string, string>();
   /** base URLs whose `GET /api/v1/statuses?id[]=` is missing (before 4.3): read one by one there */
   readonly #noBatch = new Set<string>();
 
@@ -130,28 +132,65 @@ export class MastodonClient {
     if (query.maxId) url.searchParams.set('max_id', query.maxId);
     if (query.sinceId) url.searchParams.set('since_id', query.sinceId);
     if (query.minId) url.searchParams.set('min_id', query.minId);
-    return this.#tagPage(target, url);
+    return this.#page(target, url, 'tag-timeline');
   }
 
-  /** The page a `Link` named (`page.next`): it must be on the same instance. */
+  /** The page a `Link` named (`page.next`) of a tag timeline: it must be on the same instance. */
   async tagTimelineAt(instance: string, link: string): Promise<MastodonPage> {
+    return this.#pageAt(instance, link, 'tag-timeline');
+  }
+
+  /**
+   * One page of an account's statuses on its home instance, boosts included (tag timelines never list
+   * boosts: an account's reposts are seen only here). `page.instance` is the home.
+   */
+  async accountTimeline(
+    handle: string,
+    query: { maxId?: string; limit?: number } = {},
+  ): Promise<MastodonPage> {
+    const { user, domain } = splitHandle(handle);
+    const target = this.#homeOf(domain);
+    let id = this.#localIds.get(`${user}@${domain}`.toLowerCase());
+    if (!id) {
+      const url = new URL('api/v1/accounts/lookup', target.baseUrl);
+      url.searchParams.set('acct', `${user}@${domain}`);
+      const { body } = await this.#get(target, url, 'account-lookup');
+      id = accountWire.parse(body).id;
+      this.#localIds.set(`${user}@${domain}`.toLowerCase(), id);
+    }
+    const url = new URL(`api/v1/accounts/${encodeURIComponent(id)}/statuses`, target.baseUrl);
+    url.searchParams.set('limit', String(Math.min(query.limit ?? MAX_TAG_PAGE, MAX_TAG_PAGE)));
+    if (query.maxId) url.searchParams.set('max_id', query.maxId);
+    return this.#page(target, url, 'account-statuses');
+  }
+
+  /** The page a `Link` named (`page.next`) of an account timeline (`page.instance` is its instance). */
+  async accountTimelineAt(instance: string, link: string): Promise<MastodonPage> {
+    return this.#pageAt(instance, link, 'account-statuses');
+  }
+
+  async #pageAt(instance: string, link: string, endpoint: string): Promise<MastodonPage> {
     const target = parseInstance(instance);
     if (!link.startsWith(target.baseUrl)) {
       throw new MastodonRequestError(`${target.name} linked to ${link}, outside the instance: not followed`);
     }
-    return this.#tagPage(target, new URL(link));
+    return this.#page(target, new URL(link), endpoint);
   }
 
   /** An account by `user@domain`, on its home instance (where its counts are authoritative). */
   async lookupAccount(handle: string): Promise<NetworkAccount> {
-    const match = /^@?([^@\s]+)@([^@\s]+)$/.exec(handle.trim());
-    if (!match?.[1] || !match[2]) throw new MastodonRequestError(`"${handle}" is not a user@instance handle`);
-    return this.#lookup(this.#homeOf(match[2]), `${match[1]}@${match[2]}`);
+    const { user, domain } = splitHandle(handle);
+    return this.#lookup(this.#homeOf(domain), `${user}@${domain}`);
   }
 
   /** The home copy of an account seen elsewhere: its API host is its uri's host. */
   async homeAccount(account: Pick<NetworkAccount, 'id' | 'handle'>): Promise<NetworkAccount> {
     return this.#lookup(parseInstance(this.homeInstanceOf(account.id)), account.handle);
+  }
+
+  /** The base URL of the home of `user@domain` (what the directory says of the domain, else https://domain/). */
+  homeInstanceOfHandle(handle: string): string {
+    return this.#homeOf(splitHandle(handle).domain).baseUrl;
   }
 
   /** The base URL of the instance a status or account uri belongs to. */
@@ -228,8 +267,8 @@ export class MastodonClient {
     return counts;
   }
 
-  async #tagPage(target: MastodonInstance, url: URL): Promise<MastodonPage> {
-    const { body, headers } = await this.#get(target, url, 'tag-timeline');
+  async #page(target: MastodonInstance, url: URL, endpoint: string): Promise<MastodonPage> {
+    const { body, headers } = await this.#get(target, url, endpoint);
     const { statuses, skipped } = entries(body, statusWire);
     const domain = await this.localDomain(target.baseUrl);
     const known = this.#knownAccounts(target);
@@ -385,4 +424,10 @@ function entries(body: unknown, schema: typeof statusWire): { statuses: StatusWi
     } else skipped++;
   }
   return { statuses, skipped };
+}
+
+function splitHandle(handle: string): { user: string; domain: string } {
+  const match = /^@?([^@\s]+)@([^@\s]+)$/.exec(handle.trim());
+  if (!match?.[1] || !match[2]) throw new MastodonRequestError(`"${handle}" is not a user@instance handle`);
+  return { user: match[1], domain: match[2] };
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import type { Clock } from '../../clock.ts';
 import type { Scenario } from '../types.ts';
 import {
@@ -166,51 +166,34 @@ function instanceApp(view: InstanceView, world: MastodonWorld, clock: Clock): Ho
     const any = new Set([primary, ...lower(c.req.queries('any[]'))]);
     const all = lower(c.req.queries('all[]'));
     const none = lower(c.req.queries('none[]'));
-    const limit = limitOf(c.req.query('limit'));
-    const cursor = (name: string) => {
-      const value = c.req.query(name);
-      return value && /^\d{1,20}$/.test(value) ? BigInt(value) : undefined;
-    };
-    const maxId = cursor('max_id');
-    const sinceId = cursor('since_id');
-    const minId = cursor('min_id');
     const nowMs = clock.now().getTime();
-    const matches = ({ id, status }: { id: bigint; status: MastoStatus }) =>
-      status.kind !== 'boost' &&
-      status.post.createdAt.getTime() <= nowMs &&
-      (maxId === undefined || id < maxId) &&
-      (sinceId === undefined || id > sinceId) &&
-      (minId === undefined || id > minId) &&
-      status.tags.some((tag) => any.has(tag)) &&
-      all.every((tag) => status.tags.includes(tag)) &&
-      !none.some((tag) => status.tags.includes(tag));
-    const page: Array<{ id: bigint; status: MastoStatus }> = [];
-    if (minId !== undefined) {
-      // min_id pages forward: the statuses just above it, still listed newest first.
-      for (const entry of view.timeline) if (matches(entry) && page.push(entry) >= limit) break;
-      page.reverse();
-    } else {
-      for (let i = view.timeline.length - 1; i >= 0; i--) {
-        const entry = view.timeline[i];
-        if (entry && matches(entry) && page.push(entry) >= limit) break;
-      }
-    }
-    const first = page[0];
-    const last = page.at(-1);
-    if (first && last) {
-      const link = (name: string, id: bigint) => {
-        const url = new URL(c.req.url);
-        for (const key of ['max_id', 'since_id', 'min_id']) url.searchParams.delete(key);
-        url.searchParams.set(name, id.toString());
-        return url.href;
-      };
-      // Like Mastodon: `next` only after a full page, `prev` whenever there was something.
-      const links = [`<${link('min_id', first.id)}>; rel="prev"`];
-      if (page.length === limit) links.unshift(`<${link('max_id', last.id)}>; rel="next"`);
-      c.header('Link', links.join(', '));
-    }
-    const now = clock.now();
-    return c.json(page.map(({ status }) => renderStatus(world, status, domain, now)));
+    return listPage(
+      c,
+      view.timeline,
+      (status) =>
+        status.kind !== 'boost' &&
+        status.post.createdAt.getTime() <= nowMs &&
+        status.tags.some((tag) => any.has(tag)) &&
+        all.every((tag) => status.tags.includes(tag)) &&
+        !none.some((tag) => status.tags.includes(tag)),
+      (status) => renderStatus(world, status, domain, clock.now()),
+    );
+  });
+
+  app.get('/api/v1/accounts/:id/statuses', (c) => {
+    const account = view.accountById.get(c.req.param('id'));
+    if (!account) return c.json(NOT_FOUND, 404);
+    const nowMs = clock.now().getTime();
+    const excludeReblogs = c.req.query('exclude_reblogs') === 'true';
+    return listPage(
+      c,
+      view.timeline,
+      (status) =>
+        status.author === account &&
+        status.post.createdAt.getTime() <= nowMs &&
+        !(excludeReblogs && status.kind === 'boost'),
+      (status) => renderStatus(world, status, domain, clock.now()),
+    );
   });
 
   app.get('/api/v1/statuses', (c) => {
@@ -238,6 +221,56 @@ function instanceApp(view: InstanceView, world: MastodonWorld, clock: Clock): Ho
     return account ? c.json(renderAccount(world, account, domain, clock.now())) : c.json(NOT_FOUND, 404);
   });
   return app;
+}
+
+/**
+ * A page of a timeline as Mastodon pages them: newest first; `max_id` below, `since_id` above (newest),
+ * `min_id` just above (oldest first, listed newest first); `Link` with `next` only after a full page and
+ * `prev` whenever there was something, other query parameters kept.
+ */
+function listPage(
+  c: Context,
+  timeline: ReadonlyArray<{ id: bigint; status: MastoStatus }>,
+  keep: (status: MastoStatus) => boolean,
+  render: (status: MastoStatus) => object,
+) {
+  const limit = limitOf(c.req.query('limit'));
+  const cursor = (name: string) => {
+    const value = c.req.query(name);
+    return value && /^\d{1,20}$/.test(value) ? BigInt(value) : undefined;
+  };
+  const maxId = cursor('max_id');
+  const sinceId = cursor('since_id');
+  const minId = cursor('min_id');
+  const matches = ({ id, status }: { id: bigint; status: MastoStatus }) =>
+    (maxId === undefined || id < maxId) &&
+    (sinceId === undefined || id > sinceId) &&
+    (minId === undefined || id > minId) &&
+    keep(status);
+  const page: Array<{ id: bigint; status: MastoStatus }> = [];
+  if (minId !== undefined) {
+    for (const entry of timeline) if (matches(entry) && page.push(entry) >= limit) break;
+    page.reverse();
+  } else {
+    for (let i = timeline.length - 1; i >= 0; i--) {
+      const entry = timeline[i];
+      if (entry && matches(entry) && page.push(entry) >= limit) break;
+    }
+  }
+  const first = page[0];
+  const last = page.at(-1);
+  if (first && last) {
+    const link = (name: string, id: bigint) => {
+      const url = new URL(c.req.url);
+      for (const key of ['max_id', 'since_id', 'min_id']) url.searchParams.delete(key);
+      url.searchParams.set(name, id.toString());
+      return url.href;
+    };
+    const links = [`<${link('min_id', first.id)}>; rel="prev"`];
+    if (page.length === limit) links.unshift(`<${link('max_id', last.id)}>; rel="next"`);
+    c.header('Link', links.join(', '));
+  }
+  return c.json(page.map(({ status }) => render(status)));
 }
 
 function limitOf(value: string | undefined): number {
