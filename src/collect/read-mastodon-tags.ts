@@ -52,6 +52,8 @@ export interface InstanceReport {
   /** statuses of the window this instance served (before deduplication) */
   statuses: number;
   waits: number;
+  /** requests tried again after a transient failure (5xx, timeout, dropped connection) */
+  retries: number;
   refused: string | null;
   failed: string | null;
 }
@@ -80,7 +82,7 @@ export async function readMastodonTags(
     const name = parseInstance(instance).name;
     let entry = reports.get(name);
     if (!entry) {
-      entry = { instance: name, pages: 0, statuses: 0, waits: 0, refused: null, failed: null };
+      entry = { instance: name, pages: 0, statuses: 0, waits: 0, retries: 0, refused: null, failed: null };
       reports.set(name, entry);
     }
     return entry;
@@ -102,6 +104,7 @@ export async function readMastodonTags(
           continue;
         }
         if (error instanceof MastodonTransientError && attempt < retries) {
+          report(instance).retries++;
           await sleep(500 * 2 ** attempt);
           continue;
         }

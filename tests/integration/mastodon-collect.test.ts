@@ -198,4 +198,51 @@ describe('readMastodonTags', () => {
     });
     expect(everything.posts.size).toBeGreaterThan(0);
   });
+
+  test('one instance refusing, one limiting hard, one dropping connections: the rest exact, waits and refusal told', async () => {
+    const harsh = await startMastodonSimulator({
+      scenario,
+      clock,
+      rateLimits: { 'mastodon.green': 4 },
+      rateLimitWindowMs: 1200,
+      dropEvery: { 'fosstodon.org': 4 },
+    });
+    try {
+      const events: string[] = [];
+      const result = await readMastodonTags(
+        new MastodonClient({ directory: harsh.directory, timeoutMs: 5000 }),
+        {
+          tags: TAGS,
+          instances: harsh.instances.map((instance) => instance.baseUrl),
+          since: window.from,
+          until: window.to,
+          // Backoff after a dropped connection shortened for the test; rate-limit waits stay real.
+          sleep: (ms) =>
+            new Promise((resolve) => setTimeout(resolve, ms >= 500 && ms % 500 === 0 ? ms / 25 : ms)),
+          onEvent: (event) => events.push(`${event.kind} ${event.instance}`),
+        },
+      );
+      const closed = harsh.world.instances.find((spec) => spec.closedTagTimelines)?.domain ?? '';
+      const truth = mastodonTruth(harsh.world, {
+        readable: harsh.world.instances.filter((spec) => spec.domain !== closed).map((spec) => spec.domain),
+        tags: TAGS,
+        ...window,
+        observedAt: clock.now(),
+      });
+      expectExact(result, truth);
+      const byName = new Map(result.instances.map((report) => [report.instance.split('/i/')[1], report]));
+      expect(byName.get(closed)?.refused).toMatch(/MASTODON_TOKENS/);
+      expect(byName.get('mastodon.green')?.waits).toBeGreaterThan(0);
+      expect(events.some((event) => event.startsWith('wait ') && event.endsWith('mastodon.green'))).toBe(
+        true,
+      );
+      expect(events.filter((event) => event.startsWith('refused '))).toHaveLength(1);
+      expect(result.instances.every((report) => report.failed === null)).toBe(true);
+      // The dropping instance really dropped, and each drop was tried again.
+      expect(byName.get('fosstodon.org')?.retries).toBeGreaterThan(0);
+      expect(byName.get('mastodon.social')?.retries).toBe(0);
+    } finally {
+      await harsh.close();
+    }
+  });
 });

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { type Context, Hono } from 'hono';
 import type { Clock } from '../../clock.ts';
 import type { Scenario } from '../types.ts';
@@ -20,6 +22,8 @@ export interface MastodonSimulatorOptions {
   rateLimits?: Readonly<Record<string, number>>;
   /** Length of a rate-limit window in real milliseconds (default 5 minutes). */
   rateLimitWindowMs?: number;
+  /** By domain: every n-th request to that instance has its connection dropped without an answer. */
+  dropEvery?: Readonly<Record<string, number>>;
   realNow?: () => number;
 }
 
@@ -119,8 +123,13 @@ export function createMastodonSimulator(options: MastodonSimulatorOptions): Mast
   for (const view of views.values()) view.timeline.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
   const app = new Hono();
-  for (const view of views.values())
-    app.route(instancePath(view.spec.domain).slice(0, -1), instanceApp(view, world, options.clock));
+  for (const view of views.values()) {
+    const dropEvery = options.dropEvery?.[view.spec.domain] ?? 0;
+    app.route(
+      instancePath(view.spec.domain).slice(0, -1),
+      instanceApp(view, world, options.clock, dropEvery),
+    );
+  }
   app.notFound((c) => c.json(NOT_FOUND, 404));
   return {
     app,
@@ -130,11 +139,12 @@ export function createMastodonSimulator(options: MastodonSimulatorOptions): Mast
   };
 }
 
-function instanceApp(view: InstanceView, world: MastodonWorld, clock: Clock): Hono {
+function instanceApp(view: InstanceView, world: MastodonWorld, clock: Clock, dropEvery: number): Hono {
   const app = new Hono();
   const domain = view.spec.domain;
   app.use('*', async (c, next) => {
     view.served++;
+    if (dropEvery > 0 && view.served % dropEvery === 0) return dropConnection(c);
     const verdict = view.limiter.take();
     for (const [name, value] of Object.entries(verdict.headers)) c.header(name, value);
     c.header('Vary', 'Authorization, Origin');
@@ -271,6 +281,17 @@ function listPage(
     c.header('Link', links.join(', '));
   }
   return c.json(page.map(({ status }) => render(status)));
+}
+
+/**
+ * Closes the client's connection without a word. Under the Node server that is the socket (and the server
+ * is told not to answer); without one (`app.request()` in tests) a network-error Response.
+ */
+function dropConnection(c: Context): Response {
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  if (!incoming) return Response.error();
+  incoming.socket.destroy();
+  return RESPONSE_ALREADY_SENT;
 }
 
 function limitOf(value: string | undefined): number {
