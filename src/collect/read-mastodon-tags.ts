@@ -203,13 +203,16 @@ export async function readMastodonTags(
   const statuses = [...posts.values()].filter((post) => post.kind !== 'repost');
   const { batches } = client.planHomeReads(statuses);
   let fresh = 0;
+  /** authors as their homes count them, from the home copies of their statuses */
+  const homeAccounts = new Map<string, NetworkAccount>();
   const byHome = new Map<string, HomeBatch[]>();
   for (const batch of batches) byHome.set(batch.instance, [...(byHome.get(batch.instance) ?? []), batch]);
   await Promise.all(
     [...byHome].map(async ([home, list]) => {
       for (const batch of list) {
         try {
-          const counts = await call(home, () => client.homeCounts(batch));
+          const { counts, authors } = await call(home, () => client.homeCounts(batch));
+          for (const [uri, account] of authors) homeAccounts.set(uri, account);
           for (const [uri, value] of counts) {
             const post = posts.get(uri);
             if (post) {
@@ -224,12 +227,18 @@ export async function readMastodonTags(
     }),
   );
 
-  // Followers from each author's home instance (its API host is its uri's host).
+  // Followers from each author's home instance (its API host is its uri's host), when the home copies of
+  // their statuses did not already bring them (a booster who wrote no campaign status, a failed batch).
   const authors = new Set([...posts.values()].map((post) => post.authorId));
   const accounts: NetworkAccount[] = [];
   let staleAccounts = 0;
   await Promise.all(
     [...authors].map(async (uri) => {
+      const fromHome = homeAccounts.get(uri);
+      if (fromHome) {
+        accounts.push(fromHome);
+        return;
+      }
       const seen = seenAccounts.get(uri);
       if (!seen) return;
       let home = seen.handle;

@@ -70,6 +70,12 @@ export interface MastodonPage {
   rateLimit: RateLimitState | null;
 }
 
+export interface HomeCounts {
+  counts: Map<string, EngagementCounts>;
+  /** authors of those statuses, local to this home, by account uri */
+  authors: Map<string, NetworkAccount>;
+}
+
 /** Statuses of one home instance whose counts are read in one request. */
 export interface HomeBatch {
   instance: string;
@@ -230,8 +236,12 @@ export class MastodonClient {
     return { batches, unplaced };
   }
 
-  /** Fresh counts of a batch from its home instance, by status uri; deleted statuses are absent. */
-  async homeCounts(batch: HomeBatch): Promise<Map<string, EngagementCounts>> {
+  /**
+   * Fresh counts of a batch from its home instance, by status uri (deleted statuses are absent), and the
+   * authors as their home counts them: the home copy of a status carries its author's home Account, so
+   * followers come with the counts at no extra request.
+   */
+  async homeCounts(batch: HomeBatch): Promise<HomeCounts> {
     const target = parseInstance(batch.instance);
     const wanted = new Set(batch.statuses.map((status) => status.uri));
     const found: StatusWire[] = [];
@@ -262,9 +272,18 @@ export class MastodonClient {
       }
     }
     const counts = new Map<string, EngagementCounts>();
+    const authors = new Map<string, NetworkAccount>();
+    const domain = found.length > 0 ? await this.localDomain(target.baseUrl) : '';
     // The home answers with its own copy: the uri it gives must be the one asked for.
-    for (const status of found) if (wanted.has(status.uri)) counts.set(status.uri, countsOf(status));
-    return counts;
+    for (const status of found) {
+      if (!wanted.has(status.uri)) continue;
+      counts.set(status.uri, countsOf(status));
+      // A local author's acct has no domain: only then is this instance its home.
+      if (status.account.uri && !status.account.acct.includes('@')) {
+        authors.set(status.account.uri, toNetworkAccount(status.account, domain));
+      }
+    }
+    return { counts, authors };
   }
 
   async #page(target: MastodonInstance, url: URL, endpoint: string): Promise<MastodonPage> {
