@@ -63,7 +63,7 @@ export interface MastodonTagReadResult {
   /** authors of `posts`, as their home instances count them */
   accounts: NetworkAccount[];
   instances: InstanceReport[];
-  /** statuses whose counts came from their home, and those that kept the best copy seen (see home.ts) */
+  /** statuses whose counts came from their home, and those that kept the best copy seen (see src/networks/mastodon/home.ts) */
   homeCounts: { fresh: number; kept: number };
   /** authors whose home could not be read: their counts are a copy's */
   staleAccounts: number;

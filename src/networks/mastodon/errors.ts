@@ -1,5 +1,5 @@
 /**
- * Mastodon failures sorted by what the caller should do about them (like src/x/errors.ts):
+ * Mastodon failures sorted by what the caller should do about them (like src/networks/x/errors.ts):
  * - MastodonRateLimitError: wait until `resetAt`, then go on; only this instance is held back.
  * - MastodonTimelineClosedError: the instance keeps its tag timelines from anonymous readers; a token
  *   for it (MASTODON_TOKENS) is the fix; the other instances go on.

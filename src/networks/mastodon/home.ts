@@ -9,7 +9,7 @@
  *   then answers with the home copy, anonymously.
  * - `GET /api/v2/search?q=<uri>&resolve=false` cannot stand in: without `resolve` a URL query is not
  *   looked up at all, and `resolve=true` needs a user token (documented: "Public (without resolve or
- *   offset)", methods/search.md), which the tracker does not have for every home instance.
+ *   offset)", docs.joinmastodon.org/methods/search), which the tracker does not have for every home instance.
  * - A status from another server (Pleroma `/objects/<uuid>`, Misskey `/notes/<id>`…) has no Mastodon home
  *   id: `statusHome` returns null and the caller keeps the highest counts of the copies it saw.
  *

@@ -167,7 +167,7 @@ function instanceApp(view: InstanceView, world: MastodonWorld, clock: Clock, dro
 
   app.get('/api/v1/timelines/tag/:tag', (c) => {
     if (view.spec.closedTagTimelines && c.req.header('authorization') !== `Bearer ${view.token}`) {
-      // Mastodon's answer when an instance keeps hashtag timelines from anonymous readers (methods/timelines.md).
+      // Mastodon's answer when an instance keeps hashtag timelines from anonymous readers (docs.joinmastodon.org/methods/timelines).
       return c.json({ error: 'The access token is invalid' }, 401);
     }
     const primary = c.req.param('tag').toLowerCase();
