@@ -173,8 +173,12 @@ program
 
 program
   .command('simulate')
-  .description('run the X API simulator alone, for any X client')
-  .option('--port <port>', 'port to listen on', parsePort, 4100)
+  .description('run a network stand-in alone (the X API simulator, or Mastodon instances), for any client')
+  .option('--network <network>', 'x or mastodon', (value: string) => {
+    if (value !== 'x' && value !== 'mastodon') throw new InvalidArgumentError('expected x or mastodon');
+    return value;
+  })
+  .option('--port <port>', 'port to listen on (default: 4100 for x, 4200 for mastodon)', parsePort)
   .option('--speed <n>', 'replay speed (simulated seconds per real second)', parsePositive, 1)
   .option('--scenario <name>', 'ogp16, ogp16-small or ogp16-large', 'ogp16')
   .option('--tier <tier>', "X access tier's limits and cap: basic, pro or pay-per-use", (value: string) => {
@@ -184,14 +188,22 @@ program
   })
   .action(
     async (options: {
-      port: number;
+      network?: 'x' | 'mastodon';
+      port?: number;
       speed: number;
       scenario: string;
       tier?: 'basic' | 'pro' | 'pay-per-use';
     }) => {
       const { log } = context();
+      if (options.network === 'mastodon') {
+        const { runMastodonSimulator } = await import('./commands/simulate.ts');
+        const simulator = await runMastodonSimulator({ ...options, port: options.port ?? 4200 });
+        for (const line of simulator.lines) out(line);
+        await runUntilSignal(log, simulator.close);
+        return;
+      }
       const { runSimulator } = await import('./commands/simulate.ts');
-      const simulator = await runSimulator(options);
+      const simulator = await runSimulator({ ...options, port: options.port ?? 4100 });
       out(`X API simulator on ${simulator.baseUrl}`);
       out(`bearer token: ${simulator.bearerToken}`);
       out(
