@@ -173,10 +173,22 @@ program
 
 program
   .command('simulate')
-  .description('run the X API simulator alone, for any X client')
+  .description("run one network's stand-in alone (X API v2, or Bluesky's XRPC), for any client")
+  .option(
+    '--network <network>',
+    'x or bluesky',
+    (value: string) => {
+      if (value !== 'x' && value !== 'bluesky') throw new InvalidArgumentError('expected x or bluesky');
+      return value;
+    },
+    'x',
+  )
   .option('--port <port>', 'port to listen on', parsePort, 4100)
   .option('--speed <n>', 'replay speed (simulated seconds per real second)', parsePositive, 1)
-  .option('--scenario <name>', 'ogp16, ogp16-small or ogp16-large', 'ogp16')
+  .option(
+    '--scenario <name>',
+    'X: ogp16 (default), ogp16-small, ogp16-large; Bluesky: forum26 (default), forum26-small',
+  )
   .option('--tier <tier>', "X access tier's limits and cap: basic, pro or pay-per-use", (value: string) => {
     if (!['basic', 'pro', 'pay-per-use'].includes(value))
       throw new InvalidArgumentError('expected basic, pro or pay-per-use');
@@ -184,16 +196,17 @@ program
   })
   .action(
     async (options: {
+      network: 'x' | 'bluesky';
       port: number;
       speed: number;
-      scenario: string;
+      scenario?: string;
       tier?: 'basic' | 'pro' | 'pay-per-use';
     }) => {
       const { log } = context();
       const { runSimulator } = await import('./commands/simulate.ts');
       const simulator = await runSimulator(options);
-      out(`X API simulator on ${simulator.baseUrl}`);
-      out(`bearer token: ${simulator.bearerToken}`);
+      out(`${simulator.network === 'x' ? 'X API simulator' : 'Bluesky stand-in'} on ${simulator.baseUrl}`);
+      for (const [label, value] of simulator.credentials) out(`${label}: ${value}`);
       out(
         `scenario ${simulator.scenario.name}: ${simulator.scenario.posts} posts by ${simulator.scenario.accounts} accounts`,
       );

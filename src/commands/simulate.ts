@@ -1,26 +1,41 @@
 import { randomBytes } from 'node:crypto';
 import { ReplayClock } from '../clock.ts';
+import { BLUESKY_PRESETS, generateBlueskyScenario } from '../simulator/bluesky/scenario.ts';
+import { startBlueskySimulator } from '../simulator/bluesky/server.ts';
 import { generateScenario, SCENARIO_PRESETS } from '../simulator/scenario.ts';
 import { startSimulator } from '../simulator/x/server.ts';
 import type { AccessTier } from '../simulator/x/tiers.ts';
 import { UsageError } from './errors.ts';
 
+export const SIMULATED_NETWORKS = ['x', 'bluesky'] as const;
+export type SimulatedNetwork = (typeof SIMULATED_NETWORKS)[number];
+
 export interface SimulateOptions {
   port: number;
   speed: number;
-  scenario: string;
+  network?: SimulatedNetwork;
+  /** default: ogp16 on X, forum26 on Bluesky */
+  scenario?: string;
   tier?: AccessTier;
 }
 
-/** `tracker simulate`: the simulator alone, replaying a scenario from its window's first day. */
-export async function runSimulator(options: SimulateOptions) {
-  const preset = SCENARIO_PRESETS[options.scenario];
-  if (!preset) {
-    throw new UsageError(
-      `unknown scenario "${options.scenario}": use one of ${Object.keys(SCENARIO_PRESETS).join(', ')}`,
-    );
-  }
-  const scenario = generateScenario(preset);
+export interface RunningStandIn {
+  network: SimulatedNetwork;
+  baseUrl: string;
+  /** What a client needs to be let in, as `label: value` lines to print (a token, or a login). */
+  credentials: Array<[label: string, value: string]>;
+  scenario: { name: string; posts: number; accounts: number };
+  close(): Promise<void>;
+}
+
+/** `tracker simulate`: one network's stand-in alone, replaying a scenario from its window's first day. */
+export async function runSimulator(options: SimulateOptions): Promise<RunningStandIn> {
+  return options.network === 'bluesky' ? runBluesky(options) : runX(options);
+}
+
+async function runX(options: SimulateOptions): Promise<RunningStandIn> {
+  const name = options.scenario ?? 'ogp16';
+  const scenario = generateScenario(presetOf(SCENARIO_PRESETS, name));
   const bearerToken = `sim-${randomBytes(24).toString('hex')}`;
   const clock = new ReplayClock(scenario.window.start, options.speed);
   const simulator = await startSimulator({
@@ -31,9 +46,38 @@ export async function runSimulator(options: SimulateOptions) {
     ...(options.tier ? { tier: options.tier } : {}),
   });
   return {
+    network: 'x',
     baseUrl: simulator.baseUrl,
-    bearerToken,
+    credentials: [['bearer token', bearerToken]],
     scenario: { name: scenario.name, posts: scenario.posts.length, accounts: scenario.users.length },
     close: () => simulator.close(),
   };
+}
+
+async function runBluesky(options: SimulateOptions): Promise<RunningStandIn> {
+  if (options.tier) throw new UsageError('--tier is X access tiers; the Bluesky stand-in has none');
+  const name = options.scenario ?? 'forum26';
+  const scenario = generateBlueskyScenario(presetOf(BLUESKY_PRESETS, name));
+  // Shaped like Bluesky's app passwords (four groups of four), fresh on every start.
+  const appPassword = (randomBytes(8).toString('hex').match(/.{4}/g) ?? []).join('-');
+  const clock = new ReplayClock(scenario.window.start, options.speed);
+  const simulator = await startBlueskySimulator({ scenario, clock, appPassword, port: options.port });
+  return {
+    network: 'bluesky',
+    baseUrl: simulator.baseUrl,
+    credentials: [
+      ['identifier', simulator.identifier],
+      ['app password', appPassword],
+    ],
+    scenario: { name: scenario.name, posts: scenario.posts.length, accounts: scenario.accounts.length },
+    close: () => simulator.close(),
+  };
+}
+
+function presetOf<T>(presets: Readonly<Record<string, T>>, name: string): T {
+  const preset = presets[name];
+  if (!preset) {
+    throw new UsageError(`unknown scenario "${name}": use one of ${Object.keys(presets).join(', ')}`);
+  }
+  return preset;
 }

@@ -99,6 +99,9 @@ export interface BlueskyScenarioOptions extends ScenarioOptions {
 /** The home organisation's Bluesky account, the one real handle of the scenario. */
 export const HOME_HANDLE = 'opendataforum.bsky.social';
 
+const HOME_DESCRIPTION =
+  'Local Government Open Data Forum — Paris, 7–9 December 2026, beside the OGP summit (simulated edition).';
+
 /** The forum's fictional 2026 edition: the 2016 summit's days, ten years on (both in CET, UTC+1). */
 export const FORUM26_WINDOW = { start: '2026-12-07T00:00:00+01:00', end: '2026-12-10T00:00:00+01:00' };
 const SHIFT_MS = Date.parse(FORUM26_WINDOW.start) - Date.parse(OGP16_SCENARIO.window.start);
@@ -218,7 +221,7 @@ function toAccount(user: SimUser, home: boolean): BskyAccount {
     did: plcDid(user.id),
     handle: home ? HOME_HANDLE : handleOf(user.username),
     displayName: user.name,
-    description: user.description,
+    description: home ? HOME_DESCRIPTION : user.description,
     createdAt: new Date(Math.floor(createdMs / 1000) * 1000),
     followsCount: user.followingCount,
     followersAt: (t) => user.followersAt(new Date(t.getTime() - SHIFT_MS)),
