@@ -126,6 +126,7 @@ export function generateBlueskyScenario(options: BlueskyScenarioOptions = {}): B
   const base = generateScenario({ ...options, name: options.name ?? 'forum26' });
   const accounts = base.users.map((user, index) => toAccount(user, index === 0));
   const byXId = new Map(base.users.map((user, index) => [user.id, accounts[index] as BskyAccount]));
+  const byDid = new Map(accounts.map((account) => [account.did, account]));
   const byXName = new Map(base.users.map((user, index) => [user.username.toLowerCase(), accounts[index]]));
   const handles = new Set<string>();
   for (const account of accounts) {
@@ -133,6 +134,13 @@ export function generateBlueskyScenario(options: BlueskyScenarioOptions = {}): B
     handles.add(account.handle);
   }
 
+  // Renames are known before the posts: a post written after one mentions the new handle.
+  const planned = planBlueskyFaults(base, options.faults, byXId);
+  const renames = new Map(planned.renamedAccounts.map((rename) => [rename.did, rename]));
+  const handleAt = (did: string, xTime: Date) => {
+    const rename = renames.get(did);
+    return rename && rename.at.getTime() <= xTime.getTime() + SHIFT_MS ? rename.to : byDid.get(did)?.handle;
+  };
   const posts: BskyPost[] = [];
   const reposts: BskyRepost[] = [];
   const byXPost = new Map<string, BskyPost>();
@@ -155,7 +163,10 @@ export function generateBlueskyScenario(options: BlueskyScenarioOptions = {}): B
       });
       continue;
     }
-    const written = writeText(post, (username) => byXName.get(username.toLowerCase()));
+    const written = writeText(post, (username) => {
+      const account = byXName.get(username.toLowerCase());
+      return account && { did: account.did, handle: handleAt(account.did, post.createdAt) };
+    });
     const target = post.referencedId ? byXPost.get(post.referencedId) : undefined;
     const uri = `at://${author.did}/app.bsky.feed.post/${rkey}`;
     const createdAt = shifted(post.createdAt);
@@ -184,7 +195,13 @@ export function generateBlueskyScenario(options: BlueskyScenarioOptions = {}): B
     byXPost.set(post.id, bsky);
   }
 
-  const faults = mapFaults(base, options.faults, byXId, byXPost);
+  const faults: BlueskyFaults = {
+    deletedPosts: planned.deletedXPosts.flatMap(({ id, at }) => {
+      const post = byXPost.get(id);
+      return post ? [{ uri: post.uri, at: shifted(at) }] : [];
+    }),
+    renamedAccounts: planned.renamedAccounts,
+  };
   const window = { start: shifted(base.window.start), end: shifted(base.window.end) };
   const watchlist = base.watchlist.map((name) => byXName.get(name.toLowerCase())?.handle ?? name);
   const frame = { name: base.name, seed: base.seed, window, queries: [...base.queries], watchlist };
@@ -263,7 +280,7 @@ function uniqueKey(post: SimPost, did: string, taken: Set<string>): string {
  */
 function writeText(
   post: SimPost,
-  accountOf: (username: string) => BskyAccount | undefined,
+  accountOf: (username: string) => { did: string; handle: string | undefined } | undefined,
 ): { text: string; facets: Facet[] } {
   const codePoints = [...post.text];
   const marks = [
@@ -284,10 +301,10 @@ function writeText(
   let cursor = 0;
   const facets: Facet[] = [];
   for (const mark of marks) {
-    if (mark.tag === undefined && mark.account === undefined) continue;
+    if (mark.tag === undefined && !mark.account?.handle) continue;
     text += codePoints.slice(cursor, mark.start).join('');
     const byteStart = Buffer.byteLength(text);
-    if (mark.account) {
+    if (mark.account?.handle) {
       text += `@${mark.account.handle}`;
       facets.push({
         index: { byteStart, byteEnd: Buffer.byteLength(text) },
@@ -304,13 +321,16 @@ function writeText(
   return { text, facets };
 }
 
-function mapFaults(
+/** The faults, planned on the X scenario; renames as Bluesky handles, deletions still by X post id. */
+function planBlueskyFaults(
   base: Scenario,
   options: BlueskyScenarioOptions['faults'],
   byXId: ReadonlyMap<string, BskyAccount>,
-  byXPost: ReadonlyMap<string, BskyPost>,
-): BlueskyFaults {
-  if (!options) return { deletedPosts: [], renamedAccounts: [] };
+): {
+  deletedXPosts: ReadonlyArray<{ id: string; at: Date }>;
+  renamedAccounts: BlueskyFaults['renamedAccounts'];
+} {
+  if (!options) return { deletedXPosts: [], renamedAccounts: [] };
   const xName = new Map(base.users.map((user) => [byXId.get(user.id)?.handle, user.username]));
   const planned: FaultOptions = {};
   if (options.deletedPosts) planned.deletedPosts = options.deletedPosts;
@@ -328,10 +348,6 @@ function mapFaults(
   }
   const plan = planFaults(base, planned);
   const handles = new Set([...byXId.values()].map((account) => account.handle));
-  const deletedPosts = plan.deletedPosts.flatMap(({ id, at }) => {
-    const post = byXPost.get(id);
-    return post ? [{ uri: post.uri, at: shifted(at) }] : [];
-  });
   const renamedAccounts = plan.renamedAccounts.flatMap(({ id, to, at }) => {
     const account = byXId.get(id);
     if (!account) return [];
@@ -340,5 +356,5 @@ function mapFaults(
     handles.add(handle);
     return [{ did: account.did, from: account.handle, to: handle, at: shifted(at) }];
   });
-  return { deletedPosts, renamedAccounts };
+  return { deletedXPosts: plan.deletedPosts, renamedAccounts };
 }
