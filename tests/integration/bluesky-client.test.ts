@@ -6,7 +6,7 @@ import {
   BlueskyRequestError,
 } from '../../src/networks/bluesky/errors.ts';
 import type { NetworkPost } from '../../src/networks/types.ts';
-import { APP_PASSWORD, type StandIn, startStandIn } from '../support/bluesky-stand-in.ts';
+import { type StandIn, startStandIn } from '../support/bluesky-stand-in.ts';
 
 /** The Bluesky client against the stand-in over HTTP: sessions, paging, rate limits, deletions, renames. */
 
