@@ -5,6 +5,7 @@ import {
   AppBskyFeedDefs,
   AppBskyFeedPost,
   AppBskyRichtextFacet,
+  jsonToLex,
 } from '@atproto/api';
 import type { NetworkAccount, NetworkPost, PostKind } from '../types.ts';
 
@@ -22,36 +23,40 @@ export interface BlueskyProblem {
 export type Mapped<T> = { ok: true; value: T } | { ok: false; problem: BlueskyProblem };
 
 export function toPost(view: AppBskyFeedDefs.PostView): Mapped<NetworkPost> {
-  const checked = AppBskyFeedPost.validateRecord({ $type: 'app.bsky.feed.post', ...view.record });
+  // A record arrives as JSON; the validator wants lexicon values (blob refs as BlobRef, not `{$link}`).
+  const record = jsonToLex({ $type: 'app.bsky.feed.post', ...view.record } as Parameters<
+    typeof jsonToLex
+  >[0]);
+  const checked = AppBskyFeedPost.validateRecord(record);
   if (!checked.success) return { ok: false, problem: { uri: view.uri, reason: checked.error.message } };
-  const record = checked.value;
+  return { ok: true, value: fromRecord(view, checked.value) };
+}
+
+function fromRecord(view: AppBskyFeedDefs.PostView, record: AppBskyFeedPost.Record): NetworkPost {
   const quoted = quotedUri(record);
   const kind: PostKind = record.reply ? 'reply' : quoted ? 'quote' : 'post';
   return {
-    ok: true,
-    value: {
-      network: 'bluesky',
-      id: view.uri,
-      authorId: view.author.did,
-      createdAt: sortAt(record.createdAt, view.indexedAt),
-      text: record.text,
-      lang: record.langs?.[0] ?? null,
-      kind,
-      referencedPostId: record.reply?.parent.uri ?? quoted,
-      hashtags: hashtagsOf(record),
-      mentions: mentionsOf(record),
-      counts: {
-        like: view.likeCount ?? 0,
-        repost: view.repostCount ?? 0,
-        reply: view.replyCount ?? 0,
-        // Bodies from before quote counts existed lack the field: none were counted then.
-        quote: view.quoteCount ?? 0,
-        bookmark: view.bookmarkCount ?? null,
-        // Bluesky reports no impressions: "not available", never 0.
-        impression: null,
-      },
-      url: postUrl(view.author.did, view.uri),
+    network: 'bluesky',
+    id: view.uri,
+    authorId: view.author.did,
+    createdAt: sortAt(record.createdAt, view.indexedAt),
+    text: record.text,
+    lang: record.langs?.[0] ?? null,
+    kind,
+    referencedPostId: record.reply?.parent.uri ?? quoted,
+    hashtags: hashtagsOf(record),
+    mentions: mentionsOf(record),
+    counts: {
+      like: view.likeCount ?? 0,
+      repost: view.repostCount ?? 0,
+      reply: view.replyCount ?? 0,
+      // Bodies from before quote counts existed lack the field: none were counted then.
+      quote: view.quoteCount ?? 0,
+      bookmark: view.bookmarkCount ?? null,
+      // Bluesky reports no impressions: "not available", never 0.
+      impression: null,
     },
+    url: postUrl(view.author.did, view.uri),
   };
 }
 
