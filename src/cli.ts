@@ -173,14 +173,24 @@ program
 
 program
   .command('simulate')
-  .description('run a network stand-in alone (the X API simulator, or Mastodon instances), for any client')
-  .option('--network <network>', 'x or mastodon', (value: string) => {
-    if (value !== 'x' && value !== 'mastodon') throw new InvalidArgumentError('expected x or mastodon');
+  .description(
+    "run one network's stand-in alone (X API v2, Bluesky's XRPC, or Mastodon instances), for any client",
+  )
+  .option('--network <network>', 'x, bluesky or mastodon', (value: string) => {
+    if (value !== 'x' && value !== 'bluesky' && value !== 'mastodon')
+      throw new InvalidArgumentError('expected x, bluesky or mastodon');
     return value;
   })
-  .option('--port <port>', 'port to listen on (default: 4100 for x, 4200 for mastodon)', parsePort)
+  .option(
+    '--port <port>',
+    'port to listen on (default: 4100 for x, 4200 for mastodon, 4300 for bluesky)',
+    parsePort,
+  )
   .option('--speed <n>', 'replay speed (simulated seconds per real second)', parsePositive, 1)
-  .option('--scenario <name>', 'ogp16, ogp16-small or ogp16-large', 'ogp16')
+  .option(
+    '--scenario <name>',
+    'X: ogp16 (default), ogp16-small, ogp16-large; Bluesky: forum26 (default), forum26-small',
+  )
   .option('--tier <tier>', "X access tier's limits and cap: basic, pro or pay-per-use", (value: string) => {
     if (!['basic', 'pro', 'pay-per-use'].includes(value))
       throw new InvalidArgumentError('expected basic, pro or pay-per-use');
@@ -188,10 +198,10 @@ program
   })
   .action(
     async (options: {
-      network?: 'x' | 'mastodon';
+      network?: 'x' | 'bluesky' | 'mastodon';
       port?: number;
       speed: number;
-      scenario: string;
+      scenario?: string;
       tier?: 'basic' | 'pro' | 'pay-per-use';
     }) => {
       const { log } = context();
@@ -203,9 +213,10 @@ program
         return;
       }
       const { runSimulator } = await import('./commands/simulate.ts');
-      const simulator = await runSimulator({ ...options, port: options.port ?? 4100 });
-      out(`X API simulator on ${simulator.baseUrl}`);
-      out(`bearer token: ${simulator.bearerToken}`);
+      const port = options.port ?? (options.network === 'bluesky' ? 4300 : 4100);
+      const simulator = await runSimulator({ ...options, port });
+      out(`${simulator.network === 'x' ? 'X API simulator' : 'Bluesky stand-in'} on ${simulator.baseUrl}`);
+      for (const [label, value] of simulator.credentials) out(`${label}: ${value}`);
       out(
         `scenario ${simulator.scenario.name}: ${simulator.scenario.posts} posts by ${simulator.scenario.accounts} accounts`,
       );

@@ -1,21 +1,42 @@
 import { randomBytes } from 'node:crypto';
 import { ReplayClock } from '../clock.ts';
+import { BLUESKY_PRESETS, generateBlueskyScenario } from '../simulator/bluesky/scenario.ts';
+import { startBlueskySimulator } from '../simulator/bluesky/server.ts';
 import { startMastodonSimulator } from '../simulator/mastodon/server.ts';
 import { generateScenario, SCENARIO_PRESETS } from '../simulator/scenario.ts';
 import { startSimulator } from '../simulator/x/server.ts';
 import type { AccessTier } from '../simulator/x/tiers.ts';
 import { UsageError } from './errors.ts';
 
+export const SIMULATED_NETWORKS = ['x', 'bluesky', 'mastodon'] as const;
+export type SimulatedNetwork = (typeof SIMULATED_NETWORKS)[number];
+
 export interface SimulateOptions {
   port: number;
   speed: number;
-  scenario: string;
+  network?: SimulatedNetwork;
+  /** default: ogp16 on X and Mastodon, forum26 on Bluesky */
+  scenario?: string;
   tier?: AccessTier;
 }
 
-/** `tracker simulate`: the simulator alone, replaying a scenario from its window's first day. */
-export async function runSimulator(options: SimulateOptions) {
-  const scenario = generateScenario(presetNamed(options.scenario));
+export interface RunningStandIn {
+  network: SimulatedNetwork;
+  baseUrl: string;
+  /** What a client needs to be let in, as `label: value` lines to print (a token, or a login). */
+  credentials: Array<[label: string, value: string]>;
+  scenario: { name: string; posts: number; accounts: number };
+  close(): Promise<void>;
+}
+
+/** `tracker simulate`: one network's stand-in alone, replaying a scenario from its window's first day. */
+export async function runSimulator(options: SimulateOptions): Promise<RunningStandIn> {
+  return options.network === 'bluesky' ? runBluesky(options) : runX(options);
+}
+
+async function runX(options: SimulateOptions): Promise<RunningStandIn> {
+  const name = options.scenario ?? 'ogp16';
+  const scenario = generateScenario(presetOf(SCENARIO_PRESETS, name));
   const bearerToken = `sim-${randomBytes(24).toString('hex')}`;
   const clock = new ReplayClock(scenario.window.start, options.speed);
   const simulator = await startSimulator({
@@ -26,9 +47,30 @@ export async function runSimulator(options: SimulateOptions) {
     ...(options.tier ? { tier: options.tier } : {}),
   });
   return {
+    network: 'x',
     baseUrl: simulator.baseUrl,
-    bearerToken,
+    credentials: [['bearer token', bearerToken]],
     scenario: { name: scenario.name, posts: scenario.posts.length, accounts: scenario.users.length },
+    close: () => simulator.close(),
+  };
+}
+
+async function runBluesky(options: SimulateOptions): Promise<RunningStandIn> {
+  if (options.tier) throw new UsageError('--tier is X access tiers; the Bluesky stand-in has none');
+  const name = options.scenario ?? 'forum26';
+  const scenario = generateBlueskyScenario(presetOf(BLUESKY_PRESETS, name));
+  // Shaped like Bluesky's app passwords (four groups of four), fresh on every start.
+  const appPassword = (randomBytes(8).toString('hex').match(/.{4}/g) ?? []).join('-');
+  const clock = new ReplayClock(scenario.window.start, options.speed);
+  const simulator = await startBlueskySimulator({ scenario, clock, appPassword, port: options.port });
+  return {
+    network: 'bluesky',
+    baseUrl: simulator.baseUrl,
+    credentials: [
+      ['identifier', simulator.identifier],
+      ['app password', appPassword],
+    ],
+    scenario: { name: scenario.name, posts: scenario.posts.length, accounts: scenario.accounts.length },
     close: () => simulator.close(),
   };
 }
@@ -39,7 +81,7 @@ export async function runSimulator(options: SimulateOptions) {
  * readers.
  */
 export async function runMastodonSimulator(options: Omit<SimulateOptions, 'tier'>) {
-  const scenario = generateScenario(presetNamed(options.scenario));
+  const scenario = generateScenario(presetOf(SCENARIO_PRESETS, options.scenario ?? 'ogp16'));
   const clock = new ReplayClock(scenario.window.start, options.speed);
   const simulator = await startMastodonSimulator({ scenario, clock, port: options.port });
   const closed = simulator.world.instances.filter((instance) => instance.closedTagTimelines);
@@ -56,12 +98,10 @@ export async function runMastodonSimulator(options: Omit<SimulateOptions, 'tier'
   return { lines, close: () => simulator.close() };
 }
 
-function presetNamed(name: string) {
-  const preset = SCENARIO_PRESETS[name];
+function presetOf<T>(presets: Readonly<Record<string, T>>, name: string): T {
+  const preset = presets[name];
   if (!preset) {
-    throw new UsageError(
-      `unknown scenario "${name}": use one of ${Object.keys(SCENARIO_PRESETS).join(', ')}`,
-    );
+    throw new UsageError(`unknown scenario "${name}": use one of ${Object.keys(presets).join(', ')}`);
   }
   return preset;
 }
