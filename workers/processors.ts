@@ -1,4 +1,5 @@
 import { type Job, type Queue, UnrecoverableError, Worker } from 'bullmq';
+import { archiveMayStart, archiveQuery } from '../src/collect/archive-query.ts';
 import { backfillQuery } from '../src/collect/backfill-query.ts';
 import { BudgetReachedError } from '../src/collect/budget.ts';
 import type { CollectContext } from '../src/collect/context.ts';
@@ -47,13 +48,15 @@ export function processorFor(deps: ProcessorDeps, worker: () => Worker): Process
     },
     [jobNames.backfill]: async (job, ctx) => {
       const data = job.data as QueryJobData;
-      const result = await backfillQuery(ctx, data.queryId, {
-        onProgress: async (progress) => {
-          await job.updateProgress(progress);
-          await updated(data.campaignId, progress.postsNew);
-        },
-      });
-      return result;
+      const onProgress = async (progress: { postsNew: number }) => {
+        await job.updateProgress(progress);
+        await updated(data.campaignId, progress.postsNew);
+      };
+      const result = await backfillQuery(ctx, data.queryId, { onProgress });
+      // The window's part older than recent search's reach comes from the archive, once the
+      // recent walk back has ended: the two parts then meet (src/collect/archive-query.ts).
+      const archive = await archiveQuery(ctx, data.queryId, { onProgress });
+      return { ...result, archive };
     },
     [jobNames.timeline]: async (job, ctx) => {
       const data = job.data as TimelineData;
@@ -115,7 +118,11 @@ async function tick(deps: ProcessorDeps, data: TickData) {
       opts: { jobId: jobIds.poll(query.id), ...oneShot },
     })),
     ...queries
-      .filter((query) => !query.backfill_done && query.backfill_until_id)
+      .filter(
+        (query) =>
+          (!query.backfill_done && query.backfill_until_id) ||
+          (!query.archive_done && archiveMayStart(query)),
+      )
       .map((query) => ({
         name: jobNames.backfill,
         data: { campaignId: campaign.id, queryId: query.id } satisfies QueryJobData,

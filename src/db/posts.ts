@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { XPost, XUser } from '../networks/x/types.ts';
 import type { Db } from './database.ts';
 import { uniqueById } from './ids.ts';
+import type { PostSource } from './schema.ts';
 import {
   type BilledReads,
   type BilledRow,
@@ -30,6 +31,8 @@ export async function storePageRows(
     users: XUser[];
     posts: XPost[];
     observedAt: Date;
+    /** how the page came: a new post keeps it for good; each reading records its own */
+    source: PostSource;
     match?: { campaignId: number; queryId: number } | undefined;
     /** everything X returned, orphans included: X bills them all */
     read: Omit<XRead, 'at'>;
@@ -104,10 +107,10 @@ export async function storePageRows(
     ), posts_written as (
       insert into posts as t (id, author_id, created_at, text, lang, kind, referenced_post_id,
         conversation_id, hashtags, mentions, like_count, repost_count, reply_count, quote_count,
-        bookmark_count, impression_count, metrics_observed_at, first_seen_at)
+        bookmark_count, impression_count, metrics_observed_at, first_seen_at, source)
       select id, author_id, created_at, text, lang, kind, referenced_post_id, conversation_id,
         hashtags, mentions, like_count, repost_count, reply_count, quote_count, bookmark_count,
-        impression_count, ${at}, ${at}
+        impression_count, ${at}, ${at}, ${page.source}
       from p where (select count(*) from accounts_written) >= 0 order by id
       on conflict (id) do update set
         like_count = excluded.like_count,
@@ -123,8 +126,9 @@ export async function storePageRows(
       returning (xmax = 0) as inserted
     ), readings as (
       insert into post_metric_snapshots (post_id, observed_at, like_count, repost_count, reply_count,
-        quote_count, bookmark_count, impression_count)
-      select id, ${at}, like_count, repost_count, reply_count, quote_count, bookmark_count, impression_count
+        quote_count, bookmark_count, impression_count, source)
+      select id, ${at}, like_count, repost_count, reply_count, quote_count, bookmark_count, impression_count,
+        ${page.source}
       from p order by id
       on conflict (post_id, observed_at) do nothing
       returning 1
