@@ -131,7 +131,11 @@ campaign
 program
   .command('collect <slug>')
   .description('collect a campaign once, now: polls, follower snapshots, due metrics')
-  .option('--backfill', 'also walk every query back to the 7-day horizon (resumable)', false)
+  .option(
+    '--backfill',
+    'also walk every query back to the 7-day horizon, and the older part of the window through the archive (resumable)',
+    false,
+  )
   .option(
     '--dry-run',
     "estimate the backfill's posts, requests and cost from X's counts; read nothing else",
@@ -140,12 +144,14 @@ program
   .action(async (slug: string, options: { backfill: boolean; dryRun: boolean }) => {
     const { config, log } = context();
     const { collectOnce } = await import('./commands/collect.ts');
-    await collectOnce(
+    const { stopped } = await collectOnce(
       config,
       log,
       { slug, backfill: options.backfill, dryRun: options.dryRun, progress: process.stderr.isTTY },
       out,
     );
+    // Stopped by Ctrl-C: the shell's convention for a command interrupted by SIGINT.
+    if (stopped) process.exitCode = 130;
   });
 
 program
