@@ -154,6 +154,22 @@ program
     if (stopped) process.exitCode = 130;
   });
 
+const importCommand = program
+  .command('import')
+  .description('bring in collections and readings kept elsewhere');
+importCommand
+  .command('twarc <file>')
+  .description(
+    'a twarc2 JSONL file (raw pages or `twarc2 flatten` lines) into a campaign; sends nothing to X',
+  )
+  .requiredOption('--campaign <slug>', 'the campaign')
+  .option('--query <query>', "the campaign query its posts match (default: the campaign's first)")
+  .action(async (file: string, options: { campaign: string; query?: string }) => {
+    const { config, log } = context();
+    const { runTwarcImport } = await import('./commands/import.ts');
+    await runTwarcImport(config, log, { file, ...options, progress: process.stderr.isTTY === true }, out);
+  });
+
 program
   .command('export <what>')
   .description('export followers, leaderboard, posts or overview as csv, xlsx, json or png')

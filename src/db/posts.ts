@@ -37,7 +37,7 @@ export async function storePageRows(
     /** everything X returned, orphans included: X bills them all */
     read: Omit<XRead, 'at'>;
   },
-): Promise<{ inserted: number; reads: BilledReads }> {
+): Promise<{ inserted: number; written: number; reads: BilledReads }> {
   const users = uniqueById(page.users, (user) => user.id).map((user) => ({
     id: user.id,
     username: user.username,
@@ -68,9 +68,9 @@ export async function storePageRows(
   const at = page.observedAt;
   const read = { at, ...page.read };
   if (users.length === 0 && posts.length === 0 && read.postIds.length === 0 && read.userIds.length === 0) {
-    return { inserted: 0, reads: noReads };
+    return { inserted: 0, written: 0, reads: noReads };
   }
-  const { rows } = await sql<{ inserted: string } & BilledRow>`
+  const { rows } = await sql<{ inserted: string; written: string } & BilledRow>`
     with u as (
       select * from jsonb_to_recordset(${JSON.stringify(users)}::jsonb) as u (
         id bigint, username text, name text, description text, profile_image_url text,
@@ -140,9 +140,15 @@ export async function storePageRows(
       returning 1
     ), written as (
       select (select count(*) filter (where inserted) from posts_written) as inserted,
+        (select count(*) from posts_written) as written,
         (select count(*) from readings) + (select count(*) from links) as others
     ), billed as (${insertReads(read, sql`(select others from written) >= 0`)})
-    select (select inserted from written) as inserted, ${countBilled}
+    select (select inserted from written) as inserted, (select written from written) as written, ${countBilled}
   `.execute(db as Db);
-  return { inserted: Number(rows[0]?.inserted ?? 0), reads: billedReads(read, rows[0]) };
+  return {
+    inserted: Number(rows[0]?.inserted ?? 0),
+    /** rows inserted or changed: a replayed reading changes nothing and is not counted */
+    written: Number(rows[0]?.written ?? 0),
+    reads: billedReads(read, rows[0]),
+  };
 }

@@ -115,7 +115,9 @@ describe('a window half beyond recent search', () => {
     for (const query of queries) {
       expect(query.archive_done).toBe(true);
       expect(query.archive_token).toBeNull();
-      expect(query.archive_end?.toISOString()).toBe(archivePartEnd({ window_end: scenario.window.end }, now).toISOString());
+      expect(query.archive_end?.toISOString()).toBe(
+        archivePartEnd({ window_end: scenario.window.end }, now).toISOString(),
+      );
       expect(query.archive_end?.getTime()).toBe(reachStart + 3600_000);
     }
     const before = simulator.stats().requests.searchAll;
