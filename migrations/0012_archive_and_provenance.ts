@@ -17,6 +17,12 @@ const statements = [
   'alter table posts add column source text',
   'alter table post_metric_snapshots add column source text',
   `alter table account_snapshots add column source text not null default 'collected'`,
+  // A follower count kept by hand or exported from X's analytics has no following, posts or listed
+  // counts: unknown, not 0.
+  `alter table account_snapshots
+     alter column following_count drop not null,
+     alter column post_count drop not null,
+     alter column listed_count drop not null`,
 ];
 
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -25,6 +31,11 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   for (const statement of [
+    "delete from account_snapshots where source <> 'collected'",
+    `alter table account_snapshots
+       alter column following_count set not null,
+       alter column post_count set not null,
+       alter column listed_count set not null`,
     'alter table account_snapshots drop column source',
     'alter table post_metric_snapshots drop column source',
     'alter table posts drop column source',

@@ -169,6 +169,15 @@ importCommand
     const { runTwarcImport } = await import('./commands/import.ts');
     await runTwarcImport(config, log, { file, ...options, progress: process.stderr.isTTY === true }, out);
   });
+importCommand
+  .command('followers <file>')
+  .description('follower counts kept elsewhere (CSV: time,network,handle,followers) as imported readings')
+  .requiredOption('--campaign <slug>', 'the campaign')
+  .action(async (file: string, options: { campaign: string }) => {
+    const { config, log } = context();
+    const { runFollowersImport } = await import('./commands/import.ts');
+    await runFollowersImport(config, log, { file, ...options }, out);
+  });
 
 program
   .command('export <what>')

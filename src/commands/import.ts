@@ -1,6 +1,7 @@
 import { access } from 'node:fs/promises';
 import { SingleBar } from 'cli-progress';
 import { clockFrom } from '../clock.ts';
+import { importFollowers } from '../collect/import-followers.ts';
 import { importTwarc } from '../collect/import-twarc.ts';
 import type { Config } from '../config.ts';
 import { activeQueries, findCampaign } from '../db/campaigns.ts';
@@ -73,6 +74,30 @@ export async function runTwarcImport(
     } finally {
       if (options.progress) bar.stop();
     }
+  });
+}
+
+/**
+ * `tracker import followers <file.csv> --campaign <slug>`: follower counts kept elsewhere, as
+ * readings marked imported; bad rows are listed by line, the good ones kept.
+ */
+export async function runFollowersImport(
+  config: Config,
+  log: Logger,
+  options: { file: string; campaign: string },
+  out: (line: string) => void,
+): Promise<void> {
+  await readable(options.file);
+  await withCampaign(config, options.campaign, async (db, campaignId) => {
+    const result = await importFollowers(
+      { db, clock: clockFrom(config.TRACKER_CLOCK), log },
+      { campaignId, file: options.file },
+    );
+    for (const bad of result.badRows) out(`  line ${bad.line} left out: ${bad.reason}`);
+    out(
+      `imported ${options.file} into ${options.campaign}: ${result.rows} row(s), ${result.readings} new follower reading(s), ` +
+        `${result.unchanged} already stored, ${result.badRows.length} bad row(s)`,
+    );
   });
 }
 

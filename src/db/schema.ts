@@ -126,9 +126,10 @@ export interface AccountSnapshotTable {
   account_id: Int8;
   observed_at: Timestamp;
   followers_count: number;
-  following_count: number;
-  post_count: number;
-  listed_count: number;
+  /** null on imported readings, which know the followers only */
+  following_count: number | null;
+  post_count: number | null;
+  listed_count: number | null;
   /** the schedule tick the reading was taken for (null for readings outside schedules) */
   tick: Generated<string | null>;
   /** `collected`, or `import:<file name>` for readings kept elsewhere and imported */
