@@ -208,6 +208,16 @@ program
   .option('--port <port>', 'port to listen on', parsePort, 4100)
   .option('--speed <n>', 'replay speed (simulated seconds per real second)', parsePositive, 1)
   .option('--scenario <name>', 'ogp16, ogp16-small or ogp16-large', 'ogp16')
+  .option(
+    '--at <instant>',
+    'stand still at this instant (ISO 8601), e.g. months after the event',
+    (value: string) => {
+      const at = new Date(value);
+      if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(at.getTime()))
+        throw new InvalidArgumentError('expected an ISO 8601 instant, e.g. 2017-03-01T00:00:00Z');
+      return at;
+    },
+  )
   .option('--tier <tier>', "X access tier's limits and cap: basic, pro or pay-per-use", (value: string) => {
     if (!['basic', 'pro', 'pay-per-use'].includes(value))
       throw new InvalidArgumentError('expected basic, pro or pay-per-use');
@@ -219,6 +229,7 @@ program
       speed: number;
       scenario: string;
       tier?: 'basic' | 'pro' | 'pay-per-use';
+      at?: Date;
     }) => {
       const { log } = context();
       const { runSimulator } = await import('./commands/simulate.ts');

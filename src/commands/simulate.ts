@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ReplayClock } from '../clock.ts';
+import { ManualClock, ReplayClock } from '../clock.ts';
 import { generateScenario, SCENARIO_PRESETS } from '../simulator/scenario.ts';
 import { startSimulator } from '../simulator/x/server.ts';
 import type { AccessTier } from '../simulator/x/tiers.ts';
@@ -10,9 +10,14 @@ export interface SimulateOptions {
   speed: number;
   scenario: string;
   tier?: AccessTier;
+  /** a fixed instant for the simulator's clock instead of a replay: e.g. months after the event */
+  at?: Date;
 }
 
-/** `tracker simulate`: the simulator alone, replaying a scenario from its window's first day. */
+/**
+ * `tracker simulate`: the simulator alone, replaying a scenario from its window's first day, or,
+ * with `at`, standing still at that instant (an event long over: only the archive reaches it).
+ */
 export async function runSimulator(options: SimulateOptions) {
   const preset = SCENARIO_PRESETS[options.scenario];
   if (!preset) {
@@ -22,7 +27,9 @@ export async function runSimulator(options: SimulateOptions) {
   }
   const scenario = generateScenario(preset);
   const bearerToken = `sim-${randomBytes(24).toString('hex')}`;
-  const clock = new ReplayClock(scenario.window.start, options.speed);
+  const clock = options.at
+    ? new ManualClock(options.at)
+    : new ReplayClock(scenario.window.start, options.speed);
   const simulator = await startSimulator({
     scenario,
     clock,

@@ -114,16 +114,20 @@ export class XClient {
    */
   async searchAll(params: ArchiveSearchParams): Promise<XPage> {
     await this.#paceArchive();
-    return this.#page('tweets/search/all', {
-      query: params.query,
-      start_time: params.startTime.toISOString(),
-      end_time: params.endTime.toISOString(),
-      max_results: params.maxResults ?? maxPageSize.archive,
-      ...(params.nextToken ? { next_token: params.nextToken } : {}),
-      'tweet.fields': postFields,
-      'user.fields': userFields,
-      expansions: postExpansions,
-    });
+    try {
+      return await this.#page('tweets/search/all', {
+        query: params.query,
+        start_time: params.startTime.toISOString(),
+        end_time: params.endTime.toISOString(),
+        max_results: params.maxResults ?? maxPageSize.archive,
+        ...(params.nextToken ? { next_token: params.nextToken } : {}),
+        'tweet.fields': postFields,
+        'user.fields': userFields,
+        expansions: postExpansions,
+      });
+    } finally {
+      this.#lastArchiveMs = Date.now();
+    }
   }
 
   /** One page of a user's timeline (reposts included), newest first. */
@@ -218,11 +222,14 @@ export class XClient {
     };
   }
 
-  /** Waits until a second has passed since the last archive search this client sent. */
+  /**
+   * Waits until a second has passed since the answer to the last archive search: X times the
+   * requests' arrivals, which the network can bring closer than their departures, never closer
+   * than the answer to the one before.
+   */
   async #paceArchive(): Promise<void> {
     const waitMs = this.#lastArchiveMs + archiveIntervalMs - Date.now();
     if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
-    this.#lastArchiveMs = Date.now();
   }
 
   async #page(endpoint: string, query: Record<string, string | number>): Promise<XPage> {
