@@ -131,7 +131,11 @@ campaign
 program
   .command('collect <slug>')
   .description('collect a campaign once, now: polls, follower snapshots, due metrics')
-  .option('--backfill', 'also walk every query back to the 7-day horizon (resumable)', false)
+  .option(
+    '--backfill',
+    'also walk every query back to the 7-day horizon, and the older part of the window through the archive (resumable)',
+    false,
+  )
   .option(
     '--dry-run',
     "estimate the backfill's posts, requests and cost from X's counts; read nothing else",
@@ -140,12 +144,39 @@ program
   .action(async (slug: string, options: { backfill: boolean; dryRun: boolean }) => {
     const { config, log } = context();
     const { collectOnce } = await import('./commands/collect.ts');
-    await collectOnce(
+    const { stopped } = await collectOnce(
       config,
       log,
       { slug, backfill: options.backfill, dryRun: options.dryRun, progress: process.stderr.isTTY },
       out,
     );
+    // Stopped by Ctrl-C: the shell's convention for a command interrupted by SIGINT.
+    if (stopped) process.exitCode = 130;
+  });
+
+const importCommand = program
+  .command('import')
+  .description('bring in collections and readings kept elsewhere');
+importCommand
+  .command('twarc <file>')
+  .description(
+    'a twarc2 JSONL file (raw pages or `twarc2 flatten` lines) into a campaign; sends nothing to X',
+  )
+  .requiredOption('--campaign <slug>', 'the campaign')
+  .option('--query <query>', "the campaign query its posts match (default: the campaign's first)")
+  .action(async (file: string, options: { campaign: string; query?: string }) => {
+    const { config, log } = context();
+    const { runTwarcImport } = await import('./commands/import.ts');
+    await runTwarcImport(config, log, { file, ...options, progress: process.stderr.isTTY === true }, out);
+  });
+importCommand
+  .command('followers <file>')
+  .description('follower counts kept elsewhere (CSV: time,network,handle,followers) as imported readings')
+  .requiredOption('--campaign <slug>', 'the campaign')
+  .action(async (file: string, options: { campaign: string }) => {
+    const { config, log } = context();
+    const { runFollowersImport } = await import('./commands/import.ts');
+    await runFollowersImport(config, log, { file, ...options }, out);
   });
 
 program
@@ -191,6 +222,16 @@ program
     '--scenario <name>',
     'X: ogp16 (default), ogp16-small, ogp16-large; Bluesky: forum26 (default), forum26-small',
   )
+  .option(
+    '--at <instant>',
+    'X: stand still at this instant (ISO 8601), e.g. months after the event',
+    (value: string) => {
+      const at = new Date(value);
+      if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(at.getTime()))
+        throw new InvalidArgumentError('expected an ISO 8601 instant, e.g. 2017-03-01T00:00:00Z');
+      return at;
+    },
+  )
   .option('--tier <tier>', "X access tier's limits and cap: basic, pro or pay-per-use", (value: string) => {
     if (!['basic', 'pro', 'pay-per-use'].includes(value))
       throw new InvalidArgumentError('expected basic, pro or pay-per-use');
@@ -203,6 +244,7 @@ program
       speed: number;
       scenario?: string;
       tier?: 'basic' | 'pro' | 'pay-per-use';
+      at?: Date;
     }) => {
       const { log } = context();
       if (options.network === 'mastodon') {

@@ -1,4 +1,5 @@
 import { type Job, type Queue, UnrecoverableError, Worker } from 'bullmq';
+import { archiveMayStart, archiveQuery } from '../src/collect/archive-query.ts';
 import { backfillQuery } from '../src/collect/backfill-query.ts';
 import { BudgetReachedError } from '../src/collect/budget.ts';
 import type { CollectContext } from '../src/collect/context.ts';
@@ -47,13 +48,15 @@ export function processorFor(deps: ProcessorDeps, worker: () => Worker): Process
     },
     [jobNames.backfill]: async (job, ctx) => {
       const data = job.data as QueryJobData;
-      const result = await backfillQuery(ctx, data.queryId, {
-        onProgress: async (progress) => {
-          await job.updateProgress(progress);
-          await updated(data.campaignId, progress.postsNew);
-        },
-      });
-      return result;
+      const onProgress = async (progress: { postsNew: number }) => {
+        await job.updateProgress(progress);
+        await updated(data.campaignId, progress.postsNew);
+      };
+      const result = await backfillQuery(ctx, data.queryId, { onProgress });
+      // The window's part older than recent search's reach comes from the archive, once the
+      // recent walk back has ended: the two parts then meet (src/collect/archive-query.ts).
+      const archive = await archiveQuery(ctx, data.queryId, { onProgress });
+      return { ...result, archive };
     },
     [jobNames.timeline]: async (job, ctx) => {
       const data = job.data as TimelineData;
@@ -65,6 +68,7 @@ export function processorFor(deps: ProcessorDeps, worker: () => Worker): Process
       const data = job.data as CampaignJobData;
       const result = await snapshotWatchlist(ctx, data.campaignId, { tick: tickOf(job) });
       await updated(data.campaignId, result.snapshots);
+      if (data.reason === 'start') await startTimelines(ctx, data.campaignId);
       return result;
     },
     [jobNames.metrics]: async (job, ctx) => {
@@ -92,6 +96,18 @@ function tickOf(job: Job): string {
   return `${job.queueName}:${job.id}:${job.timestamp}`;
 }
 
+/** The timelines of the accounts the start snapshot resolved, read now rather than at the next tick. */
+async function startTimelines(deps: ProcessorDeps, campaignId: number) {
+  const accounts = (await watchlist(deps.db, campaignId)).filter((account) => account.account_id);
+  await deps.queues.timeline.addBulk(
+    accounts.map((account) => ({
+      name: jobNames.timeline,
+      data: { campaignId, username: account.username } satisfies TimelineData,
+      opts: { jobId: jobIds.timeline(campaignId, account.username), ...oneShot },
+    })),
+  );
+}
+
 /** Enqueues what a campaign needs now: polls, unfinished backfills, timeline reads. */
 async function tick(deps: ProcessorDeps, data: TickData) {
   const campaign = await deps.db
@@ -115,7 +131,11 @@ async function tick(deps: ProcessorDeps, data: TickData) {
       opts: { jobId: jobIds.poll(query.id), ...oneShot },
     })),
     ...queries
-      .filter((query) => !query.backfill_done && query.backfill_until_id)
+      .filter(
+        (query) =>
+          (!query.backfill_done && query.backfill_until_id) ||
+          (!query.archive_done && archiveMayStart(query)),
+      )
       .map((query) => ({
         name: jobNames.backfill,
         data: { campaignId: campaign.id, queryId: query.id } satisfies QueryJobData,

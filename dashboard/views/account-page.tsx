@@ -13,9 +13,10 @@ export interface AccountView {
   snapshot: {
     observed_at: Date;
     followers_count: number;
-    following_count: number;
-    post_count: number;
-    listed_count: number;
+    /** null on an imported reading (it knows the followers only) */
+    following_count: number | null;
+    post_count: number | null;
+    listed_count: number | null;
   } | null;
   figures: CampaignFigures;
   topPosts: TopPostJson[];
@@ -31,7 +32,7 @@ export const AccountPage: FC<{ campaign: Campaign; view: AccountView; data: Acco
   const t = dictionaries[lang];
   const { account, snapshot, figures } = view;
   const image = safeImageUrl(account.profile_image_url);
-  const n = (value: number) => formatNumber(lang, value);
+  const n = (value: number | null) => (value === null ? '—' : formatNumber(lang, value));
   return (
     <>
       <p>

@@ -55,6 +55,7 @@ export function formatUsd(micros: number): string {
  */
 export const worstCase = {
   searchPage: { posts: maxPageSize.search, users: maxPageSize.search },
+  archivePage: { posts: maxPageSize.archive, users: maxPageSize.archive },
   timelinePage: { posts: maxPageSize.timeline, users: maxPageSize.timeline },
   postsLookup: (ids: number): ReadCost => ({ posts: ids, users: ids }),
   usersLookup: (ids: number): ReadCost => ({ posts: 0, users: ids }),

@@ -64,6 +64,7 @@ export async function backfillQuery(
         nextToken = page.nextToken;
         const token = nextToken;
         const stored = await storePage(ctx, {
+          source: 'recent',
           page,
           observedAt,
           match: { campaignId: query.campaign_id, queryId: query.id },

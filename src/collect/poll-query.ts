@@ -37,6 +37,7 @@ export async function pollQuery(ctx: CollectContext, queryId: number): Promise<P
         const page = await ctx.x.searchRecent({ query: query.query });
         counts.requests++;
         const stored = await storePage(ctx, {
+          source: 'recent',
           page,
           observedAt,
           match,
@@ -49,7 +50,13 @@ export async function pollQuery(ctx: CollectContext, queryId: number): Promise<P
                     backfill_done: sql`backfill_done and backfill_until_id is not null`,
                   })
                   .execute()
-              : Promise.resolve(),
+              : // Nothing in recent search's 7 days: nothing for the walk back either. The archive
+                // part may start (src/collect/archive-query.ts); a later first poll that finds
+                // posts reopens the walk back below them.
+                updateQuery(trx)
+                  .set({ backfill_done: true })
+                  .where('backfill_until_id', 'is', null)
+                  .execute(),
         });
         countStored(counts, stored);
         spending.add(stored.reads);
@@ -70,6 +77,7 @@ export async function pollQuery(ctx: CollectContext, queryId: number): Promise<P
         nextToken = page.nextToken;
         const pollNewestId = newestId;
         const stored = await storePage(ctx, {
+          source: 'recent',
           page,
           observedAt,
           match,

@@ -50,6 +50,7 @@ export async function pollTimeline(
       const last = !paginationToken || reachedStart;
       const cursor = newestId;
       const stored = await storePage(ctx, {
+        source: 'timeline',
         page,
         observedAt,
         moveCursor: async (trx) => {

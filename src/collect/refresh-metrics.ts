@@ -37,6 +37,7 @@ export async function refreshPostMetrics(
         .filter((p) => p.problem === 'resource-not-found' && p.parameter === 'ids' && p.value)
         .map((p) => p.value as string);
       const stored = await storePage(ctx, {
+        source: 'lookup',
         page: { ...lookup, posts: lookup.items, newestId: null, oldestId: null, nextToken: null },
         observedAt,
         moveCursor: async (trx) => {

@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { RunCounts } from '../db/collection-runs.ts';
 import { storePageRows } from '../db/posts.ts';
-import type { Database } from '../db/schema.ts';
+import type { Database, PostSource } from '../db/schema.ts';
 import type { BilledReads } from '../db/x-reads.ts';
 import type { XPage } from '../networks/x/types.ts';
 import type { CollectContext } from './context.ts';
@@ -21,6 +21,8 @@ export interface PageTarget {
   page: XPage;
   /** when the request was sent: the instant the page's metric readings describe */
   observedAt: Date;
+  /** how the page came (provenance of its new posts and of its readings) */
+  source: PostSource;
   /** campaign query that matched the page's posts (search pages) */
   match?: { campaignId: number; queryId: number };
   /** moves the cursor that this page advances, inside the page's transaction */
@@ -46,6 +48,7 @@ export async function storePage(ctx: CollectContext, target: PageTarget): Promis
       users: page.users,
       posts,
       observedAt: now,
+      source: target.source,
       match: target.match,
       read: { postIds: page.posts.map((post) => post.id), userIds: page.users.map((user) => user.id) },
     });

@@ -1,7 +1,7 @@
-import { SingleBar } from 'cli-progress';
 import { formatUsd, pricesFrom } from '../budget/prices.ts';
 import { campaignBudgetStatus } from '../budget/status.ts';
 import { clockFrom } from '../clock.ts';
+import { archiveQuery } from '../collect/archive-query.ts';
 import { backfillQuery } from '../collect/backfill-query.ts';
 import { BudgetReachedError } from '../collect/budget.ts';
 import type { CollectContext } from '../collect/context.ts';
@@ -16,16 +16,20 @@ import type { Db } from '../db/database.ts';
 import type { CollectionRun } from '../db/schema.ts';
 import type { Logger } from '../log.ts';
 import { XClient } from '../networks/x/client.ts';
-import { XTransientError } from '../networks/x/errors.ts';
+import { XRateLimitError, XTransientError } from '../networks/x/errors.ts';
+import { StepProgress, StopRequestedError } from './collect-progress.ts';
 import { UsageError } from './errors.ts';
 import { openMigratedDatabase } from './storage.ts';
 
 /**
  * `tracker collect <slug> [--backfill] [--dry-run]`: one pass now, without queues — polls every
- * query (and with --backfill walks each back to the 7-day horizon, with a progress bar), snapshots
- * the watchlist and re-reads the metrics that are due. Each step prints its rows of the run log
- * (requests, posts, reads billed, estimated cost, outcome), then the month's budget. A step the
- * budget stops prints why and the pass goes on (follower snapshots are never stopped).
+ * query (and with --backfill walks each back to the 7-day horizon, then the part of the campaign
+ * window older than that through X's full archive, with a progress bar), snapshots the watchlist and
+ * re-reads the metrics that are due. Each step prints its rows of the run log (requests, posts, reads
+ * billed, estimated cost, outcome), then the month's budget. A step the budget stops prints why and
+ * the pass goes on (follower snapshots are never stopped). A spent rate limit is waited out (X's
+ * announced reset, shown on the progress bar), then the step resumes from its stored cursor; Ctrl-C
+ * stops at once with everything stored so far kept, and the same command continues.
  * --dry-run only asks X's counts what a backfill would read, and prints pages and cost.
  */
 export async function collectOnce(
@@ -33,11 +37,18 @@ export async function collectOnce(
   log: Logger,
   options: { slug: string; backfill: boolean; dryRun?: boolean; progress: boolean },
   out: (line: string) => void,
-) {
+): Promise<{ stopped: boolean }> {
   if (!config.X_BEARER_TOKEN) {
     throw new UsageError('tracker collect needs X_BEARER_TOKEN (the demo collects by itself: npm start)');
   }
   const db = await openMigratedDatabase(config);
+  const stop = new AbortController();
+  const onSignal = () => {
+    // A second Ctrl-C does not wait for the page in flight.
+    if (stop.signal.aborted) process.exit(130);
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal);
   try {
     const campaign = await findCampaign(db, options.slug);
     if (!campaign) {
@@ -56,19 +67,33 @@ export async function collectOnce(
       log,
       prices: pricesFrom(config),
     };
+    // A dry run prints its estimate, not the run log's row of it.
+    const runLog = options.dryRun ? async () => {} : await runLogPrinter(db, campaign.id, out);
+    const step = (work: (progress: StepProgress) => Promise<unknown>) =>
+      runStep(work, { runLog, out, tty: options.progress, signal: stop.signal });
     if (options.dryRun) {
-      await printEstimate(ctx, campaign.id, out);
-      return;
+      await step(() => printEstimate(ctx, campaign.id, out));
+      return { stopped: false };
     }
-    const runLog = await runLogPrinter(db, campaign.id, out);
     for (const query of await activeQueries(db, campaign.id)) {
-      await step(() => pollQuery(ctx, query.id), runLog, out);
+      await step(() => pollQuery(ctx, query.id));
       if (options.backfill) {
-        await step(() => backfillWithProgress(ctx, query.id, query.query, options.progress), runLog, out);
+        await step((progress) => {
+          progress.walk(`backfill ${query.query}`);
+          return backfillQuery(ctx, query.id, { onProgress: (p) => progress.update(barValues(p)) });
+        });
+        await step(async (progress) => {
+          progress.walk(`archive ${query.query}`);
+          const result = await archiveQuery(ctx, query.id, {
+            onProgress: (p) => progress.update(barValues(p)),
+          });
+          // The refusal is in the run log's line (printed by the step); the other parts go on.
+          return result;
+        });
       }
     }
-    await step(() => snapshotWatchlist(ctx, campaign.id), runLog, out);
-    await step(() => refreshPostMetrics(ctx, campaign.id), runLog, out);
+    await step(() => snapshotWatchlist(ctx, campaign.id));
+    await step(() => refreshPostMetrics(ctx, campaign.id));
     const status = await campaignBudgetStatus(db, campaign.id, ctx.clock.now(), ctx.prices);
     const micros = (usd: number) => Math.round(usd * 1e6);
     out(
@@ -80,37 +105,60 @@ export async function collectOnce(
           ? `; X usage ${status.usage.posts.toLocaleString('en-US')} of ${status.usage.cap.toLocaleString('en-US')} posts this month`
           : ''),
     );
+    return { stopped: false };
+  } catch (error) {
+    if (!(error instanceof StopRequestedError)) throw error;
+    out('stopped: everything collected so far is stored; run the same command again to continue');
+    return { stopped: true };
   } finally {
+    process.off('SIGINT', onSignal);
     await db.destroy();
   }
 }
+
+const barValues = (p: { fraction: number; pages: number; postsNew: number }) => ({
+  fraction: p.fraction,
+  pages: p.pages,
+  posts: p.postsNew,
+});
 
 /** Waits between the 5 attempts of a step X failed transiently (5xx, network), as a worker job has. */
 const retryDelaysMs = [2_000, 4_000, 8_000, 16_000];
 
 /**
  * Runs one step and prints the run-log rows it wrote; a budget stop is printed there, not thrown.
- * A transient X failure is retried with backoff, as the workers' jobs are: every step resumes
+ * A transient X failure is retried with backoff, as the workers' jobs are; a spent rate limit is
+ * waited out until X's reset, as often as it comes (each wait follows progress). Every step resumes
  * from the cursors its stored pages moved, so a retry reads nothing twice.
  */
-async function step(
-  work: () => Promise<unknown>,
-  printRuns: () => Promise<void>,
-  out: (line: string) => void,
+async function runStep(
+  work: (progress: StepProgress) => Promise<unknown>,
+  options: { runLog: () => Promise<void>; out: (line: string) => void; tty: boolean; signal: AbortSignal },
 ) {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await work();
-      return;
-    } catch (error) {
-      if (error instanceof BudgetReachedError) return;
-      const delay = retryDelaysMs[attempt];
-      if (!(error instanceof XTransientError) || delay === undefined) throw error;
-      out(`  ${error.message}: retrying in ${delay / 1000} s`);
-      await new Promise((resolve) => setTimeout(resolve, delay));
-    } finally {
-      await printRuns();
+  const { out, signal } = options;
+  const progress = new StepProgress({ tty: options.tty, out, signal });
+  try {
+    for (let attempt = 0; ; ) {
+      if (signal.aborted) throw new StopRequestedError();
+      try {
+        await work(progress);
+        return;
+      } catch (error) {
+        if (error instanceof BudgetReachedError) return;
+        await options.runLog();
+        if (error instanceof XRateLimitError) {
+          await progress.waitForReset(error.resetAt);
+          continue;
+        }
+        const delay = retryDelaysMs[attempt++];
+        if (!(error instanceof XTransientError) || delay === undefined) throw error;
+        out(`  ${error.message}: retrying in ${delay / 1000} s`);
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
     }
+  } finally {
+    progress.done();
+    await options.runLog();
   }
 }
 
@@ -146,15 +194,30 @@ async function printEstimate(ctx: CollectContext, campaignId: number, out: (line
   let requests = 0;
   let low = 0;
   let high = 0;
+  const day = (date: Date) => date.toISOString().slice(0, 16).replace('T', ' ');
   for (const query of estimate.queries) {
     out(
       `estimate ${query.query}: ${query.posts.toLocaleString('en-US')} posts to read in ${query.requests} request(s), ` +
         `${formatUsd(query.postsMicros)} for the posts + up to ${formatUsd(query.usersMaxMicros)} for their authors`,
     );
-    posts += query.posts;
-    requests += query.requests;
-    low += query.postsMicros;
-    high += query.postsMicros + query.usersMaxMicros;
+    const { archive } = query;
+    if (archive?.refused) {
+      out(
+        `estimate ${query.query}, archive ${day(archive.from)} to ${day(archive.to)} UTC: ${archive.refused}`,
+      );
+    } else if (archive) {
+      out(
+        `estimate ${query.query}, archive ${day(archive.from)} to ${day(archive.to)} UTC: ` +
+          `${archive.posts.toLocaleString('en-US')} posts to read in ${archive.requests} archive request(s), ` +
+          `${formatUsd(archive.postsMicros)} for the posts + up to ${formatUsd(archive.usersMaxMicros)} for their authors`,
+      );
+    }
+    for (const part of [query, ...(archive && !archive.refused ? [archive] : [])]) {
+      posts += part.posts;
+      requests += part.requests;
+      low += part.postsMicros;
+      high += part.postsMicros + part.usersMaxMicros;
+    }
   }
   if (estimate.queries.length === 0) out('estimate: every backfill is done, nothing to read');
   out(
@@ -162,26 +225,4 @@ async function printEstimate(ctx: CollectContext, campaignId: number, out: (line
       `${formatUsd(low)} to ${formatUsd(high)}; this estimate cost ${formatUsd(estimate.countsMicros)} ` +
       `(${estimate.countsRequests} counts request(s)), nothing else was read`,
   );
-}
-
-async function backfillWithProgress(ctx: CollectContext, queryId: number, label: string, progress: boolean) {
-  const bar = new SingleBar({
-    format: `backfill ${label} [{bar}] {percentage}% | {pages} pages | {posts} new posts`,
-    hideCursor: true,
-    // Progress goes to stderr, where a terminal shows it; stdout keeps the summary lines.
-    stream: process.stderr,
-    noTTYOutput: false,
-  });
-  if (progress) bar.start(100, 0, { pages: 0, posts: 0 });
-  try {
-    const result = await backfillQuery(ctx, queryId, {
-      onProgress: ({ pages, postsNew, fraction }) => {
-        if (progress) bar.update(Math.round(fraction * 100), { pages, posts: postsNew });
-      },
-    });
-    if (progress) bar.update(100);
-    return result;
-  } finally {
-    if (progress) bar.stop();
-  }
 }

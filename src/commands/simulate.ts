@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { ReplayClock } from '../clock.ts';
+import { ManualClock, ReplayClock } from '../clock.ts';
 import { BLUESKY_PRESETS, generateBlueskyScenario } from '../simulator/bluesky/scenario.ts';
 import { startBlueskySimulator } from '../simulator/bluesky/server.ts';
 import { startMastodonSimulator } from '../simulator/mastodon/server.ts';
@@ -18,6 +18,8 @@ export interface SimulateOptions {
   /** default: ogp16 on X and Mastodon, forum26 on Bluesky */
   scenario?: string;
   tier?: AccessTier;
+  /** a fixed instant for the simulator's clock instead of a replay: e.g. months after the event */
+  at?: Date;
 }
 
 export interface RunningStandIn {
@@ -29,7 +31,10 @@ export interface RunningStandIn {
   close(): Promise<void>;
 }
 
-/** `tracker simulate`: one network's stand-in alone, replaying a scenario from its window's first day. */
+/**
+ * `tracker simulate`: one network's stand-in alone, replaying a scenario from its window's first day,
+ * or, with `at` (X), standing still at that instant (an event long over: only the archive reaches it).
+ */
 export async function runSimulator(options: SimulateOptions): Promise<RunningStandIn> {
   return options.network === 'bluesky' ? runBluesky(options) : runX(options);
 }
@@ -38,7 +43,9 @@ async function runX(options: SimulateOptions): Promise<RunningStandIn> {
   const name = options.scenario ?? 'ogp16';
   const scenario = generateScenario(presetOf(SCENARIO_PRESETS, name));
   const bearerToken = `sim-${randomBytes(24).toString('hex')}`;
-  const clock = new ReplayClock(scenario.window.start, options.speed);
+  const clock = options.at
+    ? new ManualClock(options.at)
+    : new ReplayClock(scenario.window.start, options.speed);
   const simulator = await startSimulator({
     scenario,
     clock,

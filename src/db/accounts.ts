@@ -49,6 +49,8 @@ export async function insertAccountSnapshots(
   users: XUser[],
   observedAt: Date,
   tick: string | null = null,
+  /** `collected`, or `import:<file>` for readings kept elsewhere */
+  source = 'collected',
 ): Promise<number> {
   const rows = uniqueById(users, (user) => user.id).flatMap((user) =>
     user.metrics
@@ -61,6 +63,7 @@ export async function insertAccountSnapshots(
             post_count: user.metrics.posts,
             listed_count: user.metrics.listed,
             tick,
+            source,
           },
         ]
       : [],

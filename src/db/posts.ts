@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { XPost, XUser } from '../networks/x/types.ts';
 import type { Db } from './database.ts';
 import { uniqueById } from './ids.ts';
+import type { PostSource } from './schema.ts';
 import {
   type BilledReads,
   type BilledRow,
@@ -30,11 +31,13 @@ export async function storePageRows(
     users: XUser[];
     posts: XPost[];
     observedAt: Date;
+    /** how the page came: a new post keeps it for good; each reading records its own */
+    source: PostSource;
     match?: { campaignId: number; queryId: number } | undefined;
     /** everything X returned, orphans included: X bills them all */
     read: Omit<XRead, 'at'>;
   },
-): Promise<{ inserted: number; reads: BilledReads }> {
+): Promise<{ inserted: number; written: number; reads: BilledReads }> {
   const users = uniqueById(page.users, (user) => user.id).map((user) => ({
     id: user.id,
     username: user.username,
@@ -65,9 +68,9 @@ export async function storePageRows(
   const at = page.observedAt;
   const read = { at, ...page.read };
   if (users.length === 0 && posts.length === 0 && read.postIds.length === 0 && read.userIds.length === 0) {
-    return { inserted: 0, reads: noReads };
+    return { inserted: 0, written: 0, reads: noReads };
   }
-  const { rows } = await sql<{ inserted: string } & BilledRow>`
+  const { rows } = await sql<{ inserted: string; written: string } & BilledRow>`
     with u as (
       select * from jsonb_to_recordset(${JSON.stringify(users)}::jsonb) as u (
         id bigint, username text, name text, description text, profile_image_url text,
@@ -104,10 +107,10 @@ export async function storePageRows(
     ), posts_written as (
       insert into posts as t (id, author_id, created_at, text, lang, kind, referenced_post_id,
         conversation_id, hashtags, mentions, like_count, repost_count, reply_count, quote_count,
-        bookmark_count, impression_count, metrics_observed_at, first_seen_at)
+        bookmark_count, impression_count, metrics_observed_at, first_seen_at, source)
       select id, author_id, created_at, text, lang, kind, referenced_post_id, conversation_id,
         hashtags, mentions, like_count, repost_count, reply_count, quote_count, bookmark_count,
-        impression_count, ${at}, ${at}
+        impression_count, ${at}, ${at}, ${page.source}
       from p where (select count(*) from accounts_written) >= 0 order by id
       on conflict (id) do update set
         like_count = excluded.like_count,
@@ -123,8 +126,9 @@ export async function storePageRows(
       returning (xmax = 0) as inserted
     ), readings as (
       insert into post_metric_snapshots (post_id, observed_at, like_count, repost_count, reply_count,
-        quote_count, bookmark_count, impression_count)
-      select id, ${at}, like_count, repost_count, reply_count, quote_count, bookmark_count, impression_count
+        quote_count, bookmark_count, impression_count, source)
+      select id, ${at}, like_count, repost_count, reply_count, quote_count, bookmark_count, impression_count,
+        ${page.source}
       from p order by id
       on conflict (post_id, observed_at) do nothing
       returning 1
@@ -136,9 +140,15 @@ export async function storePageRows(
       returning 1
     ), written as (
       select (select count(*) filter (where inserted) from posts_written) as inserted,
+        (select count(*) from posts_written) as written,
         (select count(*) from readings) + (select count(*) from links) as others
     ), billed as (${insertReads(read, sql`(select others from written) >= 0`)})
-    select (select inserted from written) as inserted, ${countBilled}
+    select (select inserted from written) as inserted, (select written from written) as written, ${countBilled}
   `.execute(db as Db);
-  return { inserted: Number(rows[0]?.inserted ?? 0), reads: billedReads(read, rows[0]) };
+  return {
+    inserted: Number(rows[0]?.inserted ?? 0),
+    /** rows inserted or changed: a replayed reading changes nothing and is not counted */
+    written: Number(rows[0]?.written ?? 0),
+    reads: billedReads(read, rows[0]),
+  };
 }

@@ -47,6 +47,11 @@ export interface CampaignQueryTable {
   /** where an interrupted poll resumes, and the cursor it will set when it completes */
   poll_next_token: string | null;
   poll_newest_id: Int8 | null;
+  /** the archive walk covers [campaign window start, archive_end): fixed when the walk starts */
+  archive_end: Timestamp | null;
+  /** `next_token` of search/all where the archive walk stopped */
+  archive_token: string | null;
+  archive_done: Generated<boolean>;
   active: Generated<boolean>;
   created_at: CreatedAt;
 }
@@ -100,7 +105,15 @@ export interface PostTable {
   metrics_observed_at: Timestamp;
   deleted: Generated<boolean>;
   first_seen_at: Timestamp;
+  /** how the post first came: a PostSource; null for posts stored before provenance was kept */
+  source: string | null;
 }
+
+/**
+ * How a post or reading came: recent search, the full archive, a timeline, a metrics refresh
+ * (lookup), a follower snapshot (collected), or a file (`import:<file name>`).
+ */
+export type PostSource = 'recent' | 'archive' | 'timeline' | 'lookup' | `import:${string}`;
 
 export interface CampaignPostTable {
   campaign_id: number;
@@ -113,11 +126,14 @@ export interface AccountSnapshotTable {
   account_id: Int8;
   observed_at: Timestamp;
   followers_count: number;
-  following_count: number;
-  post_count: number;
-  listed_count: number;
+  /** null on imported readings, which know the followers only */
+  following_count: number | null;
+  post_count: number | null;
+  listed_count: number | null;
   /** the schedule tick the reading was taken for (null for readings outside schedules) */
   tick: Generated<string | null>;
+  /** `collected`, or `import:<file name>` for readings kept elsewhere and imported */
+  source: Generated<string>;
 }
 
 export interface PostMetricSnapshotTable {
@@ -129,6 +145,8 @@ export interface PostMetricSnapshotTable {
   quote_count: number;
   bookmark_count: number | null;
   impression_count: Int8 | null;
+  /** how the reading came (PostSource); null before provenance was kept */
+  source: string | null;
 }
 
 /** `budget`: stopped before the campaign's monthly budget or X's monthly cap would be passed. */

@@ -17,7 +17,7 @@ export async function accountSeriesPoints(
   campaign: Pick<Campaign, 'id' | 'timezone'>,
   username: string,
   read: SeriesRead,
-): Promise<Array<{ at: Date; value: number }>> {
+): Promise<Array<{ at: Date; value: number; source?: 'collected' | 'imported' }>> {
   const account = sql`(select a.id from accounts a where lower(a.username) = ${username.toLowerCase()}
     order by a.last_seen_at desc, a.id limit 1)`;
   const from = sql`${read.from.toISOString()}::timestamptz`;
@@ -25,13 +25,14 @@ export async function accountSeriesPoints(
   const interval = sql.lit(read.interval);
   const query =
     read.metric === 'followers'
-      ? sql<{ at: Date; value: number }>`
+      ? sql<{ at: Date; value: number; source?: string }>`
           select date_trunc(${interval}, s.observed_at, ${campaign.timezone}::text) as at,
-            (array_agg(s.followers_count order by s.observed_at desc))[1]::float8 as value
+            (array_agg(s.followers_count order by s.observed_at desc))[1]::float8 as value,
+            (array_agg(s.source order by s.observed_at desc))[1] as source
           from account_snapshots s
           where s.account_id = ${account} and s.observed_at >= ${from} and s.observed_at < ${to}
           group by 1 order by 1`
-      : sql<{ at: Date; value: number }>`
+      : sql<{ at: Date; value: number; source?: string }>`
           select date_trunc(${interval}, l.created_at, ${campaign.timezone}::text) as at,
             ${read.metric === 'posts' ? sql`count(*)` : sql`sum(l.engagement)`}::float8 as value
           from rank_posts l
@@ -39,5 +40,12 @@ export async function accountSeriesPoints(
             and l.created_at >= ${from} and l.created_at < ${to}
           group by 1 order by 1`;
   const { rows } = await query.execute(db);
-  return rows.map((row) => ({ at: new Date(row.at), value: Number(row.value) }));
+  return rows.map((row) => ({
+    at: new Date(row.at),
+    value: Number(row.value),
+    // Followers: whether the reading drawn was collected or imported from a file.
+    ...(row.source
+      ? { source: row.source === 'collected' ? ('collected' as const) : ('imported' as const) }
+      : {}),
+  }));
 }

@@ -104,6 +104,7 @@ export function followerGrowthTable(accounts: AccountFollowers[]): Table {
         followers: point.value,
         change,
         change_pct: change === null || !previous ? null : (change / previous) * 100,
+        source: point.source ?? null,
       });
       previous = point.value;
     }
@@ -117,6 +118,8 @@ export function followerGrowthTable(accounts: AccountFollowers[]): Table {
       { key: 'followers', header: 'followers', type: 'integer', width: 11 },
       { key: 'change', header: 'change', type: 'integer', width: 9 },
       { key: 'change_pct', header: 'change %', type: 'number', width: 10 },
+      // A count kept by hand or exported from X's analytics, or one the tracker read itself.
+      { key: 'source', header: 'source', type: 'text', width: 10 },
     ],
     rows,
   };

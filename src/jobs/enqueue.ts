@@ -37,7 +37,7 @@ export interface BackfillRequest {
   backfills: number[];
   /** queries never polled yet: their first poll was queued, it sets where the walk starts */
   polls: number[];
-  /** queries whose walk back has already reached the 7-day horizon */
+  /** queries whose walk back has reached the 7-day horizon and whose archive part is read */
   complete: number[];
 }
 
@@ -54,9 +54,10 @@ export async function requestBackfill(
   const jobs: Parameters<Queue['addBulk']>[0] = [];
   for (const query of await activeQueries(db, campaignId)) {
     const data = { campaignId, queryId: query.id } satisfies QueryJobData;
-    if (query.backfill_done) {
+    if (query.backfill_done && query.archive_done) {
       request.complete.push(query.id);
-    } else if (query.backfill_until_id) {
+    } else if (query.backfill_until_id || query.backfill_done) {
+      // The backfill job also walks the archive part, once the recent walk back is done.
       request.backfills.push(query.id);
       jobs.push({
         name: jobNames.backfill,

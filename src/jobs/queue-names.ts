@@ -39,6 +39,11 @@ export interface TimelineData {
 }
 export interface CampaignJobData {
   campaignId: number;
+  /**
+   * `start`: the snapshot every start queues at once, so the home and watchlist accounts are
+   * resolved, read and their timelines started without waiting for the snapshot schedule.
+   */
+  reason?: 'start';
 }
 
 /**
@@ -46,6 +51,7 @@ export interface CampaignJobData {
  * query is never polled twice at once, whatever the number of workers. (BullMQ rejects ':' in ids.)
  */
 export const jobIds = {
+  startSnapshot: (campaignId: number) => `snapshot-start-${campaignId}`,
   poll: (queryId: number) => `poll-${queryId}`,
   backfill: (queryId: number) => `backfill-${queryId}`,
   timeline: (campaignId: number, username: string) => `timeline-${campaignId}-${username.toLowerCase()}`,

@@ -9,6 +9,8 @@ export interface SeriesPoint {
   /** start of the hour or day, in the campaign's timezone */
   at: Date;
   value: number;
+  /** followers: whether the reading drawn was collected or imported from a file */
+  source?: 'collected' | 'imported';
 }
 
 export interface SeriesOptions {

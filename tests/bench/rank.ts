@@ -316,6 +316,7 @@ async function ingestCost(db: Db, campaign: Campaign): Promise<Record<string, st
     const started = performance.now();
     for (let offset = first; offset < first + ingestPosts; offset += 100) {
       await storePage(ctx, {
+        source: 'recent',
         page: page(offset),
         observedAt: new Date('2016-12-11T00:00:00Z'),
         match: { campaignId: campaign.id, queryId },

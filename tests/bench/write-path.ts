@@ -33,7 +33,8 @@ export async function benchWritePath(postsCount: number): Promise<Record<string,
     log: silentLog,
   };
   let started = performance.now();
-  for (const page of measured) await storePage(ctx, { page, observedAt: ctx.clock.now(), match: ours.match });
+  for (const page of measured)
+    await storePage(ctx, { page, observedAt: ctx.clock.now(), source: 'recent', match: ours.match });
   const upsertMs = performance.now() - started;
   await ours.close();
 

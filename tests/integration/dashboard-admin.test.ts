@@ -270,7 +270,8 @@ describe("backfill and snapshot requests queue the workers' own jobs", () => {
         async (query) => (await call('POST', '/queries', { body: { query } })).body.id as number,
       ),
     );
-    // As after a first poll (it sets where the walk starts), and after a walk that reached the horizon.
+    // As after a first poll (it sets where the walk starts), and after a walk that reached the
+    // horizon and read the window's older part from the archive.
     await db
       .updateTable('campaign_queries')
       .set({ backfill_until_id: '806000000000000000', backfill_done: false })
@@ -278,7 +279,7 @@ describe("backfill and snapshot requests queue the workers' own jobs", () => {
       .execute();
     await db
       .updateTable('campaign_queries')
-      .set({ backfill_until_id: '806000000000000000', backfill_done: true })
+      .set({ backfill_until_id: '806000000000000000', backfill_done: true, archive_done: true })
       .where('id', '=', done as number)
       .execute();
     const active = await db

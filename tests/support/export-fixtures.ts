@@ -156,6 +156,7 @@ async function storeHostilePosts(
   const base = BigInt(scenario.posts.at(-1)?.id ?? '800000000000000000');
   const postIds = hostileTexts.map((_text, index) => String(base + 1000n + BigInt(index)));
   await storePage(ctx, {
+    source: 'recent',
     page: {
       posts: hostileTexts.map((text, index) => ({
         id: postIds[index] as string,

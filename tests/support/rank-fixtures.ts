@@ -87,6 +87,7 @@ export async function storePosts(
       if (matched.length === 0) continue;
       const authors = new Set(matched.map((post) => post.authorId));
       await storePage(ctx, {
+        source: 'recent',
         page: {
           posts: matched.map(xPost),
           users: [...users.values()].filter((user) => authors.has(user.id)),

@@ -73,6 +73,7 @@ export async function storeScenarioMatches(
       const page = matched.slice(i, i + pageSize);
       const authors = new Set(page.map((post) => post.authorId));
       await storePage(ctx, {
+        source: 'recent',
         page: {
           posts: page.map((post) => xPostOf(post, observedAt)),
           users: scenario.users

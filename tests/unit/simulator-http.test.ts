@@ -526,10 +526,20 @@ describe('counts', () => {
     const { body } = await get(`/2/tweets/counts/recent?query=%23OGP16&granularity=hour&${window}`);
     expect(body.data).toHaveLength(12);
     expect((body.meta as unknown as { total_tweet_count: number }).total_tweet_count).toBe(expected.length);
-    // Newest first: two posts are newer than the third.
+    // Ids bound a count too, but never beside instants (X refuses the mix).
     const sinceId = expected[2];
-    const since = await get(`/2/tweets/counts/recent?query=%23OGP16&${window}&since_id=${sinceId}`);
-    expect((since.body.meta as unknown as { total_tweet_count: number }).total_tweet_count).toBe(2);
+    const newer = await searchIds(
+      get,
+      `/2/tweets/search/recent?query=%23OGP16&max_results=100&since_id=${sinceId}`,
+    );
+    const since = await get(`/2/tweets/counts/recent?query=%23OGP16&since_id=${sinceId}`);
+    expect((since.body.meta as unknown as { total_tweet_count: number }).total_tweet_count).toBe(
+      newer.length,
+    );
+    expect(newer.length).toBeGreaterThan(2);
+    expect((await get(`/2/tweets/counts/recent?query=%23OGP16&${window}&since_id=${sinceId}`)).status).toBe(
+      400,
+    );
   });
 });
 

@@ -21,13 +21,25 @@ export interface XClientOptions {
 
 export interface CountsParams {
   query: string;
-  /** inclusive; unset: X's default, 7 days back */
+  /** inclusive; unset: X's default, 7 days back (30 days for the archive's counts) */
   startTime?: Date;
   /** exclusive; unset: X's default, about now */
   endTime?: Date;
   /** only posts older than this id */
   untilId?: string;
   granularity?: 'minute' | 'hour' | 'day';
+  /** the archive's counts come in pages of 31 days: the token of the next (older) page */
+  nextToken?: string | null;
+}
+
+export interface ArchiveSearchParams {
+  query: string;
+  /** inclusive */
+  startTime: Date;
+  /** exclusive */
+  endTime: Date;
+  nextToken?: string | null;
+  maxResults?: number;
 }
 
 export interface SearchParams {
@@ -45,6 +57,9 @@ export interface TimelineParams {
   maxResults?: number;
 }
 
+/** X's full-archive search allows one request a second per app. */
+const archiveIntervalMs = 1000;
+
 /**
  * The one place that talks to X. It drives pages one request at a time (twitter-api-v2's
  * paginators stop silently when a rate limit runs out), validates every payload, and returns
@@ -56,6 +71,7 @@ export class XClient {
   readonly #observers = new Set<(event: XResponseEvent) => void>();
   /** the last rate limit X announced, per endpoint */
   readonly #limits = new Map<string, RateLimit>();
+  #lastArchiveMs = 0;
   /** requests sent, by `endpoint status` (status `error` when no answer came): for metrics and tests */
   readonly requests = new Map<string, number>();
 
@@ -90,6 +106,28 @@ export class XClient {
       'user.fields': userFields,
       expansions: postExpansions,
     });
+  }
+
+  /**
+   * One page of the full-archive search (/2/tweets/search/all), newest first, between two instants.
+   * X allows one request a second: the client spaces them itself rather than earn a 429.
+   */
+  async searchAll(params: ArchiveSearchParams): Promise<XPage> {
+    await this.#paceArchive();
+    try {
+      return await this.#page('tweets/search/all', {
+        query: params.query,
+        start_time: params.startTime.toISOString(),
+        end_time: params.endTime.toISOString(),
+        max_results: params.maxResults ?? maxPageSize.archive,
+        ...(params.nextToken ? { next_token: params.nextToken } : {}),
+        'tweet.fields': postFields,
+        'user.fields': userFields,
+        expansions: postExpansions,
+      });
+    } finally {
+      this.#lastArchiveMs = Date.now();
+    }
   }
 
   /** One page of a user's timeline (reposts included), newest first. */
@@ -150,15 +188,28 @@ export class XClient {
 
   /** How many posts a query matches per bucket over the last 7 days (billed per request). */
   async countsRecent(params: CountsParams): Promise<XCounts> {
-    const { data } = await this.#send('tweets/counts/recent', {
+    return this.#counts('tweets/counts/recent', params);
+  }
+
+  /**
+   * One page (31 days, the newest first) of how many posts a query matched in the full archive
+   * (billed per request, like recent counts); `nextToken` leads to the older page.
+   */
+  async countsAll(params: CountsParams): Promise<XCounts> {
+    return this.#counts('tweets/counts/all', params);
+  }
+
+  async #counts(endpoint: string, params: CountsParams): Promise<XCounts> {
+    const { data } = await this.#send(endpoint, {
       query: params.query,
       granularity: params.granularity ?? 'hour',
       ...(params.startTime ? { start_time: params.startTime.toISOString() } : {}),
       ...(params.endTime ? { end_time: params.endTime.toISOString() } : {}),
       ...(params.untilId ? { until_id: params.untilId } : {}),
+      ...(params.nextToken ? { next_token: params.nextToken } : {}),
     });
     const parsed = countsWire.safeParse(data);
-    if (!parsed.success) throw unexpectedBody('/2/tweets/counts/recent', parsed.error.issues[0]?.message);
+    if (!parsed.success) throw unexpectedBody(endpointName(endpoint), parsed.error.issues[0]?.message);
     const buckets = parsed.data.data.map((bucket) => ({
       start: new Date(bucket.start),
       end: new Date(bucket.end),
@@ -167,7 +218,18 @@ export class XClient {
     return {
       buckets,
       total: parsed.data.meta?.total_tweet_count ?? buckets.reduce((sum, bucket) => sum + bucket.posts, 0),
+      nextToken: parsed.data.meta?.next_token ?? null,
     };
+  }
+
+  /**
+   * Waits until a second has passed since the answer to the last archive search: X times the
+   * requests' arrivals, which the network can bring closer than their departures, never closer
+   * than the answer to the one before.
+   */
+  async #paceArchive(): Promise<void> {
+    const waitMs = this.#lastArchiveMs + archiveIntervalMs - Date.now();
+    if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
   }
 
   async #page(endpoint: string, query: Record<string, string | number>): Promise<XPage> {

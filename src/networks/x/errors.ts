@@ -13,6 +13,14 @@ export class XAuthError extends Error {
   override name = 'XAuthError';
 }
 
+/**
+ * 403 client-not-enrolled: the access tier does not include the endpoint (Basic has no archive
+ * search). A kind of XAuthError; callers that can do without the endpoint tell it apart.
+ */
+export class XNotEnrolledError extends XAuthError {
+  override name = 'XNotEnrolledError';
+}
+
 export class XRateLimitError extends Error {
   override name = 'XRateLimitError';
   constructor(
@@ -42,6 +50,9 @@ export function classifyXError(error: unknown, endpoint: string): XError {
   if (error instanceof ApiResponseError) {
     const detail = problemDetail(error.data);
     const what = `X ${endpoint} answered ${error.code}${detail ? `: ${detail}` : ''}`;
+    if (error.code === 403 && /client-not-enrolled/.test(JSON.stringify(error.data ?? ''))) {
+      return new XNotEnrolledError(`${what} — the access tier does not include ${endpoint}`);
+    }
     if (error.code === 401 || error.code === 403) {
       return new XAuthError(`${what} — check X_BEARER_TOKEN and the access tier`);
     }

@@ -23,4 +23,4 @@ export const userFields = [
 export const postExpansions = 'author_id';
 
 /** Per-request maxima of the endpoints we call. */
-export const maxPageSize = { search: 100, timeline: 100, lookup: 100 } as const;
+export const maxPageSize = { search: 100, archive: 500, timeline: 100, lookup: 100 } as const;

@@ -95,6 +95,8 @@ export interface XUsage {
 export interface XCounts {
   buckets: Array<{ start: Date; end: Date; posts: number }>;
   total: number;
+  /** the archive's counts page: the older page's token; null on the last page and for recent counts */
+  nextToken: string | null;
 }
 
 /**

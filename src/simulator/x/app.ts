@@ -13,7 +13,7 @@ import { tweetRoutes } from './routes/tweets.ts';
 import { usageRoutes } from './routes/usage.ts';
 import { userRoutes } from './routes/users.ts';
 import { ScenarioIndex } from './scenario-index.ts';
-import { SimulatorState, type SimulatorStats } from './state.ts';
+import { type LoggedRequest, SimulatorState, type SimulatorStats } from './state.ts';
 import { type AccessTier, TIERS, UNTIERED } from './tiers.ts';
 import { TransportFaults } from './transport-faults.ts';
 import { UsageMeter } from './usage.ts';
@@ -34,6 +34,11 @@ export interface SimulatorAppOptions {
   monthlyPostCap?: number;
   /** Day of the month (UTC, 1–28) when the monthly count restarts; default 1. */
   capResetDay?: number;
+  /**
+   * Length of every rate-limit window in real ms; X's is 15 minutes (the default). Tests shorten it to
+   * meet resets without waiting a quarter of an hour.
+   */
+  rateLimitWindowMs?: number;
   /** Least real time between two archive searches; X allows one per second (the default). 0: no limit. */
   archiveSearchIntervalMs?: number;
   /** Faults on demand (see FaultOptions); none by default. */
@@ -50,6 +55,8 @@ export interface Simulator {
   /** The data faults in force: which posts and accounts change, and when. */
   faults: FaultPlan;
   stats(): SimulatorStats;
+  /** The latest requests, oldest first, with the rate limit each was told. */
+  requestLog(): LoggedRequest[];
 }
 
 /**
@@ -71,9 +78,14 @@ export function createSimulator(options: SimulatorAppOptions): Simulator {
   const state = new SimulatorState({
     index: new ScenarioIndex(options.scenario),
     clock: options.clock,
-    limiter: new RateLimiter({ ...tier.limits, ...options.rateLimits }, realNow, {
-      searchAll: options.archiveSearchIntervalMs ?? 1000,
-    }),
+    limiter: new RateLimiter(
+      { ...tier.limits, ...options.rateLimits },
+      realNow,
+      {
+        searchAll: options.archiveSearchIntervalMs ?? 1000,
+      },
+      options.rateLimitWindowMs,
+    ),
     usage: new UsageMeter({
       policy: tier,
       cap: options.monthlyPostCap ?? tier.monthlyPostCap,
@@ -104,5 +116,5 @@ export function createSimulator(options: SimulatorAppOptions): Simulator {
     reportError(error);
     return sendProblem(c, INTERNAL_ERROR_BODY, 500);
   });
-  return { app, faults: plan, stats: () => state.stats() };
+  return { app, faults: plan, stats: () => state.stats(), requestLog: () => state.requestLog() };
 }

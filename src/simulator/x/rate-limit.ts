@@ -1,13 +1,21 @@
 /**
- * Per-endpoint request budgets over 15-minute windows of REAL time, as X counts them: clients wait in
+ * Per-endpoint request budgets over 15-minute windows (shorter ones for tests) of REAL time, as X counts them: clients wait in
  * wall-clock time whatever the simulated clock says. A window opens with the endpoint's first request and
  * resets 15 minutes later. Every endpoint (route) has its own window; its limit is its family's.
  *
  * Families match the tracker's queues: `users` covers /2/users, /2/users/by, /2/users/by/username/:username
  * and /2/users/:id; `tweets` covers /2/tweets and /2/tweets/:id; `searchAll` is the archive search,
- * `counts` the post counts, `usage` /2/usage/tweets.
+ * `counts` the recent post counts, `countsAll` the archive's, `usage` /2/usage/tweets.
  */
-export type EndpointName = 'search' | 'searchAll' | 'counts' | 'users' | 'timelines' | 'tweets' | 'usage';
+export type EndpointName =
+  | 'search'
+  | 'searchAll'
+  | 'counts'
+  | 'countsAll'
+  | 'users'
+  | 'timelines'
+  | 'tweets'
+  | 'usage';
 
 export const RATE_LIMIT_WINDOW_MS = 15 * 60 * 1000;
 
@@ -16,6 +24,7 @@ export const DEFAULT_RATE_LIMITS: Readonly<Record<EndpointName, number>> = {
   search: 450,
   searchAll: 300,
   counts: 300,
+  countsAll: 300,
   users: 900,
   timelines: 1500,
   tweets: 900,
@@ -37,12 +46,17 @@ export class RateLimiter {
   /** Per endpoint: the least real time between two requests (X's "1 request per second" of archive search). */
   readonly #minIntervalMs: Partial<Record<EndpointName, number>>;
   readonly #lastAllowedMs = new Map<string, number>();
+  readonly #windowMs: number;
 
   constructor(
     limits: Record<EndpointName, number>,
     realNow: () => number = Date.now,
     minIntervalMs: Partial<Record<EndpointName, number>> = {},
+    windowMs = RATE_LIMIT_WINDOW_MS,
   ) {
+    if (!Number.isInteger(windowMs) || windowMs < 1000)
+      throw new RangeError(`a rate-limit window lasts at least 1000 ms, got ${windowMs}`);
+    this.#windowMs = windowMs;
     this.#limits = limits;
     for (const [name, limit] of Object.entries(this.#limits)) {
       if (!Number.isInteger(limit) || limit < 1)
@@ -62,7 +76,7 @@ export class RateLimiter {
     const limit = this.#limits[family];
     let window = this.#windows.get(endpoint);
     if (!window || nowMs >= window.resetMs) {
-      window = { resetMs: nowMs + RATE_LIMIT_WINDOW_MS, used: 0 };
+      window = { resetMs: nowMs + this.#windowMs, used: 0 };
       this.#windows.set(endpoint, window);
     }
     const minInterval = this.#minIntervalMs[family] ?? 0;
@@ -73,6 +87,9 @@ export class RateLimiter {
       window.used++;
       this.#lastAllowedMs.set(endpoint, nowMs);
     }
-    return { allowed, limit, remaining: limit - window.used, reset: Math.ceil(window.resetMs / 1000) };
+    // Refused for coming too soon, the request is told when the next one may come, not the window's
+    // end: a client that waits for the announced reset then never waits longer than it must.
+    const resetMs = tooSoon && window.used < limit ? (last ?? nowMs) + minInterval : window.resetMs;
+    return { allowed, limit, remaining: limit - window.used, reset: Math.ceil(resetMs / 1000) };
   }
 }

@@ -41,60 +41,84 @@ export function bearerAuth(token: string): MiddlewareHandler {
  */
 export function gate(state: SimulatorState, family: EndpointName): MiddlewareHandler {
   return async (c, next) => {
-    const { counters } = state;
-    counters.requests.set(family, (counters.requests.get(family) ?? 0) + 1);
-    const fault = state.transport.decide(family);
-    if (fault.delayMs > 0) {
-      counters.faults.slowed++;
-      await sleep(fault.delayMs);
-    }
-    if (fault.unavailable) {
-      counters.faults.unavailable++;
-      return c.body(SERVICE_UNAVAILABLE_BODY, 503, { 'content-type': JSON_UTF8 });
-    }
-    if (fault.drop) {
-      counters.faults.dropped++;
-      return dropConnection(c);
-    }
-    if (fault.stormResetMs > 0) {
-      counters.faults.stormed++;
-      c.header('x-rate-limit-limit', String(state.limiter.limitOf(family)));
-      c.header('x-rate-limit-remaining', '0');
-      c.header('x-rate-limit-reset', String(Math.ceil((state.realNow() + fault.stormResetMs) / 1000)));
-      return sendProblem(c, TOO_MANY_REQUESTS_BODY, 429);
-    }
-    if (state.tier.notEnrolled.has(family)) {
-      return sendProblem(c, clientNotEnrolledBody(state.accountId), 403);
-    }
-    const verdict = state.limiter.take(family, `${c.req.method} ${c.req.routePath}`);
-    c.header('x-rate-limit-limit', String(verdict.limit));
-    c.header('x-rate-limit-remaining', String(verdict.remaining));
-    c.header('x-rate-limit-reset', String(verdict.reset));
-    if (!verdict.allowed) {
-      counters.rateLimited++;
-      return sendProblem(c, TOO_MANY_REQUESTS_BODY, 429);
-    }
-    if (state.usage.counts(family) && state.usage.capped()) {
-      counters.usageCapped++;
-      return sendProblem(c, usageCappedBody(state.accountId, state.tier.productName), 429);
-    }
-    await next();
-    if (fault.malform !== null && c.res.status === 200) {
-      const damaged = await malformOneEntry(c.res, fault.malform);
-      if (damaged) {
-        counters.faults.malformedIds.push(damaged.id);
-        c.res = damaged.response;
-      }
-    }
-    if (fault.truncate && c.res.status === 200) {
-      counters.faults.truncated++;
-      const text = await c.res.text();
-      c.res = new Response(text.slice(0, Math.ceil(text.length / 2)), {
-        status: 200,
-        headers: c.res.headers,
-      });
-    }
+    const atMs = state.realNow();
+    const refused = await admit(state, family, c, next);
+    const response = refused ?? c.res;
+    state.logRequest({
+      atMs,
+      family,
+      status: response === RESPONSE_ALREADY_SENT ? 0 : response.status,
+      remaining: numberOrNull(response.headers.get('x-rate-limit-remaining')),
+      reset: numberOrNull(response.headers.get('x-rate-limit-reset')),
+    });
+    return refused;
   };
+}
+
+function numberOrNull(header: string | null): number | null {
+  return header === null ? null : Number(header);
+}
+
+async function admit(
+  state: SimulatorState,
+  family: EndpointName,
+  c: Context,
+  next: () => Promise<void>,
+): Promise<Response | undefined> {
+  const { counters } = state;
+  counters.requests.set(family, (counters.requests.get(family) ?? 0) + 1);
+  const fault = state.transport.decide(family);
+  if (fault.delayMs > 0) {
+    counters.faults.slowed++;
+    await sleep(fault.delayMs);
+  }
+  if (fault.unavailable) {
+    counters.faults.unavailable++;
+    return c.body(SERVICE_UNAVAILABLE_BODY, 503, { 'content-type': JSON_UTF8 });
+  }
+  if (fault.drop) {
+    counters.faults.dropped++;
+    return dropConnection(c);
+  }
+  if (fault.stormResetMs > 0) {
+    counters.faults.stormed++;
+    c.header('x-rate-limit-limit', String(state.limiter.limitOf(family)));
+    c.header('x-rate-limit-remaining', '0');
+    c.header('x-rate-limit-reset', String(Math.ceil((state.realNow() + fault.stormResetMs) / 1000)));
+    return sendProblem(c, TOO_MANY_REQUESTS_BODY, 429);
+  }
+  if (state.tier.notEnrolled.has(family)) {
+    return sendProblem(c, clientNotEnrolledBody(state.accountId), 403);
+  }
+  const verdict = state.limiter.take(family, `${c.req.method} ${c.req.routePath}`);
+  c.header('x-rate-limit-limit', String(verdict.limit));
+  c.header('x-rate-limit-remaining', String(verdict.remaining));
+  c.header('x-rate-limit-reset', String(verdict.reset));
+  if (!verdict.allowed) {
+    counters.rateLimited++;
+    return sendProblem(c, TOO_MANY_REQUESTS_BODY, 429);
+  }
+  if (state.usage.counts(family) && state.usage.capped()) {
+    counters.usageCapped++;
+    return sendProblem(c, usageCappedBody(state.accountId, state.tier.productName), 429);
+  }
+  await next();
+  if (fault.malform !== null && c.res.status === 200) {
+    const damaged = await malformOneEntry(c.res, fault.malform);
+    if (damaged) {
+      counters.faults.malformedIds.push(damaged.id);
+      c.res = damaged.response;
+    }
+  }
+  if (fault.truncate && c.res.status === 200) {
+    counters.faults.truncated++;
+    const text = await c.res.text();
+    c.res = new Response(text.slice(0, Math.ceil(text.length / 2)), {
+      status: 200,
+      headers: c.res.headers,
+    });
+  }
+  return undefined;
 }
 
 /**

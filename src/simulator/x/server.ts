@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { FaultPlan } from '../faults.ts';
 import { createSimulator, type SimulatorAppOptions } from './app.ts';
-import type { SimulatorStats } from './state.ts';
+import type { LoggedRequest, SimulatorStats } from './state.ts';
 
 export interface SimulatorServerOptions extends SimulatorAppOptions {
   /** 0 (the default) picks a free port. */
@@ -18,6 +18,8 @@ export interface RunningSimulator {
   faults: FaultPlan;
   /** Requests served, faults injected, 429s, posts read: what a client met so far. */
   stats(): SimulatorStats;
+  /** The latest requests, oldest first, with the rate limit each was told. */
+  requestLog(): LoggedRequest[];
   close(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ export async function startSimulator(options: SimulatorServerOptions): Promise<R
     port,
     faults: simulator.faults,
     stats: simulator.stats,
+    requestLog: simulator.requestLog,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

@@ -31,6 +31,21 @@ export interface SimulatorStats {
   postsRead: number;
 }
 
+/** One request as the simulator met it, in real time: for tests that check a client waited its turn. */
+export interface LoggedRequest {
+  /** real ms when it arrived */
+  atMs: number;
+  family: EndpointName;
+  /** 0: the connection was dropped */
+  status: number;
+  /** the `x-rate-limit-remaining` and `x-rate-limit-reset` (epoch seconds) it was told, if any */
+  remaining: number | null;
+  reset: number | null;
+}
+
+/** The request log keeps the latest requests only: a demo simulator runs for days. */
+const REQUEST_LOG_SIZE = 20_000;
+
 export interface StateParts {
   index: ScenarioIndex;
   clock: Clock;
@@ -65,6 +80,7 @@ export class SimulatorState {
     rateLimited: 0,
     usageCapped: 0,
   };
+  readonly #requestLog: LoggedRequest[] = [];
   readonly #compiled = new Map<string, CompiledQuery>();
   readonly #deletedAt: Map<string, number>;
   readonly #suspendedAt: Map<string, number>;
@@ -101,7 +117,16 @@ export class SimulatorState {
 
   stats(): SimulatorStats {
     const requests = {} as Record<EndpointName, number>;
-    for (const family of ['search', 'searchAll', 'counts', 'users', 'timelines', 'tweets', 'usage'] as const)
+    for (const family of [
+      'search',
+      'searchAll',
+      'counts',
+      'countsAll',
+      'users',
+      'timelines',
+      'tweets',
+      'usage',
+    ] as const)
       requests[family] = this.counters.requests.get(family) ?? 0;
     return {
       requests,
@@ -110,6 +135,16 @@ export class SimulatorState {
       usageCapped: this.counters.usageCapped,
       postsRead: this.usage.used,
     };
+  }
+
+  logRequest(request: LoggedRequest): void {
+    if (this.#requestLog.length >= REQUEST_LOG_SIZE) this.#requestLog.shift();
+    this.#requestLog.push(request);
+  }
+
+  /** The latest requests that passed the bearer check, oldest first. */
+  requestLog(): LoggedRequest[] {
+    return [...this.#requestLog];
   }
 
   /** Parsed once per distinct query string: collectors repeat the same few queries all day. */

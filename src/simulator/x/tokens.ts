@@ -1,9 +1,10 @@
 /**
  * Pagination tokens: opaque base-36 strings like X's, encoding where the next page starts.
  * `older` continues below an id (next page); `newer` above it (a timeline's previous page).
- * The prefix ties a token to the endpoint family that issued it.
+ * The prefix ties a token to the endpoint family that issued it. A counts token carries an instant
+ * (ms) where the older page ends, in place of an id.
  */
-export type TokenFamily = 'search' | 'timeline';
+export type TokenFamily = 'search' | 'timeline' | 'counts';
 export type TokenDirection = 'older' | 'newer';
 
 export interface PageCursor {
@@ -11,7 +12,7 @@ export interface PageCursor {
   id: bigint;
 }
 
-const PREFIX: Record<TokenFamily, string> = { search: 'b26v89c1', timeline: 't3b' };
+const PREFIX: Record<TokenFamily, string> = { search: 'b26v89c1', timeline: 't3b', counts: 'c9k1' };
 // Scrambles the id so that a token does not read as an id a client could be tempted to parse.
 const MASK = 0x2f6e4d1c9b3a5877n;
 const LARGEST = (1n << 65n) - 1n;

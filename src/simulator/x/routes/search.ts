@@ -49,7 +49,7 @@ export const RECENT: SearchReach = {
   reachMs: 7 * DAY_MS,
   defaultLookbackMs: 7 * DAY_MS,
 };
-const ARCHIVE: SearchReach = {
+export const ARCHIVE: SearchReach = {
   family: 'searchAll',
   maxQueryLength: 1024,
   reachMs: undefined,
@@ -101,6 +101,23 @@ export function readSearchBounds(params: ParamReader, reach: SearchReach, state:
       }
       if (start && end && start.ms >= end.ms) {
         problems.push(timeProblem('start_time', start.raw, "must be before 'end_time'"));
+      }
+      // X takes a request's bounds either as ids or as instants, never both at once.
+      for (const [idName, id] of [
+        ['since_id', sinceId],
+        ['until_id', untilId],
+      ] as const) {
+        for (const [timeName, time] of [
+          ['start_time', start],
+          ['end_time', end],
+        ] as const) {
+          if (id !== undefined && time) {
+            problems.push({
+              parameters: { [idName]: [id.toString()], [timeName]: [time.raw] },
+              message: `The \`${idName}\` query parameter can not be used with the \`${timeName}\` query parameter`,
+            });
+          }
+        }
       }
       if (reach.reachMs !== undefined) {
         const oldestId = snowflakeFloor(oldestMs);
