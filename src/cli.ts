@@ -4,6 +4,7 @@ import { errorLine } from './commands/errors.ts';
 import type { ExportCommandOptions as ExportOptions } from './commands/export.ts';
 import { type Config, loadConfig } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
+import { packageVersion } from './version.ts';
 
 /**
  * The `tracker` command. Every failure ends with one line on stderr and exit code 1.
@@ -37,6 +38,7 @@ async function runUntilSignal(log: Logger, stop: () => Promise<void>): Promise<v
 
 const program = new Command('tracker')
   .description('Follow an event campaign on X: collect, rank, show live.')
+  .version(packageVersion(), '-V, --version', 'print the version')
   .showHelpAfterError()
   .exitOverride();
 

@@ -22,6 +22,7 @@ import {
   type TestDatabase,
   testDatabaseUrl,
   testRedisUrl,
+  trackerFromSources,
   uniqueName,
 } from '../support/services.ts';
 
@@ -183,14 +184,13 @@ describe('the workers and the dashboard, with the X API failing now and then', (
 
 describe('the CLI when it fails', { timeout: 180_000 }, () => {
   const run = promisify(execFile);
-  const tracker = new URL('../../bin/tracker.js', import.meta.url).pathname;
   const database = uniqueName('secrets');
   const databaseUrl = testDatabaseUrl.replace(/\/test$/, `/${database}`);
   let dir: string;
 
   const cli = async (args: string[], env: Record<string, string>) => {
     try {
-      const { stdout, stderr } = await run(process.execPath, [tracker, ...args], {
+      const { stdout, stderr } = await run(process.execPath, [...trackerFromSources, ...args], {
         env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'debug', ...env },
         timeout: 60_000,
       });
