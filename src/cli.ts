@@ -3,7 +3,7 @@ import { systemClock } from './clock.ts';
 import { errorLine } from './commands/errors.ts';
 import type { ExportCommandOptions as ExportOptions } from './commands/export.ts';
 import { type Config, loadConfig } from './config.ts';
-import { createLogger, type Logger } from './log.ts';
+import { createLogger, defaultLogFormat, type Logger } from './log.ts';
 import { packageVersion } from './version.ts';
 
 /**
@@ -18,7 +18,13 @@ function context(): { config: Config; log: Logger } {
   const config = loadConfig();
   showStacks = config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace';
   // Logs go to stderr so command output (lists, exports) stays clean on stdout.
-  return { config, log: createLogger(config.LOG_LEVEL, process.stderr) };
+  const log = createLogger({
+    level: config.LOG_LEVEL,
+    format: config.LOG_FORMAT ?? defaultLogFormat([process.stdout, process.stderr]),
+    destination: process.stderr,
+    colors: process.stderr.isTTY === true,
+  });
+  return { config, log };
 }
 
 /** Runs until SIGINT/SIGTERM, then stops cleanly; a second signal forces the exit. */

@@ -76,6 +76,8 @@ const envSchema = z.object({
     z.string().min(16, 'expected at least 16 characters (generate one: openssl rand -hex 32)').optional(),
   ),
   LOG_LEVEL: z.preprocess(emptyAsUnset, z.enum(logLevels).default('info')),
+  /** `json` or `pretty`; unset: pretty on a terminal, JSON when the output is piped or redirected. */
+  LOG_FORMAT: z.preprocess(emptyAsUnset, z.enum(['json', 'pretty']).optional()),
   /** Demo replay speed: simulated seconds per real second. */
   DEMO_SPEED: z.preprocess(
     emptyAsUnset,

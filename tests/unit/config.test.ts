@@ -45,6 +45,7 @@ describe('loadConfig', () => {
     ['PORT', 'eighty', /PORT: expected a TCP port number/],
     ['PORT', '70000', /PORT: expected a TCP port from 0 to 65535/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL/],
+    ['LOG_FORMAT', 'yaml', /LOG_FORMAT/],
     ['ADMIN_TOKEN', 'short', /ADMIN_TOKEN: expected at least 16 characters/],
     ['X_BEARER_TOKEN', 'abc', /X_BEARER_TOKEN: expected an X app bearer token/],
     ['X_PRICE_POST_READ', 'five cents', /X_PRICE_POST_READ: expected a price in US dollars such as 0.005/],
