@@ -85,6 +85,14 @@ program
   });
 
 program
+  .command('doctor')
+  .description('check the configuration, PostgreSQL, Redis, each network and the budgets, one line each')
+  .action(async () => {
+    const { runDoctor } = await import('./commands/doctor.ts');
+    process.exitCode = await runDoctor(systemClock.now(), out);
+  });
+
+program
   .command('migrate')
   .description('bring the database schema up to date')
   .action(async () => {
