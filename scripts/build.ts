@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { cp, mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import {
   type Asset,
@@ -10,9 +10,10 @@ import {
 
 /**
  * `npm run build`: the package as it ships, in dist/. The compiled tree mirrors the sources
- * (dist/src, dist/workers, dist/dashboard, dist/migrations), so every path a module finds from its
- * own `import.meta.url` (the demo campaign file, the database functions in sql/) is the same
- * relative path from dist/, and the files it reads are copied beside.
+ * (dist/src, dist/workers, dist/dashboard, dist/migrations), so a path a module finds from its own
+ * `import.meta.url` (the demo campaign file) is the same relative path from dist/, and the files it
+ * reads are copied beside. sql/ is not copied: migrations/sql-files.ts finds it at the package
+ * root, from the sources and from dist/ alike, and the package ships it there (package.json files).
  */
 const root = new URL('../', import.meta.url);
 const dist = new URL('dist/', root);
@@ -41,11 +42,5 @@ for (const asset of [assets.script, assets.style] satisfies Asset[]) {
 }
 await writeFile(new URL(prebuiltManifest, clientFolder), `${JSON.stringify(manifest, null, 2)}\n`);
 
-for (const folder of ['campaigns', 'sql']) {
-  const exists = await stat(new URL(folder, root)).then(
-    () => true,
-    () => false,
-  );
-  if (exists) await cp(new URL(folder, root), new URL(folder, dist), { recursive: true });
-}
+await cp(new URL('campaigns', root), new URL('campaigns', dist), { recursive: true });
 console.log(`built dist/ in ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -1,5 +1,5 @@
-import { campaignBudgetStatus } from '../collect/budget.ts';
-import { formatUsd, pricesFrom } from '../collect/prices.ts';
+import { formatUsd, pricesFrom } from '../budget/prices.ts';
+import { campaignBudgetStatus } from '../budget/status.ts';
 import { type Config, ConfigError, loadConfig } from '../config.ts';
 import { type Db, openDatabase, pendingMigrations } from '../db/database.ts';
 import { XClient } from '../networks/x/client.ts';

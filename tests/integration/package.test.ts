@@ -69,6 +69,8 @@ describe('the packed package, installed without dev dependencies', { timeout: 18
     expect(files).toContain('dist/src/cli.js');
     expect(files).toContain('dist/campaigns/ogp16.yaml');
     expect(files).toContain('dist/dashboard/client/assets.json');
+    // migrations/sql-files.ts reads the database functions from sql/ at the package root.
+    expect(files).toContain('sql/rank_apply.sql');
     expect(files.filter((file) => /\.(ts|tsx)$/.test(file) && !file.endsWith('.d.ts'))).toEqual([]);
     const modules = await readdir(join(installed, 'node_modules'));
     expect(modules).not.toContain('tsx');
