@@ -159,6 +159,9 @@ const checkedEnvSchema = envSchema.refine(
   },
 );
 
+/** Every variable the program reads (compose.yaml and .env.example are checked against it). */
+export const configVariables: readonly string[] = Object.keys(envSchema.shape);
+
 export type Config = Readonly<z.output<typeof envSchema>> & {
   /** No X token: collect from the built-in simulator replaying the 2016 summit. */
   readonly demo: boolean;
