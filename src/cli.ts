@@ -3,7 +3,8 @@ import { systemClock } from './clock.ts';
 import { errorLine } from './commands/errors.ts';
 import type { ExportCommandOptions as ExportOptions } from './commands/export.ts';
 import { type Config, loadConfig } from './config.ts';
-import { createLogger, type Logger } from './log.ts';
+import { createLogger, defaultLogFormat, type Logger } from './log.ts';
+import { packageVersion } from './version.ts';
 
 /**
  * The `tracker` command. Every failure ends with one line on stderr and exit code 1.
@@ -17,7 +18,13 @@ function context(): { config: Config; log: Logger } {
   const config = loadConfig();
   showStacks = config.LOG_LEVEL === 'debug' || config.LOG_LEVEL === 'trace';
   // Logs go to stderr so command output (lists, exports) stays clean on stdout.
-  return { config, log: createLogger(config.LOG_LEVEL, process.stderr) };
+  const log = createLogger({
+    level: config.LOG_LEVEL,
+    format: config.LOG_FORMAT ?? defaultLogFormat([process.stdout, process.stderr]),
+    destination: process.stderr,
+    colors: process.stderr.isTTY === true,
+  });
+  return { config, log };
 }
 
 /** Runs until SIGINT/SIGTERM, then stops cleanly; a second signal forces the exit. */
@@ -37,6 +44,7 @@ async function runUntilSignal(log: Logger, stop: () => Promise<void>): Promise<v
 
 const program = new Command('tracker')
   .description('Follow an event campaign on X: collect, rank, show live.')
+  .version(packageVersion(), '-V, --version', 'print the version')
   .showHelpAfterError()
   .exitOverride();
 
@@ -74,6 +82,14 @@ program
     const dashboard = await runDashboard(config, log);
     out(`dashboard on ${dashboard.url}`);
     await runUntilSignal(log, dashboard.stop);
+  });
+
+program
+  .command('doctor')
+  .description('check the configuration, PostgreSQL, Redis, each network and the budgets, one line each')
+  .action(async () => {
+    const { runDoctor } = await import('./commands/doctor.ts');
+    process.exitCode = await runDoctor(systemClock.now(), out);
   });
 
 program

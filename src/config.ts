@@ -62,6 +62,49 @@ const envSchema = z.object({
       .max(600_000, 'expected at most 600000 ms (10 minutes)')
       .default(30_000),
   ),
+  /** A Bluesky handle or DID: searchPosts needs a session since 2025; unset, Bluesky search is off. */
+  BLUESKY_IDENTIFIER: z.preprocess(
+    emptyAsUnset,
+    z.string().min(3, 'expected a Bluesky handle or DID').optional(),
+  ),
+  /** An app password (Settings › Privacy and security › App passwords), never the account's own. */
+  BLUESKY_APP_PASSWORD: z.preprocess(
+    emptyAsUnset,
+    z.string().min(8, 'expected a Bluesky app password').optional(),
+  ),
+  /** Where sessions are made (the account's PDS or its entryway). */
+  BLUESKY_SERVICE: z.preprocess(
+    emptyAsUnset,
+    urlWithProtocols(['http:', 'https:'], 'https://bsky.social').default('https://bsky.social'),
+  ),
+  /** The AppView for unauthenticated reads (feeds, profiles, posts). */
+  BLUESKY_PUBLIC_API: z.preprocess(
+    emptyAsUnset,
+    urlWithProtocols(['http:', 'https:'], 'https://public.api.bsky.app').default(
+      'https://public.api.bsky.app',
+    ),
+  ),
+  /**
+   * Tokens for Mastodon instances that keep tag timelines from anonymous readers:
+   * `instance=token,…`, the instance a host name (mastodon.social) or a base URL.
+   */
+  MASTODON_TOKENS: z.preprocess(
+    emptyAsUnset,
+    z
+      .string()
+      .regex(/^[^=,\s]+=[^=,\s]+(,[^=,\s]+=[^=,\s]+)*$/, 'expected instance=token pairs separated by commas')
+      .transform((value) =>
+        Object.freeze(
+          Object.fromEntries(
+            value.split(',').map((pair) => {
+              const at = pair.indexOf('=');
+              return [pair.slice(0, at), pair.slice(at + 1)];
+            }),
+          ) as Record<string, string>,
+        ),
+      )
+      .optional(),
+  ),
   PORT: z.preprocess(
     emptyAsUnset,
     z.coerce
@@ -76,6 +119,8 @@ const envSchema = z.object({
     z.string().min(16, 'expected at least 16 characters (generate one: openssl rand -hex 32)').optional(),
   ),
   LOG_LEVEL: z.preprocess(emptyAsUnset, z.enum(logLevels).default('info')),
+  /** `json` or `pretty`; unset: pretty on a terminal, JSON when the output is piped or redirected. */
+  LOG_FORMAT: z.preprocess(emptyAsUnset, z.enum(['json', 'pretty']).optional()),
   /** Demo replay speed: simulated seconds per real second. */
   DEMO_SPEED: z.preprocess(
     emptyAsUnset,
@@ -106,6 +151,17 @@ const envSchema = z.object({
   ),
 });
 
+const checkedEnvSchema = envSchema.refine(
+  (env) => (env.BLUESKY_IDENTIFIER === undefined) === (env.BLUESKY_APP_PASSWORD === undefined),
+  {
+    message: 'set both BLUESKY_IDENTIFIER and BLUESKY_APP_PASSWORD, or neither',
+    path: ['BLUESKY_APP_PASSWORD'],
+  },
+);
+
+/** Every variable the program reads (compose.yaml and .env.example are checked against it). */
+export const configVariables: readonly string[] = Object.keys(envSchema.shape);
+
 export type Config = Readonly<z.output<typeof envSchema>> & {
   /** No X token: collect from the built-in simulator replaying the 2016 summit. */
   readonly demo: boolean;
@@ -117,7 +173,7 @@ export class ConfigError extends Error {
 
 /** Parses the environment; throws a ConfigError whose message is one line per bad variable. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const parsed = envSchema.safeParse(env);
+  const parsed = checkedEnvSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`invalid environment — ${lines.join('; ')}`);

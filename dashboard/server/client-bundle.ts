@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
-import { build } from 'esbuild';
 
 export interface Asset {
   /** `/assets/app.<contenthash>.js`: the hash lets browsers cache it forever */
@@ -20,21 +20,60 @@ export interface Assets {
   byPath: ReadonlyMap<string, Asset>;
 }
 
+/** What `npm run build` writes beside the compiled dashboard (dist/dashboard/client/), read at start. */
+export const prebuiltManifest = 'assets.json';
+export interface PrebuiltAsset {
+  path: string;
+  contentType: string;
+  /** file names in the same folder: the body, then its gzip and brotli forms */
+  files: { body: string; gzip: string; brotli: string };
+}
+const prebuiltFolder = new URL('../client/', import.meta.url);
+
 let built: Promise<Assets> | undefined;
 
 /**
- * The browser code (with Chart.js from node_modules: no CDN, the page works offline) and the CSS,
- * bundled in memory once per process. A failed build is forgotten so that the next request retries.
+ * The browser code (with Chart.js from node_modules: no CDN, the page works offline) and the CSS.
+ * The compiled package reads them as `npm run build` bundled them; run from the sources (tests,
+ * development), there is no prebuilt folder and they are bundled in memory, once per process. A
+ * failure is forgotten so that the next request retries.
  */
 export function buildAssets(): Promise<Assets> {
-  built ??= bundle().catch((error: unknown) => {
-    built = undefined;
-    throw error;
-  });
+  built ??= readPrebuilt()
+    .then((prebuilt) => prebuilt ?? bundleAssets())
+    .catch((error: unknown) => {
+      built = undefined;
+      throw error;
+    });
   return built;
 }
 
-async function bundle(): Promise<Assets> {
+async function readPrebuilt(): Promise<Assets | undefined> {
+  let manifest: PrebuiltAsset[];
+  try {
+    manifest = JSON.parse(await readFile(new URL(prebuiltManifest, prebuiltFolder), 'utf8'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const read = async (file: string) => new Uint8Array(await readFile(new URL(file, prebuiltFolder)));
+  const [script, style] = await Promise.all(
+    manifest.map(
+      async (entry): Promise<Asset> => ({
+        path: entry.path,
+        contentType: entry.contentType,
+        body: await read(entry.files.body),
+        gzip: await read(entry.files.gzip),
+        brotli: await read(entry.files.brotli),
+      }),
+    ),
+  );
+  if (!script || !style) throw new Error(`${prebuiltManifest} names no script or no style: rebuild`);
+  return { script, style, byPath: new Map([script, style].map((asset) => [asset.path, asset])) };
+}
+
+/** Bundles and compresses the browser code with esbuild (a dev dependency: the build runs this). */
+export async function bundleAssets(): Promise<Assets> {
   const [script, style] = await Promise.all([
     bundleOne('../client/main.ts', 'js', 'text/javascript; charset=utf-8'),
     bundleOne('../client/styles.css', 'css', 'text/css; charset=utf-8'),
@@ -46,6 +85,7 @@ const gzipAsync = promisify(gzip);
 const brotliAsync = promisify(brotliCompress);
 
 async function bundleOne(entry: string, extension: string, contentType: string): Promise<Asset> {
+  const { build } = await import('esbuild');
   const result = await build({
     entryPoints: [fileURLToPath(new URL(entry, import.meta.url))],
     bundle: true,

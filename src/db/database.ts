@@ -84,6 +84,22 @@ export async function migrateToLatest(db: Db, schema?: string): Promise<string[]
   return (results ?? []).map((result) => result.migrationName);
 }
 
+/** Migrations this code has and the database has not run yet (`tracker migrate` runs them). */
+export async function pendingMigrations(db: Db, schema?: string): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
+  try {
+    return (await migrator.getMigrations()).filter((m) => m.executedAt === undefined).map((m) => m.name);
+  } catch (error) {
+    // A database never migrated has no migration table yet (undefined_table): every one is pending.
+    if ((error as { code?: unknown }).code === '42P01') return Object.keys(migrations);
+    throw error;
+  }
+}
+
 function describe(options: DatabaseOptions): string {
   if (!options.url) return `embedded PGlite in ${options.dataDir ?? './data'}`;
   try {

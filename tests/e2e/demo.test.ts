@@ -3,9 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { eventually } from '../support/services.ts';
-
-const tracker = new URL('../../bin/tracker.js', import.meta.url).pathname;
+import { eventually, trackerFromSources } from '../support/services.ts';
 
 /**
  * `npm start` as a newcomer runs it: no token, no DATABASE_URL (embedded PGlite), and here no Redis
@@ -22,7 +20,7 @@ describe('the demo (tracker start without a token)', () => {
 
   test('serves the live leaderboard with @OpenData_Forum and a rising follower curve, then stops on Ctrl-C', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'tracker-demo-'));
-    child = spawn(process.execPath, [tracker, 'start'], {
+    child = spawn(process.execPath, [...trackerFromSources, 'start'], {
       env: {
         PATH: process.env.PATH ?? '',
         PORT: '0',

@@ -5,10 +5,9 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { testDatabaseUrl, uniqueName } from '../support/services.ts';
+import { testDatabaseUrl, trackerFromSources, uniqueName } from '../support/services.ts';
 
 const run = promisify(execFile);
-const tracker = new URL('../../bin/tracker.js', import.meta.url).pathname;
 
 interface Outcome {
   code: number;
@@ -19,7 +18,7 @@ interface Outcome {
 /** Runs the real `tracker` command, as a user would, with only the given environment. */
 async function trackerCli(args: string[], env: Record<string, string>): Promise<Outcome> {
   try {
-    const { stdout, stderr } = await run(process.execPath, [tracker, ...args], {
+    const { stdout, stderr } = await run(process.execPath, [...trackerFromSources, ...args], {
       env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
       timeout: 30_000,
     });

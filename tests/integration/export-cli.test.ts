@@ -11,10 +11,9 @@ import { createDashboard } from '../../dashboard/server/app.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { type Db, migrateToLatest, openDatabase } from '../../src/db/database.ts';
 import { type DemoCampaign, loadDemoCampaign } from '../support/export-fixtures.ts';
-import { defined, testDatabaseUrl, uniqueName } from '../support/services.ts';
+import { defined, testDatabaseUrl, trackerFromSources, uniqueName } from '../support/services.ts';
 
 const run = promisify(execFile);
-const tracker = new URL('../../bin/tracker.js', import.meta.url).pathname;
 
 /**
  * `tracker export`, run as a user runs it, on its own database holding the demo campaign: the same
@@ -51,7 +50,7 @@ afterAll(async () => {
 
 async function trackerExport(args: string[]) {
   try {
-    const { stdout, stderr } = await run(process.execPath, [tracker, 'export', ...args], {
+    const { stdout, stderr } = await run(process.execPath, [...trackerFromSources, 'export', ...args], {
       env: {
         PATH: process.env.PATH ?? '',
         LOG_LEVEL: 'warn',

@@ -10,7 +10,7 @@ import { createDashboard, type Dashboard } from '../../dashboard/server/app.ts';
 import { applyCampaign } from '../../src/campaigns/apply.ts';
 import { parseCampaignFile } from '../../src/campaigns/campaign-file.ts';
 import { ManualClock } from '../../src/clock.ts';
-import { createLogger } from '../../src/log.ts';
+import { createLogger, formatLogLine } from '../../src/log.ts';
 import { XClient } from '../../src/networks/x/client.ts';
 import { freePort } from '../../src/redis.ts';
 import { generateScenario } from '../../src/simulator/scenario.ts';
@@ -22,6 +22,7 @@ import {
   type TestDatabase,
   testDatabaseUrl,
   testRedisUrl,
+  trackerFromSources,
   uniqueName,
 } from '../support/services.ts';
 
@@ -43,7 +44,17 @@ const scenario = generateScenario({ seed: 11, accounts: 40, posts: 300 });
 const clock = new ManualClock(new Date(scenario.window.start.getTime() + 30 * 3600_000));
 const captured: Array<{ where: string; text: string }> = [];
 const logLines: string[] = [];
-const log = createLogger('trace', { write: (line: string) => void logLines.push(line) });
+/** The same entries as a terminal shows them: made from the redacted JSON, checked all the same. */
+const prettyLines: string[] = [];
+const log = createLogger({
+  level: 'trace',
+  destination: {
+    write: (line: string) => {
+      logLines.push(line);
+      prettyLines.push(formatLogLine(line, { colors: false }));
+    },
+  },
+});
 
 let simulator: RunningSimulator;
 let t: TestDatabase;
@@ -128,6 +139,8 @@ describe('the workers and the dashboard, with the X API failing now and then', (
     const logs = logLines.join('');
     expect(logs).toMatch(/"msg":"job failed"/);
     expectNoSecret('worker logs', logs);
+    expect(prettyLines.join('\n')).toMatch(/^\d\d:\d\d:\d\d WARN {2}job failed queue=/m);
+    expectNoSecret('worker logs, pretty', prettyLines.join('\n'));
     const runs = await t.db
       .selectFrom('collection_runs')
       .select('error')
@@ -178,19 +191,19 @@ describe('the workers and the dashboard, with the X API failing now and then', (
       expectNoSecret(`${init?.method ?? 'GET'} ${path} (${response.status})`, text);
     }
     expectNoSecret('dashboard logs', logLines.join(''));
+    expectNoSecret('dashboard logs, pretty', prettyLines.join('\n'));
   });
 });
 
 describe('the CLI when it fails', { timeout: 180_000 }, () => {
   const run = promisify(execFile);
-  const tracker = new URL('../../bin/tracker.js', import.meta.url).pathname;
   const database = uniqueName('secrets');
   const databaseUrl = testDatabaseUrl.replace(/\/test$/, `/${database}`);
   let dir: string;
 
   const cli = async (args: string[], env: Record<string, string>) => {
     try {
-      const { stdout, stderr } = await run(process.execPath, [tracker, ...args], {
+      const { stdout, stderr } = await run(process.execPath, [...trackerFromSources, ...args], {
         env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'debug', ...env },
         timeout: 60_000,
       });
@@ -233,6 +246,11 @@ describe('the CLI when it fails', { timeout: 180_000 }, () => {
       ['short tokens', ['migrate'], { ...env, X_BEARER_TOKEN: shortX, ADMIN_TOKEN: shortAdmin }],
       ['no Redis', ['worker'], { ...env, REDIS_URL: `redis://127.0.0.1:${await freePort()}` }],
       ['a wrong X token', ['collect', 'summit'], { ...env, X_BEARER_TOKEN: `${xToken}-wrong` }],
+      [
+        'a wrong X token, pretty logs',
+        ['collect', 'summit'],
+        { ...env, X_BEARER_TOKEN: `${xToken}-wrong`, LOG_FORMAT: 'pretty' },
+      ],
       ['a flaky X API', ['collect', 'summit'], env],
       ['an unknown campaign', ['collect', 'nope'], env],
     ] as const;

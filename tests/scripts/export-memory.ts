@@ -17,12 +17,11 @@ import { sql } from 'kysely';
 import pg from 'pg';
 import { migrateToLatest, openDatabase } from '../../src/db/database.ts';
 import { createCampaign } from '../support/rank-fixtures.ts';
-import { testDatabaseUrl, uniqueName } from '../support/services.ts';
+import { testDatabaseUrl, trackerFromSources, uniqueName } from '../support/services.ts';
 
 const total = Number(process.env.EXPORT_POSTS ?? 1_000_000);
 const database = uniqueName('export_memory');
 const databaseUrl = testDatabaseUrl.replace(/\/test$/, `/${database}`);
-const tracker = new URL('../../bin/tracker.js', import.meta.url).pathname;
 const heapMb = 96;
 const dir = await mkdtemp(join(tmpdir(), 'export-memory-'));
 
@@ -35,7 +34,7 @@ const db = await openDatabase({ url: databaseUrl, poolSize: 2 });
 async function peakOf(args: string[]): Promise<{ peakMb: number; seconds: number }> {
   const started = Date.now();
   // A capped heap: an export that kept its rows would run out of it long before the end.
-  const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, tracker, ...args], {
+  const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, ...trackerFromSources, ...args], {
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

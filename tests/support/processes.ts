@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import pg from 'pg';
 import { type Db, migrateToLatest, openDatabase } from '../../src/db/database.ts';
 import { freePort, redisAnswers } from '../../src/redis.ts';
-import { eventually, testDatabaseUrl, uniqueName } from './services.ts';
+import { eventually, testDatabaseUrl, trackerFromSources, uniqueName } from './services.ts';
 
 /**
  * Real processes for fault tests: a private redis-server (so a test may stop it without touching
@@ -74,8 +74,6 @@ async function adminQuery(text: string): Promise<void> {
   }
 }
 
-const tracker = new URL('../../bin/tracker.js', import.meta.url).pathname;
-
 export interface TrackerProcess {
   child: ChildProcess;
   output(): string;
@@ -84,7 +82,7 @@ export interface TrackerProcess {
 /** Starts `tracker <args>` with only the given environment (and PATH). */
 export function spawnTracker(args: string[], env: Record<string, string>): TrackerProcess {
   let output = '';
-  const child = spawn(process.execPath, [tracker, ...args], {
+  const child = spawn(process.execPath, [...trackerFromSources, ...args], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

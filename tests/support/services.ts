@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import pino from 'pino';
 import { type Db, migrateToLatest, openDatabase } from '../../src/db/database.ts';
@@ -9,6 +10,15 @@ import { type Db, migrateToLatest, openDatabase } from '../../src/db/database.ts
  */
 export const testDatabaseUrl = 'postgres://root@127.0.0.1:5432/test';
 export const testRedisUrl = 'redis://127.0.0.1:6379';
+
+/**
+ * The `tracker` command as tests run it: from the TypeScript sources, through tsx, so a test never
+ * runs a stale dist/. `bin/tracker.js` runs the build (tests/integration/package.test.ts covers it).
+ */
+export const trackerFromSources = [
+  fileURLToPath(new URL('../../bin/run-ts.js', import.meta.url)),
+  fileURLToPath(new URL('../../src/cli.ts', import.meta.url)),
+];
 
 export const uniqueName = (kind: string) => `test_${kind}_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
 

@@ -31,6 +31,15 @@ describe('loadConfig', () => {
     expect(loadConfig({ X_PRICE_POST_READ: '0.004' }).X_PRICE_POST_READ).toBe(0.004);
   });
 
+  test('Mastodon tokens by instance; Bluesky defaults to the public services', () => {
+    const config = loadConfig({ MASTODON_TOKENS: 'mastodon.social=abc,http://127.0.0.1:4200/=def' });
+    expect(config.MASTODON_TOKENS).toEqual({ 'mastodon.social': 'abc', 'http://127.0.0.1:4200/': 'def' });
+    expect(config).toMatchObject({
+      BLUESKY_SERVICE: 'https://bsky.social',
+      BLUESKY_PUBLIC_API: 'https://public.api.bsky.app',
+    });
+  });
+
   test('empty values count as unset', () => {
     const config = loadConfig({ DATABASE_URL: '', PORT: '' });
     expect(config.DATABASE_URL).toBeUndefined();
@@ -45,6 +54,10 @@ describe('loadConfig', () => {
     ['PORT', 'eighty', /PORT: expected a TCP port number/],
     ['PORT', '70000', /PORT: expected a TCP port from 0 to 65535/],
     ['LOG_LEVEL', 'loud', /LOG_LEVEL/],
+    ['LOG_FORMAT', 'yaml', /LOG_FORMAT/],
+    ['MASTODON_TOKENS', 'mastodon.social:abc', /MASTODON_TOKENS: expected instance=token pairs/],
+    ['BLUESKY_IDENTIFIER', 'forum.bsky.social', /BLUESKY_APP_PASSWORD: set both BLUESKY_IDENTIFIER and/],
+    ['BLUESKY_SERVICE', 'bsky.social', /BLUESKY_SERVICE: expected a http: or https: URL/],
     ['ADMIN_TOKEN', 'short', /ADMIN_TOKEN: expected at least 16 characters/],
     ['X_BEARER_TOKEN', 'abc', /X_BEARER_TOKEN: expected an X app bearer token/],
     ['X_PRICE_POST_READ', 'five cents', /X_PRICE_POST_READ: expected a price in US dollars such as 0.005/],

@@ -1,7 +1,14 @@
 import http from 'node:http';
 import https from 'node:https';
 import { ApiResponseError, TwitterApi, type TwitterApiv2 } from 'twitter-api-v2';
-import { classifyXError, rateLimitOf, XRateLimitError, XTransientError } from './errors.ts';
+import {
+  classifyXError,
+  rateLimitOf,
+  XAuthError,
+  XRateLimitError,
+  XRequestError,
+  XTransientError,
+} from './errors.ts';
 import { maxPageSize, postExpansions, postFields, userFields } from './fields.ts';
 import type { RateLimit, XCounts, XLookup, XPage, XPost, XResponseEvent, XUsage, XUser } from './types.ts';
 import { countsWire, usageWire } from './usage-wire.ts';
@@ -230,6 +237,29 @@ export class XClient {
   async #paceArchive(): Promise<void> {
     const waitMs = this.#lastArchiveMs + archiveIntervalMs - Date.now();
     if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+  }
+
+  /**
+   * Whether this app may search the full archive (pay-per-use and Enterprise): one request to
+   * `/2/tweets/search/all` over ten seconds of March 2006, which holds no post, so nothing is read
+   * or billed. X answers 403 client-not-enrolled to an app without it; `unknown` when the server
+   * does not serve the endpoint (404), as some X-compatible servers.
+   */
+  async archiveSearchAccess(): Promise<'available' | 'not-available' | 'unknown'> {
+    try {
+      await this.#send('tweets/search/all', {
+        query: 'from:XDevelopers',
+        start_time: '2006-03-22T00:00:00.000Z',
+        end_time: '2006-03-22T00:00:10.000Z',
+        max_results: 10,
+      });
+      return 'available';
+    } catch (error) {
+      // 401 is a refused token, not an answer about the tier: the caller reports it.
+      if (error instanceof XAuthError && !/ answered 401/.test(error.message)) return 'not-available';
+      if (error instanceof XRequestError && / answered 404/.test(error.message)) return 'unknown';
+      throw error;
+    }
   }
 
   async #page(endpoint: string, query: Record<string, string | number>): Promise<XPage> {
