@@ -1,4 +1,4 @@
-import type { HomeBatch, MastodonClient, MastodonPage } from '../networks/mastodon/client.ts';
+import type { MastodonClient } from '../networks/mastodon/client.ts';
 import {
   MastodonNotFoundError,
   MastodonRateLimitError,
@@ -6,6 +6,7 @@ import {
   MastodonTransientError,
 } from '../networks/mastodon/errors.ts';
 import { parseInstance } from '../networks/mastodon/instances.ts';
+import type { HomeBatch, MastodonPage } from '../networks/mastodon/types.ts';
 import type { EngagementCounts, NetworkAccount, NetworkPost } from '../networks/types.ts';
 
 /**

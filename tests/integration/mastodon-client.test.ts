@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
 import { readMastodonTags } from '../../src/collect/read-mastodon-tags.ts';
-import { MastodonClient, type MastodonPage } from '../../src/networks/mastodon/client.ts';
+import { MastodonClient } from '../../src/networks/mastodon/client.ts';
 import {
   MastodonNotFoundError,
   MastodonRateLimitError,
@@ -9,6 +9,7 @@ import {
   MastodonTimelineClosedError,
 } from '../../src/networks/mastodon/errors.ts';
 import { parseMastodonTokens } from '../../src/networks/mastodon/instances.ts';
+import type { MastodonPage } from '../../src/networks/mastodon/types.ts';
 import {
   mastodonTruth,
   type RunningMastodonSimulator,
