@@ -12,6 +12,7 @@ import {
   createCampaign,
   type FixtureAccount,
   type FixturePost,
+  generatePosts,
   rollupState,
   seeded,
   storePosts,
@@ -46,70 +47,6 @@ const watchlist = ['alice', 'Carol', 'mallory', 'nobody_known'];
 // hours and 02:00–03:00 happens twice; it begins on 2017-03-26 at 02:00 CET (a 23-hour day).
 const autumn = { start: '2016-10-29T00:00:00+02:00', end: '2016-11-01T00:00:00+01:00' };
 const spring = { start: '2017-03-25T00:00:00+01:00', end: '2017-03-28T00:00:00+02:00' };
-
-function generatePosts(seed: number, idBase: number, spanStart: string, spanEnd: string, count: number) {
-  const random = seeded(seed);
-  const start = Date.parse(spanStart);
-  const span = Date.parse(spanEnd) - start;
-  // A few busy accounts and many quiet ones: ties among the quiet ones.
-  const weights = accounts.map((_, i) => (i < 3 ? 6 : i < 6 ? 3 : 1));
-  const totalWeight = weights.reduce((a, b) => a + b, 0);
-  const pick = () => {
-    let r = random() * totalWeight;
-    for (const [i, weight] of weights.entries()) {
-      r -= weight;
-      if (r < 0) return accounts[i] as FixtureAccount;
-    }
-    return accounts[0] as FixtureAccount;
-  };
-  const posts: FixturePost[] = [];
-  for (let i = 0; i < count; i++) {
-    const author = pick();
-    const kind =
-      (['post', 'post', 'post', 'reply', 'quote', 'repost'] as const)[Math.floor(random() * 6)] ?? 'post';
-    const mentionCount = Math.floor(random() * 3);
-    const mentions: string[] = [];
-    for (let m = 0; m < mentionCount; m++) {
-      const r = random();
-      const name = r < 0.1 ? author.username : r < 0.2 ? 'nobody_known' : pick().username;
-      mentions.push(r < 0.5 ? name.toUpperCase() : name);
-    }
-    if (random() < 0.1) mentions.push(mentions[0] ?? 'alice'); // the same account twice: one mention
-    // Cluster a third of the posts around the repeated hour and the day boundaries.
-    const offset = random() < 0.3 ? clusterOffset(random, start, span) : random() * span;
-    const queries = random() < 0.25 ? [0, 1] : random() < 0.5 ? [1] : [0];
-    posts.push({
-      id: String(idBase + i),
-      authorId: author.id,
-      createdAt: new Date(Math.floor(start + offset)),
-      kind,
-      mentions: mentions.map((name) => name.toLowerCase()),
-      likes: Math.floor(random() * 4),
-      reposts: Math.floor(random() * 3),
-      replies: random() < 0.3 ? 1 : 0,
-      quotes: 0,
-      impressions: random() < 0.2 ? null : Math.floor(random() * 50),
-      queries,
-    });
-  }
-  return posts;
-}
-
-function clusterOffset(random: () => number, start: number, span: number): number {
-  const anchors = [
-    '2016-10-30T00:00:00Z',
-    '2016-10-30T01:00:00Z',
-    '2016-10-29T22:00:00Z',
-    '2016-10-30T23:00:00Z',
-    '2017-03-26T01:00:00Z',
-    '2017-03-25T23:00:00Z',
-  ]
-    .map(Date.parse)
-    .filter((anchor) => anchor > start && anchor < start + span);
-  const anchor = anchors[Math.floor(random() * anchors.length)];
-  if (anchor === undefined) return random() * span;
-  return Math.min(span - 1, Math.max(0, anchor - start + (random() - 0.5) * 2 * 3600_000));
-}
 
 let t: TestDatabase;
 let db: Db;
@@ -170,7 +107,7 @@ beforeAll(async () => {
     ['#three', '#four'],
   );
   springCampaign = s.campaign;
-  autumnPosts = generatePosts(1, 1_000_000, '2016-10-27T22:00:00Z', '2016-11-02T10:00:00Z', 900);
+  autumnPosts = generatePosts(accounts, 1, 1_000_000, '2016-10-27T22:00:00Z', '2016-11-02T10:00:00Z', 900);
   // Pages of 37 posts: pages cross hours and days, and each page is stored once per query.
   await storePosts(
     db,
@@ -182,7 +119,7 @@ beforeAll(async () => {
   await storePosts(
     db,
     { campaignId: springCampaign.id, queryIds: s.queryIds, accounts },
-    generatePosts(2, 2_000_000, '2017-03-24T00:00:00Z', '2017-03-28T12:00:00Z', 500),
+    generatePosts(accounts, 2, 2_000_000, '2017-03-24T00:00:00Z', '2017-03-28T12:00:00Z', 500),
     new Date('2017-03-29T00:00:00Z'),
   );
   await addSnapshots();
