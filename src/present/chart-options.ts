@@ -132,6 +132,9 @@ export function timeDatasets(
       pointHitRadius: 6,
       borderWidth: bar ? 0 : one.emphasis ? 3 : 2,
       spanGaps: false,
+      // Straight segments: a Bézier curve overshoots between readings (a follower line would dip
+      // below 0 or above its peak), drawing values that were never read.
+      tension: 0,
       ...(options.rank ? { stepped: 'middle' as const } : {}),
     };
   });
