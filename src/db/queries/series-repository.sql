@@ -11,7 +11,14 @@ select
       order by
         s.observed_at desc
     )
-  ) [1]::float8 as value
+  ) [1]::float8 as value,
+  (
+    array_agg(
+      s.source
+      order by
+        s.observed_at desc
+    )
+  ) [1] as source
 from
   account_snapshots s
 where
