@@ -73,9 +73,11 @@ export class TransportFaults {
 
   decide(family: EndpointName): TransportDecision {
     if (!this.#enabled) return NONE;
+    // Only the targeted endpoints draw: which of their requests meets a fault depends on their own
+    // order, not on how other jobs' requests interleave with them (a seed means the same under load).
+    if (this.#endpoints && !this.#endpoints.has(family)) return NONE;
     const r = [this.#random.next(), this.#random.next(), this.#random.next(), this.#random.next()];
     const more = [this.#more.next(), this.#more.next(), this.#more.next()];
-    if (this.#endpoints && !this.#endpoints.has(family)) return NONE;
     const { serviceUnavailable, slowResponses, droppedConnections, truncatedJson } = this.#options;
     const { rateLimitStorms, malformedEntries } = this.#options;
     let unavailable = false;
