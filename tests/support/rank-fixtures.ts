@@ -166,7 +166,7 @@ export async function rollupState(db: Db, campaignId: number): Promise<Record<st
     rank_mentions_daily: 'day, username',
     rank_mentions_hourly: 'username, hour',
     rank_query_hourly: 'query_id, hour',
-    rank_counts: 'network',
+    rank_counts: "to_jsonb(r) ->> 'network'",
   } as const;
   const state: Record<string, unknown[]> = {};
   for (const [table, order] of Object.entries(tables)) {
