@@ -89,37 +89,39 @@ export function startScreen(data: ScreenPageData): void {
   // One task at a time: a rotation never draws into a slot an update is drawing into.
   let turn: Promise<void> = Promise.resolve();
   const exclusive = (task: () => Promise<void>) => {
-    turn = turn.then(task).catch(() => {});
+    turn = turn.then(task).catch((error: unknown) => console.error('the big screen could not update', error));
     return turn;
   };
 
-  const refresh = serialized(() =>
-    exclusive(async () => {
-      const [posts, read] = await Promise.all([
-        readBoard('posts'),
-        readJson<CampaignOverviewJson>(`${apiBase}/overview?top=6`),
-      ]);
-      if (posts) board = posts;
-      if (read.ok) overview = read.body;
-      render(
-        <HomeLine lang={lang} homeUsername={data.homeUsername} board={board} overview={overview} />,
-        home,
-      );
-      setText(
-        totals,
-        s.campaignTotals(formatNumber(lang, overview.posts), formatNumber(lang, overview.uniqueAuthors)),
-      );
-      const networks = panelsFor(networksOf(board));
-      if (networks.length !== panels.length) {
-        panels = networks;
+  const drawHome = () => {
+    render(<HomeLine lang={lang} homeUsername={data.homeUsername} board={board} overview={overview} />, home);
+  };
+
+  // The home line first, from the leaderboard alone (cached by the dashboard, the quickest read):
+  // a new post shows at once; then the overview's totals, then the panel on screen, in its turn.
+  const refresh = serialized(async () => {
+    const posts = await readBoard('posts');
+    if (posts) board = posts;
+    drawHome();
+    const read = await readJson<CampaignOverviewJson>(`${apiBase}/overview?top=6`);
+    if (read.ok) overview = read.body;
+    drawHome();
+    setText(
+      totals,
+      s.campaignTotals(formatNumber(lang, overview.posts), formatNumber(lang, overview.uniqueAuthors)),
+    );
+    await exclusive(async () => {
+      const current = panelsFor(networksOf(board));
+      if (current.length !== panels.length) {
+        panels = current;
         shown = Math.min(shown, panels.length - 1);
         drawPanelList();
       }
       const panel = panels[shown];
       const slot = slots[visibleSlot];
       if (panel && slot) await drawPanel(panel, slot);
-    }),
-  );
+    });
+  });
 
   const rotate = () =>
     exclusive(async () => {
@@ -149,7 +151,8 @@ export function startScreen(data: ScreenPageData): void {
     polling: t.polling,
   };
   followCampaign(data.eventsUrl, data.refreshMs, {
-    refresh: () => void refresh(),
+    refresh: () =>
+      void refresh().catch((error: unknown) => console.error('the big screen could not update', error)),
     state: (live) => {
       status.setAttribute('data-state', live);
       setText(status, labels[live]);

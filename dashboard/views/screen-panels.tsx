@@ -136,7 +136,10 @@ export interface HomeLineProps {
   overview: CampaignOverviewJson;
 }
 
-/** The home account's line: who, rank and movement by posts, followers and growth, posts. */
+/**
+ * The home account's line: who, rank and movement by posts, followers and growth, posts. The posts
+ * are the leaderboard's (the same count as the overview's, and read first on each update).
+ */
 export const HomeLine: FC<HomeLineProps> = ({ lang, homeUsername, board, overview }) => {
   const t = dictionaries[lang];
   const s = screenText[lang];
@@ -157,27 +160,29 @@ export const HomeLine: FC<HomeLineProps> = ({ lang, homeUsername, board, overvie
       ) : (
         <span class="avatar-initials screen-home-avatar" aria-hidden="true" />
       )}
-      <span class="screen-home-who">
-        {home && <span class="name">{home.name}</span>} <span class="username">@{homeUsername}</span>
-      </span>
-      <span class="screen-home-rank">
-        {home
-          ? s.rankOf(
-              formatNumber(lang, home.rank),
-              formatNumber(lang, board.total),
-              t.metrics.posts ?? 'posts',
-            )
-          : s.notRanked}
-        {movement && (
-          <span class={`move ${movement.kind}`}>
-            {' '}
-            <span aria-hidden="true">{movement.symbol}</span>
-            <span class="visually-hidden">{movement.label}</span>
-          </span>
-        )}
+      <span class="screen-home-main">
+        <span class="screen-home-who">
+          {home && <span class="name">{home.name}</span>} <span class="username">@{homeUsername}</span>
+        </span>
+        <span class="screen-home-rank">
+          {home
+            ? s.rankOf(
+                formatNumber(lang, home.rank),
+                formatNumber(lang, board.total),
+                t.metrics.posts ?? 'posts',
+              )
+            : s.notRanked}
+          {movement && (
+            <span class={`move ${movement.kind}`}>
+              {' '}
+              <span aria-hidden="true">{movement.symbol}</span>
+              <span class="visually-hidden">{movement.label}</span>
+            </span>
+          )}
+        </span>
       </span>
       <span class="screen-home-figures">
-        <span id="screen-home-posts">{s.posts(formatNumber(lang, overview.home.posts))}</span>
+        <span id="screen-home-posts">{s.posts(formatNumber(lang, home?.value ?? overview.home.posts))}</span>
         {followers !== null && <span>{s.followers(formatNumber(lang, followers))}</span>}
         {followerGrowth !== null && <span>{s.growthDuring(formatDelta(lang, followerGrowth))}</span>}
       </span>

@@ -8,25 +8,28 @@ export interface AvatarToFetch {
 }
 
 /**
- * Accounts of a campaign (its home and watchlist, then the authors of its posts, most recently seen
- * first) whose `profile_image_url` has no stored image or failure yet: the ones its pages show.
+ * Accounts of a campaign whose `profile_image_url` has no stored image or failure yet, in the order
+ * its pages show them: the home and watchlist accounts, then authors by their number of campaign
+ * posts (the leaderboard's top first).
  */
 export async function avatarsToFetch(db: Db, campaignId: number, limit: number): Promise<AvatarToFetch[]> {
   const { rows } = await sql<{ account_id: string; url: string }>`
+    with authors as (
+      select p.author_id as account_id, count(*) as posts
+      from campaign_posts cp join posts p on p.id = cp.post_id
+      where cp.campaign_id = ${campaignId}
+      group by p.author_id
+    ), watched as (
+      select account_id from campaign_accounts where campaign_id = ${campaignId} and account_id is not null
+    )
     select a.id as account_id, a.profile_image_url as url
     from accounts a
+    left join authors au on au.account_id = a.id
     left join account_avatars av on av.account_id = a.id
     where a.profile_image_url is not null
       and (av.account_id is null or av.source_url <> a.profile_image_url)
-      and (
-        a.id in (select account_id from campaign_accounts where campaign_id = ${campaignId} and account_id is not null)
-        or a.id in (
-          select p.author_id from campaign_posts cp join posts p on p.id = cp.post_id
-          where cp.campaign_id = ${campaignId}
-        )
-      )
-    order by a.id in (select account_id from campaign_accounts where campaign_id = ${campaignId}) desc,
-      a.last_seen_at desc, a.id
+      and (au.account_id is not null or a.id in (select account_id from watched))
+    order by a.id in (select account_id from watched) desc, au.posts desc nulls last, a.id
     limit ${limit}`.execute(db);
   return rows.map((row) => ({ accountId: row.account_id, url: row.url }));
 }
