@@ -111,6 +111,12 @@ const measure = (page: Page) =>
     };
   });
 
+/** Cells of the panel on screen whose text does not fit (names and headings must be whole). */
+const clippedCells = (page: Page) =>
+  page.$$eval('.screen-slot.active :is(td.account, th)', (cells) =>
+    cells.filter((cell) => cell.scrollWidth > cell.clientWidth).map((cell) => cell.textContent),
+  );
+
 const activeTitle = (page: Page) => page.locator('.screen-slot.active .screen-panel-title').textContent();
 const boxOf = (page: Page, selector: string) => page.locator(selector).boundingBox();
 
@@ -133,11 +139,8 @@ describe('the big screen in Chromium', () => {
     const row = page.locator('.screen-slot.active tr.home');
     expect(await row.locator('.username').textContent()).toBe('@OpenData_Forum');
     expect(await row.isVisible()).toBe(true);
-    // Whole names: no cell cuts its text.
-    const cut = await page.$$eval('.screen-slot.active td.account', (cells) =>
-      cells.filter((cell) => cell.scrollWidth > cell.clientWidth).map((cell) => cell.textContent),
-    );
-    expect(cut).toEqual([]);
+    // Whole names and headings: no cell cuts its text.
+    expect(await clippedCells(page)).toEqual([]);
     await page.screenshot({ path: `${shots}screen-1080p.png` });
   });
 
@@ -216,6 +219,7 @@ describe('the big screen in Chromium', () => {
     );
     const french = await measure(fr);
     expect(french.homeClipped).toBe(false);
+    expect(await clippedCells(fr)).toEqual([]);
     expect(french.overflowY).toBeLessThanOrEqual(0);
     await fr.screenshot({ path: `${shots}screen-fr.png` });
     await fr.close();
