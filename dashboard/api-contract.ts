@@ -100,6 +100,24 @@ export interface CampaignPageData extends PageData {
   lastCollectedAt: string | null;
 }
 
+/** What the big screen (`/campaigns/:slug/screen`) embeds for its first paint, rotation and updates. */
+export interface ScreenPageData {
+  lang: 'en' | 'fr';
+  slug: string;
+  name: string;
+  homeUsername: string;
+  /** `/api/v1/campaigns/<slug>` */
+  apiBase: string;
+  eventsUrl: string;
+  /** how often to re-read the API when the event stream is not available */
+  refreshMs: number;
+  /** how long each panel stays */
+  rotateMs: number;
+  /** the leaderboard by posts: the first panel, the home line and the networks to rotate through */
+  leaderboard: RankedLeaderboardJson;
+  overview: CampaignOverviewJson;
+}
+
 /** What the account page embeds for its charts. */
 export interface AccountPageData {
   lang: 'en' | 'fr';

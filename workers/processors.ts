@@ -3,6 +3,7 @@ import { archiveMayStart, archiveQuery } from '../src/collect/archive-query.ts';
 import { backfillQuery } from '../src/collect/backfill-query.ts';
 import { BudgetReachedError } from '../src/collect/budget.ts';
 import type { CollectContext } from '../src/collect/context.ts';
+import { fetchAvatars } from '../src/collect/fetch-avatars.ts';
 import { pollQuery } from '../src/collect/poll-query.ts';
 import { pollTimeline } from '../src/collect/poll-timeline.ts';
 import { refreshPostMetrics } from '../src/collect/refresh-metrics.ts';
@@ -69,7 +70,14 @@ export function processorFor(deps: ProcessorDeps, worker: () => Worker): Process
       const result = await snapshotWatchlist(ctx, data.campaignId, { tick: tickOf(job) });
       await updated(data.campaignId, result.snapshots);
       if (data.reason === 'start') await startTimelines(ctx, data.campaignId);
-      return result;
+      // Profile images ride on the snapshot: new accounts' images come within one snapshot period.
+      // They are decoration: a failure here is logged, it does not fail (and repeat) the snapshot.
+      const avatars = await fetchAvatars(ctx, data.campaignId).catch((error: unknown) => {
+        ctx.log.warn({ err: error, campaignId: data.campaignId }, 'cannot fetch profile images');
+        return { stored: 0, failed: 0 };
+      });
+      await updated(data.campaignId, avatars.stored);
+      return { ...result, avatars };
     },
     [jobNames.metrics]: async (job, ctx) => {
       const data = job.data as CampaignJobData;

@@ -1,4 +1,4 @@
-import type { AccountPageData, CampaignPageData } from '../api-contract.ts';
+import type { AccountPageData, CampaignPageData, ScreenPageData } from '../api-contract.ts';
 
 /**
  * One bundle for every page: each part starts when its page's element is there. The pages come
@@ -7,8 +7,9 @@ import type { AccountPageData, CampaignPageData } from '../api-contract.ts';
  * bundle but runs their code only when asked.
  */
 
-// Avatars are X's images: offline, or once X moves them, they fail. Keep their space (no layout
-// jump) but not the broken-image icon. Capture phase: error events do not bubble.
+// Avatars are served by the dashboard (server/routes/avatars.ts), initials when there is no image;
+// should one still fail (an account removed meanwhile), keep its space (no layout jump) but not the
+// broken-image icon. Capture phase: error events do not bubble.
 const hideBrokenImage = (img: HTMLImageElement) => {
   img.style.visibility = 'hidden';
 };
@@ -35,6 +36,8 @@ void (async () => {
   if (campaign) (await import('./campaign.ts')).startCampaignPage(campaign);
   const account = embedded('account-data') as AccountPageData | undefined;
   if (account) (await import('./account.ts')).startAccountPage(account);
+  const screen = embedded('screen-data') as ScreenPageData | undefined;
+  if (screen) (await import('./screen.tsx')).startScreen(screen);
   const admin = document.getElementById('admin');
   if (admin) (await import('./admin.ts')).startAdmin(admin);
 })();

@@ -21,6 +21,7 @@ import type { DashboardQueues } from './queue-inspection.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { apiRoutes } from './routes/api.ts';
 import { assetRoutes } from './routes/assets.ts';
+import { avatarRoutes } from './routes/avatars.ts';
 import type { DashboardContext } from './routes/context.ts';
 import { eventRoutes } from './routes/events.ts';
 import { exportRoutes } from './routes/export.ts';
@@ -102,6 +103,7 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
 
   app.route('/', healthRoutes(context));
   app.route('/', assetRoutes());
+  app.route('/', avatarRoutes(context));
   app.route('/api/v1', apiRoutes(context));
   app.route('/api/v1', eventRoutes(context));
   app.route('/api/v1', adminRoutes(context));
@@ -146,8 +148,8 @@ function contentSecurityPolicy(board: boolean) {
     defaultSrc: ["'self'"],
     // Our bundle only: no inline script, no eval, no CDN (pages embed their data as JSON).
     scriptSrc: ["'self'"],
-    // Avatars are X's own images.
-    imgSrc: ["'self'", 'https:', 'data:'],
+    // Avatars too are ours (routes/avatars.ts): no page asks another host for anything.
+    imgSrc: ["'self'", 'data:'],
     styleSrc: board ? ["'self'", "'unsafe-inline'"] : ["'self'"],
     objectSrc: ["'none'"],
     baseUri: board ? ["'self'"] : ["'none'"],
@@ -162,6 +164,7 @@ function isMachinePath(path: string): boolean {
     path === '/api' ||
     path.startsWith('/api/') ||
     ['/healthz', '/readyz', '/metrics'].includes(path) ||
-    path.startsWith('/assets/')
+    path.startsWith('/assets/') ||
+    path.startsWith('/avatars/')
   );
 }

@@ -5,8 +5,9 @@ import type { Account, Campaign } from '../../src/db/schema.ts';
 import { formatDateTime, formatNumber, formatWindow } from '../../src/present/format.ts';
 import { dictionaries, type Lang } from '../../src/present/i18n.ts';
 import type { AccountPageData, TopPostJson } from '../api-contract.ts';
+import { Avatar } from './avatar.tsx';
 import { ChartFigure, embedJson } from './campaign-page.tsx';
-import { postHref, safeImageUrl } from './present.ts';
+import { postHref } from './present.ts';
 
 export interface AccountView {
   account: Account;
@@ -31,7 +32,6 @@ export const AccountPage: FC<{ campaign: Campaign; view: AccountView; data: Acco
   const { lang } = data;
   const t = dictionaries[lang];
   const { account, snapshot, figures } = view;
-  const image = safeImageUrl(account.profile_image_url);
   const n = (value: number | null) => (value === null ? '—' : formatNumber(lang, value));
   return (
     <>
@@ -39,9 +39,14 @@ export const AccountPage: FC<{ campaign: Campaign; view: AccountView; data: Acco
         <a href={`/campaigns/${encodeURIComponent(campaign.slug)}?lang=${lang}`}>← {t.backToLeaderboard}</a>
       </p>
       <header class="account-header">
-        {image && (
-          <img class="avatar" src={image} alt="" width={64} height={64} referrerpolicy="no-referrer" />
-        )}
+        <Avatar
+          class="avatar"
+          accountId={account.id}
+          profileImageUrl={account.profile_image_url}
+          name={account.name}
+          username={account.username}
+          pixels={64}
+        />
         <div>
           <h1>
             {account.name} <span class="username">@{account.username}</span>

@@ -13,10 +13,21 @@ export interface LayoutProps {
   assets?: Assets | undefined;
   /** load the browser code (live pages, charts, admin forms) */
   script?: boolean;
+  /** `screen`: the big screen, without the site's header (client/styles.css) */
+  bodyClass?: string | undefined;
   children?: Child;
 }
 
-export const Layout: FC<LayoutProps> = ({ lang, title, demo, switchHref, assets, script, children }) => {
+export const Layout: FC<LayoutProps> = ({
+  lang,
+  title,
+  demo,
+  switchHref,
+  assets,
+  script,
+  bodyClass,
+  children,
+}) => {
   const t = dictionaries[lang];
   const other = lang === 'fr' ? 'en' : 'fr';
   return (
@@ -30,7 +41,7 @@ export const Layout: FC<LayoutProps> = ({ lang, title, demo, switchHref, assets,
           {assets && <link rel="stylesheet" href={assets.style.path} />}
           {assets && script && <script type="module" src={assets.script.path} />}
         </head>
-        <body>
+        <body class={bodyClass}>
           <a class="skip-link" href="#main">
             {t.skipToContent}
           </a>

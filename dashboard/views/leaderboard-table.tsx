@@ -2,7 +2,8 @@ import type { FC } from 'hono/jsx';
 import { formatMetricValue, formatNumber } from '../../src/present/format.ts';
 import type { Lang } from '../../src/present/i18n.ts';
 import type { RankedLeaderboardJson, RankedRowJson } from '../api-contract.ts';
-import { accountHref, movementOf, safeImageUrl } from './present.ts';
+import { Avatar } from './avatar.tsx';
+import { accountHref, movementOf } from './present.ts';
 
 /*
  * The leaderboard's rows, written once for two renderers: hono/jsx turns them into HTML on the
@@ -42,7 +43,6 @@ export const LeaderboardRow: FC<LeaderboardRowProps> = ({
   highlight,
   size = 'regular',
 }) => {
-  const image = safeImageUrl(row.profileImageUrl);
   const movement = movementOf(lang, row.rank, row.rankHourAgo);
   const classes = [row.isHome ? 'home' : '', highlight ?? '', size === 'large' ? 'large' : ''].filter(
     Boolean,
@@ -61,18 +61,13 @@ export const LeaderboardRow: FC<LeaderboardRowProps> = ({
       </td>
       <td class="account">
         <a href={accountHref(slug, row.username, lang)}>
-          {image ? (
-            <img
-              src={image}
-              alt=""
-              width={pixels}
-              height={pixels}
-              loading="lazy"
-              referrerpolicy="no-referrer"
-            />
-          ) : (
-            <span class="avatar-blank" aria-hidden="true" />
-          )}
+          <Avatar
+            accountId={row.accountId}
+            profileImageUrl={row.profileImageUrl}
+            name={row.name}
+            username={row.username}
+            pixels={pixels}
+          />
           <span class="name">{row.name}</span> <span class="username">@{row.username}</span>
         </a>
       </td>

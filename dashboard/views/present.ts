@@ -25,15 +25,31 @@ export function followersText(lang: Lang, series: SeriesJson): string {
   return `${t.followers(formatNumber(lang, last.value))} · ${t.growth(formatDelta(lang, last.value - first.value))}`;
 }
 
-/** Profile images come from X: only http(s) addresses become an <img src>. */
-export function safeImageUrl(url: string | null): string | null {
-  if (!url) return null;
-  try {
-    const protocol = new URL(url).protocol;
-    return protocol === 'https:' || protocol === 'http:' ? url : null;
-  } catch {
-    return null;
+/**
+ * A profile image as the dashboard serves it from its own origin (dashboard/server/routes/avatars.ts):
+ * no page asks another host for anything. `v` names the image's source URL, so the address changes
+ * when the account's image does and the browser may keep each version for good. Null: initials.
+ */
+export function avatarSrc(accountId: string, profileImageUrl: string | null): string | null {
+  if (!profileImageUrl) return null;
+  return `/avatars/${encodeURIComponent(accountId)}?v=${avatarVersion(profileImageUrl)}`;
+}
+
+/** FNV-1a of the source URL in hex: a short, stable tag computed alike on the server and in the browser. */
+export function avatarVersion(sourceUrl: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < sourceUrl.length; i++) {
+    hash ^= sourceUrl.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
   }
+  return (hash >>> 0).toString(16).padStart(8, '0');
+}
+
+/** Up to two letters for an account without an image: "Open Data Forum" → "OD", "@bob" → "B". */
+export function initialsOf(name: string, username: string): string {
+  const words = name.split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  const letters = (words.length > 0 ? words : [username]).slice(0, 2).map((word) => [...word][0] ?? '');
+  return letters.join('').toUpperCase();
 }
 
 export interface Movement {

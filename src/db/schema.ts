@@ -336,6 +336,18 @@ export interface XUsageTable {
   read_at: Timestamp;
 }
 
+/** A profile image fetched once (migration 0016): the image of `source_url`, or why there is none. */
+export interface AccountAvatarTable {
+  account_id: Int8;
+  source_url: string;
+  content_type: string | null;
+  body: Uint8Array | null;
+  /** hex digest of `body`: the ETag the dashboard serves it with */
+  sha256: string | null;
+  failure: string | null;
+  fetched_at: Timestamp;
+}
+
 export interface Database {
   campaigns: CampaignTable;
   campaign_queries: CampaignQueryTable;
@@ -359,6 +371,7 @@ export interface Database {
   campaign_alert_settings: CampaignAlertSettingsTable;
   alert_marks: AlertMarkTable;
   alerts: AlertTable;
+  account_avatars: AccountAvatarTable;
 }
 
 export type Campaign = Selectable<CampaignTable>;

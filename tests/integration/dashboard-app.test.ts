@@ -210,7 +210,8 @@ describe('pages', () => {
     expect(html).toContain('1,234 followers · +134 in the window');
     expect(html).toContain('updated at 12:00:00');
     expect(html).toMatch(/<tr class="home"><td class="num">4<\/td>/);
-    expect(html).toContain('<img src="https://pbs.twimg.com/a.jpg"');
+    expect(html).toMatch(/<img class="avatar-image" src="\/avatars\/1\?v=[0-9a-f]{8}"/);
+    expect(html).not.toContain('src="https://');
     expect(html).not.toContain('src="javascript:');
     expect(html).not.toContain('simulated');
 

@@ -53,10 +53,18 @@ describe('LeaderboardRow', () => {
     expect(out).not.toContain('<img src=x');
   });
 
-  test('an avatar that is not http(s) is left out for a blank', async () => {
-    const out = await html({ ...base, row: { ...alice, profileImageUrl: 'javascript:alert(1)' } });
-    expect(out).not.toContain('javascript:');
-    expect(out).toContain('<span class="avatar-blank" aria-hidden="true"></span>');
+  test('the avatar comes from our own origin, whatever the account says its image is', async () => {
+    for (const profileImageUrl of [alice.profileImageUrl, 'javascript:alert(1)']) {
+      const out = await html({ ...base, row: { ...alice, profileImageUrl } });
+      expect(out).toMatch(/<img class="avatar-image" src="\/avatars\/1\?v=[0-9a-f]{8}"/);
+      expect(out).not.toContain('pbs.twimg.com');
+      expect(out).not.toContain('javascript:');
+    }
+  });
+
+  test('an account without an image shows its initials', async () => {
+    const out = await html({ ...base, row: { ...alice, profileImageUrl: null } });
+    expect(out).toContain('<span class="avatar-initials" aria-hidden="true">AM</span>');
   });
 });
 

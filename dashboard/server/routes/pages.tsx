@@ -13,13 +13,17 @@ import {
   leaderboardMetrics,
   leaderboardScopes,
   type RankedLeaderboardJson,
+  type ScreenPageData,
 } from '../../api-contract.ts';
 import { AccountPage } from '../../views/account-page.tsx';
 import { CampaignPage } from '../../views/campaign-page.tsx';
 import { CampaignsPage } from '../../views/campaigns-page.tsx';
 import { langOf, switchLanguageHref } from '../../views/language.ts';
 import { Layout } from '../../views/layout.tsx';
-import { campaignOr404, followerSeriesJson } from '../api-responses.ts';
+import { ScreenPage } from '../../views/screen-page.tsx';
+import { screenRows } from '../../views/screen-panels.tsx';
+import { screenText } from '../../views/screen-text.ts';
+import { campaignOr404, followerSeriesJson, overviewJson } from '../api-responses.ts';
 import { buildAssets } from '../client-bundle.ts';
 import { notFound } from '../middleware/errors.ts';
 import type { DashboardContext } from './context.ts';
@@ -33,6 +37,13 @@ type RankedMetric = (typeof rankedMetrics)[number];
 /** The ranking module grows metric by metric; the page offers every metric of the contract. */
 const isRanked = (metric: string): metric is RankedMetric =>
   (rankedMetrics as readonly string[]).includes(metric);
+/** `?every=` seconds per panel on the big screen: 15 by default, 3 to 300. */
+const rotateMsOf = (given: string | undefined): number => {
+  const seconds = Number(given);
+  return Number.isFinite(seconds) && given !== undefined
+    ? Math.min(300, Math.max(3, seconds)) * 1000
+    : 15_000;
+};
 const pick = <T extends string>(values: readonly T[], given: string | undefined, fallback: T): T =>
   values.find((value) => value === given) ?? fallback;
 
@@ -43,7 +54,7 @@ export function pageRoutes({ db, clock, demo, leaderboards }: DashboardContext):
     lang: Lang,
     title: string,
     body: Child,
-    options: { script?: boolean } = {},
+    options: { script?: boolean; bodyClass?: string } = {},
   ) => {
     const assets = await buildAssets();
     return c.html(
@@ -54,6 +65,7 @@ export function pageRoutes({ db, clock, demo, leaderboards }: DashboardContext):
         switchHref={switchLanguageHref(c, lang)}
         assets={assets}
         script={options.script}
+        bodyClass={options.bodyClass}
       >
         {body}
       </Layout>,
@@ -128,6 +140,32 @@ export function pageRoutes({ db, clock, demo, leaderboards }: DashboardContext):
         <CampaignPage campaign={campaign} data={data} />,
         { script: true },
       );
+    })
+    .get('/campaigns/:slug/screen', async (c) => {
+      const lang = langOf(c);
+      const campaign = await campaignOr404(db, c.req.param('slug'));
+      const window = { from: campaign.window_start, to: campaign.window_end };
+      const now = clock.now();
+      const [leaderboard, overview] = await Promise.all([
+        leaderboards.read(campaign, { metric: 'posts', scope: 'all', ...window, limit: screenRows }),
+        overviewJson(db, campaign, { ...window, top: 6 }, now),
+      ]);
+      const data: ScreenPageData = {
+        lang,
+        slug: campaign.slug,
+        name: campaign.name,
+        homeUsername: campaign.home_username,
+        apiBase: `/api/v1/campaigns/${encodeURIComponent(campaign.slug)}`,
+        eventsUrl: `/api/v1/campaigns/${encodeURIComponent(campaign.slug)}/events`,
+        refreshMs,
+        rotateMs: rotateMsOf(c.req.query('every')),
+        leaderboard,
+        overview,
+      };
+      return page(c, lang, screenText[lang].title(campaign.name), <ScreenPage data={data} />, {
+        script: true,
+        bodyClass: 'screen-mode',
+      });
     })
     .get('/campaigns/:slug/accounts/:username', async (c) => {
       const lang = langOf(c);

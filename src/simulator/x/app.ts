@@ -6,6 +6,7 @@ import type { Scenario } from '../types.ts';
 import { INTERNAL_ERROR_BODY, InvalidRequestError, NOT_FOUND_BODY } from './problems.ts';
 import { type EndpointName, RateLimiter } from './rate-limit.ts';
 import { bearerAuth, sendJson, sendProblem } from './respond.ts';
+import { avatarRoutes } from './routes/avatars.ts';
 import { countRoutes } from './routes/counts.ts';
 import { searchRoutes } from './routes/search.ts';
 import { timelineRoutes } from './routes/timelines.ts';
@@ -102,6 +103,11 @@ export function createSimulator(options: SimulatorAppOptions): Simulator {
   });
   const reportError = options.onUnexpectedError ?? ((error: unknown) => console.error(error));
   const app = new Hono();
+  app.use(async (c, next) => {
+    state.origin = new URL(c.req.url).origin;
+    await next();
+  });
+  app.route('/', avatarRoutes(state));
   app.use('/2/*', bearerAuth(options.bearerToken));
   // Order matters where paths overlap: /2/users/by before /2/users/:id.
   app.route('/2', searchRoutes(state));

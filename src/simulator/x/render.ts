@@ -2,6 +2,7 @@ import { extractHashtags, extractMentions } from '../entities.ts';
 import type { SimPost, SimUser } from '../types.ts';
 import type { FieldSelection } from './fields.ts';
 import { type ResourceProblem, resourceNotFound } from './problems.ts';
+import { avatarPath } from './routes/avatars.ts';
 import type { SimulatorState } from './state.ts';
 
 /** A post on the wire. Only `id`, `text` and `edit_history_tweet_ids` come unasked. */
@@ -114,7 +115,10 @@ export class Renderer {
     const wire: WireUser = { id: user.id, name: user.name, username: user.username };
     if (wanted.has('created_at')) wire.created_at = user.createdAt.toISOString();
     if (wanted.has('description')) wire.description = user.description;
-    if (wanted.has('profile_image_url')) wire.profile_image_url = user.profileImageUrl;
+    if (wanted.has('profile_image_url')) {
+      const { origin } = this.state;
+      wire.profile_image_url = origin ? `${origin}${avatarPath(user.id)}` : user.profileImageUrl;
+    }
     if (wanted.has('protected')) wire.protected = false;
     if (wanted.has('verified')) wire.verified = user.verified;
     if (wanted.has('url')) wire.url = '';

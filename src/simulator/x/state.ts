@@ -74,6 +74,8 @@ export class SimulatorState {
   readonly plan: FaultPlan;
   readonly accountId: string;
   readonly realNow: () => number;
+  /** the address clients reach the simulator at (set per request): its avatar URLs point there */
+  origin: string | undefined;
   readonly counters = {
     requests: new Map<EndpointName, number>(),
     faults: { unavailable: 0, dropped: 0, truncated: 0, slowed: 0, stormed: 0, malformedIds: [] as string[] },
