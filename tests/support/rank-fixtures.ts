@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { ManualClock } from '../../src/clock.ts';
 import { storePage } from '../../src/collect/store-page.ts';
+import { saveEntities } from '../../src/db/campaign-repository.ts';
 import type { Db } from '../../src/db/database.ts';
 import type { Campaign } from '../../src/db/schema.ts';
 import { XClient } from '../../src/networks/x/client.ts';
@@ -144,13 +145,14 @@ export async function createCampaign(
       .executeTakeFirstOrThrow();
     queryIds.push(inserted.id);
   }
-  await db
-    .insertInto('campaign_accounts')
-    .values([
-      { campaign_id: row.id, username: campaign.home, role: 'home' },
-      ...campaign.watchlist.map((username) => ({ campaign_id: row.id, username, role: 'peer' as const })),
-    ])
-    .execute();
+  await saveEntities(db, row.id, [
+    { name: campaign.home, role: 'home', accounts: [{ network: 'x', username: campaign.home }] },
+    ...campaign.watchlist.map((username) => ({
+      name: username,
+      role: 'peer' as const,
+      accounts: [{ network: 'x' as const, username }],
+    })),
+  ]);
   return { campaign: row, queryIds };
 }
 
