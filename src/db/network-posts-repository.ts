@@ -29,15 +29,23 @@ export interface NetworkPage {
   match?: { campaignId: number; queryId: number };
   /** a feed page: its reposts of this campaign's posts join the campaign under the original's queries */
   repostsOf?: { campaignId: number };
-  /** the query's collector cursor after this page, moved in the page's transaction */
-  cursor?: { queryId: number; value: unknown };
+  /**
+   * Moves the query's collector cursor in the page's transaction: the object's top-level keys replace
+   * the stored cursor's (a poll and a backfill of one query each move their own keys). `value` may
+   * depend on what the page stored.
+   */
+  cursor?: { queryId: number; value: CursorKeys | ((stored: StoredNetworkPage) => CursorKeys) };
 }
+
+export type CursorKeys = Record<string, unknown>;
 
 export interface StoredNetworkPage {
   postsNew: number;
   postsUpdated: number;
   /** posts left out because their author came neither with the page nor earlier */
   orphans: number;
+  /** posts linked to the page's `match` query for the first time */
+  linked: number;
 }
 
 /**
@@ -49,17 +57,29 @@ export async function storeNetworkPage(db: Db, page: NetworkPage): Promise<Store
     await upsertNetworkAccounts(trx, page.network, page.accounts, page.observedAt);
     const posts = uniqueNative(page.posts);
     const written = await upsertPosts(trx, page.network, posts, page.observedAt, page.source);
-    const stored = await insertReadingsAndLinks(trx, page, posts);
-    if (page.cursor) {
-      await sql`update campaign_queries set cursor = ${JSON.stringify(page.cursor.value)}::jsonb
-        where id = ${page.cursor.queryId}`.execute(trx);
-    }
-    return {
+    const { stored, linked } = await insertReadingsAndLinks(trx, page, posts);
+    const result = {
       postsNew: written.inserted,
       postsUpdated: stored - written.inserted,
       orphans: posts.length - stored,
+      linked,
     };
+    if (page.cursor) await moveCursor(trx, page.cursor.queryId, cursorKeys(page.cursor.value, result));
+    return result;
   });
+}
+
+/** Replaces the given top-level keys of a query's cursor (see NetworkPage.cursor). */
+export async function moveCursor(db: Executor, queryId: number, keys: CursorKeys): Promise<void> {
+  await sql`update campaign_queries set cursor = coalesce(cursor, '{}'::jsonb) || ${JSON.stringify(keys)}::jsonb
+    where id = ${queryId}`.execute(db);
+}
+
+function cursorKeys(
+  value: NonNullable<NetworkPage['cursor']>['value'],
+  stored: StoredNetworkPage,
+): CursorKeys {
+  return typeof value === 'function' ? value(stored) : value;
 }
 
 /** Inserts or refreshes accounts; profile fields follow the latest reading. */
@@ -238,17 +258,17 @@ async function upsertPosts(
 
 /**
  * One reading per stored post at the page's instant, and the campaign links the page brings.
- * Returns how many of the posts are stored (the others are orphans).
+ * Returns how many of the posts are stored (the others are orphans) and how many `match` links are new.
  */
 async function insertReadingsAndLinks(
   db: Executor,
   page: Pick<NetworkPage, 'network' | 'observedAt' | 'source' | 'match' | 'repostsOf'>,
   posts: NetworkPost[],
-): Promise<number> {
-  if (posts.length === 0) return 0;
+): Promise<{ stored: number; linked: number }> {
+  if (posts.length === 0) return { stored: 0, linked: 0 };
   const match = page.match;
   const campaignId = page.repostsOf?.campaignId ?? null;
-  const { rows } = await sql<{ stored: string }>`
+  const { rows } = await sql<{ stored: string; linked: string }>`
     with p as (
       -- the page's own counts: the post row may already hold a newer reading's
       select t.id, r.kind, r.referenced_native_id, r.like_count, r.repost_count, r.reply_count,
@@ -267,6 +287,7 @@ async function insertReadingsAndLinks(
       select ${match?.campaignId ?? null}::integer, ${match?.queryId ?? null}::integer, id, ${page.observedAt}
       from p where ${match ? 1 : 0} = 1 order by id
       on conflict (campaign_id, query_id, post_id) do nothing
+      returning 1
     ), repost_links as (
       insert into campaign_posts (campaign_id, query_id, post_id, matched_at)
       select original.campaign_id, original.query_id, p.id, original.matched_at
@@ -277,9 +298,9 @@ async function insertReadingsAndLinks(
       order by p.id
       on conflict (campaign_id, query_id, post_id) do nothing
     )
-    select count(*) as stored from p
+    select (select count(*) from p) as stored, (select count(*) from links) as linked
   `.execute(db);
-  return Number(rows[0]?.stored ?? 0);
+  return { stored: Number(rows[0]?.stored ?? 0), linked: Number(rows[0]?.linked ?? 0) };
 }
 
 /** One item per native id (the last wins), in native-id order. */

@@ -92,7 +92,7 @@ describe('network posts repository', () => {
     const match = { campaignId, queryId };
     const cursor = { queryId, value: { until: at(-30).toISOString(), cursor: 'c1' } };
     const first = await storeNetworkPage(t.db, { ...page, match, cursor });
-    expect(first).toEqual({ postsNew: 2, postsUpdated: 0, orphans: 1 });
+    expect(first).toEqual({ postsNew: 2, postsUpdated: 0, orphans: 1, linked: 2 });
     const { rows: stored } = await sql<{
       id: string;
       like_count: number;
@@ -116,8 +116,14 @@ describe('network posts repository', () => {
     expect(before).toMatchObject({ accounts: '2', posts: '2', readings: '2', links: '2' });
 
     const replay = await storeNetworkPage(t.db, { ...page, match, cursor });
-    expect(replay).toEqual({ postsNew: 0, postsUpdated: 2, orphans: 1 });
+    expect(replay).toEqual({ postsNew: 0, postsUpdated: 2, orphans: 1, linked: 0 });
     expect(await counts()).toEqual(before);
+
+    // A backfill moving its own key leaves the poll's in place.
+    await storeNetworkPage(t.db, { ...page, match, cursor: { queryId, value: (s) => ({ walk: s.linked }) } });
+    const merged = await sql<{ cursor: unknown }>`select cursor from campaign_queries
+      where id = ${queryId}`.execute(t.db);
+    expect(merged.rows[0]?.cursor).toEqual({ ...cursor.value, walk: 0 });
   });
 
   test('a later reading updates the counts; an older one replayed leaves them', async () => {
