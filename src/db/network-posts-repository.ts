@@ -271,7 +271,7 @@ async function insertReadingsAndLinks(
   const { rows } = await sql<{ stored: string; linked: string }>`
     with p as (
       -- the page's own counts: the post row may already hold a newer reading's
-      select t.id, r.kind, r.referenced_native_id, r.like_count, r.repost_count, r.reply_count,
+      select t.id, t.native_id, r.kind, r.referenced_native_id, r.like_count, r.repost_count, r.reply_count,
         r.quote_count, r.bookmark_count, r.impression_count
       from jsonb_to_recordset(${JSON.stringify(posts.map(postRow))}::jsonb) as r ${postRecord}
       join posts t on t.network = ${page.network} and t.native_id = r.native_id
@@ -296,6 +296,15 @@ async function insertReadingsAndLinks(
       join campaign_posts original on original.post_id = o.id and original.campaign_id = ${campaignId}::integer
       where p.kind = 'repost'
       order by p.id
+      on conflict (campaign_id, query_id, post_id) do nothing
+    ), backlinks as (
+      -- reposts a feed stored before search found their original
+      insert into campaign_posts (campaign_id, query_id, post_id, matched_at)
+      select ${match?.campaignId ?? null}::integer, ${match?.queryId ?? null}::integer, r.id, ${page.observedAt}
+      from p
+      join posts r on r.network = ${page.network} and r.referenced_native_id = p.native_id and r.kind = 'repost'
+      where ${match ? 1 : 0} = 1
+      order by r.id
       on conflict (campaign_id, query_id, post_id) do nothing
     )
     select (select count(*) from p) as stored, (select count(*) from links) as linked

@@ -156,7 +156,8 @@ describe('network posts repository', () => {
       referencedPostId: original.id,
       mentions: [],
     });
-    const other = post('r2', 'did:plc:bob', 0, { kind: 'repost', referencedPostId: 'at://did:plc:x/p/none' });
+    const later = post('c1', 'did:plc:alice', 1);
+    const other = post('r2', 'did:plc:bob', 0, { kind: 'repost', referencedPostId: later.id, mentions: [] });
     const stored = await storeNetworkPage(t.db, {
       network: 'bluesky',
       posts: [repost, other],
@@ -170,6 +171,18 @@ describe('network posts repository', () => {
       from campaign_posts l join posts p on p.id = l.post_id
       where l.campaign_id = ${campaignId} and p.kind = 'repost'`.execute(t.db);
     expect(links.rows).toEqual([{ native_id: repost.id, query_id: queryId }]);
+
+    // Search finds the other original later: the repost stored before it joins then.
+    await storeNetworkPage(t.db, {
+      ...page,
+      posts: [later],
+      match: { campaignId, queryId },
+      observedAt: at(21),
+    });
+    const relinked = await sql<{ native_id: string }>`select p.native_id
+      from campaign_posts l join posts p on p.id = l.post_id
+      where l.campaign_id = ${campaignId} and p.kind = 'repost' order by p.native_id`.execute(t.db);
+    expect(relinked.rows.map((row) => row.native_id)).toEqual([repost.id, other.id]);
   });
 
   test('follower readings: once per tick, and a renamed handle follows its DID', async () => {
@@ -207,6 +220,7 @@ describe('network posts repository', () => {
       from posts where network = 'bluesky' and kind = 'post' order by native_id`.execute(t.db);
     expect(rows.map((r) => [r.like_count, r.deleted])).toEqual([
       [11, false],
+      [1, false],
       [2, true],
     ]);
   });
