@@ -11,6 +11,7 @@ import * as m0009 from './0009_collection_run_jobs.ts';
 import * as m0010 from './0010_campaign_post_links.ts';
 import * as m0012 from './0012_archive_and_provenance.ts';
 import * as m0013 from './0013_multi_network.ts';
+import * as m0014 from './0014_rank_networks.ts';
 
 /** Every migration, in order. Landed migrations are history: add a new file, never edit one. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '0010_campaign_post_links': m0010,
   '0012_archive_and_provenance': m0012,
   '0013_multi_network': m0013,
+  '0014_rank_networks': m0014,
 };

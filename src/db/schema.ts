@@ -273,7 +273,7 @@ export interface RankPostTable {
   /** likes + reposts + replies + quotes; 0 for a repost */
   engagement: Int8;
   impressions: Int8;
-  /** lower-cased usernames mentioned, the author's own left out; empty for a repost */
+  /** mention keys (accounts.mention_key) mentioned, the author's own left out; empty for a repost */
   mentions: string[];
   query_ids: number[];
 }
@@ -310,8 +310,10 @@ export interface RankQueryHourlyTable {
   posts: number;
 }
 
+/** Per (campaign, network): the accounts above zero and the sums of each network's accounts. */
 export interface RankCountsTable {
   campaign_id: number;
+  network: Network;
   accounts_posts: number;
   accounts_reposts: number;
   accounts_engagement: number;
