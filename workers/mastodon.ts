@@ -1,15 +1,13 @@
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import {
-  backfillMastodonQuery,
   type MastodonCollectContext,
-  pollMastodonQuery,
   readMastodonHome,
+  readMastodonInstance,
 } from '../src/collect/mastodon-collect.ts';
 import { mastodonNamedAccounts, mastodonQueries } from '../src/db/mastodon-repository.ts';
 import {
-  type MastodonHomeJobData,
-  type MastodonQueryJobData,
+  type MastodonJobData,
   mastodonJobIds,
   mastodonJobNames,
   mastodonQueueName,
@@ -50,30 +48,17 @@ export class MastodonWorkers {
     this.#options = options;
   }
 
-  /** Queues what a campaign's tick asks: each query's poll and unfinished walk back, each home's reads. */
+  /** Queues what a campaign's tick asks: its tags on each instance, then each home's reads. */
   async enqueueCampaign(campaignId: number): Promise<void> {
     const { db, mastodon } = this.#options;
-    const homes = new Set<string>();
-    for (const query of await mastodonQueries(db, campaignId)) {
-      const data = { campaignId, queryId: query.id } satisfies MastodonQueryJobData;
-      const queue = this.queueFor(query.instance);
-      await queue.add(mastodonJobNames.poll, data, {
-        jobId: mastodonJobIds.poll(query.id),
-        ...oneShot,
-        ...retried,
-      });
-      if (!query.cursor.backfillDone) {
-        await queue.add(mastodonJobNames.backfill, data, {
-          jobId: mastodonJobIds.backfill(query.id),
-          ...oneShot,
-          ...retried,
-        });
-      }
-      homes.add(parseInstance(query.instance).baseUrl);
-    }
+    const instances = new Set(
+      (await mastodonQueries(db, campaignId)).map((q) => parseInstance(q.instance).baseUrl),
+    );
+    for (const instance of instances) await this.#enqueue(mastodonJobNames.tags, { campaignId, instance });
+    const homes = new Set(instances);
     for (const handle of await mastodonNamedAccounts(db, campaignId))
       homes.add(mastodon.homeInstanceOfHandle(handle));
-    await this.#enqueueHomes(campaignId, [...homes]);
+    for (const instance of homes) await this.#enqueue(mastodonJobNames.home, { campaignId, instance });
   }
 
   queueFor(instance: string): Queue {
@@ -109,37 +94,32 @@ export class MastodonWorkers {
     await Promise.all([...this.#queues.values()].map((queue) => queue.close()));
   }
 
-  async #enqueueHomes(campaignId: number, homes: readonly string[]): Promise<void> {
-    for (const home of homes) {
-      await this.queueFor(home).add(
-        mastodonJobNames.home,
-        { campaignId, instance: home } satisfies MastodonHomeJobData,
-        { jobId: mastodonJobIds.home(campaignId, home), ...oneShot, ...retried },
-      );
-    }
+  async #enqueue(name: string, data: MastodonJobData): Promise<void> {
+    const jobId =
+      name === mastodonJobNames.tags
+        ? mastodonJobIds.tags(data.campaignId, data.instance)
+        : mastodonJobIds.home(data.campaignId, data.instance);
+    await this.queueFor(data.instance).add(name, data, { jobId, ...oneShot, ...retried });
   }
 
   async #process(job: Job, worker: Worker): Promise<unknown> {
     const ctx = { ...this.#options, job: `${job.queueName}:${job.id}` };
     try {
+      const data = job.data as MastodonJobData;
       if (job.name === mastodonJobNames.home) {
-        const data = job.data as MastodonHomeJobData;
         const result = await readMastodonHome(ctx, data.campaignId, data.instance);
         if (result.statuses + result.accounts + result.reposts > 0)
           await ctx.onCampaignUpdated(data.campaignId);
         return result;
       }
-      const data = job.data as MastodonQueryJobData;
-      const read =
-        job.name === mastodonJobNames.poll
-          ? pollMastodonQuery
-          : job.name === mastodonJobNames.backfill
-            ? backfillMastodonQuery
-            : undefined;
-      if (!read) throw new UnrecoverableError(`unknown job ${job.name} on ${job.queueName}`);
-      const result = await read(ctx, data.queryId);
+      if (job.name !== mastodonJobNames.tags) {
+        throw new UnrecoverableError(`unknown job ${job.name} on ${job.queueName}`);
+      }
+      const result = await readMastodonInstance(ctx, data.campaignId, data.instance);
       if (result.postsNew > 0) await ctx.onCampaignUpdated(data.campaignId);
-      await this.#enqueueHomes(data.campaignId, result.homes);
+      // What was stored has counts and followers to read on its homes, each on its own queue.
+      for (const home of result.homes)
+        await this.#enqueue(mastodonJobNames.home, { campaignId: data.campaignId, instance: home });
       return result;
     } catch (error) {
       // This instance's limit pauses this instance's queue only; the job waits, no attempt is spent.

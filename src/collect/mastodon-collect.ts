@@ -39,8 +39,6 @@ export interface MastodonCollectContext {
   log: Logger;
   /** the queue job this work runs for (`queue:id`): the run log closes what its earlier attempts left open */
   job?: string;
-  /** waits between tries after a dropped connection or a 5xx (default 0.5, 1, 2 s) */
-  retryDelaysMs?: readonly number[];
 }
 
 /**
@@ -48,7 +46,7 @@ export interface MastodonCollectContext {
  * must not cost a whole job attempt (and its backoff) per drop. Rate limits and refusals go up at once.
  */
 async function withRetries<T>(ctx: MastodonCollectContext, request: () => Promise<T>): Promise<T> {
-  const delays = ctx.retryDelaysMs ?? [500, 1000, 2000];
+  const delays = [500, 1000, 2000];
   for (let attempt = 0; ; attempt++) {
     try {
       return await request();
@@ -68,85 +66,101 @@ export interface MastodonReadResult {
   homes: string[];
 }
 
-/** Statuses newer than the query's cursor (the first read takes the newest page and starts the walk back). */
-export async function pollMastodonQuery(ctx: MastodonCollectContext, queryId: number) {
-  return readTag(ctx, queryId, 'poll');
+/**
+ * The campaign's tags on one instance, as one run: each (tag, instance) query polled for statuses newer
+ * than its cursor, then walked back until the window's start. One run per instance, so an instance that
+ * refuses is one line in the run log however many tags the campaign reads there.
+ */
+export async function readMastodonInstance(
+  ctx: MastodonCollectContext,
+  campaignId: number,
+  instance: string,
+): Promise<MastodonReadResult> {
+  const target = parseInstance(instance);
+  const queries = (await mastodonQueries(ctx.db, campaignId)).filter(
+    (query) => parseInstance(query.instance).baseUrl === target.baseUrl,
+  );
+  const result: MastodonReadResult = { pages: 0, postsNew: 0, homes: [] };
+  if (queries.length === 0) return result;
+  const homes = new Set<string>();
+  await recordMastodonRun(ctx, { campaignId, kind: 'mastodon-tags', target: target.name }, async (counts) => {
+    for (const direction of ['poll', 'backfill'] as const) {
+      for (const { id } of queries) {
+        const read = await readTag(ctx, id, direction, counts);
+        result.pages += read.pages;
+        result.postsNew += read.postsNew;
+        for (const home of read.homes) homes.add(home);
+      }
+    }
+  });
+  result.homes = [...homes];
+  return result;
 }
 
-/** The query walked back from its cursor until the window's start (or the timeline's end). */
-export async function backfillMastodonQuery(ctx: MastodonCollectContext, queryId: number) {
-  return readTag(ctx, queryId, 'backfill');
-}
-
+/**
+ * One query read in one direction. A poll reads forward from the newest status stored (`min_id`); the
+ * first read of a query takes the newest page and starts the walk back; a walk back reads below the
+ * oldest status reached (`max_id`) until the window's start. Each page moves the cursor with its rows.
+ */
 async function readTag(
   ctx: MastodonCollectContext,
   queryId: number,
   direction: 'poll' | 'backfill',
+  counts: RunCounts,
 ): Promise<MastodonReadResult> {
   const query = await mastodonQuery(ctx.db, queryId);
   const result: MastodonReadResult = { pages: 0, postsNew: 0, homes: [] };
   if (!query || (direction === 'backfill' && query.cursor.backfillDone)) return result;
   const instance = query.instance;
-  const target = `#${query.query} on ${parseInstance(instance).name}`;
   const homes = new Set<string>();
-  await recordMastodonRun(
-    ctx,
-    { campaignId: query.campaign_id, kind: `mastodon-${direction}`, target },
-    async (counts) => {
-      const cursor: MastodonCursor = { ...query.cursor };
-      for (;;) {
-        const first = cursor.newestId === null;
-        let page: MastodonPage;
-        try {
-          page = await withRetries(ctx, () =>
-            ctx.mastodon.tagTimeline(instance, {
-              tags: [query.query],
-              ...(direction === 'poll' && !first ? { minId: cursor.newestId as string } : {}),
-              ...(direction === 'backfill' && cursor.oldestId ? { maxId: cursor.oldestId } : {}),
-            }),
-          );
-        } catch (error) {
-          // The instance has never seen the tag: nothing to read yet, the cursor stays where it is.
-          if (error instanceof MastodonNotFoundError) break;
-          throw error;
-        }
-        counts.requests++;
-        result.pages++;
-        if (page.newestId === null) break;
-        const moved: Partial<MastodonCursor> = {};
-        const walksBack = first || direction === 'backfill';
-        if (first || direction === 'poll') moved.newestId = page.newestId;
-        if (walksBack) {
-          moved.oldestId = page.oldestId;
-          moved.backfillDone =
-            !page.next || (page.oldestCreatedAt !== null && page.oldestCreatedAt < query.window_start);
-        }
-        Object.assign(cursor, moved);
-        const posts = page.posts.filter(
-          (post) => post.kind !== 'repost' && post.createdAt >= query.window_start,
-        );
-        const observedAt = ctx.clock.now();
-        const postsNew = await ctx.db.transaction().execute(async (trx) => {
-          const stored = await storeMastodonPosts(trx, {
-            campaignId: query.campaign_id,
-            queryId,
-            posts,
-            accounts: page.accounts,
-            observedAt,
-            source: direction === 'poll' ? 'recent' : 'archive',
-          });
-          await saveMastodonCursor(trx, queryId, moved);
-          return stored;
-        });
-        counts.postsNew += postsNew;
-        result.postsNew += postsNew;
-        for (const home of homesOf(ctx.mastodon, posts)) homes.add(home);
-        // A poll ends at the newest status (`next` only follows a full page); the first read of a query
-        // takes one page, the walk back the rest; a walk back ends at the window's start.
-        if (direction === 'poll' ? first || !page.next : cursor.backfillDone) break;
-      }
-    },
-  );
+  const cursor: MastodonCursor = { ...query.cursor };
+  for (;;) {
+    const first = cursor.newestId === null;
+    let page: MastodonPage;
+    try {
+      page = await withRetries(ctx, () =>
+        ctx.mastodon.tagTimeline(instance, {
+          tags: [query.query],
+          ...(direction === 'poll' && !first ? { minId: cursor.newestId as string } : {}),
+          ...(direction === 'backfill' && cursor.oldestId ? { maxId: cursor.oldestId } : {}),
+        }),
+      );
+    } catch (error) {
+      // The instance has never seen the tag: nothing to read yet, the cursor stays where it is.
+      if (error instanceof MastodonNotFoundError) break;
+      throw error;
+    }
+    counts.requests++;
+    result.pages++;
+    if (page.newestId === null) break;
+    const moved: Partial<MastodonCursor> = {};
+    if (first || direction === 'poll') moved.newestId = page.newestId;
+    if (first || direction === 'backfill') {
+      moved.oldestId = page.oldestId;
+      moved.backfillDone =
+        !page.next || (page.oldestCreatedAt !== null && page.oldestCreatedAt < query.window_start);
+    }
+    Object.assign(cursor, moved);
+    const posts = page.posts.filter((post) => post.kind !== 'repost' && post.createdAt >= query.window_start);
+    const observedAt = ctx.clock.now();
+    const postsNew = await ctx.db.transaction().execute(async (trx) => {
+      const stored = await storeMastodonPosts(trx, {
+        campaignId: query.campaign_id,
+        queryId,
+        posts,
+        accounts: page.accounts,
+        observedAt,
+        source: direction === 'poll' ? 'recent' : 'archive',
+      });
+      await saveMastodonCursor(trx, queryId, moved);
+      return stored;
+    });
+    counts.postsNew += postsNew;
+    result.postsNew += postsNew;
+    for (const home of homesOf(ctx.mastodon, posts)) homes.add(home);
+    // `next` only follows a full page: without it the poll has reached the newest status.
+    if (direction === 'poll' ? first || !page.next : cursor.backfillDone) break;
+  }
   result.homes = [...homes];
   return result;
 }

@@ -23,7 +23,7 @@ export interface MastodonCursor {
   backfillDone: boolean;
 }
 
-export const emptyMastodonCursor: MastodonCursor = { newestId: null, oldestId: null, backfillDone: false };
+const emptyMastodonCursor: MastodonCursor = { newestId: null, oldestId: null, backfillDone: false };
 
 /** An active Mastodon query with its campaign's window, or undefined. */
 export async function mastodonQuery(db: Executor, queryId: number) {
@@ -55,13 +55,23 @@ export async function mastodonQueries(db: Executor, campaignId: number) {
   }));
 }
 
+/**
+ * Rows once each, in the order of their native ids: every writer locks accounts, then posts, each in this
+ * order, so instances' workers writing side by side never wait on each other in a circle.
+ */
+function byNativeId<T extends { id: string }>(rows: readonly T[]): T[] {
+  return [...new Map(rows.map((row) => [row.id, row])).values()].sort((a, b) =>
+    a.id < b.id ? -1 : a.id > b.id ? 1 : 0,
+  );
+}
+
 /** Inserts or refreshes accounts by uri; returns their row ids by uri. */
 async function upsertAccounts(
   db: Executor,
   accounts: readonly NetworkAccount[],
   seenAt: Date,
 ): Promise<Map<string, string>> {
-  const unique = [...new Map(accounts.map((account) => [account.id, account])).values()];
+  const unique = byNativeId(accounts);
   if (unique.length === 0) return new Map();
   const rows = await db
     .insertInto('accounts')
@@ -109,7 +119,7 @@ export interface MastodonPageRows {
  * ones left as they are) and their campaign links. Returns how many posts were new.
  */
 export async function storeMastodonPosts(db: Executor, page: MastodonPageRows): Promise<number> {
-  const posts = [...new Map(page.posts.map((post) => [post.id, post])).values()];
+  const posts = byNativeId(page.posts);
   if (posts.length === 0) return 0;
   const authorIds = await upsertAccounts(db, page.accounts, page.observedAt);
   const rows = await db
@@ -232,13 +242,20 @@ export async function mastodonNamedAccounts(db: Executor, campaignId: number): P
  * number of posts whose counts were written.
  */
 export async function saveHomeReadings(
-  db: Executor,
+  db: Db,
   home: {
     campaignId: number;
     counts: ReadonlyMap<string, EngagementCounts>;
     accounts: readonly NetworkAccount[];
     observedAt: Date;
   },
+): Promise<number> {
+  return db.transaction().execute((trx) => writeHomeReadings(trx, home));
+}
+
+async function writeHomeReadings(
+  db: Transaction<Database>,
+  home: Parameters<typeof saveHomeReadings>[1],
 ): Promise<number> {
   const at = home.observedAt;
   const accountIds = await upsertAccounts(db, home.accounts, at);
@@ -282,6 +299,19 @@ export async function saveHomeReadings(
   }
   const counts = [...home.counts].map(([uri, value]) => ({ uri, ...value }));
   if (counts.length === 0) return 0;
+  // Locked in native id order first (an UPDATE locks in whatever order its plan visits rows).
+  await db
+    .selectFrom('posts')
+    .select('id')
+    .where('network', '=', 'mastodon')
+    .where(
+      'native_id',
+      'in',
+      counts.map((c) => c.uri),
+    )
+    .orderBy('native_id')
+    .forUpdate()
+    .execute();
   const updated = await sql<{ id: string }>`
     update posts p set
       like_count = c.like, repost_count = c.repost, reply_count = c.reply, quote_count = c.quote,

@@ -18,29 +18,22 @@ export function mastodonQueueName(instance: string): string {
 }
 
 export const mastodonJobNames = {
-  /** a (tag, instance) query's statuses newer than its cursor */
-  poll: 'mastodon-poll',
-  /** a (tag, instance) query walked back from its cursor to the window's start */
-  backfill: 'mastodon-backfill',
+  /** a campaign's tags on the instance: each (tag, instance) query polled, then walked back */
+  tags: 'mastodon-tags',
   /** a campaign's reads on an instance as home: fresh counts, followers, the named accounts' boosts */
   home: 'mastodon-home',
 } as const;
 
-export interface MastodonQueryJobData {
+/** Both jobs name a campaign and an instance (its base URL). */
+export interface MastodonJobData {
   campaignId: number;
-  queryId: number;
-}
-
-export interface MastodonHomeJobData {
-  campaignId: number;
-  /** the home instance's base URL */
   instance: string;
 }
 
 /** Fixed ids, as for X (src/jobs/queue-names.ts): a job waiting or running is never queued twice. */
 export const mastodonJobIds = {
-  poll: (queryId: number) => `mastodon-poll-${queryId}`,
-  backfill: (queryId: number) => `mastodon-backfill-${queryId}`,
-  home: (campaignId: number, instance: string) =>
-    `mastodon-home-${campaignId}-${mastodonQueueName(instance).slice('mastodon-'.length)}`,
+  tags: (campaignId: number, instance: string) => `mastodon-tags-${campaignId}-${instanceKey(instance)}`,
+  home: (campaignId: number, instance: string) => `mastodon-home-${campaignId}-${instanceKey(instance)}`,
 };
+
+const instanceKey = (instance: string) => mastodonQueueName(instance).slice('mastodon-'.length);
