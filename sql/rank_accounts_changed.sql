@@ -1,8 +1,8 @@
--- rank_accounts_changed: Writers of accounts stage the usernames whose mentions count may move, for rank_apply at
--- commit: a new account (its username may have been mentioned, or become shared), a rename (two
--- usernames), a deletion.
+-- rank_accounts_changed: Writers of accounts stage the mention keys whose mentions count may move, for rank_apply
+-- at commit: a new account (its key may have been mentioned, or become shared), a rename on X (two
+-- keys; elsewhere the key, a DID or a uri, survives a rename), a deletion.
 -- Runs after an insert (per statement), a rename or a delete (per row) on accounts.
--- version: 0008 (the migration that introduced this text: sql/README.md)
+-- version: 0014 (the migration that introduced this text: sql/README.md)
 
 CREATE OR REPLACE FUNCTION rank_accounts_changed()
  RETURNS trigger
@@ -10,14 +10,14 @@ CREATE OR REPLACE FUNCTION rank_accounts_changed()
 AS $function$
    begin
      if tg_level = 'STATEMENT' then
-       insert into rank_pending_names select txid_current(), null, lower(n.username) from new_accounts n;
+       insert into rank_pending_names select txid_current(), null, n.mention_key from new_accounts n;
        if not found then
          return null;
        end if;
      else
        insert into rank_pending_names
-       select txid_current(), null, lower(username) from (values (old.username), (new.username)) as k(username)
-       where username is not null;
+       select txid_current(), null, key from (values (old.mention_key), (new.mention_key)) as k(key)
+       where key is not null;
      end if;
      insert into rank_pending_txn values (txid_current()) on conflict do nothing;
      return null;
@@ -31,4 +31,4 @@ DROP TRIGGER IF EXISTS rank_accounts_inserted ON accounts;
 CREATE TRIGGER rank_accounts_inserted AFTER INSERT ON accounts REFERENCING NEW TABLE AS new_accounts FOR EACH STATEMENT EXECUTE FUNCTION rank_accounts_changed();
 
 DROP TRIGGER IF EXISTS rank_accounts_renamed ON accounts;
-CREATE TRIGGER rank_accounts_renamed AFTER UPDATE OF username ON accounts FOR EACH ROW WHEN ((lower(old.username) IS DISTINCT FROM lower(new.username))) EXECUTE FUNCTION rank_accounts_changed();
+CREATE TRIGGER rank_accounts_renamed AFTER UPDATE OF username ON accounts FOR EACH ROW WHEN ((old.mention_key IS DISTINCT FROM new.mention_key)) EXECUTE FUNCTION rank_accounts_changed();

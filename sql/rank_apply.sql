@@ -1,10 +1,11 @@
 -- rank_apply: Folds this transaction's staged changes (rank_pending, rank_pending_names) into the rollups:
 -- one statement per table, rows in key order, tables always in the same order, so concurrent
 -- commits never deadlock (migrations/0002_rank_rollups.ts explains the staging). Recomputes the
--- mentions board's `counted` flags and rank_counts.accounts_mentions for the staged usernames, under
--- an advisory lock per campaign taken before its first read (migrations/0008_rank_mentions.ts).
+-- mentions board's `counted` flags and rank_counts.accounts_mentions for the staged mention keys,
+-- under an advisory lock per campaign taken before its first read (migrations/0008_rank_mentions.ts).
+-- rank_counts is kept per (campaign, network) (migrations/0014_rank_networks.ts).
 -- Runs at commit: a deferred constraint trigger on rank_pending_txn, once per writing transaction.
--- version: 0008 (the migration that introduced this text: sql/README.md)
+-- version: 0014 (the migration that introduced this text: sql/README.md)
 
 CREATE OR REPLACE FUNCTION rank_apply()
  RETURNS trigger
@@ -66,15 +67,15 @@ AS $function$
        ) both_sides
        group by campaign_id, account_id
      ),
-     -- Accounts entering or leaving the window's authors: their usernames' counts are recomputed.
+     -- Accounts entering or leaving the window's authors: their mention keys' counts are recomputed.
      crossed as (
        insert into rank_pending_names
-       select tx, p.campaign_id, lower(a.username)
+       select tx, p.campaign_id, a.mention_key
        from paired p join accounts a on a.id = p.account_id
        where (p.posts + p.reposts > 0) <> (p.posts + p.reposts - p.d_posts - p.d_reposts > 0)
      ),
      counted as (
-       select campaign_id,
+       select p.campaign_id, a.network,
          sum((posts > 0)::int - (posts - d_posts > 0)::int)::int as accounts_posts,
          sum((reposts > 0)::int - (reposts - d_reposts > 0)::int)::int as accounts_reposts,
          sum((engagement > 0)::int - (engagement - d_engagement > 0)::int)::int as accounts_engagement,
@@ -83,12 +84,13 @@ AS $function$
            as authors,
          sum(d_posts) as sum_posts, sum(d_reposts) as sum_reposts,
          sum(d_engagement) as sum_engagement, sum(d_impressions) as sum_impressions
-       from paired
-       group by campaign_id
+       from paired p join accounts a on a.id = p.account_id
+       group by p.campaign_id, a.network
      )
-     insert into rank_counts
-     select * from counted order by campaign_id
-     on conflict (campaign_id) do update set
+     insert into rank_counts (campaign_id, network, accounts_posts, accounts_reposts, accounts_engagement,
+       accounts_impressions, authors, sum_posts, sum_reposts, sum_engagement, sum_impressions)
+     select * from counted order by campaign_id, network
+     on conflict (campaign_id, network) do update set
        accounts_posts = rank_counts.accounts_posts + excluded.accounts_posts,
        accounts_reposts = rank_counts.accounts_reposts + excluded.accounts_reposts,
        accounts_engagement = rank_counts.accounts_engagement + excluded.accounts_engagement,
@@ -114,7 +116,7 @@ AS $function$
        engagement = rank_daily.engagement + excluded.engagement,
        impressions = rank_daily.impressions + excluded.impressions;
 
-     -- Usernames whose mentions reach or leave 0 are staged, to be counted or not (below).
+     -- Mention keys whose mentions reach or leave 0 are staged, to be counted or not (below).
      with delta as (
        select s.campaign_id, m.username, sum(s.sign)::int as mentions
        from rank_pending s join campaigns c on c.id = s.campaign_id
@@ -171,7 +173,8 @@ AS $function$
      order by 1, 2, 3
      on conflict (campaign_id, query_id, hour) do update set posts = rank_query_hourly.posts + excluded.posts;
 
-     -- Usernames staged by this transaction: counted or not now.
+     -- Mention keys staged by this transaction: counted or not now. A key's network follows from its
+     -- form (docs/ARCHITECTURE.md): a DID is Bluesky's, another key holding ':' a Mastodon uri.
      with touched as (
        select distinct c.id as campaign_id, k.username
        from rank_pending_names k
@@ -181,7 +184,7 @@ AS $function$
      flags as (
        select m.campaign_id, m.username, m.counted as was,
          case
-       when (select count(*) from accounts n where lower(n.username) = m.username) > 1 then null
+       when (select count(*) from accounts n where n.mention_key = m.username) > 1 then null
        else m.mentions > 0 and rank_mention_counted(m.campaign_id, m.username) end as counted
        from touched t join rank_mentions m using (campaign_id, username)
      ),
@@ -190,14 +193,15 @@ AS $function$
        from flags f
        where m.campaign_id = f.campaign_id and m.username = f.username
          and m.counted is distinct from f.counted
-       returning m.campaign_id, coalesce(m.counted::int, 0) - coalesce(f.was::int, 0) as change
+       returning m.campaign_id, case when m.username like 'did:%' then 'bluesky' when strpos(m.username, ':') > 0 then 'mastodon' else 'x' end as network,
+         coalesce(m.counted::int, 0) - coalesce(f.was::int, 0) as change
      )
-     insert into rank_counts (campaign_id, accounts_posts, accounts_reposts, accounts_engagement,
+     insert into rank_counts (campaign_id, network, accounts_posts, accounts_reposts, accounts_engagement,
        accounts_impressions, authors, sum_posts, sum_reposts, sum_engagement, sum_impressions,
        accounts_mentions)
-     select campaign_id, 0, 0, 0, 0, 0, 0, 0, 0, 0, sum(change)::int
-     from flipped group by campaign_id order by campaign_id
-     on conflict (campaign_id) do update
+     select campaign_id, network, 0, 0, 0, 0, 0, 0, 0, 0, 0, sum(change)::int
+     from flipped group by campaign_id, network order by campaign_id, network
+     on conflict (campaign_id, network) do update
        set accounts_mentions = rank_counts.accounts_mentions + excluded.accounts_mentions;
 
      delete from rank_pending where txid = tx;

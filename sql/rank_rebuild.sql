@@ -1,8 +1,9 @@
 -- rank_rebuild: Recomputes every rollup of one campaign from posts and campaign_posts: when its window or
 -- timezone changes (totals and days depend on them), and after a bulk load that bypassed the
 -- triggers. Writers wait meanwhile (the table lock), so no change is folded twice or lost.
+-- Mentions are keyed by mention key and rank_counts kept per (campaign, network), as rank_apply does.
 -- Runs from rank_campaign_changed, and from src/rank/rollups.ts (rebuildRollups).
--- version: 0008 (the migration that introduced this text: sql/README.md)
+-- version: 0014 (the migration that introduced this text: sql/README.md)
 
 CREATE OR REPLACE FUNCTION rank_rebuild(target integer)
  RETURNS void
@@ -27,8 +28,10 @@ AS $function$
             else p.like_count::bigint + p.repost_count + p.reply_count + p.quote_count end,
        case when p.kind = 'repost' then 0 else coalesce(p.impression_count, 0) end,
        case when p.kind = 'repost' then '{}'::text[]
-            else array(select distinct lower(m) from unnest(p.mentions) as m
-                       where lower(m) <> lower(author.username) order by 1) end,
+            else array(select k.key from (
+                         select distinct case when p.network = 'x' then lower(m) else m end as key
+                         from unnest(p.mentions) as m) k
+                       where k.key <> author.mention_key order by 1) end,
        links.query_ids
      from (
        select campaign_id, post_id, array_agg(query_id order by query_id) as query_ids
@@ -45,13 +48,15 @@ AS $function$
      where l.campaign_id = target and l.created_at >= c.window_start and l.created_at < c.window_end
      group by 1, 2;
 
-     insert into rank_counts
-     select target, count(*) filter (where posts > 0), count(*) filter (where reposts > 0),
+     insert into rank_counts (campaign_id, network, accounts_posts, accounts_reposts, accounts_engagement,
+       accounts_impressions, authors, sum_posts, sum_reposts, sum_engagement, sum_impressions)
+     select target, a.network, count(*) filter (where posts > 0), count(*) filter (where reposts > 0),
        count(*) filter (where engagement > 0), count(*) filter (where impressions > 0),
        count(*) filter (where posts + reposts > 0),
-       coalesce(sum(posts), 0), coalesce(sum(reposts), 0), coalesce(sum(engagement), 0),
-       coalesce(sum(impressions), 0)
-     from rank_totals where campaign_id = target;
+       sum(posts), sum(reposts), sum(engagement), sum(impressions)
+     from rank_totals t join accounts a on a.id = t.account_id
+     where t.campaign_id = target
+     group by a.network;
 
      insert into rank_daily
      select l.campaign_id, date_trunc('day', l.created_at, c.timezone), l.author_id,
@@ -89,11 +94,16 @@ AS $function$
      group by 1, 2, 3;
 
      update rank_mentions m set counted = case
-       when (select count(*) from accounts n where lower(n.username) = m.username) > 1 then null
+       when (select count(*) from accounts n where n.mention_key = m.username) > 1 then null
        else m.mentions > 0 and rank_mention_counted(m.campaign_id, m.username) end
      where m.campaign_id = target and m.mentions > 0;
-     update rank_counts set accounts_mentions =
-       (select count(*) from rank_mentions where campaign_id = target and counted)
-     where campaign_id = target;
+     -- A mention key's network follows from its form (docs/ARCHITECTURE.md), as in rank_apply.
+     insert into rank_counts (campaign_id, network, accounts_posts, accounts_reposts, accounts_engagement,
+       accounts_impressions, authors, sum_posts, sum_reposts, sum_engagement, sum_impressions,
+       accounts_mentions)
+     select target, case when username like 'did:%' then 'bluesky' when strpos(username, ':') > 0 then 'mastodon' else 'x' end, 0, 0, 0, 0, 0, 0, 0, 0, 0, count(*)
+     from rank_mentions where campaign_id = target and counted
+     group by 2
+     on conflict (campaign_id, network) do update set accounts_mentions = excluded.accounts_mentions;
    end
    $function$;

@@ -3,8 +3,10 @@
 -- pair's ledger row first locks the post's row, so a pair is synced by one transaction at a time and
 -- each sync reads what the previous one committed (the lock is taken in its own statement: the next
 -- statement's snapshot comes after the wait). The collector's upsert already holds these locks, in id order.
+-- The ledger's mentions are mention keys (accounts.mention_key: an X username lower-cased, a Bluesky
+-- DID or a Mastodon account uri as they are), the author's own left out.
 -- Runs when rank_links_changed or rank_posts_changed calls it, inside the writer's transaction.
--- version: 0002 (the migration that introduced this text: sql/README.md)
+-- version: 0014 (the migration that introduced this text: sql/README.md)
 
 CREATE OR REPLACE FUNCTION rank_sync(pair_campaigns integer[], pair_posts bigint[])
  RETURNS void
@@ -25,8 +27,10 @@ AS $function$
               else p.like_count::bigint + p.repost_count + p.reply_count + p.quote_count end as engagement,
          case when p.kind = 'repost' then 0 else coalesce(p.impression_count, 0) end as impressions,
          case when p.kind = 'repost' then '{}'::text[]
-              else array(select distinct lower(m) from unnest(p.mentions) as m
-                         where lower(m) <> lower(author.username) order by 1) end as mentions,
+              else array(select k.key from (
+                           select distinct case when p.network = 'x' then lower(m) else m end as key
+                           from unnest(p.mentions) as m) k
+                         where k.key <> author.mention_key order by 1) end as mentions,
          links.query_ids
        from affected a
        join posts p on p.id = a.post_id

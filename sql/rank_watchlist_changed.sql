@@ -1,7 +1,8 @@
--- rank_watchlist_changed: A change of a campaign's watchlist stages the usernames it names (and those of their
--- accounts) for rank_apply: watchlist accounts are ranked on the mentions board whether they posted or not.
+-- rank_watchlist_changed: A change of a campaign's watchlist stages the mention keys of the accounts it names (an X
+-- username lower-cased, and the key of each account known under the handle on its network) for
+-- rank_apply: watchlist accounts are ranked on the mentions board whether they posted or not.
 -- Runs after each statement inserting, updating or deleting campaign_accounts.
--- version: 0008 (the migration that introduced this text: sql/README.md)
+-- version: 0014 (the migration that introduced this text: sql/README.md)
 
 CREATE OR REPLACE FUNCTION rank_watchlist_changed()
  RETURNS trigger
@@ -10,15 +11,21 @@ AS $function$
    begin
      if tg_op in ('INSERT', 'UPDATE') then
        insert into rank_pending_names
-       select txid_current(), w.campaign_id, k.username from new_watchlist w
-       cross join lateral (select lower(w.username)
-         union select lower(a.username) from accounts a where a.id = w.account_id) as k(username);
+       select txid_current(), w.campaign_id, k.key from new_watchlist w
+       cross join lateral (select case when w.network = 'x' then lower(w.username) end
+         union select a.mention_key from accounts a
+           where a.id = w.account_id or (a.network = w.network and lower(a.username) = lower(w.username))
+       ) as k(key)
+       where k.key is not null;
      end if;
      if tg_op in ('DELETE', 'UPDATE') then
        insert into rank_pending_names
-       select txid_current(), w.campaign_id, k.username from old_watchlist w
-       cross join lateral (select lower(w.username)
-         union select lower(a.username) from accounts a where a.id = w.account_id) as k(username);
+       select txid_current(), w.campaign_id, k.key from old_watchlist w
+       cross join lateral (select case when w.network = 'x' then lower(w.username) end
+         union select a.mention_key from accounts a
+           where a.id = w.account_id or (a.network = w.network and lower(a.username) = lower(w.username))
+       ) as k(key)
+       where k.key is not null;
      end if;
      insert into rank_pending_txn values (txid_current()) on conflict do nothing;
      return null;

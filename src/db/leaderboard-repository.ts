@@ -4,8 +4,9 @@ import {
   accountSpan,
   accountValues,
   authoredIn,
-  joinAccountNamed,
+  joinAccountOfMention,
   mentionedAccountValues,
+  mentionKeyOfHandle,
   mentionSpan,
   type Span,
   type TotalsColumn,
@@ -149,7 +150,7 @@ export async function countOfTotals(
 ): Promise<number> {
   const row = await db
     .selectFrom('rank_counts')
-    .select(sql<number>`accounts_${totalsColumnOf(metric)}`.as('ranked'))
+    .select(sql<number>`coalesce(sum(accounts_${totalsColumnOf(metric)}), 0)::int`.as('ranked'))
     .where('campaign_id', '=', campaign.id)
     .executeTakeFirst();
   return row?.ranked ?? 0;
@@ -163,7 +164,7 @@ function namedMentions(campaign: Pick<Campaign, 'id'>): RawBuilder<unknown> {
   return sql`
     select named.id as account_id, m.username, m.mentions
     from rank_mentions m
-    ${joinAccountNamed(sql`m.username`, 'named')}
+    ${joinAccountOfMention(sql`m.username`, 'named')}
     where m.campaign_id = ${campaign.id} and m.mentions > 0 and ${inScope(sql`named.id`)}`;
 }
 
@@ -191,8 +192,9 @@ export async function homeOfMentions(
     select h.account_id, a.username, a.name, a.profile_image_url, h.mentions::float8 as value,
       (select count(*) from (${namedMentions(campaign)} and m.mentions > h.mentions) higher)::int as above
     from (select m.username, m.mentions, named.id as account_id from rank_mentions m
-          ${joinAccountNamed(sql`m.username`, 'named')}
-          where m.campaign_id = ${campaign.id} and m.username = lower(${campaign.home_username}::text)
+          ${joinAccountOfMention(sql`m.username`, 'named')}
+          where m.campaign_id = ${campaign.id}
+            and m.username = ${mentionKeyOfHandle(sql`${campaign.home_username}::text`)}
             and m.mentions > 0) h
     join accounts a on a.id = h.account_id
   `.execute(db);
@@ -206,7 +208,7 @@ export async function homeOfMentions(
  */
 export async function countOfMentions(db: Db, campaign: Pick<Campaign, 'id'>): Promise<number> {
   const { rows } = await sql<{ ranked: number }>`
-    select coalesce((select accounts_mentions from rank_counts where campaign_id = ${campaign.id}), 0)
+    select (select coalesce(sum(accounts_mentions), 0)::int from rank_counts where campaign_id = ${campaign.id})
       + (select count(*) from rank_mentions m
          where m.campaign_id = ${campaign.id} and m.counted is null and m.mentions > 0
            and rank_mention_counted(m.campaign_id, m.username))::int as ranked

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from './database.ts';
-import { accountNamed, accountSpan, accountValues, type Span, type WindowPlan } from './rank-values.ts';
+import { accountOfHandle, accountSpan, accountValues, type Span, type WindowPlan } from './rank-values.ts';
 import type { Campaign } from './schema.ts';
 
 /** The reads of the campaign at a glance (src/rank/overview.ts assembles them). */
@@ -63,7 +63,11 @@ export async function windowTotals(
   if (plan.strategy === 'totals') {
     const row = await db
       .selectFrom('rank_counts')
-      .select(['authors', 'sum_posts', 'sum_engagement'])
+      .select([
+        sql<number>`coalesce(sum(authors), 0)::int`.as('authors'),
+        sql<string>`coalesce(sum(sum_posts), 0)`.as('sum_posts'),
+        sql<string>`coalesce(sum(sum_engagement), 0)`.as('sum_engagement'),
+      ])
       .where('campaign_id', '=', campaign.id)
       .executeTakeFirst();
     return {
@@ -95,7 +99,7 @@ export async function homeTotals(
   campaign: Pick<Campaign, 'id' | 'timezone' | 'home_username'>,
   window: Span,
 ): Promise<{ posts: number; engagement: number }> {
-  const home = sql`select ${accountNamed(sql`lower(${campaign.home_username}::text)`)}`;
+  const home = sql`select ${accountOfHandle(sql`${campaign.home_username}::text`)}`;
   const { rows } = await sql<{ posts: number; engagement: number }>`
     select
       (select coalesce(sum(value), 0) from (${accountSpan(campaign, 'posts', window, home)}) p)::float8 as posts,

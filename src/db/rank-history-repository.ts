@@ -1,10 +1,11 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from './database.ts';
 import {
-  accountNamed,
+  accountOfHandle,
   accountValues,
-  joinAccountNamed,
+  joinAccountOfMention,
   ledgerValue,
+  mentionKeyOfHandle,
   type Span,
   type TotalsColumn,
   type WindowPlan,
@@ -29,11 +30,11 @@ export async function homeContributions(
 ): Promise<Array<{ createdAt: Date; value: number }>> {
   const inWindow = sql`l.campaign_id = ${campaign.id} and l.created_at >= ${window.from.toISOString()}::timestamptz
     and l.created_at < ${window.to.toISOString()}::timestamptz`;
-  const home = accountNamed(sql`lower(${campaign.home_username}::text)`);
+  const home = accountOfHandle(sql`${campaign.home_username}::text`);
   const { rows } = await (metric === 'mentions'
     ? sql<{ created_at: Date; value: number }>`
         select l.created_at, 1::float8 as value from rank_posts l
-        where ${inWindow} and lower(${campaign.home_username}::text) = any(l.mentions)`
+        where ${inWindow} and ${mentionKeyOfHandle(sql`${campaign.home_username}::text`)} = any(l.mentions)`
     : sql<{ created_at: Date; value: number }>`
         select l.created_at, ${ledgerValue(metric)}::float8 as value from rank_posts l
         where ${inWindow} and l.author_id = ${home}`
@@ -68,7 +69,7 @@ export async function accountsAboveHome(
     ends: sql`${homeLine.ends.map((end) => end.toISOString())}::timestamptz[]`,
     values: sql`${homeLine.values}::float8[]`,
   };
-  const home = sql`${accountNamed(sql`lower(${campaign.home_username}::text)`)}`;
+  const home = sql`${accountOfHandle(sql`${campaign.home_username}::text`)}`;
   const { rows } = await sql<{ j: number; accounts: number }>`
     with step as materialized (${
       metric === 'mentions'
@@ -158,7 +159,7 @@ function mentionSteps(
       from rank_posts l cross join unnest(l.mentions) as m(username)
       where ${inWindow} group by 1, 2
     ) h
-    ${joinAccountNamed(sql`h.username`, 'named')}`;
+    ${joinAccountOfMention(sql`h.username`, 'named')}`;
   if (watchlistOnly) {
     return runningSteps(
       sql`select * from (${named}) n where n.account_id in (${watch})`,

@@ -241,30 +241,46 @@ export function authoredIn(campaign: Pick<Campaign, 'id'>, accountId: RawBuilder
 }
 
 /**
- * Joins `alias`.id: the account currently known under a lower-cased username (rows whose username
- * is unknown drop out). A lateral subquery with a limit, so it is looked up once per row.
+ * Joins `alias`.id: the account currently known under a mention key (accounts.mention_key: an X
+ * username lower-cased, a Bluesky DID, a Mastodon account uri); rows whose key names no known
+ * account drop out. A lateral subquery with a limit, so it is looked up once per row.
  */
-export function joinAccountNamed(username: RawBuilder<unknown>, alias: string): RawBuilder<unknown> {
+export function joinAccountOfMention(key: RawBuilder<unknown>, alias: string): RawBuilder<unknown> {
   return sql`cross join lateral (
-    select n.id from accounts n where lower(n.username) = ${username}
+    select n.id from accounts n where n.mention_key = ${key}
     order by n.last_seen_at desc, n.id limit 1) ${sql.raw(alias)}`;
 }
 
-/** The account currently known under a lower-cased username (usernames can be reused: the latest seen). */
-export function accountNamed(username: RawBuilder<unknown>) {
-  return sql`(select n.id from accounts n where lower(n.username) = ${username}
+/**
+ * The account currently known under a handle (the latest seen). Handles of different networks
+ * never look alike (docs/ARCHITECTURE.md), so the handle alone names the network.
+ */
+export function accountOfHandle(handle: RawBuilder<unknown>) {
+  return sql`(select n.id from accounts n where lower(n.username) = lower(${handle})
     order by n.last_seen_at desc, n.id limit 1)`;
 }
 
-/** Ids of the campaign's watchlist (home account included), as far as the accounts are known. */
+/**
+ * The mention key of the account known under a handle; an X handle not collected yet is its own
+ * key (the lower-cased username), as mentions name it.
+ */
+export function mentionKeyOfHandle(handle: RawBuilder<unknown>) {
+  return sql`coalesce((select n.mention_key from accounts n where n.id = ${accountOfHandle(handle)}),
+    lower(${handle}))`;
+}
+
+/** Ids of the campaign's watchlist (home entity included), as far as the accounts are known. */
 export function watchlistIds(campaign: Pick<Campaign, 'id'>): RawBuilder<unknown> {
-  return sql`select coalesce(w.account_id, ${accountNamed(sql`lower(w.username)`)})
+  return sql`select coalesce(w.account_id, (select n.id from accounts n
+      where n.network = w.network and lower(n.username) = lower(w.username)
+      order by n.last_seen_at desc, n.id limit 1))
     from campaign_accounts w where w.campaign_id = ${campaign.id}`;
 }
 
 /**
- * Mentions count for accounts known under the mentioned username that authored a campaign post in
- * the window or are on the watchlist: (account_id, username, value) of scope `all`.
+ * Mentions count for accounts known under the mention key that authored a campaign post in the
+ * window or are on the watchlist: (account_id, username, value) of scope `all`, `username` being
+ * the mention key.
  */
 export function mentionedAccountValues(
   campaign: Pick<Campaign, 'id' | 'timezone'>,
@@ -274,6 +290,6 @@ export function mentionedAccountValues(
   return sql`
     select named.id as account_id, m.username, m.value
     from (${mentionValues(campaign, plan)}) m
-    ${joinAccountNamed(sql`m.username`, 'named')}
+    ${joinAccountOfMention(sql`m.username`, 'named')}
     where (named.id in (${watchlistIds(campaign)}) or ${authoredIn(campaign, sql`named.id`, window)})`;
 }

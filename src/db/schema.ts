@@ -9,6 +9,11 @@ type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type CreatedAt = ColumnType<Date, Date | string | undefined, never>;
 /** int8 aggregates and ids come back as strings. */
 type Int8 = ColumnType<string, string | bigint | number, string | bigint | number>;
+/** An account or post id: an X row names its X id, the others take the next negative id (migration 0013). */
+type RowId = ColumnType<string, string | bigint | number | undefined, string | bigint | number>;
+
+/** The networks a campaign follows; every account, post, query and watched account belongs to one. */
+export type Network = 'x' | 'bluesky' | 'mastodon';
 
 export interface CampaignTable {
   id: Generated<number>;
@@ -36,7 +41,13 @@ export interface CampaignSchedule {
 export interface CampaignQueryTable {
   id: Generated<number>;
   campaign_id: number;
+  network: Generated<Network>;
+  /** a Mastodon query's instance (its base URL); '' on the other networks */
+  instance: Generated<string>;
+  /** X search syntax, a Bluesky search, or a Mastodon tag (lower case, without #) */
   query: string;
+  /** a Bluesky or Mastodon collector's own cursor, moved with the rows it covers (X keeps the columns below) */
+  cursor: ColumnType<unknown, string | null | undefined, string | null>;
   /** newest post id stored for this query: the `since_id` of the next poll */
   newest_id: Int8 | null;
   /** `next_token` where the walk back stopped; null before it starts and after it ends */
@@ -57,8 +68,14 @@ export interface CampaignQueryTable {
 }
 
 export interface AccountTable {
-  id: Int8;
+  id: RowId;
+  network: Generated<Network>;
+  /** Bluesky DID, Mastodon account uri; null on X, whose native id is `id` */
+  native_id: string | null;
+  /** the handle: X username, Bluesky handle, Mastodon user@instance */
   username: string;
+  /** how posts.mentions names the account: X lower(username), elsewhere native_id (generated) */
+  mention_key: ColumnType<string, never, never>;
   name: string;
   description: string | null;
   profile_image_url: string | null;
@@ -71,11 +88,24 @@ export interface AccountTable {
 
 export type AccountRole = 'home' | 'peer';
 
+/** The home organisation and the watchlist, in the campaign file's order (home first). */
+export interface CampaignEntityTable {
+  id: Generated<number>;
+  campaign_id: number;
+  name: string;
+  role: AccountRole;
+  position: number;
+}
+
+/** An entity's account on one network. */
 export interface CampaignAccountTable {
   campaign_id: number;
+  network: Generated<Network>;
+  entity_id: number;
+  /** the handle on the network (X username, Bluesky handle, Mastodon user@instance) */
   username: string;
   role: AccountRole;
-  /** known once the username has been looked up on X */
+  /** known once the handle has been looked up on its network */
   account_id: Int8 | null;
   /** newest post of this account's timeline stored: the `since_id` of the next read */
   timeline_newest_id: Int8 | null;
@@ -85,22 +115,28 @@ export interface CampaignAccountTable {
 export type PostKind = 'post' | 'reply' | 'quote' | 'repost';
 
 export interface PostTable {
-  id: Int8;
+  id: RowId;
+  network: Generated<Network>;
+  /** `at://` URI, Mastodon status uri; null on X, whose native id is `id` */
+  native_id: string | null;
   author_id: Int8;
   created_at: Timestamp;
   text: string;
   lang: string | null;
   kind: PostKind;
+  /** the referenced X post; elsewhere see referenced_native_id */
   referenced_post_id: Int8 | null;
+  referenced_native_id: Generated<string | null>;
   conversation_id: Int8 | null;
   hashtags: ColumnType<string[], string[], string[]>;
-  /** lower-cased usernames from the post's entities */
+  /** mention keys of the accounts mentioned (accounts.mention_key) */
   mentions: ColumnType<string[], string[], string[]>;
   like_count: number;
   repost_count: number;
   reply_count: number;
   quote_count: number;
   bookmark_count: number | null;
+  /** null where the network reports none (off X): "not available", never 0 */
   impression_count: Int8 | null;
   metrics_observed_at: Timestamp;
   deleted: Generated<boolean>;
@@ -237,7 +273,7 @@ export interface RankPostTable {
   /** likes + reposts + replies + quotes; 0 for a repost */
   engagement: Int8;
   impressions: Int8;
-  /** lower-cased usernames mentioned, the author's own left out; empty for a repost */
+  /** mention keys (accounts.mention_key) mentioned, the author's own left out; empty for a repost */
   mentions: string[];
   query_ids: number[];
 }
@@ -274,8 +310,10 @@ export interface RankQueryHourlyTable {
   posts: number;
 }
 
+/** Per (campaign, network): the accounts above zero and the sums of each network's accounts. */
 export interface RankCountsTable {
   campaign_id: number;
+  network: Network;
   accounts_posts: number;
   accounts_reposts: number;
   accounts_engagement: number;
@@ -301,6 +339,7 @@ export interface XUsageTable {
 export interface Database {
   campaigns: CampaignTable;
   campaign_queries: CampaignQueryTable;
+  campaign_entities: CampaignEntityTable;
   accounts: AccountTable;
   campaign_accounts: CampaignAccountTable;
   posts: PostTable;

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { ManualClock } from '../../src/clock.ts';
 import { storePage } from '../../src/collect/store-page.ts';
+import { saveEntities } from '../../src/db/campaign-repository.ts';
 import type { Db } from '../../src/db/database.ts';
 import type { Campaign } from '../../src/db/schema.ts';
 import { XClient } from '../../src/networks/x/client.ts';
@@ -215,17 +216,16 @@ async function load(db: Db): Promise<Campaign> {
       select a, to_timestamp(${spanStart / 1000}::float8 + h * 3600), 1000 * (21 - a) + h * (a % 5), 10, 100, 1
       from generate_series(1, 20) a, generate_series(0, 119) h`.execute(trx);
   });
-  await db
-    .insertInto('campaign_accounts')
-    .values(
-      Array.from({ length: 20 }, (_, i) => ({
-        campaign_id: campaign.id,
-        username: `user_${i}`,
-        role: i === 2 ? ('home' as const) : ('peer' as const),
-        account_id: String(i + 1),
-      })),
-    )
-    .execute();
+  // Accounts user_0… are ids 1…: saveEntities links each to its id.
+  await saveEntities(
+    db,
+    campaign.id,
+    Array.from({ length: 20 }, (_, i) => ({
+      name: `user_${i}`,
+      role: i === 2 ? ('home' as const) : ('peer' as const),
+      accounts: [{ network: 'x' as const, username: `user_${i}` }],
+    })),
+  );
   await rebuildRollups(db, campaign.id);
   await db.transaction().execute(async (trx) => {
     // Index builds sort in memory, on both cores.

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { addPeer } from '../../src/db/campaign-repository.ts';
 import type { Db } from '../../src/db/database.ts';
 import type { Campaign } from '../../src/db/schema.ts';
 import { leaderboard } from '../../src/rank/leaderboard.ts';
@@ -178,10 +179,7 @@ describe('the mentions board counts exactly the usernames that name an account i
   test('the watchlist', async () => {
     await store([home, account('9', 'frank')], [post(home, '2016-10-29T15:00:00Z', ['frank'])]);
     await expectExact('frank mentioned, not in scope');
-    await db
-      .insertInto('campaign_accounts')
-      .values({ campaign_id: campaign.id, username: 'Frank', role: 'peer' })
-      .execute();
+    await addPeer(db, campaign.id, 'Frank');
     await expectExact('frank on the watchlist');
     await db
       .deleteFrom('campaign_accounts')

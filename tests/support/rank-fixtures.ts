@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { ManualClock } from '../../src/clock.ts';
 import { storePage } from '../../src/collect/store-page.ts';
+import { saveEntities } from '../../src/db/campaign-repository.ts';
 import type { Db } from '../../src/db/database.ts';
 import type { Campaign } from '../../src/db/schema.ts';
 import { XClient } from '../../src/networks/x/client.ts';
@@ -144,13 +145,14 @@ export async function createCampaign(
       .executeTakeFirstOrThrow();
     queryIds.push(inserted.id);
   }
-  await db
-    .insertInto('campaign_accounts')
-    .values([
-      { campaign_id: row.id, username: campaign.home, role: 'home' },
-      ...campaign.watchlist.map((username) => ({ campaign_id: row.id, username, role: 'peer' as const })),
-    ])
-    .execute();
+  await saveEntities(db, row.id, [
+    { name: campaign.home, role: 'home', accounts: [{ network: 'x', username: campaign.home }] },
+    ...campaign.watchlist.map((username) => ({
+      name: username,
+      role: 'peer' as const,
+      accounts: [{ network: 'x' as const, username }],
+    })),
+  ]);
   return { campaign: row, queryIds };
 }
 
@@ -164,17 +166,17 @@ export async function rollupState(db: Db, campaignId: number): Promise<Record<st
     rank_mentions_daily: 'day, username',
     rank_mentions_hourly: 'username, hour',
     rank_query_hourly: 'query_id, hour',
-    rank_counts: 'campaign_id',
+    rank_counts: "to_jsonb(r) ->> 'network'",
   } as const;
   const state: Record<string, unknown[]> = {};
   for (const [table, order] of Object.entries(tables)) {
     // Rows that fell back to all zeros are the same as no row.
     const nonZero =
-      table === 'rank_posts' || table === 'rank_counts'
+      table === 'rank_posts'
         ? sql`true`
         : sql`to_jsonb(r) - 'campaign_id' - 'account_id' - 'day' - 'username' - 'query_id' - 'hour' - 'counted'
-            <> (select jsonb_object_agg(key, 0) from jsonb_each(to_jsonb(r) - 'campaign_id' - 'account_id'
-              - 'day' - 'username' - 'query_id' - 'hour' - 'counted'))`;
+            - 'network' <> (select jsonb_object_agg(key, 0) from jsonb_each(to_jsonb(r) - 'campaign_id'
+              - 'account_id' - 'day' - 'username' - 'query_id' - 'hour' - 'counted' - 'network'))`;
     const { rows } = await sql<{ row: unknown }>`
       select to_jsonb(r) as row from ${sql.table(table)} r
       where r.campaign_id = ${campaignId} and ${nonZero}

@@ -176,7 +176,6 @@ export const dumpedRepositories: Record<string, DumpCase[]> = {
     { fn: 'findQuery', run: (db) => campaigns.findQuery(db, 1) },
     { fn: 'queriesOf', run: (db, c) => campaigns.queriesOf(db, c.id) },
     { fn: 'watchlist', run: (db, c) => campaigns.watchlist(db, c.id) },
-    { fn: 'watchlistRoles', run: (db, c) => campaigns.watchlistRoles(db, c.id) },
     { fn: 'peersOf', run: (db, c) => campaigns.peersOf(db, c.id) },
     { fn: 'adminLists', run: (db, c) => campaigns.adminLists(db, c.id) },
     {
@@ -194,15 +193,18 @@ export const dumpedRepositories: Record<string, DumpCase[]> = {
           updated_at: c.updated_at,
         }),
     },
-    { fn: 'activateQueries', run: (db, c) => campaigns.activateQueries(db, c.id, ['#OGP16']) },
-    { fn: 'retireQueries', run: (db, c) => campaigns.retireQueries(db, c.id, ['#none']) },
-    { fn: 'removeFromWatchlist', run: (db, c) => campaigns.removeFromWatchlist(db, c.id, ['Nobody']) },
     {
-      fn: 'saveWatchlist',
+      fn: 'activateQueries',
+      run: (db, c) => campaigns.activateQueries(db, c.id, [{ network: 'x', instance: '', query: '#OGP16' }]),
+    },
+    { fn: 'retireQueries', run: (db, c) => campaigns.retireQueries(db, c.id, [-1]) },
+    { fn: 'entitiesOf', run: (db, c) => campaigns.entitiesOf(db, c.id) },
+    {
+      fn: 'saveEntities',
       run: (db, c) =>
-        campaigns.saveWatchlist(db, c.id, [
-          { username: 'OpenData_Forum', role: 'home' },
-          { username: 'Peer_One', role: 'peer' },
+        campaigns.saveEntities(db, c.id, [
+          { name: 'OpenData_Forum', role: 'home', accounts: [{ network: 'x', username: 'OpenData_Forum' }] },
+          { name: 'Peer_One', role: 'peer', accounts: [{ network: 'x', username: 'Peer_One' }] },
         ]),
     },
     {

@@ -33,7 +33,8 @@ from
   "campaign_queries"
 where
   "campaign_id" = $1
-  and "active" = $2
+  and "network" = $2
+  and "active" = $3
 order by
   "id";
 
@@ -48,6 +49,8 @@ where
 -- queriesOf
 select
   "id",
+  "network",
+  "instance",
   "query",
   "active"
 from
@@ -57,40 +60,35 @@ where
 
 -- watchlist
 select
-  "username",
-  "role",
-  "account_id"
+  "w"."username",
+  "w"."role",
+  "w"."account_id"
 from
-  "campaign_accounts"
+  "campaign_accounts" as "w"
+  inner join "campaign_entities" as "e" on "e"."id" = "w"."entity_id"
 where
-  "campaign_id" = $1
+  "w"."campaign_id" = $1
+  and "w"."network" = $2
 order by
-  role = 'home' desc,
-  "added_at",
-  "username";
-
--- watchlistRoles
-select
-  "username",
-  "role"
-from
-  "campaign_accounts"
-where
-  "campaign_id" = $1;
+  w.role = 'home' desc,
+  "e"."position",
+  "w"."username";
 
 -- peersOf
 select
-  "username",
-  "role",
-  "account_id"
+  "w"."username",
+  "w"."role",
+  "w"."account_id"
 from
-  "campaign_accounts"
+  "campaign_accounts" as "w"
+  inner join "campaign_entities" as "e" on "e"."id" = "w"."entity_id"
 where
-  "campaign_id" = $1
+  "w"."campaign_id" = $1
+  and "w"."network" = $2
 order by
-  role = 'home' desc,
-  "added_at",
-  "username";
+  w.role = 'home' desc,
+  "e"."position",
+  "w"."username";
 
 -- adminLists
 select
@@ -102,22 +100,25 @@ from
   "campaign_queries"
 where
   "campaign_id" = $1
+  and "network" = $2
 order by
   "active" desc,
   "id";
 
 select
-  "username",
-  "role",
-  "account_id"
+  "w"."username",
+  "w"."role",
+  "w"."account_id"
 from
-  "campaign_accounts"
+  "campaign_accounts" as "w"
+  inner join "campaign_entities" as "e" on "e"."id" = "w"."entity_id"
 where
-  "campaign_id" = $1
+  "w"."campaign_id" = $1
+  and "w"."network" = $2
 order by
-  role = 'home' desc,
-  "added_at",
-  "username";
+  w.role = 'home' desc,
+  "e"."position",
+  "w"."username";
 
 -- saveCampaign (an existing slug)
 select
@@ -144,12 +145,12 @@ returning
 
 -- activateQueries
 insert into
-  "campaign_queries" ("campaign_id", "query")
+  "campaign_queries" ("campaign_id", "network", "instance", "query")
 values
-  ($1, $2)
-on conflict ("campaign_id", "query") do update
+  ($1, $2, $3, $4)
+on conflict ("campaign_id", "network", "instance", "query") do update
 set
-  "active" = $3;
+  "active" = $5;
 
 -- retireQueries
 update "campaign_queries"
@@ -157,29 +158,65 @@ set
   "active" = $1
 where
   "campaign_id" = $2
-  and "query" in ($3);
+  and "id" in ($3);
 
--- removeFromWatchlist
-delete from "campaign_accounts"
+-- entitiesOf
+select
+  "e"."id",
+  "e"."name",
+  "e"."role",
+  "w"."network",
+  "w"."username",
+  "w"."account_id"
+from
+  "campaign_entities" as "e"
+  left join "campaign_accounts" as "w" on "w"."entity_id" = "e"."id"
 where
-  "campaign_id" = $1
-  and lower(username) in ($2);
+  "e"."campaign_id" = $1
+order by
+  "e"."position",
+  "w"."network";
 
--- saveWatchlist
+-- saveEntities
+select
+  "network",
+  "username"
+from
+  "campaign_accounts"
+where
+  "campaign_id" = $1;
+
 insert into
-  "campaign_accounts" ("campaign_id", "username", "role", "account_id")
+  "campaign_entities" ("campaign_id", "name", "role", "position")
+values
+  ($1, $2, $3, $4),
+  ($5, $6, $7, $8)
+on conflict (campaign_id, lower(name)) do update
+set
+  "name" = excluded.name,
+  "role" = excluded.role,
+  "position" = excluded.position
+returning
+  "id",
+  "name";
+
+insert into
+  "campaign_accounts" ("campaign_id", "entity_id", "network", "username", "role", "account_id")
 values
   (
     $1,
     $2,
     $3,
+    $4,
+    $5,
     (
       select
         id
       from
         accounts
       where
-        lower(username) = $4
+        network = $6
+        and lower(username) = $7
       order by
         last_seen_at desc
       limit
@@ -187,49 +224,70 @@ values
     )
   ),
   (
-    $5,
-    $6,
-    $7,
+    $8,
+    $9,
+    $10,
+    $11,
+    $12,
     (
       select
         id
       from
         accounts
       where
-        lower(username) = $8
+        network = $13
+        and lower(username) = $14
       order by
         last_seen_at desc
       limit
         1
     )
   )
-on conflict (campaign_id, lower(username)) do update
+on conflict (campaign_id, network, lower(username)) do update
 set
+  "entity_id" = excluded.entity_id,
   "role" = excluded.role,
   "username" = excluded.username;
 
+delete from "campaign_entities"
+where
+  "campaign_id" = $1
+  and "id" not in ($2, $3);
+
 -- addPeer (already on the watchlist)
+select
+  "id",
+  "role"
+from
+  "campaign_entities"
+where
+  "campaign_id" = $1
+  and lower(name) = $2;
+
 insert into
-  "campaign_accounts" ("campaign_id", "username", "role", "account_id")
+  "campaign_accounts" ("campaign_id", "entity_id", "network", "username", "role", "account_id")
 values
   (
     $1,
     $2,
     $3,
+    $4,
+    $5,
     (
       select
         id
       from
         accounts
       where
-        lower(username) = $4
+        network = $6
+        and lower(username) = $7
       order by
         last_seen_at desc
       limit
         1
     )
   )
-on conflict (campaign_id, lower(username)) do nothing
+on conflict (campaign_id, network, lower(username)) do nothing
 returning
   "username";
 
@@ -237,10 +295,11 @@ returning
 delete from "campaign_accounts"
 where
   "campaign_id" = $1
-  and lower(username) = $2
-  and "role" = $3
+  and "network" = $2
+  and lower(username) = $3
+  and "role" = $4
 returning
-  "username";
+  "entity_id";
 
 select
   "username"
@@ -248,7 +307,8 @@ from
   "campaign_accounts"
 where
   "campaign_id" = $1
-  and lower(username) = $2;
+  and "network" = $2
+  and lower(username) = $3;
 
 -- addQuery (already active)
 begin;
@@ -260,7 +320,8 @@ from
   "campaign_queries"
 where
   "campaign_id" = $1
-  and "query" = $2
+  and "network" = $2
+  and "query" = $3
 for update;
 
 commit;

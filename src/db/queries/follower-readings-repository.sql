@@ -18,7 +18,8 @@ with
               from
                 accounts n
               where
-                lower(n.username) = lower(w.username)
+                n.network = w.network
+                and lower(n.username) = lower(w.username)
               order by
                 n.last_seen_at desc,
                 n.id
@@ -77,7 +78,8 @@ select
               from
                 accounts n
               where
-                lower(n.username) = lower(w.username)
+                n.network = w.network
+                and lower(n.username) = lower(w.username)
               order by
                 n.last_seen_at desc,
                 n.id
@@ -176,7 +178,8 @@ with
               from
                 accounts n
               where
-                lower(n.username) = lower(w.username)
+                n.network = w.network
+                and lower(n.username) = lower(w.username)
               order by
                 n.last_seen_at desc,
                 n.id
@@ -211,7 +214,8 @@ select
               from
                 accounts n
               where
-                lower(n.username) = lower(w.username)
+                n.network = w.network
+                and lower(n.username) = lower(w.username)
               order by
                 n.last_seen_at desc,
                 n.id

@@ -220,7 +220,7 @@ with
             from
               accounts n
             where
-              lower(n.username) = m.username
+              n.mention_key = m.username
             order by
               n.last_seen_at desc,
               n.id
@@ -239,7 +239,8 @@ with
                     from
                       accounts n
                     where
-                      lower(n.username) = lower(w.username)
+                      n.network = w.network
+                      and lower(n.username) = lower(w.username)
                     order by
                       n.last_seen_at desc,
                       n.id
@@ -485,7 +486,7 @@ with
             from
               accounts n
             where
-              lower(n.username) = m.username
+              n.mention_key = m.username
             order by
               n.last_seen_at desc,
               n.id
@@ -504,7 +505,8 @@ with
                     from
                       accounts n
                     where
-                      lower(n.username) = lower(w.username)
+                      n.network = w.network
+                      and lower(n.username) = lower(w.username)
                     order by
                       n.last_seen_at desc,
                       n.id
@@ -616,7 +618,7 @@ limit
 
 -- countOfTotals (impressions)
 select
-  accounts_impressions as "ranked"
+  coalesce(sum(accounts_impressions), 0)::int as "ranked"
 from
   "rank_counts"
 where
@@ -643,7 +645,7 @@ from
         from
           accounts n
         where
-          lower(n.username) = m.username
+          n.mention_key = m.username
         order by
           n.last_seen_at desc,
           n.id
@@ -664,7 +666,8 @@ from
                 from
                   accounts n
                 where
-                  lower(n.username) = lower(w.username)
+                  n.network = w.network
+                  and lower(n.username) = lower(w.username)
                 order by
                   n.last_seen_at desc,
                   n.id
@@ -723,7 +726,7 @@ select
             from
               accounts n
             where
-              lower(n.username) = m.username
+              n.mention_key = m.username
             order by
               n.last_seen_at desc,
               n.id
@@ -744,7 +747,8 @@ select
                     from
                       accounts n
                     where
-                      lower(n.username) = lower(w.username)
+                      n.network = w.network
+                      and lower(n.username) = lower(w.username)
                     order by
                       n.last_seen_at desc,
                       n.id
@@ -785,7 +789,7 @@ from
         from
           accounts n
         where
-          lower(n.username) = m.username
+          n.mention_key = m.username
         order by
           n.last_seen_at desc,
           n.id
@@ -794,23 +798,42 @@ from
       ) named
     where
       m.campaign_id = $4
-      and m.username = lower($5::text)
+      and m.username = coalesce(
+        (
+          select
+            n.mention_key
+          from
+            accounts n
+          where
+            n.id = (
+              select
+                n.id
+              from
+                accounts n
+              where
+                lower(n.username) = lower($5::text)
+              order by
+                n.last_seen_at desc,
+                n.id
+              limit
+                1
+            )
+        ),
+        lower($6::text)
+      )
       and m.mentions > 0
   ) h
   join accounts a on a.id = h.account_id;
 
 -- countOfMentions
 select
-  coalesce(
-    (
-      select
-        accounts_mentions
-      from
-        rank_counts
-      where
-        campaign_id = $1
-    ),
-    0
+  (
+    select
+      coalesce(sum(accounts_mentions), 0)::int
+    from
+      rank_counts
+    where
+      campaign_id = $1
   ) + (
     select
       count(*)
@@ -1135,7 +1158,8 @@ where
           from
             accounts n
           where
-            lower(n.username) = lower(w.username)
+            n.network = w.network
+            and lower(n.username) = lower(w.username)
           order by
             n.last_seen_at desc,
             n.id
@@ -1297,7 +1321,7 @@ with
             from
               accounts n
             where
-              lower(n.username) = m.username
+              n.mention_key = m.username
             order by
               n.last_seen_at desc,
               n.id
@@ -1316,7 +1340,8 @@ with
                     from
                       accounts n
                     where
-                      lower(n.username) = lower(w.username)
+                      n.network = w.network
+                      and lower(n.username) = lower(w.username)
                     order by
                       n.last_seen_at desc,
                       n.id
@@ -1590,7 +1615,8 @@ where
             from
               accounts n
             where
-              lower(n.username) = lower(w.username)
+              n.network = w.network
+              and lower(n.username) = lower(w.username)
             order by
               n.last_seen_at desc,
               n.id
@@ -1637,7 +1663,8 @@ where
           from
             accounts n
           where
-            lower(n.username) = lower(w.username)
+            n.network = w.network
+            and lower(n.username) = lower(w.username)
           order by
             n.last_seen_at desc,
             n.id

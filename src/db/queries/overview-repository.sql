@@ -85,9 +85,9 @@ order by
 
 -- windowTotals (totals)
 select
-  "authors",
-  "sum_posts",
-  "sum_engagement"
+  coalesce(sum(authors), 0)::int as "authors",
+  coalesce(sum(sum_posts), 0) as "sum_posts",
+  coalesce(sum(sum_engagement), 0) as "sum_engagement"
 from
   "rank_counts"
 where

@@ -36,7 +36,29 @@ where
   l.campaign_id = $1
   and l.created_at >= $2::timestamptz
   and l.created_at < $3::timestamptz
-  and lower($4::text) = any (l.mentions);
+  and coalesce(
+    (
+      select
+        n.mention_key
+      from
+        accounts n
+      where
+        n.id = (
+          select
+            n.id
+          from
+            accounts n
+          where
+            lower(n.username) = lower($4::text)
+          order by
+            n.last_seen_at desc,
+            n.id
+          limit
+            1
+        )
+    ),
+    lower($5::text)
+  ) = any (l.mentions);
 
 -- accountsAboveHome (posts, all)
 with
@@ -186,7 +208,8 @@ with
                           from
                             accounts n
                           where
-                            lower(n.username) = lower(w.username)
+                            n.network = w.network
+                            and lower(n.username) = lower(w.username)
                           order by
                             n.last_seen_at desc,
                             n.id
@@ -283,7 +306,8 @@ with
                     from
                       accounts n
                     where
-                      lower(n.username) = lower(w.username)
+                      n.network = w.network
+                      and lower(n.username) = lower(w.username)
                     order by
                       n.last_seen_at desc,
                       n.id
@@ -348,7 +372,7 @@ with
                 from
                   accounts n
                 where
-                  lower(n.username) = h.username
+                  n.mention_key = h.username
                 order by
                   n.last_seen_at desc,
                   n.id
@@ -385,7 +409,8 @@ with
                   from
                     accounts n
                   where
-                    lower(n.username) = lower(w.username)
+                    n.network = w.network
+                    and lower(n.username) = lower(w.username)
                   order by
                     n.last_seen_at desc,
                     n.id
@@ -488,7 +513,7 @@ with
                 from
                   accounts n
                 where
-                  lower(n.username) = h.username
+                  n.mention_key = h.username
                 order by
                   n.last_seen_at desc,
                   n.id
@@ -511,7 +536,8 @@ with
                       from
                         accounts n
                       where
-                        lower(n.username) = lower(w.username)
+                        n.network = w.network
+                        and lower(n.username) = lower(w.username)
                       order by
                         n.last_seen_at desc,
                         n.id
