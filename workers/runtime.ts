@@ -1,12 +1,14 @@
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { CollectContext } from '../src/collect/context.ts';
+import type { Source } from '../src/collect/source.ts';
 import { campaignUpdatedChannel, defaultPrefix, queueNames } from '../src/jobs/queue-names.ts';
 import { recordXResponse } from '../src/jobs/x-call-counters.ts';
 import type { MastodonClient } from '../src/networks/mastodon/client.ts';
 import { MastodonWorkers } from './mastodon.ts';
 import { type ProcessorDeps, processorFor } from './processors.ts';
 import { reconcileSchedules, type ScheduleOptions } from './schedules.ts';
+import { reconcileSourceSchedules, startSourceJobs } from './source-jobs.ts';
 
 export interface CollectionRuntimeOptions extends CollectContext {
   redisUrl: string;
@@ -19,11 +21,15 @@ export interface CollectionRuntimeOptions extends CollectContext {
   fresh?: boolean;
   /** the Mastodon client; unset: Mastodon queries are not read */
   mastodon?: MastodonClient;
+  /** the other networks collected (workers/source-jobs.ts): Bluesky when its session is configured */
+  sources?: Source[];
 }
 
 export interface CollectionRuntime {
   /** X's queues, and each Mastodon instance's (`mastodon-<instance>`) once a job named it */
   queues: { search: Queue; timeline: Queue; users: Queue; tweets: Queue } & Record<string, Queue>;
+  /** the queues of the other networks (`bluesky-search`, `bluesky-accounts`, …) */
+  networkQueues: Queue[];
   workers: Worker[];
   /** re-reads the campaigns and updates the job schedulers */
   reconcile(): Promise<void>;
@@ -132,8 +138,35 @@ export async function startCollection(options: CollectionRuntimeOptions): Promis
     }
   }
 
+  const networks = (options.sources ?? []).map((source) => {
+    const jobs = startSourceJobs({
+      db: options.db,
+      source,
+      clock: options.clock,
+      log: options.log,
+      connection,
+      prefix,
+      queueOptions,
+      workers: options.workers !== false,
+      onCampaignUpdated: deps.onCampaignUpdated,
+    });
+    workers.push(...jobs.workers);
+    return { source, ...jobs };
+  });
+  const networkQueues = networks.flatMap((network) => Object.values(network.queues));
+  if (options.fresh) for (const queue of networkQueues) await queue.obliterate({ force: true });
+
   const reconcile = async () => {
-    if (options.schedules !== false) await reconcileSchedules(options.db, queues, options.schedules ?? {});
+    if (options.schedules === false) return;
+    await reconcileSchedules(options.db, queues, options.schedules ?? {});
+    for (const network of networks) {
+      await reconcileSourceSchedules(
+        options.db,
+        network.source.network,
+        network.queues,
+        options.schedules ?? {},
+      );
+    }
   };
   await reconcile();
   // Job schedules live in Redis; the database is their source. A Redis that comes back empty (restarted
@@ -161,13 +194,14 @@ export async function startCollection(options: CollectionRuntimeOptions): Promis
 
   return {
     queues,
+    networkQueues,
     workers,
     reconcile,
     async close() {
       stopCounting();
       await mastodon?.close();
       await Promise.all(workers.map((worker) => worker.close()));
-      await Promise.all(Object.values(xQueues).map((queue) => queue.close()));
+      await Promise.all([...Object.values(xQueues), ...networkQueues].map((queue) => queue.close()));
       connection.disconnect();
       publisher.disconnect();
     },

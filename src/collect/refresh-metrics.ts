@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import { worstCase } from '../budget/prices.ts';
+import type { Db } from '../db/database.ts';
+import type { Network } from '../db/schema.ts';
 import { maxPageSize } from '../networks/x/fields.ts';
 import type { CollectContext } from './context.ts';
 import { recordRun } from './record-run.ts';
@@ -22,7 +24,7 @@ export async function refreshPostMetrics(
   options: { maxPosts?: number } = {},
 ): Promise<{ posts: number; deleted: number }> {
   const now = ctx.clock.now();
-  const ids = await duePosts(ctx, campaignId, now, options.maxPosts ?? 2000);
+  const ids = await duePosts(ctx.db, campaignId, now, options.maxPosts ?? 2000);
   if (ids.length === 0) return { posts: 0, deleted: 0 };
   const run = { campaignId, kind: 'metrics', target: `${ids.length} posts` };
   return recordRun(ctx, run, async (counts, spending) => {
@@ -54,11 +56,13 @@ export async function refreshPostMetrics(
   });
 }
 
-async function duePosts(
-  ctx: CollectContext,
+/** Ids of the campaign's posts on `network` whose metrics are due a re-read, oldest first. */
+export async function duePosts(
+  db: Db,
   campaignId: number,
   now: Date,
   limit: number,
+  network: Network = 'x',
 ): Promise<string[]> {
   const checkpointDue = sql.join(
     metricCheckpoints.map(
@@ -67,7 +71,7 @@ async function duePosts(
     ),
     sql` or `,
   );
-  const inCampaign = sql`exists (select 1 from campaign_posts cp where cp.post_id = p.id and cp.campaign_id = ${campaignId})`;
+  const inCampaign = sql`p.network = ${network} and exists (select 1 from campaign_posts cp where cp.post_id = p.id and cp.campaign_id = ${campaignId})`;
   const { rows } = await sql<{ id: string }>`
     (select p.id from posts p
       where ${inCampaign} and not p.deleted and (${checkpointDue})
@@ -83,6 +87,6 @@ async function duePosts(
       join campaigns c on c.id = ${campaignId}
       where ${now} between c.window_start and c.window_end + interval '1 day'
         and top.metrics_observed_at < ${now}::timestamptz - interval '1 hour')
-  `.execute(ctx.db);
+  `.execute(db);
   return rows.map((row) => row.id);
 }

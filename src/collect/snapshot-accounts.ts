@@ -2,6 +2,8 @@ import { sql } from 'kysely';
 import { worstCase } from '../budget/prices.ts';
 import { insertAccountSnapshots, markSuspended, upsertAccounts } from '../db/accounts.ts';
 import { watchlist } from '../db/campaigns.ts';
+import type { Db } from '../db/database.ts';
+import type { Network } from '../db/schema.ts';
 import { recordReads } from '../db/x-reads.ts';
 import { maxPageSize } from '../networks/x/fields.ts';
 import type { XLookup, XUser } from '../networks/x/types.ts';
@@ -36,7 +38,9 @@ export async function snapshotWatchlist(
     .filter((account) => !(account.account_id && read.has(account.account_id)))
     .map((account) => account.username);
   const watched = new Set(accounts.flatMap((account) => (account.account_id ? [account.account_id] : [])));
-  const topAuthors = (await topAuthorIds(ctx, campaignId)).filter((id) => !watched.has(id) && !read.has(id));
+  const topAuthors = (await topAuthorIds(ctx.db, campaignId)).filter(
+    (id) => !watched.has(id) && !read.has(id),
+  );
   if (tick && usernames.length === 0 && topAuthors.length === 0) return { snapshots: 0 };
 
   return recordRun(
@@ -116,17 +120,18 @@ async function readForTick(ctx: CollectContext, tick: string): Promise<Set<strin
   return new Set(rows.map((row) => row.account_id));
 }
 
-async function topAuthorIds(ctx: CollectContext, campaignId: number): Promise<string[]> {
+/** The campaign's most prolific authors on `network` (their row ids), most posts first. */
+export async function topAuthorIds(db: Db, campaignId: number, network: Network = 'x'): Promise<string[]> {
   const { rows } = await sql<{ author_id: string }>`
     select p.author_id from posts p
     join campaigns c on c.id = ${campaignId}
-    where p.kind <> 'repost' and not p.deleted
+    where p.network = ${network} and p.kind <> 'repost' and not p.deleted
       and p.created_at >= c.window_start and p.created_at < c.window_end
       and exists (select 1 from campaign_posts cp where cp.post_id = p.id and cp.campaign_id = ${campaignId})
     group by p.author_id
     order by count(*) desc, p.author_id
     limit ${topAuthorsSnapshotted}
-  `.execute(ctx.db);
+  `.execute(db);
   return rows.map((row) => row.author_id);
 }
 

@@ -12,6 +12,8 @@ import { campaignUpdatedChannel, defaultPrefix } from '../jobs/queue-names.ts';
 import type { Logger } from '../log.ts';
 import { XClient } from '../networks/x/client.ts';
 import { ensureRedis } from '../redis.ts';
+import { mastodonClientFrom } from './mastodon-client.ts';
+import { sourcesFrom } from './sources.ts';
 import { openMigratedDatabase } from './storage.ts';
 
 /** Demo schedules never fire more often than this, whatever the replay speed. */
@@ -59,6 +61,9 @@ export async function start(config: Config, log: Logger): Promise<{ url: string;
       log,
       prices: pricesFrom(config),
       redisUrl: redis.url,
+      // The demo replays X alone for now; a configured Bluesky session is collected beside it otherwise.
+      sources: demo ? [] : sourcesFrom(config),
+      ...(demo ? {} : { mastodon: mastodonClientFrom(config) }),
       prefix,
       ...(demo ? { fresh: true } : {}),
       schedules: demo ? { replay: { speed: demo.clock.speed, minEveryMs: demoMinIntervalMs } } : {},

@@ -69,3 +69,11 @@ export const defaultPrefix = 'bull';
  * share a Redis hear only their own campaigns, whose ids would otherwise collide.
  */
 export const campaignUpdatedChannel = (prefix: string = defaultPrefix) => `${prefix}:campaign-updated`;
+
+/**
+ * The queues of a network other than X: searches (polls and backfills, which spend the session's
+ * budget on Bluesky) apart from the account reads (feeds, profiles, posts: the public AppView's), so
+ * a rate limit on one pauses only its own. Job names and ids are those of X's queues.
+ */
+export const sourceQueueNames = (network: 'bluesky' | 'mastodon') =>
+  ({ search: `${network}-search`, accounts: `${network}-accounts` }) as const;
