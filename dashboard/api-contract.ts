@@ -16,6 +16,8 @@ export interface CampaignJson {
 export interface LeaderboardRowJson {
   rank: number;
   accountId: string;
+  /** the network of the account: x, bluesky or mastodon */
+  network: string;
   username: string;
   name: string;
   profileImageUrl: string | null;
@@ -27,6 +29,8 @@ export interface LeaderboardJson {
   campaign: string;
   metric: string;
   scope: string;
+  /** x, bluesky, mastodon, or all (every network ranked together) */
+  network: string;
   from: string;
   to: string;
   /** the application clock when the ranking was read (the replayed time in demo mode) */
@@ -164,7 +168,7 @@ export interface RankedRowJson extends LeaderboardRowJson {
   rankDayStart: number | null;
 }
 
-/** `…/leaderboard?metric=&scope=&from=&to=&limit=` */
+/** `…/leaderboard?metric=&scope=&network=&from=&to=&limit=` */
 export interface RankedLeaderboardJson extends Omit<LeaderboardJson, 'rows' | 'home'> {
   rows: RankedRowJson[];
   home: RankedRowJson | null;

@@ -46,6 +46,7 @@ const iso = (date: Date | null) => date?.toISOString() ?? null;
 const rowJson = (row: LeaderboardRow): RankedRowJson => ({
   rank: row.rank,
   accountId: row.accountId,
+  network: row.network,
   username: row.username,
   name: row.name,
   profileImageUrl: row.profileImageUrl,
@@ -66,6 +67,7 @@ export async function leaderboardJson(
     campaign: campaign.slug,
     metric: board.metric,
     scope: board.scope,
+    network: board.network,
     from: board.from.toISOString(),
     to: board.to.toISOString(),
     asOf: asOf.toISOString(),

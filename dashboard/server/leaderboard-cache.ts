@@ -1,7 +1,7 @@
 import type { Clock } from '../../src/clock.ts';
 import type { Db } from '../../src/db/database.ts';
 import type { Campaign } from '../../src/db/schema.ts';
-import type { Metric, Scope } from '../../src/rank/metrics.ts';
+import type { Metric, NetworkChoice, Scope } from '../../src/rank/metrics.ts';
 import type { RankedLeaderboardJson } from '../api-contract.ts';
 import { leaderboardJson } from './api-responses.ts';
 import type { LiveUpdates } from './live-events.ts';
@@ -9,6 +9,8 @@ import type { LiveUpdates } from './live-events.ts';
 export interface LeaderboardRequest {
   metric: Metric;
   scope: Scope;
+  /** default `all` */
+  network?: NetworkChoice;
   from: Date;
   to: Date;
   limit: number;
@@ -80,6 +82,7 @@ export function createLeaderboardCache(options: LeaderboardCacheOptions): Leader
         campaign.home_username,
         request.metric,
         request.scope,
+        request.network ?? 'all',
         request.from.getTime(),
         request.to.getTime(),
         request.limit,

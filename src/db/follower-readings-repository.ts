@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from './database.ts';
-import { authoredIn, type Span, watchlistIds } from './rank-values.ts';
-import type { Campaign } from './schema.ts';
+import { authoredIn, type NetworkChoice, onNetwork, type Span, watchlistIds } from './rank-values.ts';
+import type { Campaign, Network } from './schema.ts';
 
 /**
  * Follower readings (`account_snapshots` rows: an account's counts at an instant). No rollup: the
@@ -11,6 +11,8 @@ import type { Campaign } from './schema.ts';
 
 export interface FollowerReadingsRow {
   account_id: string;
+  network: Network;
+  mention_key: string;
   username: string;
   name: string;
   profile_image_url: string | null;
@@ -30,12 +32,13 @@ export interface FollowerReadingsRow {
 /**
  * The readings of every account that can take part in a follower board of the window: the
  * watchlist, and (unless `watchlistOnly`) the accounts with readings that authored a campaign post
- * in it. `ends` are the instants to read followers at.
+ * in it, on the networks asked for. `ends` are the instants to read followers at.
  */
 export async function followerReadings(
   db: Db,
   campaign: Pick<Campaign, 'id'>,
   watchlistOnly: boolean,
+  network: NetworkChoice,
   window: Span,
   ends: Date[],
 ): Promise<FollowerReadingsRow[]> {
@@ -52,7 +55,7 @@ export async function followerReadings(
   const endList = ends.map((end) => sql`${end.toISOString()}::timestamptz`);
   const { rows } = await sql<FollowerReadingsRow>`
     with candidate as (${candidates})
-    select a.id as account_id, a.username, a.name, a.profile_image_url,
+    select a.id as account_id, a.network, a.mention_key, a.username, a.name, a.profile_image_url,
       a.id in (select id from (${watch}) w(id) where id is not null) as on_watchlist,
       (select min(l.created_at) from rank_posts l
         where l.campaign_id = ${campaign.id} and l.author_id = a.id
@@ -78,6 +81,7 @@ export async function followerReadings(
       where s.account_id = a.id and s.observed_at > ${window.from.toISOString()}::timestamptz
       order by s.observed_at limit 1
     ) n on true
+    where ${onNetwork('a', network)}
   `.execute(db);
   return rows;
 }

@@ -4,17 +4,20 @@ import {
   accountSpan,
   accountValues,
   authoredIn,
+  homeIds,
   joinAccountOfMention,
   mentionedAccountValues,
   mentionKeyOfHandle,
   mentionSpan,
+  type NetworkChoice,
+  onNetwork,
   type Span,
   type TotalsColumn,
   totalsColumnOf,
   type WindowPlan,
   watchlistIds,
 } from './rank-values.ts';
-import type { Campaign } from './schema.ts';
+import type { Campaign, Network } from './schema.ts';
 
 /**
  * The leaderboard's reads: boards of activity metrics ranked in SQL, the values and counts that
@@ -31,10 +34,15 @@ export interface WindowValues {
   metric: ActivityColumn;
   window: Span;
   plan: WindowPlan;
+  /** the accounts of one network, or of all */
+  network: NetworkChoice;
 }
 
 export interface BoardEntry {
   accountId: string;
+  network: Network;
+  /** how mentions name the account (accounts.mention_key) */
+  mentionKey: string;
   username: string;
   name: string;
   profileImageUrl: string | null;
@@ -43,6 +51,8 @@ export interface BoardEntry {
 
 interface EntryRow {
   account_id: string;
+  network: Network;
+  mention_key: string;
   username: string;
   name: string;
   profile_image_url: string | null;
@@ -51,6 +61,8 @@ interface EntryRow {
 
 const toEntry = (row: EntryRow): BoardEntry => ({
   accountId: row.account_id,
+  network: row.network,
+  mentionKey: row.mention_key,
   username: row.username,
   name: row.name,
   profileImageUrl: row.profile_image_url,
@@ -65,9 +77,13 @@ type CampaignRef = Pick<Campaign, 'id' | 'timezone' | 'home_username'>;
  * post in the window or are on the watchlist.
  */
 function valuesOf(campaign: CampaignRef, values: WindowValues): RawBuilder<unknown> {
-  return values.metric === 'mentions'
-    ? mentionedAccountValues(campaign, values.plan, values.window)
-    : accountValues(campaign, values.metric, values.plan);
+  const all =
+    values.metric === 'mentions'
+      ? mentionedAccountValues(campaign, values.plan, values.window)
+      : accountValues(campaign, values.metric, values.plan);
+  if (values.network === 'all') return all;
+  return sql`select s.* from (${all}) s join accounts sa on sa.id = s.account_id
+    where ${onNetwork('sa', values.network)}`;
 }
 
 /**
@@ -87,14 +103,17 @@ export async function rankedBoard(
   const { rows } = await sql<EntryRow & { rank: number; position: number; total: number; is_home: boolean }>`
     with v as materialized (select account_id, value from (${valuesOf(campaign, values)}) s where value > 0),
     ranked as (
-      select v.account_id, a.username, a.name, a.profile_image_url, v.value::float8 as value,
+      select v.account_id, a.network, a.mention_key, a.username, a.name, a.profile_image_url,
+        v.value::float8 as value,
         rank() over (order by v.value desc)::int as rank,
         row_number() over (order by v.value desc, lower(a.username) collate "C", v.account_id)::int as position,
         count(*) over ()::int as total,
-        lower(a.username) = lower(${campaign.home_username}) as is_home
+        v.account_id in (${homeIds(campaign)}) as is_home
       from v join accounts a on a.id = v.account_id
     )
-    select * from ranked where position <= ${limit} or is_home order by position
+    -- The home entity's best-ranked account on the networks asked for.
+    select * from ranked where position <= ${limit}
+      or position = (select min(position) from ranked where is_home) order by position
   `.execute(db);
   const home = rows.find((row) => row.is_home);
   return {
@@ -110,32 +129,43 @@ export async function topOfTotals(
   campaign: Pick<Campaign, 'id'>,
   metric: TotalsColumn,
   limit: number,
+  network: NetworkChoice,
 ): Promise<BoardEntry[]> {
   const column = totalsColumnOf(metric);
   const { rows } = await sql<EntryRow>`
-    select t.account_id, a.username, a.name, a.profile_image_url, t.${column}::float8 as value
+    select t.account_id, a.network, a.mention_key, a.username, a.name, a.profile_image_url,
+      t.${column}::float8 as value
     from rank_totals t join accounts a on a.id = t.account_id
-    where t.campaign_id = ${campaign.id} and t.${column} > 0
+    where t.campaign_id = ${campaign.id} and t.${column} > 0 and ${onNetwork('a', network)}
     order by t.${column} desc, lower(a.username) collate "C", t.account_id
     limit ${limit}
   `.execute(db);
   return rows.map(toEntry);
 }
 
-/** The home account's row on the campaign window, and how many accounts are above it (an index range). */
+/**
+ * The home entity's best row on the campaign window (on the networks asked for), and how many
+ * accounts are above it (an index range; on one network, each candidate's network checked).
+ */
 export async function homeOfTotals(
   db: Db,
-  campaign: Pick<Campaign, 'id' | 'home_username'>,
+  campaign: Pick<Campaign, 'id'>,
   metric: TotalsColumn,
+  network: NetworkChoice,
 ): Promise<{ entry: BoardEntry; above: number } | undefined> {
   const column = totalsColumnOf(metric);
+  const higher =
+    network === 'all'
+      ? sql`select count(*) from rank_totals o
+          where o.campaign_id = ${campaign.id} and o.${column} > t.${column}`
+      : sql`select count(*) from rank_totals o join accounts oa on oa.id = o.account_id
+          where o.campaign_id = ${campaign.id} and o.${column} > t.${column} and ${onNetwork('oa', network)}`;
   const { rows } = await sql<EntryRow & { above: number }>`
-    select t.account_id, a.username, a.name, a.profile_image_url, t.${column}::float8 as value,
-      (select count(*) from rank_totals o
-        where o.campaign_id = ${campaign.id} and o.${column} > t.${column})::int as above
+    select t.account_id, a.network, a.mention_key, a.username, a.name, a.profile_image_url,
+      t.${column}::float8 as value, (${higher})::int as above
     from accounts a join rank_totals t on t.account_id = a.id and t.campaign_id = ${campaign.id}
-    where lower(a.username) = lower(${campaign.home_username}) and t.${column} > 0
-    order by a.last_seen_at desc
+    where a.id in (${homeIds(campaign)}) and t.${column} > 0 and ${onNetwork('a', network)}
+    order by t.${column} desc, lower(a.username) collate "C", a.id
     limit 1
   `.execute(db);
   const row = rows[0];
@@ -147,17 +177,19 @@ export async function countOfTotals(
   db: Db,
   campaign: Pick<Campaign, 'id'>,
   metric: TotalsColumn,
+  network: NetworkChoice,
 ): Promise<number> {
   const row = await db
     .selectFrom('rank_counts')
     .select(sql<number>`coalesce(sum(accounts_${totalsColumnOf(metric)}), 0)::int`.as('ranked'))
     .where('campaign_id', '=', campaign.id)
+    .$if(network !== 'all', (q) => q.where('network', '=', network as Network))
     .executeTakeFirst();
   return row?.ranked ?? 0;
 }
 
-/** Mentioned usernames that name an account of scope `all`: an author of the window, or the watchlist. */
-function namedMentions(campaign: Pick<Campaign, 'id'>): RawBuilder<unknown> {
+/** Mention keys naming an account of scope `all` (an author of the window, or the watchlist) on the networks asked for. */
+function namedMentions(campaign: Pick<Campaign, 'id'>, network: NetworkChoice): RawBuilder<unknown> {
   const inScope = (id: RawBuilder<unknown>) => sql`(${id} in (${watchlistIds(campaign)}) or exists (
     select 1 from rank_totals t where t.campaign_id = ${campaign.id} and t.account_id = ${id}
       and t.posts + t.reposts > 0))`;
@@ -165,38 +197,52 @@ function namedMentions(campaign: Pick<Campaign, 'id'>): RawBuilder<unknown> {
     select named.id as account_id, m.username, m.mentions
     from rank_mentions m
     ${joinAccountOfMention(sql`m.username`, 'named')}
-    where m.campaign_id = ${campaign.id} and m.mentions > 0 and ${inScope(sql`named.id`)}`;
+    where m.campaign_id = ${campaign.id} and m.mentions > 0 and ${inScope(sql`named.id`)}
+      and ${network === 'all' ? sql`true` : sql`exists (select 1 from accounts k where k.id = named.id and ${onNetwork('k', network)})`}`;
 }
 
-/** The top mentioned accounts of the campaign window, down the (campaign_id, mentions desc, username) index. */
+/**
+ * The top mentioned accounts of the campaign window, down the (campaign_id, mentions desc, username)
+ * index. Display order breaks ties by handle, and a mention key (a DID, a uri) does not sort as its
+ * handle: the walk takes every tie of the last value, and the handles order them.
+ */
 export async function topOfMentions(
   db: Db,
   campaign: Pick<Campaign, 'id'>,
   limit: number,
+  network: NetworkChoice,
 ): Promise<BoardEntry[]> {
   const { rows } = await sql<EntryRow>`
-    select n.account_id, a.username, a.name, a.profile_image_url, n.mentions::float8 as value
-    from (${namedMentions(campaign)} order by m.mentions desc, m.username collate "C" limit ${limit}) n
+    select n.account_id, a.network, a.mention_key, a.username, a.name, a.profile_image_url,
+      n.mentions::float8 as value
+    from (${namedMentions(campaign, network)} order by m.mentions desc fetch first ${limit} rows with ties) n
     join accounts a on a.id = n.account_id
-    order by n.mentions desc, n.username collate "C"
+    order by n.mentions desc, lower(a.username) collate "C", n.account_id
+    limit ${limit}
   `.execute(db);
   return rows.map(toEntry);
 }
 
-/** The home account's mentions over the campaign window, and how many ranked accounts have more. */
+/** The home entity's most mentioned account over the campaign window, and how many ranked accounts have more. */
 export async function homeOfMentions(
   db: Db,
   campaign: Pick<Campaign, 'id' | 'home_username'>,
+  network: NetworkChoice,
 ): Promise<{ entry: BoardEntry; above: number } | undefined> {
   const { rows } = await sql<EntryRow & { above: number }>`
-    select h.account_id, a.username, a.name, a.profile_image_url, h.mentions::float8 as value,
-      (select count(*) from (${namedMentions(campaign)} and m.mentions > h.mentions) higher)::int as above
+    select h.account_id, a.network, a.mention_key, a.username, a.name, a.profile_image_url,
+      h.mentions::float8 as value,
+      (select count(*) from (${namedMentions(campaign, network)} and m.mentions > h.mentions) higher)::int as above
     from (select m.username, m.mentions, named.id as account_id from rank_mentions m
           ${joinAccountOfMention(sql`m.username`, 'named')}
           where m.campaign_id = ${campaign.id}
-            and m.username = ${mentionKeyOfHandle(sql`${campaign.home_username}::text`)}
+            and (m.username = ${mentionKeyOfHandle(sql`${campaign.home_username}::text`)}
+              or m.username in (select k.mention_key from accounts k where k.id in (${homeIds(campaign)})))
             and m.mentions > 0) h
     join accounts a on a.id = h.account_id
+    where ${onNetwork('a', network)}
+    order by h.mentions desc, lower(a.username) collate "C", a.id
+    limit 1
   `.execute(db);
   const row = rows[0];
   return row ? { entry: toEntry(row), above: row.above } : undefined;
@@ -206,11 +252,18 @@ export async function homeOfMentions(
  * Accounts ranked by mentions on the campaign window: kept in `rank_counts`, but for the usernames
  * two accounts share, which are left to the read (see rank_mentions.counted): a handful.
  */
-export async function countOfMentions(db: Db, campaign: Pick<Campaign, 'id'>): Promise<number> {
+export async function countOfMentions(
+  db: Db,
+  campaign: Pick<Campaign, 'id'>,
+  network: NetworkChoice,
+): Promise<number> {
+  // Only X usernames can be shared by two accounts (a DID or a uri is unique on its network).
+  const shared = network === 'all' || network === 'x';
   const { rows } = await sql<{ ranked: number }>`
-    select (select coalesce(sum(accounts_mentions), 0)::int from rank_counts where campaign_id = ${campaign.id})
+    select (select coalesce(sum(accounts_mentions), 0)::int from rank_counts r
+            where r.campaign_id = ${campaign.id} and ${onNetwork('r', network)})
       + (select count(*) from rank_mentions m
-         where m.campaign_id = ${campaign.id} and m.counted is null and m.mentions > 0
+         where ${sql.lit(shared)} and m.campaign_id = ${campaign.id} and m.counted is null and m.mentions > 0
            and rank_mention_counted(m.campaign_id, m.username))::int as ranked
   `.execute(db);
   return rows[0]?.ranked ?? 0;
@@ -295,20 +348,25 @@ export async function earlierValueCounts(
   return rows.map((row) => ({ value: Number(row.value), count: row.count }));
 }
 
-/** The watchlist's known accounts (home account included). */
+/** The watchlist's known accounts (home entity included) on the networks asked for. */
 export async function watchlistAccounts(
   db: Db,
   campaign: Pick<Campaign, 'id'>,
+  network: NetworkChoice,
 ): Promise<Array<Omit<BoardEntry, 'value'>>> {
-  const { rows } = await sql<Omit<EntryRow, 'value'>>`
-    select a.id as account_id, a.username, a.name, a.profile_image_url
-    from accounts a where a.id in (${watchlistIds(campaign)})`.execute(db);
-  return rows.map((row) => ({
-    accountId: row.account_id,
-    username: row.username,
-    name: row.name,
-    profileImageUrl: row.profile_image_url,
-  }));
+  const { rows } = await sql<EntryRow>`
+    select a.id as account_id, a.network, a.mention_key, a.username, a.name, a.profile_image_url, 0 as value
+    from accounts a where a.id in (${watchlistIds(campaign)}) and ${onNetwork('a', network)}`.execute(db);
+  return rows.map((row) => {
+    const { value: _value, ...entry } = toEntry(row);
+    return entry;
+  });
+}
+
+/** Ids of the home entity's known accounts. */
+export async function homeAccountIds(db: Db, campaign: Pick<Campaign, 'id'>): Promise<Set<string>> {
+  const { rows } = await sql<{ id: string | null }>`select id from (${homeIds(campaign)}) h(id)`.execute(db);
+  return new Set(rows.flatMap((row) => (row.id ? [row.id] : [])));
 }
 
 /**

@@ -1,5 +1,8 @@
 import { type RawBuilder, sql } from 'kysely';
-import type { Campaign } from './schema.ts';
+import type { Campaign, Network } from './schema.ts';
+
+/** The networks a read covers: one, or all of them. */
+export type NetworkChoice = Network | 'all';
 
 /**
  * SQL fragments that give each account's value of an activity metric over a window, from the
@@ -267,6 +270,19 @@ export function accountOfHandle(handle: RawBuilder<unknown>) {
 export function mentionKeyOfHandle(handle: RawBuilder<unknown>) {
   return sql`coalesce((select n.mention_key from accounts n where n.id = ${accountOfHandle(handle)}),
     lower(${handle}))`;
+}
+
+/** `alias`.network is the network asked for (no condition for `all`). */
+export function onNetwork(alias: string, network: NetworkChoice): RawBuilder<unknown> {
+  return network === 'all' ? sql`true` : sql`${sql.ref(`${alias}.network`)} = ${network}`;
+}
+
+/** Ids of the home entity's accounts, as far as they are known. */
+export function homeIds(campaign: Pick<Campaign, 'id'>): RawBuilder<unknown> {
+  return sql`select coalesce(w.account_id, (select n.id from accounts n
+      where n.network = w.network and lower(n.username) = lower(w.username)
+      order by n.last_seen_at desc, n.id limit 1))
+    from campaign_accounts w where w.campaign_id = ${campaign.id} and w.role = 'home'`;
 }
 
 /** Ids of the campaign's watchlist (home entity included), as far as the accounts are known. */

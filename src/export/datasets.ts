@@ -62,7 +62,7 @@ export async function accountFollowers(
 ): Promise<AccountFollowers[]> {
   const usernames = await followerUsernames(db, campaign, options.accounts);
   const window = { from: options.from, to: options.to };
-  const readings = await followerAccounts(db, campaign, 'all', window, [options.to]);
+  const readings = await followerAccounts(db, campaign, 'all', 'all', window, [options.to]);
   const byName = new Map(readings.map((account) => [account.username.toLowerCase(), account]));
   return Promise.all(
     usernames.map(async (username) => {

@@ -43,11 +43,15 @@ export async function campaignBoard(
   const metric = values.metric;
   const [top, home, total] = await Promise.all(
     metric === 'mentions'
-      ? [topOfMentions(db, campaign, limit), homeOfMentions(db, campaign), countOfMentions(db, campaign)]
+      ? [
+          topOfMentions(db, campaign, limit, values.network),
+          homeOfMentions(db, campaign, values.network),
+          countOfMentions(db, campaign, values.network),
+        ]
       : [
-          topOfTotals(db, campaign, metric, limit),
-          homeOfTotals(db, campaign, metric),
-          countOfTotals(db, campaign, metric),
+          topOfTotals(db, campaign, metric, limit, values.network),
+          homeOfTotals(db, campaign, metric, values.network),
+          countOfTotals(db, campaign, metric, values.network),
         ],
   );
   return { total, rows: rankInOrder(top), home: home ? { ...home.entry, rank: home.above + 1 } : null };

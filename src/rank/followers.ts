@@ -1,7 +1,7 @@
 import type { Db } from '../db/database.ts';
 import { followerReadings } from '../db/follower-readings-repository.ts';
-import type { Campaign } from '../db/schema.ts';
-import type { FollowerMetric, Scope } from './metrics.ts';
+import type { Campaign, Network } from '../db/schema.ts';
+import type { FollowerMetric, NetworkChoice, Scope } from './metrics.ts';
 import type { Span } from './windows.ts';
 
 /**
@@ -21,6 +21,8 @@ interface Reading {
 
 export interface FollowerAccount {
   accountId: string;
+  network: Network;
+  mentionKey: string;
   username: string;
   name: string;
   profileImageUrl: string | null;
@@ -35,19 +37,23 @@ export interface FollowerAccount {
 
 /**
  * The readings of every account that can take part in a follower board of the window: the
- * watchlist, and (scope `all`) the accounts with readings that authored a campaign post in it.
+ * watchlist, and (scope `all`) the accounts with readings that authored a campaign post in it, on
+ * the networks asked for.
  * `ends` are the instants to read followers at (the window's end and the movement references).
  */
 export async function followerAccounts(
   db: Db,
   campaign: Campaign,
   scope: Scope,
+  network: NetworkChoice,
   window: Span,
   ends: Date[],
 ): Promise<FollowerAccount[]> {
-  const rows = await followerReadings(db, campaign, scope === 'watchlist', window, ends);
+  const rows = await followerReadings(db, campaign, scope === 'watchlist', network, window, ends);
   return rows.map((row) => ({
     accountId: row.account_id,
+    network: row.network,
+    mentionKey: row.mention_key,
     username: row.username,
     name: row.name,
     profileImageUrl: row.profile_image_url,

@@ -65,7 +65,7 @@ async function historyOf(
   const { metric, scope } = options;
   const isHome = (username: string) => username.toLowerCase() === campaign.home_username.toLowerCase();
   if (isFollowerMetric(metric)) {
-    const accounts = await followerAccounts(db, campaign, scope, window, ends);
+    const accounts = await followerAccounts(db, campaign, scope, 'all', window, ends);
     return starts.map((at, index) => {
       const end = ends[index] as Date;
       const scored = accounts.flatMap((account) => {

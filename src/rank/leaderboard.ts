@@ -1,19 +1,22 @@
 import { inSnapshot } from '../db/consistent-read.ts';
 import type { Db } from '../db/database.ts';
-import type { Campaign } from '../db/schema.ts';
+import { homeAccountIds } from '../db/leaderboard-repository.ts';
+import type { Campaign, Network } from '../db/schema.ts';
 import type { Board, Movement, RankedEntry } from './board.ts';
 import { campaignBoard } from './campaign-boards.ts';
 import { lastCollectedAt } from './freshness.ts';
-import { isFollowerMetric, type Metric, type Scope } from './metrics.ts';
+import { isFollowerMetric, type Metric, type NetworkChoice, type Scope } from './metrics.ts';
 import { movementOf } from './movement.ts';
 import { smallBoard } from './small-boards.ts';
 import { movementEnds, planFor } from './windows.ts';
 
-export { type Metric, metrics, type Scope } from './metrics.ts';
+export { type Metric, metrics, type NetworkChoice, type Scope } from './metrics.ts';
 
 export interface LeaderboardQuery {
   metric: Metric;
   scope: Scope;
+  /** the accounts of one network, or of every network ranked together (default) */
+  network?: NetworkChoice;
   /** window [from, to); defaults to the campaign window */
   from?: Date;
   to?: Date;
@@ -28,6 +31,7 @@ export interface LeaderboardQuery {
 export interface LeaderboardRow {
   rank: number;
   accountId: string;
+  network: Network;
   username: string;
   name: string;
   profileImageUrl: string | null;
@@ -42,12 +46,13 @@ export interface LeaderboardRow {
 export interface Leaderboard {
   metric: Metric;
   scope: Scope;
+  network: NetworkChoice;
   from: Date;
   to: Date;
   /** accounts ranked */
   total: number;
   rows: LeaderboardRow[];
-  /** the home account's row, also when it is outside `rows` (pinned on screen) */
+  /** the home entity's (best-ranked) account's row, also when it is outside `rows` (pinned on screen) */
   home: LeaderboardRow | null;
   /** the ends of the windows that `rankHourAgo` and `rankDayStart` rank (null: empty window) */
   movement: { hourAgo: Date | null; dayStart: Date | null };
@@ -72,16 +77,25 @@ export interface Leaderboard {
 export async function leaderboard(db: Db, campaign: Campaign, query: LeaderboardQuery): Promise<Leaderboard> {
   const window = { from: query.from ?? campaign.window_start, to: query.to ?? campaign.window_end };
   const limit = query.limit ?? 50;
+  const network = query.network ?? 'all';
   const ends = movementEnds(campaign, window, query.asOf ?? window.to);
   return inSnapshot(db, async (trx) => {
-    const isHome = (username: string) => username.toLowerCase() === campaign.home_username.toLowerCase();
+    const homeIds = await homeAccountIds(trx, campaign);
     const refs = [ends.hourAgo, ends.dayStart];
     let board: Board;
     let movement: Movement;
     if (isFollowerMetric(query.metric) || query.scope === 'watchlist') {
-      ({ board, movement } = await smallBoard(trx, campaign, query, window, refs, limit));
+      ({ board, movement } = await smallBoard(
+        trx,
+        campaign,
+        { ...query, network },
+        homeIds,
+        window,
+        refs,
+        limit,
+      ));
     } else {
-      const values = { metric: query.metric, window, plan: planFor(campaign, window) };
+      const values = { metric: query.metric, window, plan: planFor(campaign, window), network };
       board = await campaignBoard(trx, campaign, values, limit);
       const targets = [...board.rows, ...(board.home ? [board.home] : [])];
       movement = await movementOf(trx, campaign, values, targets, refs);
@@ -91,11 +105,12 @@ export async function leaderboard(db: Db, campaign: Campaign, query: Leaderboard
       return {
         rank: entry.rank,
         accountId: entry.accountId,
+        network: entry.network,
         username: entry.username,
         name: entry.name,
         profileImageUrl: entry.profileImageUrl,
         value: entry.value,
-        isHome: isHome(entry.username),
+        isHome: homeIds.has(entry.accountId),
         rankHourAgo,
         rankDayStart,
       };
@@ -103,6 +118,7 @@ export async function leaderboard(db: Db, campaign: Campaign, query: Leaderboard
     return {
       metric: query.metric,
       scope: query.scope,
+      network,
       from: window.from,
       to: window.to,
       total: board.total,

@@ -25,6 +25,10 @@ export type ActivityMetric = AccountMetric | 'mentions';
 export const scopes = ['all', 'watchlist'] as const;
 export type Scope = (typeof scopes)[number];
 
+/** The networks a board covers (`all`: every network the campaign follows, ranked together). */
+export const networkChoices = ['all', 'x', 'bluesky', 'mastodon'] as const;
+export type NetworkChoice = (typeof networkChoices)[number];
+
 export const seriesMetrics = ['followers', 'posts', 'engagement'] as const;
 export type SeriesMetric = (typeof seriesMetrics)[number];
 

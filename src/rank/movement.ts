@@ -61,12 +61,12 @@ async function earlierValues(
   const earlier = new Map<string, number>();
   const ids = targets.map((target) => target.accountId);
   if (values.metric === 'mentions') {
-    const names = targets.map((target) => target.username.toLowerCase());
+    const names = targets.map((target) => target.mentionKey);
     const lateOf = await spanValuesOfUsernames(db, campaign, late, names);
     const member = await membersOf(db, campaign, before, ids);
     for (const target of targets) {
       if (!member.has(target.accountId)) continue;
-      earlier.set(target.accountId, target.value - (lateOf.get(target.username.toLowerCase()) ?? 0));
+      earlier.set(target.accountId, target.value - (lateOf.get(target.mentionKey) ?? 0));
     }
     return earlier;
   }

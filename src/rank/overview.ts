@@ -85,7 +85,7 @@ export async function overview(
       mostEngaging(trx, campaign, window, options.topPosts ?? 10),
       leaderboard(trx, campaign, { metric: 'posts', scope: 'all', ...window, limit: 1, asOf: options.asOf }),
       now > window.from
-        ? followerAccounts(trx, campaign, 'watchlist', { from: window.from, to: now }, [now])
+        ? followerAccounts(trx, campaign, 'watchlist', 'all', { from: window.from, to: now }, [now])
         : Promise.resolve([]),
     ]);
     const homeFollowers = followers.find(

@@ -7,7 +7,13 @@ import {
 import type { Campaign } from '../db/schema.ts';
 import type { Board, Entry, Movement } from './board.ts';
 import { followerAccounts, followerValue } from './followers.ts';
-import { type ActivityMetric, isFollowerMetric, type Metric, type Scope } from './metrics.ts';
+import {
+  type ActivityMetric,
+  isFollowerMetric,
+  type Metric,
+  type NetworkChoice,
+  type Scope,
+} from './metrics.ts';
 import { rankRows } from './ranking.ts';
 import type { Span } from './windows.ts';
 
@@ -19,7 +25,8 @@ import type { Span } from './windows.ts';
 export async function smallBoard(
   db: Db,
   campaign: Campaign,
-  query: { metric: Metric; scope: Scope },
+  query: { metric: Metric; scope: Scope; network: NetworkChoice },
+  homeIds: Set<string>,
   window: Span,
   refs: Array<Date | null>,
   limit: number,
@@ -27,7 +34,7 @@ export async function smallBoard(
   const ends = [window.to, ...refs];
   const entries = isFollowerMetric(query.metric)
     ? await followerEntries(db, campaign, query, window, ends)
-    : await watchlistEntries(db, campaign, query.metric, window, ends);
+    : await watchlistEntries(db, campaign, query, window, ends);
   const rankedAt = ends.map((end, index) => {
     if (!end) return new Map<string, number>();
     const scored = entries.flatMap((entry) => {
@@ -42,7 +49,8 @@ export async function smallBoard(
       return value === null || value === undefined ? [] : [{ ...entry.entry, value }];
     }),
   );
-  const home = ranked.find((row) => row.username.toLowerCase() === campaign.home_username.toLowerCase());
+  // The home entity's best-ranked account on the networks asked for.
+  const home = ranked.find((row) => homeIds.has(row.accountId));
   const movement: Movement = new Map(
     ranked.map((row) => [
       row.accountId,
@@ -61,17 +69,19 @@ interface SmallEntry {
 async function followerEntries(
   db: Db,
   campaign: Campaign,
-  query: { metric: Metric; scope: Scope },
+  query: { metric: Metric; scope: Scope; network: NetworkChoice },
   window: Span,
   ends: Array<Date | null>,
 ): Promise<SmallEntry[]> {
   const metric = query.metric;
   if (!isFollowerMetric(metric)) return [];
   const instants = ends.map((end) => end ?? window.to);
-  const accounts = await followerAccounts(db, campaign, query.scope, window, instants);
+  const accounts = await followerAccounts(db, campaign, query.scope, query.network, window, instants);
   return accounts.map((account) => ({
     entry: {
       accountId: account.accountId,
+      network: account.network,
+      mentionKey: account.mentionKey,
       username: account.username,
       name: account.name,
       profileImageUrl: account.profileImageUrl,
@@ -84,13 +94,14 @@ async function followerEntries(
 async function watchlistEntries(
   db: Db,
   campaign: Campaign,
-  metric: ActivityMetric,
+  query: { metric: Metric; network: NetworkChoice },
   window: Span,
   ends: Array<Date | null>,
 ): Promise<SmallEntry[]> {
-  const accounts = await watchlistAccounts(db, campaign);
+  const metric = query.metric as ActivityMetric;
+  const accounts = await watchlistAccounts(db, campaign, query.network);
   const ids = accounts.map((account) => account.accountId);
-  const names = accounts.map((account) => account.username.toLowerCase());
+  const names = accounts.map((account) => account.mentionKey);
   const valuesAt = await Promise.all(
     ends.map(async (end) => {
       if (!end) return new Map<string, number>();
@@ -103,7 +114,7 @@ async function watchlistEntries(
   return accounts.map((account) => ({
     entry: account,
     values: valuesAt.map((values) => {
-      const value = values.get(metric === 'mentions' ? account.username.toLowerCase() : account.accountId);
+      const value = values.get(metric === 'mentions' ? account.mentionKey : account.accountId);
       return value !== undefined && value > 0 ? value : null;
     }),
   }));

@@ -120,7 +120,7 @@ beforeAll(async () => {
       for (const scope of scopes) {
         before.set(
           boardKey(metric, scope, window),
-          await referenceLeaderboard(db, campaign, { metric, scope, ...window }),
+          await referenceLeaderboard(db, campaign, { metric, scope, ...window, firstWave: true }),
         );
       }
     }

@@ -1,12 +1,15 @@
 import { type RawBuilder, sql } from 'kysely';
 import type { Db } from '../../src/db/database.ts';
 import type { Campaign } from '../../src/db/schema.ts';
-import type { Metric, Scope } from '../../src/rank/metrics.ts';
+import type { Metric, NetworkChoice, Scope } from '../../src/rank/metrics.ts';
 
 /**
  * The metric definitions written as the straightforward query: a GROUP BY over `posts` and
  * `campaign_posts` for the window, no rollup. It is the baseline of `npm run bench` and the oracle
  * the tests hold the rollups to; it reads the same tables the collector writes and nothing else.
+ * Mentions name accounts by mention key (an X username lower-cased, a Bluesky DID, a Mastodon
+ * account uri); watched handles are looked up on their own network; the home row is the home
+ * entity's best-ranked account.
  */
 
 export interface ReferenceQuery {
@@ -16,6 +19,13 @@ export interface ReferenceQuery {
   to: Date;
   /** rows on show (all when absent); the home row always comes along */
   limit?: number;
+  /** the accounts of one network (default: all) */
+  network?: NetworkChoice;
+  /**
+   * Read a first-wave database (before migration 0013: X alone, mentions named by lower-cased
+   * usernames), as tests/integration/first-wave-migration.test.ts does before migrating it.
+   */
+  firstWave?: boolean;
 }
 
 export interface ReferenceRow {
@@ -39,15 +49,18 @@ export async function referenceLeaderboard(
     select p.* from posts p
     where p.created_at >= ${from} and p.created_at < ${to} and not p.deleted
       and exists (select 1 from campaign_posts cp where cp.post_id = p.id and cp.campaign_id = ${campaign.id})`;
-  const watchlist = sql`
-    select coalesce(w.account_id, (select n.id from accounts n where lower(n.username) = lower(w.username)
+  const watched = (role: RawBuilder<unknown>) => sql`
+    select coalesce(w.account_id, (select n.id from accounts n
+      where ${query.firstWave ? sql`true` : sql`n.network = w.network`} and lower(n.username) = lower(w.username)
       order by n.last_seen_at desc, n.id limit 1)) as id
-    from campaign_accounts w where w.campaign_id = ${campaign.id}`;
+    from campaign_accounts w where w.campaign_id = ${campaign.id} and ${role}`;
+  const watchlist = watched(sql`true`);
+  const network = query.network ?? 'all';
   const members =
     query.scope === 'watchlist'
       ? watchlist
       : sql`${watchlist} union select author_id from (${campaignPosts}) cp`;
-  const values = valuesOf(query.metric, campaignPosts, from, to);
+  const values = valuesOf(query.metric, campaignPosts, from, to, query.firstWave ?? false);
   const limit = query.limit ?? 2_147_483_647;
   const { rows } = await sql<ReferenceRow & { position: number }>`
     with member as (select id from (${members}) m where id is not null),
@@ -57,14 +70,22 @@ export async function referenceLeaderboard(
         rank() over (order by v.value desc)::int as rank,
         row_number() over (order by v.value desc, lower(a.username) collate "C", a.id)::int as position,
         count(*) over ()::int as total,
-        lower(a.username) = lower(${campaign.home_username}) as "isHome"
+        a.id in (${watched(sql`w.role = 'home'`)}) as "isHome"
       from v join accounts a on a.id = v.account_id
       where v.account_id in (select id from member) and v.value is not null
+        and ${network === 'all' ? sql`true` : sql`a.network = ${network}`}
         ${query.metric.startsWith('follower') ? sql`` : sql`and v.value > 0`}
     )
-    select * from ranked where position <= ${limit} or "isHome" order by position
+    select * from ranked where position <= ${limit}
+      or position = (select min(position) from ranked where "isHome") order by position
   `.execute(db);
-  return rows.map(({ position: _position, ...row }) => ({ ...row, value: Number(row.value) }));
+  // The home entity's best-ranked account is its home row.
+  const home = rows.find((row) => row.isHome);
+  return rows.map(({ position, ...row }) => ({
+    ...row,
+    isHome: position === home?.position,
+    value: Number(row.value),
+  }));
 }
 
 function valuesOf(
@@ -72,6 +93,7 @@ function valuesOf(
   campaignPosts: RawBuilder<unknown>,
   from: RawBuilder<unknown>,
   to: RawBuilder<unknown>,
+  firstWave: boolean,
 ): RawBuilder<unknown> {
   switch (metric) {
     case 'posts':
@@ -88,21 +110,26 @@ function valuesOf(
       return sql`select author_id as account_id,
           sum(coalesce(impression_count, 0)) filter (where kind <> 'repost') as value
         from (${campaignPosts}) p group by author_id`;
-    case 'mentions':
+    case 'mentions': {
+      const key = firstWave ? sql`lower(m)` : sql`case when p.network = 'x' then lower(m) else m end`;
+      const keyOf = (alias: string) =>
+        firstWave ? sql`lower(${sql.ref(`${alias}.username`)})` : sql.ref(`${alias}.mention_key`);
       return sql`
         select named.id as account_id, count(*) as value
         from (
-          select distinct p.id, lower(m) as username
+          select distinct p.id, k.key
           from (${campaignPosts}) p
           join accounts author on author.id = p.author_id
           cross join unnest(p.mentions) as m
-          where p.kind <> 'repost' and lower(m) <> lower(author.username)
+          cross join lateral (select ${key} as key) k
+          where p.kind <> 'repost' and k.key <> ${keyOf('author')}
         ) mention
         cross join lateral (
-          select n.id from accounts n where lower(n.username) = mention.username
+          select n.id from accounts n where ${keyOf('n')} = mention.key
           order by n.last_seen_at desc, n.id limit 1
         ) named
         group by named.id`;
+    }
     case 'followers':
     case 'follower_growth':
     case 'follower_growth_pct': {

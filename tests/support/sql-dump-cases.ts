@@ -50,17 +50,26 @@ export const dumpedRepositories: Record<string, DumpCase[]> = {
           label: `${metric}, ${strategy}`,
           run: (db, c) => {
             const window = strategy === 'difference' ? most : day;
-            return boards.rankedBoard(db, c, { metric, window, plan: plan(c, window) }, 50);
+            return boards.rankedBoard(db, c, { metric, window, plan: plan(c, window), network: 'all' }, 50);
           },
         }),
       ),
     ),
-    { fn: 'topOfTotals', label: 'posts', run: (db, c) => boards.topOfTotals(db, c, 'posts', 50) },
-    { fn: 'homeOfTotals', label: 'engagement', run: (db, c) => boards.homeOfTotals(db, c, 'engagement') },
-    { fn: 'countOfTotals', label: 'impressions', run: (db, c) => boards.countOfTotals(db, c, 'impressions') },
-    { fn: 'topOfMentions', run: (db, c) => boards.topOfMentions(db, c, 50) },
-    { fn: 'homeOfMentions', run: (db, c) => boards.homeOfMentions(db, c) },
-    { fn: 'countOfMentions', run: (db, c) => boards.countOfMentions(db, c) },
+    { fn: 'topOfTotals', label: 'posts', run: (db, c) => boards.topOfTotals(db, c, 'posts', 50, 'all') },
+    {
+      fn: 'homeOfTotals',
+      label: 'engagement on X',
+      run: (db, c) => boards.homeOfTotals(db, c, 'engagement', 'x'),
+    },
+    {
+      fn: 'countOfTotals',
+      label: 'impressions',
+      run: (db, c) => boards.countOfTotals(db, c, 'impressions', 'all'),
+    },
+    { fn: 'topOfMentions', run: (db, c) => boards.topOfMentions(db, c, 50, 'all') },
+    { fn: 'homeOfMentions', run: (db, c) => boards.homeOfMentions(db, c, 'all') },
+    { fn: 'countOfMentions', run: (db, c) => boards.countOfMentions(db, c, 'all') },
+    { fn: 'homeAccountIds', run: (db, c) => boards.homeAccountIds(db, c) },
     {
       fn: 'spanValuesOfAccounts',
       label: 'reposts',
@@ -79,14 +88,14 @@ export const dumpedRepositories: Record<string, DumpCase[]> = {
           boards.earlierValueCounts(
             db,
             c,
-            { metric, window: whole, plan: plan(c, whole) },
+            { metric, window: whole, plan: plan(c, whole), network: 'all' },
             { from: asOf, to: end },
             { from: start, to: asOf },
             3,
           ),
       }),
     ),
-    { fn: 'watchlistAccounts', run: (db, c) => boards.watchlistAccounts(db, c) },
+    { fn: 'watchlistAccounts', run: (db, c) => boards.watchlistAccounts(db, c, 'all') },
     { fn: 'rebuildRankRollups', run: (db, c) => boards.rebuildRankRollups(db, c.id) },
   ],
   'follower-readings-repository': [
@@ -94,7 +103,7 @@ export const dumpedRepositories: Record<string, DumpCase[]> = {
       (watchlistOnly): DumpCase => ({
         fn: 'followerReadings',
         label: watchlistOnly ? 'watchlist' : 'all',
-        run: (db, c) => followers.followerReadings(db, c, watchlistOnly, whole, [end, asOf]),
+        run: (db, c) => followers.followerReadings(db, c, watchlistOnly, 'all', whole, [end, asOf]),
       }),
     ),
     { fn: 'latestReading', run: (db) => followers.latestReading(db, ids[0] ?? '', asOf) },

@@ -14,6 +14,7 @@ import {
 const alice: RankedRowJson = {
   rank: 2,
   accountId: '1',
+  network: 'x',
   username: 'alice',
   name: 'Alice Martin',
   profileImageUrl: 'https://pbs.twimg.com/profile_images/1/a.jpg',

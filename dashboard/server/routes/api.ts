@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { listCampaigns } from '../../../src/db/campaign-repository.ts';
-import { intervals, metrics, scopes, seriesMetrics } from '../../../src/rank/metrics.ts';
+import { intervals, metrics, networkChoices, scopes, seriesMetrics } from '../../../src/rank/metrics.ts';
 import {
   campaignJson,
   campaignOr404,
@@ -19,6 +19,7 @@ const window = { from: instant.optional(), to: instant.optional() };
 const leaderboardQuery = z.object({
   metric: oneOf(metrics).default('posts'),
   scope: oneOf(scopes).default('all'),
+  network: oneOf(networkChoices).default('all'),
   ...window,
   limit: integerIn(1, 500).default(50),
 });

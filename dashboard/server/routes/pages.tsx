@@ -91,6 +91,7 @@ export function pageRoutes({ db, clock, demo, leaderboards }: DashboardContext):
         campaign: campaign.slug,
         metric,
         scope,
+        network: 'all',
         from: window.from.toISOString(),
         to: window.to.toISOString(),
         asOf: now.toISOString(),

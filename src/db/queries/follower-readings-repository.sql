@@ -61,6 +61,8 @@ with
   )
 select
   a.id as account_id,
+  a.network,
+  a.mention_key,
   a.username,
   a.name,
   a.profile_image_url,
@@ -160,7 +162,9 @@ from
       s.observed_at
     limit
       1
-  ) n on true;
+  ) n on true
+where
+  true;
 
 -- followerReadings (watchlist)
 with
@@ -197,6 +201,8 @@ with
   )
 select
   a.id as account_id,
+  a.network,
+  a.mention_key,
   a.username,
   a.name,
   a.profile_image_url,
@@ -296,7 +302,9 @@ from
       s.observed_at
     limit
       1
-  ) n on true;
+  ) n on true
+where
+  true;
 
 -- latestReading
 select

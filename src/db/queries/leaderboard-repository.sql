@@ -92,6 +92,8 @@ with
   ranked as (
     select
       v.account_id,
+      a.network,
+      a.mention_key,
       a.username,
       a.name,
       a.profile_image_url,
@@ -107,18 +109,50 @@ with
           v.account_id
       )::int as position,
       count(*) over ()::int as total,
-      lower(a.username) = lower($36) as is_home
+      v.account_id in (
+        select
+          coalesce(
+            w.account_id,
+            (
+              select
+                n.id
+              from
+                accounts n
+              where
+                n.network = w.network
+                and lower(n.username) = lower(w.username)
+              order by
+                n.last_seen_at desc,
+                n.id
+              limit
+                1
+            )
+          )
+        from
+          campaign_accounts w
+        where
+          w.campaign_id = $36
+          and w.role = 'home'
+      ) as is_home
     from
       v
       join accounts a on a.id = v.account_id
   )
+  -- The home entity's best-ranked account on the networks asked for.
 select
   *
 from
   ranked
 where
   position <= $37
-  or is_home
+  or position = (
+    select
+      min(position)
+    from
+      ranked
+    where
+      is_home
+  )
 order by
   position;
 
@@ -272,6 +306,8 @@ with
   ranked as (
     select
       v.account_id,
+      a.network,
+      a.mention_key,
       a.username,
       a.name,
       a.profile_image_url,
@@ -287,18 +323,50 @@ with
           v.account_id
       )::int as position,
       count(*) over ()::int as total,
-      lower(a.username) = lower($40) as is_home
+      v.account_id in (
+        select
+          coalesce(
+            w.account_id,
+            (
+              select
+                n.id
+              from
+                accounts n
+              where
+                n.network = w.network
+                and lower(n.username) = lower(w.username)
+              order by
+                n.last_seen_at desc,
+                n.id
+              limit
+                1
+            )
+          )
+        from
+          campaign_accounts w
+        where
+          w.campaign_id = $40
+          and w.role = 'home'
+      ) as is_home
     from
       v
       join accounts a on a.id = v.account_id
   )
+  -- The home entity's best-ranked account on the networks asked for.
 select
   *
 from
   ranked
 where
   position <= $41
-  or is_home
+  or position = (
+    select
+      min(position)
+    from
+      ranked
+    where
+      is_home
+  )
 order by
   position;
 
@@ -375,6 +443,8 @@ with
   ranked as (
     select
       v.account_id,
+      a.network,
+      a.mention_key,
       a.username,
       a.name,
       a.profile_image_url,
@@ -390,18 +460,50 @@ with
           v.account_id
       )::int as position,
       count(*) over ()::int as total,
-      lower(a.username) = lower($35) as is_home
+      v.account_id in (
+        select
+          coalesce(
+            w.account_id,
+            (
+              select
+                n.id
+              from
+                accounts n
+              where
+                n.network = w.network
+                and lower(n.username) = lower(w.username)
+              order by
+                n.last_seen_at desc,
+                n.id
+              limit
+                1
+            )
+          )
+        from
+          campaign_accounts w
+        where
+          w.campaign_id = $35
+          and w.role = 'home'
+      ) as is_home
     from
       v
       join accounts a on a.id = v.account_id
   )
+  -- The home entity's best-ranked account on the networks asked for.
 select
   *
 from
   ranked
 where
   position <= $36
-  or is_home
+  or position = (
+    select
+      min(position)
+    from
+      ranked
+    where
+      is_home
+  )
 order by
   position;
 
@@ -538,6 +640,8 @@ with
   ranked as (
     select
       v.account_id,
+      a.network,
+      a.mention_key,
       a.username,
       a.name,
       a.profile_image_url,
@@ -553,24 +657,58 @@ with
           v.account_id
       )::int as position,
       count(*) over ()::int as total,
-      lower(a.username) = lower($39) as is_home
+      v.account_id in (
+        select
+          coalesce(
+            w.account_id,
+            (
+              select
+                n.id
+              from
+                accounts n
+              where
+                n.network = w.network
+                and lower(n.username) = lower(w.username)
+              order by
+                n.last_seen_at desc,
+                n.id
+              limit
+                1
+            )
+          )
+        from
+          campaign_accounts w
+        where
+          w.campaign_id = $39
+          and w.role = 'home'
+      ) as is_home
     from
       v
       join accounts a on a.id = v.account_id
   )
+  -- The home entity's best-ranked account on the networks asked for.
 select
   *
 from
   ranked
 where
   position <= $40
-  or is_home
+  or position = (
+    select
+      min(position)
+    from
+      ranked
+    where
+      is_home
+  )
 order by
   position;
 
 -- topOfTotals (posts)
 select
   t.account_id,
+  a.network,
+  a.mention_key,
   a.username,
   a.name,
   a.profile_image_url,
@@ -581,6 +719,7 @@ from
 where
   t.campaign_id = $1
   and t.posts > 0
+  and true
 order by
   t.posts desc,
   lower(a.username) collate "C",
@@ -588,9 +727,11 @@ order by
 limit
   $2;
 
--- homeOfTotals (engagement)
+-- homeOfTotals (engagement on X)
 select
   t.account_id,
+  a.network,
+  a.mention_key,
   a.username,
   a.name,
   a.profile_image_url,
@@ -600,19 +741,48 @@ select
       count(*)
     from
       rank_totals o
+      join accounts oa on oa.id = o.account_id
     where
       o.campaign_id = $1
       and o.engagement > t.engagement
+      and "oa"."network" = $2
   )::int as above
 from
   accounts a
   join rank_totals t on t.account_id = a.id
-  and t.campaign_id = $2
+  and t.campaign_id = $3
 where
-  lower(a.username) = lower($3)
+  a.id in (
+    select
+      coalesce(
+        w.account_id,
+        (
+          select
+            n.id
+          from
+            accounts n
+          where
+            n.network = w.network
+            and lower(n.username) = lower(w.username)
+          order by
+            n.last_seen_at desc,
+            n.id
+          limit
+            1
+        )
+      )
+    from
+      campaign_accounts w
+    where
+      w.campaign_id = $4
+      and w.role = 'home'
+  )
   and t.engagement > 0
+  and "a"."network" = $5
 order by
-  a.last_seen_at desc
+  t.engagement desc,
+  lower(a.username) collate "C",
+  a.id
 limit
   1;
 
@@ -627,6 +797,8 @@ where
 -- topOfMentions
 select
   n.account_id,
+  a.network,
+  a.mention_key,
   a.username,
   a.name,
   a.profile_image_url,
@@ -691,20 +863,27 @@ from
             and t.posts + t.reposts > 0
         )
       )
+      and true
     order by
-      m.mentions desc,
-      m.username collate "C"
-    limit
-      $4
+      m.mentions desc
+    fetch first
+      $4 rows
+    with
+      ties
   ) n
   join accounts a on a.id = n.account_id
 order by
   n.mentions desc,
-  n.username collate "C";
+  lower(a.username) collate "C",
+  n.account_id
+limit
+  $5;
 
 -- homeOfMentions
 select
   h.account_id,
+  a.network,
+  a.mention_key,
   a.username,
   a.name,
   a.profile_image_url,
@@ -772,6 +951,7 @@ select
                 and t.posts + t.reposts > 0
             )
           )
+          and true
           and m.mentions > h.mentions
       ) higher
   )::int as above
@@ -798,32 +978,74 @@ from
       ) named
     where
       m.campaign_id = $4
-      and m.username = coalesce(
-        (
+      and (
+        m.username = coalesce(
+          (
+            select
+              n.mention_key
+            from
+              accounts n
+            where
+              n.id = (
+                select
+                  n.id
+                from
+                  accounts n
+                where
+                  lower(n.username) = lower($5::text)
+                order by
+                  n.last_seen_at desc,
+                  n.id
+                limit
+                  1
+              )
+          ),
+          lower($6::text)
+        )
+        or m.username in (
           select
-            n.mention_key
+            k.mention_key
           from
-            accounts n
+            accounts k
           where
-            n.id = (
+            k.id in (
               select
-                n.id
+                coalesce(
+                  w.account_id,
+                  (
+                    select
+                      n.id
+                    from
+                      accounts n
+                    where
+                      n.network = w.network
+                      and lower(n.username) = lower(w.username)
+                    order by
+                      n.last_seen_at desc,
+                      n.id
+                    limit
+                      1
+                  )
+                )
               from
-                accounts n
+                campaign_accounts w
               where
-                lower(n.username) = lower($5::text)
-              order by
-                n.last_seen_at desc,
-                n.id
-              limit
-                1
+                w.campaign_id = $7
+                and w.role = 'home'
             )
-        ),
-        lower($6::text)
+        )
       )
       and m.mentions > 0
   ) h
-  join accounts a on a.id = h.account_id;
+  join accounts a on a.id = h.account_id
+where
+  true
+order by
+  h.mentions desc,
+  lower(a.username) collate "C",
+  a.id
+limit
+  1;
 
 -- countOfMentions
 select
@@ -831,20 +1053,52 @@ select
     select
       coalesce(sum(accounts_mentions), 0)::int
     from
-      rank_counts
+      rank_counts r
     where
-      campaign_id = $1
+      r.campaign_id = $1
+      and true
   ) + (
     select
       count(*)
     from
       rank_mentions m
     where
-      m.campaign_id = $2
+      true
+      and m.campaign_id = $2
       and m.counted is null
       and m.mentions > 0
       and rank_mention_counted (m.campaign_id, m.username)
   )::int as ranked;
+
+-- homeAccountIds
+select
+  id
+from
+  (
+    select
+      coalesce(
+        w.account_id,
+        (
+          select
+            n.id
+          from
+            accounts n
+          where
+            n.network = w.network
+            and lower(n.username) = lower(w.username)
+          order by
+            n.last_seen_at desc,
+            n.id
+          limit
+            1
+        )
+      )
+    from
+      campaign_accounts w
+    where
+      w.campaign_id = $1
+      and w.role = 'home'
+  ) h (id);
 
 -- spanValuesOfAccounts (reposts)
 select
@@ -1647,9 +1901,12 @@ group by
 -- watchlistAccounts
 select
   a.id as account_id,
+  a.network,
+  a.mention_key,
   a.username,
   a.name,
-  a.profile_image_url
+  a.profile_image_url,
+  0 as value
 from
   accounts a
 where
@@ -1676,7 +1933,8 @@ where
       campaign_accounts w
     where
       w.campaign_id = $1
-  );
+  )
+  and true;
 
 -- rebuildRankRollups
 select
