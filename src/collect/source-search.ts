@@ -6,8 +6,8 @@ import { recordSourceRun } from './source-run.ts';
 
 /**
  * Search collection for the networks other than X, kept in the query's `cursor` (jsonb):
- * - the first poll fixes the split: the backfill covers [campaign start, first poll), the polls
- *   [first poll, …);
+ * - the first poll fixes the split: the backfill covers [a week before the campaign, first poll),
+ *   the polls [first poll, …);
  * - each poll reads what was posted since the newest post seen;
  * - both read their window in time slices, as src/collect/bluesky-backfill.ts explains (a search
  *   cursor may stop before the result set does): a walk from `until` back as far as its cursor goes,
@@ -40,12 +40,18 @@ export interface SliceWalk {
 
 type WalkKey = 'poll' | 'backfill';
 
+/**
+ * The backfill also reads the week before the campaign, as X's recent search does (7 days back): a
+ * repost made during the campaign of a post written just before it counts, and needs its original.
+ */
+const leadInMs = 7 * 24 * 3600_000;
+
 /** Reads the query's new posts (and, at its first run, fixes where the backfill ends). */
 export async function pollSourceQuery(ctx: SourceContext, queryId: number) {
   return searchWalk(ctx, queryId, 'poll');
 }
 
-/** Walks the query back to the campaign's start, from where the last stored page left it. */
+/** Walks the query back to a week before the campaign, from where the last stored page left it. */
 export async function backfillSourceQuery(ctx: SourceContext, queryId: number) {
   return searchWalk(ctx, queryId, 'backfill');
 }
@@ -72,7 +78,7 @@ async function searchWalk(ctx: SourceContext, queryId: number, key: WalkKey) {
     const now = ctx.clock.now();
     if (state.newest == null) {
       // The first poll: the backfill takes everything before now, the polls what comes after.
-      const backfill = newWalk(campaign.window_start, now);
+      const backfill = newWalk(new Date(campaign.window_start.getTime() - leadInMs), now);
       await moveCursor(ctx.db, queryId, {
         newest: now.toISOString(),
         backfill,

@@ -54,6 +54,7 @@ export interface StoredNetworkPage {
  */
 export async function storeNetworkPage(db: Db, page: NetworkPage): Promise<StoredNetworkPage> {
   return db.transaction().execute(async (trx) => {
+    await lockRepostLinks(trx, page);
     await upsertNetworkAccounts(trx, page.network, page.accounts, page.observedAt);
     const posts = uniqueNative(page.posts);
     const written = await upsertPosts(trx, page.network, posts, page.observedAt, page.source);
@@ -67,6 +68,20 @@ export async function storeNetworkPage(db: Db, page: NetworkPage): Promise<Store
     if (page.cursor) await moveCursor(trx, page.cursor.queryId, cursorKeys(page.cursor.value, result));
     return result;
   });
+}
+
+/**
+ * A feed's reposts join the campaign when their original is linked, and a search page links the
+ * reposts stored before it: two transactions that ran side by side would each miss the other's rows.
+ * Feed pages with reposts take the campaign's lock alone, search pages share it.
+ */
+async function lockRepostLinks(db: Executor, page: NetworkPage): Promise<void> {
+  const key = sql`hashtext('network repost links'), ${page.match?.campaignId ?? page.repostsOf?.campaignId ?? null}::integer`;
+  if (page.repostsOf && page.posts.some((post) => post.kind === 'repost')) {
+    await sql`select pg_advisory_xact_lock(${key})`.execute(db);
+  } else if (page.match) {
+    await sql`select pg_advisory_xact_lock_shared(${key})`.execute(db);
+  }
 }
 
 /** Replaces the given top-level keys of a query's cursor (see NetworkPage.cursor). */
