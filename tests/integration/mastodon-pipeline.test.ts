@@ -214,9 +214,25 @@ describe('Mastodon through the workers', { timeout: 200_000 }, () => {
     expect(waits[0]?.error).toMatch(/answered 429.*waits until \d{4}-\d\d-\d\dT/);
     expect(runs.filter((run) => run.outcome === 'failed')).toEqual(refusals);
 
-    // /ops shows both.
+    // The API ranks them: network=mastodon boards equal the truth, account by account.
     const app = createDashboard({ db: t.db, clock, demo: false, log: silentLog, queues: runtime.queues });
     try {
+      const window = `from=${scenario.window.start.toISOString()}&to=${scenario.window.end.toISOString()}`;
+      for (const metric of ['posts', 'engagement', 'mentions'] as const) {
+        const response = await app.request(
+          `/api/v1/campaigns/masto/leaderboard?metric=${metric}&scope=all&network=mastodon&limit=500&${window}`,
+        );
+        const { rows } = (await response.json()) as { rows: Array<{ username: string; value: number }> };
+        const got = Object.fromEntries(
+          rows.filter((row) => row.value > 0).map((row) => [row.username, row.value]),
+        );
+        const expected = Object.fromEntries(
+          [...truth.accounts.values()].filter((a) => a[metric] > 0).map((a) => [a.handle, a[metric]]),
+        );
+        expect({ metric, values: got }).toEqual({ metric, values: expected });
+      }
+
+      // /ops shows the refusal and the waits.
       const page = await (await app.request('/ops')).text();
       expect(page).toContain('keeps its tag timelines from anonymous readers');
       expect(page).toMatch(/mastodon-127\.0\.0\.1_\d+_i_mastodon\.green/);
