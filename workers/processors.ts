@@ -19,12 +19,15 @@ import {
   type TimelineData,
 } from '../src/jobs/queue-names.ts';
 import { XAuthError, XRateLimitError, XRequestError, XUsageCapError } from '../src/networks/x/errors.ts';
+import type { MastodonWorkers } from './mastodon.ts';
 
 /** How far around the campaign window live ticks keep polling. */
 const liveMarginMs = 24 * 3600_000;
 
 export interface ProcessorDeps extends CollectContext {
   queues: { search: Queue; timeline: Queue };
+  /** each Mastodon instance's queue; unset: Mastodon queries are not read */
+  mastodon?: MastodonWorkers;
   /** called after a job wrote something: workers publish it for the dashboards */
   onCampaignUpdated(campaignId: number): Promise<void>;
 }
@@ -157,6 +160,7 @@ async function tick(deps: ProcessorDeps, data: TickData) {
       opts: { jobId: jobIds.timeline(campaign.id, account.username), ...oneShot },
     })),
   );
+  await deps.mastodon?.enqueueCampaign(campaign.id);
   return { polls: queries.length, timelines: accounts.length };
 }
 

@@ -4,6 +4,8 @@ import type { CollectContext } from '../src/collect/context.ts';
 import type { Source } from '../src/collect/source.ts';
 import { campaignUpdatedChannel, defaultPrefix, queueNames } from '../src/jobs/queue-names.ts';
 import { recordXResponse } from '../src/jobs/x-call-counters.ts';
+import type { MastodonClient } from '../src/networks/mastodon/client.ts';
+import { MastodonWorkers } from './mastodon.ts';
 import { type ProcessorDeps, processorFor } from './processors.ts';
 import { reconcileSchedules, type ScheduleOptions } from './schedules.ts';
 import { reconcileSourceSchedules, startSourceJobs } from './source-jobs.ts';
@@ -17,12 +19,15 @@ export interface CollectionRuntimeOptions extends CollectContext {
   schedules?: ScheduleOptions | false;
   /** empty the queues first (the demo replays from the start every time) */
   fresh?: boolean;
+  /** the Mastodon client; unset: Mastodon queries are not read */
+  mastodon?: MastodonClient;
   /** the other networks collected (workers/source-jobs.ts): Bluesky when its session is configured */
   sources?: Source[];
 }
 
 export interface CollectionRuntime {
-  queues: { search: Queue; timeline: Queue; users: Queue; tweets: Queue };
+  /** X's queues, and each Mastodon instance's (`mastodon-<instance>`) once a job named it */
+  queues: { search: Queue; timeline: Queue; users: Queue; tweets: Queue } & Record<string, Queue>;
   /** the queues of the other networks (`bluesky-search`, `bluesky-accounts`, …) */
   networkQueues: Queue[];
   workers: Worker[];
@@ -51,17 +56,34 @@ export async function startCollection(options: CollectionRuntimeOptions): Promis
       removeOnFail: { count: 5000 },
     },
   };
-  const queues = {
+  const xQueues = {
     search: new Queue(queueNames.search, queueOptions),
     timeline: new Queue(queueNames.timeline, queueOptions),
     users: new Queue(queueNames.users, queueOptions),
     tweets: new Queue(queueNames.tweets, queueOptions),
   };
-  for (const queue of Object.values(queues)) {
+  const queues: CollectionRuntime['queues'] = { ...xQueues };
+  for (const queue of Object.values(xQueues)) {
     queue.on('error', (err) => options.log.error({ err }, 'queue error'));
     if (options.fresh) await queue.obliterate({ force: true });
   }
 
+  const onCampaignUpdated = async (campaignId: number) => {
+    await publisher.publish(campaignUpdatedChannel(prefix), JSON.stringify({ campaignId }));
+  };
+  const mastodon = options.mastodon
+    ? new MastodonWorkers({
+        db: options.db,
+        mastodon: options.mastodon,
+        clock: options.clock,
+        log: options.log,
+        connection,
+        prefix,
+        workers: options.workers !== false,
+        registry: queues,
+        onCampaignUpdated,
+      })
+    : undefined;
   const deps: ProcessorDeps = {
     db: options.db,
     x: options.x,
@@ -69,17 +91,16 @@ export async function startCollection(options: CollectionRuntimeOptions): Promis
     log: options.log,
     ...(options.prices ? { prices: options.prices } : {}),
     queues,
-    onCampaignUpdated: async (campaignId) => {
-      await publisher.publish(campaignUpdatedChannel(prefix), JSON.stringify({ campaignId }));
-    },
+    ...(mastodon ? { mastodon } : {}),
+    onCampaignUpdated,
   };
 
   const workers: Worker[] = [];
   if (options.workers !== false) {
     // Searches and timelines of different queries and accounts run side by side; lookups batch
     // 100 per request already, one at a time is enough.
-    const concurrency: Record<keyof typeof queues, number> = { search: 2, timeline: 2, users: 1, tweets: 1 };
-    for (const [key, name] of Object.entries(queueNames) as Array<[keyof typeof queues, string]>) {
+    const concurrency: Record<keyof typeof xQueues, number> = { search: 2, timeline: 2, users: 1, tweets: 1 };
+    for (const [key, name] of Object.entries(queueNames) as Array<[keyof typeof xQueues, string]>) {
       const worker: Worker = new Worker(
         name,
         processorFor(deps, () => worker),
@@ -178,8 +199,9 @@ export async function startCollection(options: CollectionRuntimeOptions): Promis
     reconcile,
     async close() {
       stopCounting();
+      await mastodon?.close();
       await Promise.all(workers.map((worker) => worker.close()));
-      await Promise.all([...Object.values(queues), ...networkQueues].map((queue) => queue.close()));
+      await Promise.all([...Object.values(xQueues), ...networkQueues].map((queue) => queue.close()));
       connection.disconnect();
       publisher.disconnect();
     },

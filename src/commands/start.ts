@@ -12,6 +12,7 @@ import { campaignUpdatedChannel, defaultPrefix } from '../jobs/queue-names.ts';
 import type { Logger } from '../log.ts';
 import { XClient } from '../networks/x/client.ts';
 import { ensureRedis } from '../redis.ts';
+import { mastodonClientFrom } from './mastodon-client.ts';
 import { sourcesFrom } from './sources.ts';
 import { openMigratedDatabase } from './storage.ts';
 
@@ -62,6 +63,7 @@ export async function start(config: Config, log: Logger): Promise<{ url: string;
       redisUrl: redis.url,
       // The demo replays X alone for now; a configured Bluesky session is collected beside it otherwise.
       sources: demo ? [] : sourcesFrom(config),
+      ...(demo ? {} : { mastodon: mastodonClientFrom(config) }),
       prefix,
       ...(demo ? { fresh: true } : {}),
       schedules: demo ? { replay: { speed: demo.clock.speed, minEveryMs: demoMinIntervalMs } } : {},

@@ -8,6 +8,7 @@ import type { Logger } from '../log.ts';
 import { XClient } from '../networks/x/client.ts';
 import { RedisUnavailableError, redisAnswers, safeUrl } from '../redis.ts';
 import { UsageError } from './errors.ts';
+import { mastodonClientFrom } from './mastodon-client.ts';
 import { sourcesFrom } from './sources.ts';
 import { openMigratedDatabase } from './storage.ts';
 
@@ -41,6 +42,7 @@ export async function runWorker(config: Config, log: Logger): Promise<() => Prom
       prices: pricesFrom(config),
       redisUrl: config.REDIS_URL,
       sources: sourcesFrom(config),
+      mastodon: mastodonClientFrom(config),
     });
     // Alerts are checked after each write the workers announce (src/alerts/watch.ts says why there).
     const alerts = watchAlerts({
