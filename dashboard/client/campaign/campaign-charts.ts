@@ -9,6 +9,7 @@ import { followersText } from '../../views/present.ts';
 import { chartPanel } from '../chart-panel.ts';
 import { readJson, setText } from '../fetch.ts';
 import { serialized } from '../live.ts';
+import { drawCoverage } from './coverage.tsx';
 import { byId, metricName, type PageState, selectionOf } from './page-state.ts';
 import { drawTopPosts } from './top-posts.tsx';
 
@@ -31,7 +32,7 @@ export interface CampaignCharts {
   setRankTitle(): void;
 }
 
-/** The live page's four charts (and its top posts, which come with the overview). */
+/** The live page's four charts (and its top posts, which come with the overview, and its coverage strip). */
 export function campaignCharts(state: PageState): CampaignCharts {
   const { data } = state;
   const { apiBase, homeUsername } = data;
@@ -118,7 +119,7 @@ export function campaignCharts(state: PageState): CampaignCharts {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const refresh = serialized(async () => {
     drawnAt = Date.now();
-    await Promise.all([drawFollowers(), drawRank(), drawOverview(), drawEngagement()]);
+    await Promise.all([drawFollowers(), drawRank(), drawOverview(), drawEngagement(), drawCoverage(state)]);
     tookMs = Date.now() - drawnAt;
     performance.mark('dashboard:charts');
   });

@@ -19,7 +19,7 @@ import { CampaignPage } from '../../views/campaign-page.tsx';
 import { CampaignsPage } from '../../views/campaigns-page.tsx';
 import { langOf, switchLanguageHref } from '../../views/language.ts';
 import { Layout } from '../../views/layout.tsx';
-import { campaignOr404, followerSeriesJson } from '../api-responses.ts';
+import { campaignOr404, coverageJson, followerSeriesJson } from '../api-responses.ts';
 import { buildAssets } from '../client-bundle.ts';
 import { notFound } from '../middleware/errors.ts';
 import type { DashboardContext } from './context.ts';
@@ -78,10 +78,11 @@ export function pageRoutes({ db, clock, demo, leaderboards }: DashboardContext):
       const scope = pick(leaderboardScopes, c.req.query('scope'), 'all');
       const window = { from: campaign.window_start, to: campaign.window_end };
       const now = clock.now();
-      const [leaderboard, series, peers] = await Promise.all([
+      const [leaderboard, series, peers, coverage] = await Promise.all([
         isRanked(metric) ? leaderboards.read(campaign, { metric, scope, ...window, limit: topRows }) : null,
         followerSeriesJson(db, campaign, campaign.home_username, { interval: 'hour', ...window }, now),
         peersOf(db, campaign.id),
+        coverageJson(db, campaign, window, now),
       ]);
       const collectedAt = leaderboard
         ? leaderboard.lastCollectedAt
@@ -124,7 +125,7 @@ export function pageRoutes({ db, clock, demo, leaderboards }: DashboardContext):
         c,
         lang,
         `${campaign.name} — ${dictionaries[lang].appName}`,
-        <CampaignPage campaign={campaign} data={data} />,
+        <CampaignPage campaign={campaign} data={data} coverage={coverage.hours} />,
         { script: true },
       );
     })
