@@ -101,6 +101,16 @@ describe('campaign.yaml', () => {
     expect(back.budget).toEqual({ monthly_usd: 49.99 });
   });
 
+  test('POST creates a campaign, never overwrites one', async () => {
+    const other = demoFile.replace(/^slug: .*$/m, 'slug: other-event');
+    const created = await app.request('/api/v1/campaigns', { method: 'POST', body: other, headers: bearer });
+    expect(created.status).toBe(201);
+    expect(((await created.json()) as CampaignAppliedJson).campaign).toBe('other-event');
+    const again = await app.request('/api/v1/campaigns', { method: 'POST', body: other, headers: bearer });
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as ErrorJson).error.message).toMatch(/^slug: campaign "other-event" exists/);
+  });
+
   test.each([
     [
       'a bad field, with its line',
