@@ -42,11 +42,11 @@ afterAll(async () => {
   await t?.drop();
 });
 
-const status = (page: Page, text: string | RegExp) =>
+const status = (page: Page, text: RegExp) =>
   page.waitForFunction(
-    ([source, flags]) =>
+    ({ source, flags }) =>
       new RegExp(source, flags).test(document.getElementById('admin-status')?.textContent ?? ''),
-    typeof text === 'string' ? [text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), ''] : [text.source, text.flags],
+    { source: text.source, flags: text.flags },
     { timeout: 10_000 },
   );
 
@@ -59,7 +59,7 @@ describe('the campaign file on /ops', { timeout: 90_000 }, () => {
       await page.click('details.campaign-file summary');
       await page.fill('#campaign-file-new', demoFile);
       await page.click('form[data-file-method="POST"] button[type="submit"]');
-      await status(page, 'Done.');
+      await status(page, /^Done\.$/);
       await page.waitForSelector('#campaign-file-ogp16', { state: 'attached', timeout: 10_000 });
 
       await page.click('#admin-ogp16 ~ details.campaign-file summary');
@@ -82,7 +82,7 @@ describe('the campaign file on /ops', { timeout: 90_000 }, () => {
         loaded.replace('watchlist:\n', 'watchlist:\n  - NewPeer_2016\n'),
       );
       await page.click('form[data-file-method="PUT"] button[type="submit"]');
-      await status(page, 'Done.');
+      await status(page, /^Done\.$/);
       await page.waitForSelector('text=@NewPeer_2016', { timeout: 10_000 });
     } finally {
       await page.close();
