@@ -137,6 +137,16 @@ export interface CampaignUpdateEventJson {
 }
 
 /** Answers of the admin write routes. */
+/** `PUT /campaigns/:slug/campaign.yaml`: what applying the file changed (201 when it created the campaign). */
+export interface CampaignAppliedJson {
+  campaign: string;
+  created: boolean;
+  queriesAdded: string[];
+  queriesRetired: string[];
+  watchlistAdded: string[];
+  watchlistRemoved: string[];
+}
+
 export interface WatchlistChangeJson {
   campaign: string;
   username: string;

@@ -197,9 +197,11 @@ importCommand
 
 program
   .command('export <what>')
-  .description('export followers, leaderboard, posts or overview as csv, xlsx, json or png')
+  .description(
+    'export followers, leaderboard, posts or overview as csv, xlsx, json or png, or the report as pdf',
+  )
   .requiredOption('--campaign <slug>', 'the campaign')
-  .requiredOption('--format <format>', 'csv, xlsx, json or png')
+  .requiredOption('--format <format>', 'csv, xlsx, json, png, or pdf (report)')
   .option('--from <instant>', 'window start, ISO 8601 with offset (default: the campaign window)')
   .option('--to <instant>', 'window end, ISO 8601 with offset (default: the campaign window)')
   .option('--interval <interval>', 'hour or day (followers; default: day)')
@@ -210,7 +212,7 @@ program
   .option('--metric <metric>', 'leaderboard metric (default: posts)')
   .option('--scope <scope>', 'all or watchlist (leaderboard; default: all)')
   .option('--limit <n>', 'leaderboard rows (default: every ranked account)')
-  .option('--lang <lang>', 'en or fr: chart titles (png)')
+  .option('--lang <lang>', 'en or fr: chart titles (png), the report (pdf)')
   .option('--out <file>', 'write to this file (default: stdout)')
   .action(async (what: string, options: Omit<ExportOptions, 'what' | 'progress'>) => {
     const { config } = context();

@@ -4,7 +4,7 @@ import type { ErrorJson } from '../api-contract.ts';
 const tokenKey = 'campaign-tracker:admin-token';
 
 /**
- * The admin forms of the operations page. The token is kept for this tab only (sessionStorage)
+ * The admin forms of the operations page, the campaign file's included (views/campaign-file-form.tsx). The token is kept for this tab only (sessionStorage)
  * and sent as `Authorization: Bearer`; the server decides (401, 403) and the answer is shown.
  */
 export function startAdmin(section: HTMLElement): void {
@@ -16,7 +16,7 @@ export function startAdmin(section: HTMLElement): void {
   input.value = sessionStorage.getItem(tokenKey) ?? '';
   input.addEventListener('change', () => sessionStorage.setItem(tokenKey, input.value.trim()));
 
-  const send = async (method: string, url: string, body?: Record<string, string>) => {
+  const send = async (method: string, url: string, body?: Record<string, string> | string) => {
     const token = input.value.trim();
     if (!token) {
       status.textContent = t.needToken;
@@ -29,9 +29,11 @@ export function startAdmin(section: HTMLElement): void {
       headers: {
         Authorization: `Bearer ${token}`,
         Accept: 'application/json',
-        ...(body ? { 'Content-Type': 'application/json' } : {}),
+        ...(body === undefined
+          ? {}
+          : { 'Content-Type': typeof body === 'string' ? 'application/yaml' : 'application/json' }),
       },
-      ...(body ? { body: JSON.stringify(body) } : {}),
+      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
     }).catch(() => undefined);
     if (response?.ok) {
       status.textContent = t.actionDone;
@@ -45,13 +47,39 @@ export function startAdmin(section: HTMLElement): void {
     );
   };
 
+  /** The campaign's file as the server holds it, into the form's text area, to edit. */
+  const load = async (url: string, target: HTMLTextAreaElement) => {
+    const token = input.value.trim();
+    if (!token) {
+      status.textContent = t.needToken;
+      input.focus();
+      return;
+    }
+    const response = await fetch(url, { headers: { Authorization: `Bearer ${token}` } }).catch(
+      () => undefined,
+    );
+    if (response?.ok) target.value = await response.text();
+    else status.textContent = t.actionFailed(response ? `HTTP ${response.status}` : 'network');
+  };
+
   section.addEventListener('click', (event) => {
+    const loader = (event.target as HTMLElement).closest<HTMLButtonElement>('button[data-load]');
+    const area = loader?.dataset.target ? document.getElementById(loader.dataset.target) : null;
+    if (loader?.dataset.load && area instanceof HTMLTextAreaElement) {
+      void load(loader.dataset.load, area);
+      return;
+    }
     const button = (event.target as HTMLElement).closest<HTMLButtonElement>('button[data-action]');
     if (!button?.dataset.url || !button.dataset.action) return;
     void send(button.dataset.action, button.dataset.url);
   });
   section.addEventListener('submit', (event) => {
     const form = event.target as HTMLFormElement;
+    if (form.dataset.fileUrl && form.dataset.fileMethod) {
+      event.preventDefault();
+      void send(form.dataset.fileMethod, form.dataset.fileUrl, String(new FormData(form).get('file') ?? ''));
+      return;
+    }
     const field = form.dataset.field;
     if (!form.dataset.url || !field) return;
     event.preventDefault();

@@ -22,6 +22,7 @@ import { adminRoutes } from './routes/admin.ts';
 import { apiRoutes } from './routes/api.ts';
 import { assetRoutes } from './routes/assets.ts';
 import { avatarRoutes } from './routes/avatars.ts';
+import { campaignFileRoutes } from './routes/campaign-file.ts';
 import type { DashboardContext } from './routes/context.ts';
 import { eventRoutes } from './routes/events.ts';
 import { exportRoutes } from './routes/export.ts';
@@ -107,6 +108,7 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
   app.route('/api/v1', apiRoutes(context));
   app.route('/api/v1', eventRoutes(context));
   app.route('/api/v1', adminRoutes(context));
+  app.route('/api/v1', campaignFileRoutes(context));
   app.route('/api/v1', exportRoutes(deps));
   app.route('/', reportRoutes(context));
   app.route('/', queueBoardRoutes(deps));

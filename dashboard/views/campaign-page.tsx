@@ -3,7 +3,13 @@ import type { Child, FC } from 'hono/jsx';
 import type { Campaign } from '../../src/db/schema.ts';
 import { formatTime, formatWindow } from '../../src/present/format.ts';
 import { dictionaries, type Lang } from '../../src/present/i18n.ts';
-import { type CampaignPageData, leaderboardMetrics, leaderboardScopes } from '../api-contract.ts';
+import {
+  type CampaignPageData,
+  type CoverageJson,
+  leaderboardMetrics,
+  leaderboardScopes,
+} from '../api-contract.ts';
+import { CoverageStrip } from './coverage-strip.tsx';
 import { LeaderboardRows, pinnedRows } from './leaderboard-table.tsx';
 import { followersText, headlineText } from './present.ts';
 
@@ -12,7 +18,12 @@ import { followersText, headlineText } from './present.ts';
  * elements, found by id, from the JSON API; its rows are this page's rows, one component rendered
  * by both (views/leaderboard-table.tsx).
  */
-export const CampaignPage: FC<{ campaign: Campaign; data: CampaignPageData }> = ({ campaign, data }) => {
+export const CampaignPage: FC<{
+  campaign: Campaign;
+  data: CampaignPageData;
+  /** the coverage record's hours of the window, for the strip's first paint */
+  coverage: CoverageJson['hours'];
+}> = ({ campaign, data, coverage }) => {
   const { lang, leaderboard: board, series, metricAvailable: available } = data;
   const t = dictionaries[lang];
   const metricName = t.metrics[data.metric] ?? data.metric;
@@ -127,6 +138,12 @@ export const CampaignPage: FC<{ campaign: Campaign; data: CampaignPageData }> = 
           <ChartFigure name="engagement" title={t.engagementPerDay(data.homeUsername)} lang={lang} />
         </section>
       </div>
+      <section class="coverage" aria-labelledby="coverage-title">
+        <h2 id="coverage-title">{t.coverage.title}</h2>
+        <div id="coverage">
+          <CoverageStrip lang={lang} timeZone={campaign.timezone} hours={coverage} />
+        </div>
+      </section>
       <section id="top-posts-section" class="top-posts" hidden>
         <h2>{t.topPosts}</h2>
         <ol id="top-posts" />

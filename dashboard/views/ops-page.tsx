@@ -6,6 +6,7 @@ import type { Campaign } from '../../src/db/schema.ts';
 import { formatDateTime, formatDuration, formatNumber, formatTime } from '../../src/present/format.ts';
 import { dictionaries, type Lang } from '../../src/present/i18n.ts';
 import type { QueueState } from '../server/queue-inspection.ts';
+import { CampaignFileForm } from './campaign-file-form.tsx';
 
 export interface OpsView {
   /** null: Redis does not answer; undefined: no queues in this process */
@@ -192,6 +193,7 @@ export const OpsPage: FC<{ lang: Lang; view: OpsView }> = ({ lang, view }) => {
         {view.campaigns.map((campaign) => (
           <CampaignAdmin lang={lang} campaign={campaign} />
         ))}
+        {view.adminEnabled && <CampaignFileForm lang={lang} />}
       </section>
     </>
   );
@@ -291,6 +293,7 @@ const CampaignAdmin: FC<{ lang: Lang; campaign: OpsView['campaigns'][number] }> 
           </form>
         </div>
       </div>
+      <CampaignFileForm lang={lang} slug={campaign.slug} />
     </article>
   );
 };

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import parser from 'cron-parser';
-import { type Document, isNode, LineCounter, parseDocument } from 'yaml';
+import { type Document, isNode, LineCounter, parseDocument, stringify } from 'yaml';
 import { z } from 'zod';
 import { alertsSchema } from '../alerts/settings.ts';
 
@@ -320,4 +320,61 @@ export async function readCampaignFile(path: string): Promise<CampaignFile> {
     throw new CampaignFileError(`${path}: cannot read the campaign file (${code ?? 'unknown error'})`);
   }
   return parseCampaignFile(text, path);
+}
+
+/**
+ * The campaign file as YAML, in the form `parseCampaignFile` reads back to the same campaign: what
+ * `GET /api/v1/campaigns/:slug/campaign.yaml` downloads, so the file stays the source a team
+ * versions. The short forms are kept where they say it all (an X-only entity is its username, X-only
+ * queries a list); defaults are written out, so the file shows what is in force.
+ */
+export function campaignFileYaml(file: CampaignFile): string {
+  const entity = (e: Entity) =>
+    e.x && e.name === e.x && !e.bluesky && !e.mastodon
+      ? e.x
+      : {
+          name: e.name,
+          ...Object.fromEntries(
+            campaignNetworks.flatMap((network) => (e[network] ? [[network, e[network]]] : [])),
+          ),
+        };
+  const { x, bluesky, mastodon } = file.queries;
+  const document = {
+    slug: file.slug,
+    name: file.name,
+    timezone: file.timezone,
+    window: {
+      start: localInstant(file.window.start, file.timezone),
+      end: localInstant(file.window.end, file.timezone),
+    },
+    home: entity(file.home),
+    queries:
+      bluesky.length === 0 && !mastodon
+        ? x
+        : {
+            ...(x.length > 0 ? { x } : {}),
+            ...(bluesky.length > 0 ? { bluesky } : {}),
+            ...(mastodon
+              ? { mastodon: { tags: mastodon.tags, instances: mastodon.instances.map((i) => i.baseUrl) } }
+              : {}),
+          },
+    watchlist: file.watchlist.map(entity),
+    schedule: file.schedule,
+    ...(file.alerts ? { alerts: file.alerts } : {}),
+    ...(file.budget ? { budget: file.budget } : {}),
+  };
+  return stringify(document, { lineWidth: 0 });
+}
+
+/** `2016-12-07T00:00:00+01:00`: an instant as the campaign's people write it, in its timezone. */
+function localInstant(at: Date, timeZone: string): string {
+  const name =
+    new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' })
+      .formatToParts(at)
+      .find((part) => part.type === 'timeZoneName')?.value ?? 'GMT';
+  const match = /^GMT([+-])(\d{2}):(\d{2})$/.exec(name);
+  const sign = match?.[1] === '-' ? -1 : 1;
+  const offsetMs = match ? sign * (Number(match[2]) * 60 + Number(match[3])) * 60_000 : 0;
+  const local = new Date(at.getTime() + offsetMs).toISOString().slice(0, 19);
+  return `${local}${match ? `${match[1]}${match[2]}:${match[3]}` : '+00:00'}`;
 }

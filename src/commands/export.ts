@@ -40,7 +40,7 @@ export async function runExport(config: Config, options: ExportCommandOptions, s
   );
   const parsed = exportQuery.safeParse(given);
   if (!parsed.success) throw new UsageError(`${flags(describeIssues(parsed.error))}`);
-  const binary = options.format === 'xlsx' || options.format === 'png';
+  const binary = options.format === 'xlsx' || options.format === 'png' || options.format === 'pdf';
   if (!options.out && binary && process.stdout.isTTY) {
     throw new UsageError(`${options.format} is binary: write it to a file with --out <file>`);
   }

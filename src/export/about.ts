@@ -1,61 +1,15 @@
 import type { Db } from '../db/database.ts';
 import type { Campaign } from '../db/schema.ts';
+import { metricDefinitions } from '../present/metric-definitions.ts';
 import { type CoverageHour, coverage } from '../rank/coverage.ts';
 import { lastCollectedAt } from '../rank/freshness.ts';
 import { localParts, type Table } from './table.ts';
 
 /**
- * "About these numbers": what every workbook says about itself — the metric definitions (README,
- * "Metrics"), the window, when the data was collected, and the hours the coverage record shows as
+ * "About these numbers": what every workbook says about itself — the metric definitions
+ * (src/present/metric-definitions.ts), the window, when the data was collected, and the hours the coverage record shows as
  * incomplete — so that a figure in a report can be checked and trusted for what it is.
  */
-
-const definitions: Array<[string, string]> = [
-  [
-    'campaign posts',
-    'Posts on X that one of the campaign searches found; a post found by two searches counts once; a post X reports as deleted stops counting. A post belongs to the window in which it was published.',
-  ],
-  ['posts', 'The campaign posts an account published: original posts, replies and quotes (not reposts).'],
-  ['reposts', 'The campaign posts an account reposted (retweets), counted separately.'],
-  [
-    'engagement',
-    'Likes + reposts + replies + quotes received by its posts, using the latest figures read from X (they keep growing after the event).',
-  ],
-  ['impressions', 'How many times its posts were seen, where X reports it (missing counts as 0).'],
-  [
-    'mentions',
-    'Campaign posts, replies and quotes by other accounts that name it with @ (case-insensitive, once per post; the "RT @name:" of a repost is not a mention).',
-  ],
-  ['followers', 'Its followers at the end of the window: the last reading taken at or before that time.'],
-  [
-    'follower growth',
-    'Followers at the end of the window minus followers at its start (the last reading at or before the start, else the first reading after it).',
-  ],
-  [
-    'follower growth %',
-    'That growth as a percentage of the followers at the start; none when there is no start reading or it is 0.',
-  ],
-  [
-    'followers per interval',
-    'The last reading of each hour or day; an interval without a reading has no row (a gap, never a 0). Change: from the previous row of the account (for its first row, from the start reading).',
-  ],
-  [
-    'ranks',
-    'Standard competition ranking (1, 2, 2, 4): equal values share a rank; ties are listed by username. Only accounts with a value are ranked.',
-  ],
-  [
-    'hours and days',
-    "Those of the campaign's timezone, DST days included (25 or 23 hours). Times are given in UTC and in the campaign's timezone.",
-  ],
-  [
-    'ids',
-    'X ids are 19-digit numbers, written as text (a number cell would round them). In CSV files they carry a leading tab for that reason.',
-  ],
-  [
-    'formulas',
-    "No cell is a formula. In CSV files a text that starts with = + - @, a tab or a carriage return is written with a leading apostrophe (') so that no spreadsheet runs it: @OpenData_Forum reads '@OpenData_Forum.",
-  ],
-];
 
 const describeCollection: Record<string, string> = {
   pending: 'the walk back through earlier posts has not reached these hours yet',
@@ -92,7 +46,7 @@ export async function aboutTable(
         ? `last successful collection run ended ${when(collectedAt)}`
         : 'no collection run yet',
     },
-    ...definitions.map(([topic, text]) => ({ topic, text })),
+    ...metricDefinitions.en.map(({ topic, text }) => ({ topic, text })),
   ];
   const gaps = coverageGaps(record.hours);
   if (gaps.length === 0)

@@ -2,6 +2,8 @@ import { sql } from 'kysely';
 import { watchlist } from '../db/campaigns.ts';
 import type { Db } from '../db/database.ts';
 import type { Campaign } from '../db/schema.ts';
+import { followerGrowthSeries, type Series } from '../present/chart-options.ts';
+import type { Lang } from '../present/i18n.ts';
 import { followerAccounts, followerValue } from '../rank/followers.ts';
 import { leaderboard } from '../rank/leaderboard.ts';
 import type { Interval, Metric, Scope } from '../rank/metrics.ts';
@@ -15,8 +17,9 @@ import type { Row, Table } from './table.ts';
  * overview; only the posts are read directly, page by page.
  */
 
-export const exportKinds = ['followers', 'leaderboard', 'posts', 'overview'] as const;
-export type ExportKind = (typeof exportKinds)[number];
+/** The exports that are tables (CSV, XLSX, JSON; PNG for the ones over time). */
+export const tableKinds = ['followers', 'leaderboard', 'posts', 'overview'] as const;
+export type TableKind = (typeof tableKinds)[number];
 
 export interface ExportWindow {
   from: Date;
@@ -88,6 +91,19 @@ export async function accountFollowers(
         growthPct: value('follower_growth_pct'),
       };
     }),
+  );
+}
+
+/** The follower chart of the PNG export and the PDF report: growth from the metric's own start reading. */
+export function followerChartSeries(lang: Lang, accounts: AccountFollowers[]): Series[] {
+  return followerGrowthSeries(
+    lang,
+    accounts.map((account) => ({
+      username: account.username,
+      emphasis: account.isHome,
+      start: account.start?.value,
+      points: account.points.map((point) => ({ at: point.at.toISOString(), value: point.value })),
+    })),
   );
 }
 

@@ -1,4 +1,4 @@
-import { createCanvas } from '@napi-rs/canvas';
+import { createCanvas, GlobalFonts } from '@napi-rs/canvas';
 import {
   BarController,
   BarElement,
@@ -18,6 +18,7 @@ import {
   timeChartConfig,
   timeDatasets,
 } from '../present/chart-options.ts';
+import { chartFontFamily, fontFiles } from './fonts.ts';
 
 /**
  * Charts as PNG images, drawn on the server by Chart.js on @napi-rs/canvas with the dashboard's own
@@ -37,8 +38,10 @@ Chart.register(
   Legend,
   Title,
 );
-// Fonts of the machine that renders (Debian's DejaVu or Liberation), close to the dashboard's sans-serif.
-Chart.defaults.font.family = 'DejaVu Sans, Liberation Sans, Arial, sans-serif';
+// The npm package's DejaVu Sans, not the host's fonts: the same image on any machine.
+GlobalFonts.registerFromPath(fontFiles.regular, chartFontFamily);
+GlobalFonts.registerFromPath(fontFiles.bold, chartFontFamily);
+Chart.defaults.font.family = chartFontFamily;
 
 export const pngSize = { width: 1600, height: 900 };
 
@@ -54,15 +57,19 @@ const whiteBackground: Plugin = {
 };
 
 export interface PngChart extends TimeChartOptions {
-  title: string;
+  /** drawn above the chart; none when the page around it sets the title as text (the PDF report) */
+  title?: string;
   xLabel: string;
   yLabel: string;
   series: Series[];
 }
 
-/** The chart as PNG bytes. */
-export async function renderPng(chart: PngChart): Promise<Buffer> {
-  const canvas = createCanvas(pngSize.width, pngSize.height);
+/**
+ * The chart as PNG bytes: laid out at `size` (1600×900 unless given), drawn at `scale` times as many
+ * pixels (the PDF report draws 1000×500 at 2×: text sized for the page, sharp at ~290 dpi).
+ */
+export async function renderPng(chart: PngChart, size = pngSize, scale = 1): Promise<Buffer> {
+  const canvas = createCanvas(size.width, size.height);
   const config = timeChartConfig({ ...chart, legend: true });
   config.data.datasets = timeDatasets(chart.series, chart);
   const options = config.options ?? {};
@@ -72,7 +79,7 @@ export async function renderPng(chart: PngChart): Promise<Buffer> {
     options: {
       ...options,
       responsive: false,
-      devicePixelRatio: 1,
+      devicePixelRatio: scale,
       font: { size: 18 },
       layout: { padding: 24 },
       scales: {
@@ -90,8 +97,8 @@ export async function renderPng(chart: PngChart): Promise<Buffer> {
       plugins: {
         ...options.plugins,
         title: {
-          display: true,
-          text: chart.title,
+          display: chart.title !== undefined,
+          text: chart.title ?? '',
           font: { size: 28, weight: 'bold' },
           color: '#1c2430',
           padding: { bottom: 20 },

@@ -8,18 +8,22 @@ import { csvChunks } from './csv.ts';
 import {
   accountFollowers,
   countPosts,
-  type ExportKind,
+  followerChartSeries,
   followerGrowthTable,
   followerSummaryTable,
   leaderboardTable,
   overviewTables,
   postsTable,
+  type TableKind,
+  tableKinds,
 } from './datasets.ts';
 import { jsonRow, type Table } from './table.ts';
 
-export { type ExportKind, exportKinds } from './datasets.ts';
+/** The table exports, and the PDF report (`report`, in `pdf` only). */
+export const exportKinds = [...tableKinds, 'report'] as const;
+export type ExportKind = (typeof exportKinds)[number];
 
-export const exportFormats = ['csv', 'xlsx', 'json', 'png'] as const;
+export const exportFormats = ['csv', 'xlsx', 'json', 'png', 'pdf'] as const;
 export type ExportFormat = (typeof exportFormats)[number];
 
 /** What can be drawn: the exports that are a curve over time. */
@@ -49,6 +53,13 @@ export class ExportError extends Error {
 
 /** A request the export cannot serve, as one line (the CLI prints it; the API answers it as a 400). */
 export function checkExportRequest(request: Pick<ExportRequest, 'what' | 'format'>): void {
+  if ((request.what === 'report') !== (request.format === 'pdf')) {
+    throw new ExportError(
+      request.format === 'pdf'
+        ? `format: pdf is the report's format; use csv, xlsx or json for ${request.what}`
+        : 'format: the report is a PDF; use pdf',
+    );
+  }
   if (request.format === 'png' && !pngKinds.includes(request.what)) {
     throw new ExportError(
       `format: png is available for ${pngKinds.join(' and ')} (a chart over time); use csv, xlsx or json for ${request.what}`,
@@ -61,6 +72,7 @@ export const contentTypes: Record<ExportFormat, string> = {
   xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
   json: 'application/json; charset=utf-8',
   png: 'image/png',
+  pdf: 'application/pdf',
 };
 
 /** `ogp16-followers-day.xlsx`: campaign, export and its main parameter (slugs are [a-z0-9-]). */
@@ -70,7 +82,9 @@ export function exportFileName(campaign: Campaign, request: ExportRequest): stri
       ? `-${request.interval}`
       : request.what === 'leaderboard'
         ? `-${request.metric}`
-        : '';
+        : request.what === 'report'
+          ? `-${request.lang}`
+          : '';
   return `${campaign.slug}-${request.what}${detail}.${request.format}`;
 }
 
@@ -90,11 +104,19 @@ export async function* exportChunks(
   request: ExportRequest,
 ): AsyncGenerator<string | Uint8Array> {
   checkExportRequest(request);
+  if (request.what === 'report') {
+    const [{ reportContent }, { reportPdfChunks }] = await Promise.all([
+      import('./report-content.ts'),
+      import('./pdf-report.ts'),
+    ]);
+    yield* reportPdfChunks(await reportContent(db, campaign, request), request.lang);
+    return;
+  }
   if (request.format === 'png') {
     yield await exportPng(db, campaign, request);
     return;
   }
-  const tables = await exportTables(db, campaign, request);
+  const tables = await exportTables(db, campaign, request.what, request);
   if (request.format === 'csv') {
     const [main] = tables;
     if (main) yield* csvChunks(main, campaign.timezone);
@@ -108,8 +130,13 @@ export async function* exportChunks(
   yield* workbookChunks([...tables, about], campaign.timezone);
 }
 
-async function exportTables(db: Db, campaign: Campaign, request: ExportRequest): Promise<Table[]> {
-  switch (request.what) {
+async function exportTables(
+  db: Db,
+  campaign: Campaign,
+  what: TableKind,
+  request: ExportRequest,
+): Promise<Table[]> {
+  switch (what) {
     case 'followers': {
       const accounts = await accountFollowers(db, campaign, request);
       return [followerGrowthTable(accounts), followerSummaryTable(accounts)];
@@ -185,12 +212,8 @@ async function exportPng(db: Db, campaign: Campaign, request: ExportRequest): Pr
       ...frame,
       interval: request.interval,
       title: t.followersChartTitle(campaign.home_username, request.interval),
-      yLabel: t.axisFollowers,
-      series: accounts.map((account) => ({
-        label: `@${account.username}`,
-        emphasis: account.isHome,
-        points: account.points.map((point) => ({ at: point.at.toISOString(), value: point.value })),
-      })),
+      yLabel: t.axisFollowersGained,
+      series: followerChartSeries(request.lang, accounts),
     });
   }
   const [, perHour] = await overviewTables(db, campaign, request);

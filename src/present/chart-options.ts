@@ -191,3 +191,43 @@ function tickStep(span: number, interval: 'hour' | 'day'): number {
   const hours = [1, 2, 3, 6, 12, 24, 48, 168].find((step) => span / (step * hour) <= 8) ?? 168;
   return hours * hour;
 }
+
+/**
+ * Decision (issue 15): follower charts draw each account's growth since the window's start, not
+ * its follower count. On one count axis a home account of ~500 followers is a flat line under
+ * peers of 18,000, and the growth the team celebrates is invisible; a second axis for the home
+ * account would put two scales on one picture that readers compare as one. Followers gained is
+ * the `follower_growth` metric (docs/METRICS.md) drawn over time: the lines start at 0, and a
+ * small account's +318 stands next to a large one's +500 on the same honest scale (a percentage
+ * would turn a gain of 3 on 2 followers into the tallest line). The count itself stays in the
+ * legend: "@OpenData_Forum (512)". The live page, the PNG export and the PDF report all draw it.
+ *
+ * The baseline is the growth metric's start reading where the caller has it (the exports read it
+ * with the leaderboard), else the first reading drawn (the live page's series).
+ */
+export function followerGrowthSeries(
+  lang: Lang,
+  accounts: Array<{
+    username: string;
+    points: { at: string; value: number | null }[];
+    start?: number | null | undefined;
+    emphasis?: boolean;
+  }>,
+): Series[] {
+  return accounts.map((account) => {
+    const readings = account.points.filter((point) => point.value !== null);
+    const baseline = account.start ?? readings[0]?.value ?? null;
+    const latest = readings.at(-1)?.value;
+    return {
+      label:
+        latest === undefined || latest === null
+          ? `@${account.username}`
+          : `@${account.username} (${formatNumber(lang, latest)})`,
+      ...(account.emphasis ? { emphasis: true } : {}),
+      points: account.points.map((point) => ({
+        at: point.at,
+        value: point.value === null || baseline === null ? null : point.value - baseline,
+      })),
+    };
+  });
+}

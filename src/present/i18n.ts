@@ -74,7 +74,8 @@ const en = {
   reconnecting: 'reconnecting…',
   polling: 'no live feed, refreshing every few seconds',
   charts: 'Charts',
-  followersVsPeers: (username: string) => `Followers: @${username} and peers, per hour`,
+  followersVsPeers: (username: string) =>
+    `Followers gained since the start: @${username} and peers, per hour`,
   compareWith: 'Compare with',
   postsPerQuery: 'Posts per hour, by query',
   rankHistory: (username: string, metric: string) => `Rank of @${username} by ${metric}, per hour`,
@@ -165,6 +166,15 @@ const en = {
   retired: 'retired',
   backfillDone: 'backfill done',
   actionDone: 'Done.',
+  campaignFile: {
+    title: 'Campaign file',
+    newCampaign: 'New campaign',
+    hint: 'YAML, checked as tracker campaign apply checks it; download it and keep it under version control.',
+    text: 'Campaign file (YAML)',
+    load: 'Load the current file',
+    download: 'Download',
+    apply: 'Apply the file',
+  },
   actionFailed: (message: string) => `Refused: ${message}`,
   needToken: 'Enter the admin token first.',
   notFound: 'Page not found',
@@ -176,10 +186,11 @@ const en = {
   back: 'all campaigns',
   // exports and the printable report
   followersChartTitle: (username: string, interval: string) =>
-    `Followers: @${username} and peers, per ${interval === 'day' ? 'day' : 'hour'}`,
+    `Followers gained since the start: @${username} and peers, per ${interval === 'day' ? 'day' : 'hour'}`,
   postsPerQueryTitle: (interval: string) => `Posts per ${interval === 'day' ? 'day' : 'hour'}, by query`,
   axisTime: (timeZone: string) => `Time (${timeZone})`,
   axisFollowers: 'Followers',
+  axisFollowersGained: 'Followers gained since the start (count in the legend)',
   axisPosts: 'Posts',
   report: 'Report',
   reportTitle: (name: string) => `${name}: report`,
@@ -197,6 +208,63 @@ const en = {
   downloads: 'Downloads',
   printHint: 'Print this page (A4) for the report.',
   aboutNumbers: 'Figures per the metric definitions of the tracker; data collected up to',
+  // the coverage strip (live page and PDF report)
+  coverage: {
+    title: 'Coverage',
+    stripLabel: 'Collection of the window, hour by hour',
+    states: {
+      complete: 'complete',
+      afterwards: 'collected afterwards',
+      partial: 'incomplete',
+      missing: 'not collected',
+    } as Record<string, string>,
+    collection: {
+      polled: 'collected live',
+      backfilled: 'collected afterwards, walking back through earlier posts',
+      pending: 'the walk back through earlier posts has not reached this hour yet',
+      beyond_reach: "older than recent search's 7 days when collection started: never collected",
+      not_collected: 'no search had run yet',
+    } as Record<string, string>,
+    rateLimited: "searches paused on X's rate limit",
+    failed: 'collection runs failed',
+    budget: 'held back by the budget',
+    summary: (complete: number, total: number) => `${complete} of ${total} hours collected completely`,
+    noHours: 'No hour of the window has started yet.',
+  },
+  // the PDF report
+  pdf: {
+    generated: (time: string) => `Report generated on ${time}`,
+    collectedUntil: (time: string) => `Data collected up to ${time}.`,
+    notCollected: 'No collection run yet.',
+    followerGrowth: 'Follower growth',
+    followerGrowthNote:
+      'Followers gained since the start of the window: every line starts at 0, so a small account’s growth reads next to large peers. The follower count at the end is in the legend and the table.',
+    followersStart: 'at the start',
+    followersEnd: 'at the end',
+    growth: 'growth',
+    growthPct: 'growth %',
+    rankHistory: 'Rank history',
+    rankHistoryNote: (username: string) =>
+      `Rank of @${username} by posts at the end of each hour, from the start of the window (1 = first).`,
+    leaderboards: 'Leaderboards',
+    boardTitle: (metric: string, total: string) => `By ${metric}: top 10 of ${total} accounts ranked`,
+    boardEmpty: 'No account ranked yet.',
+    shareOfVoice: 'Share of voice',
+    shareNote: 'Each account’s part of the campaign posts (posts, replies and quotes) in the window.',
+    otherAccounts: 'every other account',
+    engagementShare: (username: string, share: string) =>
+      `@${username} received ${share} of the engagement of the campaign posts.`,
+    noPosts: 'No post in the window yet.',
+    coverageRecord: 'Coverage record',
+    coverageNote:
+      'Each hour of the window, coloured by how complete the collection of posts was, from the collection runs the tracker recorded.',
+    importedReadings: (accounts: string) =>
+      `Follower readings imported from a file (not read by the tracker): ${accounts}.`,
+    noImported: 'Every follower reading was taken by the tracker itself; none was imported.',
+    definitions: 'Metric definitions',
+    page: (page: number) => `page ${page}`,
+    chartEmpty: 'No data in the window yet.',
+  },
 };
 
 export type Dictionary = typeof en;
@@ -261,7 +329,8 @@ const fr: Dictionary = {
   reconnecting: 'reconnexion…',
   polling: 'pas de flux direct, actualisation toutes les quelques secondes',
   charts: 'Graphiques',
-  followersVsPeers: (username) => `Abonnés : @${username} et comptes comparés, par heure`,
+  followersVsPeers: (username) =>
+    `Abonnés gagnés depuis le début : @${username} et comptes comparés, par heure`,
   compareWith: 'Comparer avec',
   postsPerQuery: 'Publications par heure, par requête',
   rankHistory: (username, metric) => `Rang de @${username} par ${metric}, par heure`,
@@ -353,6 +422,15 @@ const fr: Dictionary = {
   retired: 'retirée',
   backfillDone: 'rattrapage terminé',
   actionDone: 'Fait.',
+  campaignFile: {
+    title: 'Fichier de campagne',
+    newCampaign: 'Nouvelle campagne',
+    hint: 'En YAML, vérifié comme par tracker campaign apply ; téléchargez-le et gardez-le sous gestion de versions.',
+    text: 'Fichier de campagne (YAML)',
+    load: 'Charger le fichier actuel',
+    download: 'Télécharger',
+    apply: 'Appliquer le fichier',
+  },
   actionFailed: (message) => `Refusé : ${message}`,
   needToken: 'Saisissez d’abord le jeton d’administration.',
   notFound: 'Page introuvable',
@@ -363,10 +441,11 @@ const fr: Dictionary = {
   internalError: 'Une erreur est survenue de notre côté. Réessayez dans un instant.',
   back: 'toutes les campagnes',
   followersChartTitle: (username, interval) =>
-    `Abonnés : @${username} et comptes comparés, par ${interval === 'day' ? 'jour' : 'heure'}`,
+    `Abonnés gagnés depuis le début : @${username} et comptes comparés, par ${interval === 'day' ? 'jour' : 'heure'}`,
   postsPerQueryTitle: (interval) => `Publications par ${interval === 'day' ? 'jour' : 'heure'}, par requête`,
   axisTime: (timeZone) => `Heure (${timeZone})`,
   axisFollowers: 'Abonnés',
+  axisFollowersGained: 'Abonnés gagnés depuis le début (nombre dans la légende)',
   axisPosts: 'Publications',
   report: 'Bilan',
   reportTitle: (name) => `${name} : bilan`,
@@ -384,6 +463,63 @@ const fr: Dictionary = {
   downloads: 'Téléchargements',
   printHint: 'Imprimez cette page (A4) pour le bilan.',
   aboutNumbers: 'Chiffres selon les définitions des indicateurs du suivi ; données collectées jusqu’au',
+  coverage: {
+    title: 'Couverture',
+    stripLabel: 'Collecte de la période, heure par heure',
+    states: {
+      complete: 'complète',
+      afterwards: 'collectée après coup',
+      partial: 'incomplète',
+      missing: 'non collectée',
+    },
+    collection: {
+      polled: 'collectée en direct',
+      backfilled: 'collectée après coup, en remontant les publications antérieures',
+      pending: 'le rattrapage n’a pas encore atteint cette heure',
+      beyond_reach:
+        'plus ancienne que les 7 jours de la recherche récente au début de la collecte : jamais collectée',
+      not_collected: 'aucune recherche n’avait encore tourné',
+    },
+    rateLimited: 'recherches suspendues par la limite de débit d’X',
+    failed: 'des collectes ont échoué',
+    budget: 'suspendue : budget atteint',
+    summary: (complete, total) => `${complete} heures sur ${total} collectées complètement`,
+    noHours: 'Aucune heure de la période n’a encore commencé.',
+  },
+  pdf: {
+    generated: (time) => `Bilan produit le ${time}`,
+    collectedUntil: (time) => `Données collectées jusqu’au ${time}.`,
+    notCollected: 'Aucune collecte pour l’instant.',
+    followerGrowth: 'Croissance des abonnés',
+    followerGrowthNote:
+      'Abonnés gagnés depuis le début de la période : chaque courbe part de 0, pour que la croissance d’un petit compte se lise à côté de grands comptes. Le nombre d’abonnés à la fin figure dans la légende et le tableau.',
+    followersStart: 'au début',
+    followersEnd: 'à la fin',
+    growth: 'croissance',
+    growthPct: 'croissance %',
+    rankHistory: 'Évolution du rang',
+    rankHistoryNote: (username) =>
+      `Rang de @${username} par publications à la fin de chaque heure, depuis le début de la période (1 = premier).`,
+    leaderboards: 'Classements',
+    boardTitle: (metric, total) => `Par ${metric} : les 10 premiers sur ${total} comptes classés`,
+    boardEmpty: 'Aucun compte classé pour l’instant.',
+    shareOfVoice: 'Part de voix',
+    shareNote:
+      'La part de chaque compte dans les publications de la campagne (publications, réponses et citations) de la période.',
+    otherAccounts: 'tous les autres comptes',
+    engagementShare: (username, share) =>
+      `@${username} a reçu ${share} de l’engagement des publications de la campagne.`,
+    noPosts: 'Aucune publication dans la période pour l’instant.',
+    coverageRecord: 'Registre de couverture',
+    coverageNote:
+      'Chaque heure de la période, colorée selon la complétude de la collecte des publications, d’après les collectes que le suivi a enregistrées.',
+    importedReadings: (accounts) =>
+      `Relevés d’abonnés importés d’un fichier (non lus par le suivi) : ${accounts}.`,
+    noImported: 'Chaque relevé d’abonnés a été pris par le suivi lui-même ; aucun n’a été importé.',
+    definitions: 'Définitions des indicateurs',
+    page: (page) => `page ${page}`,
+    chartEmpty: 'Pas encore de données dans la période.',
+  },
 };
 
 export const dictionaries: Record<Lang, Dictionary> = { en, fr };

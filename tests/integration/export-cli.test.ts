@@ -103,6 +103,27 @@ describe('tracker export', { timeout: 120_000 }, () => {
     expect(file.toString('utf8').split('\r\n').length).toBeGreaterThan(100);
   });
 
+  test('the report as PDF: the bytes of the dashboard download', async () => {
+    const out = join(dir, 'report.pdf');
+    const result = await trackerExport([
+      'report',
+      '--campaign',
+      'ogp16',
+      '--format',
+      'pdf',
+      '--lang',
+      'fr',
+      '--out',
+      out,
+    ]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout.toString('utf8')).toMatch(/the dashboard names it ogp16-report-fr\.pdf\)\n$/);
+    const file = await readFile(out);
+    expect(file.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(file.equals(await downloaded('report.pdf?lang=fr'))).toBe(true);
+  });
+
   test('posts as JSON on stdout, leaderboard as XLSX with --metric', async () => {
     const posts = await trackerExport(['posts', '--campaign', 'ogp16', '--format', 'json']);
     expect(posts.code).toBe(0);
@@ -148,7 +169,15 @@ describe('tracker export', { timeout: 120_000 }, () => {
     [['posts', '--campaign', 'nope', '--format', 'csv'], /^tracker: no campaign with slug "nope"$/],
     [
       ['tweets', '--campaign', 'ogp16', '--format', 'csv'],
-      /^tracker: <what>: expected one of: followers, leaderboard, posts, overview$/,
+      /^tracker: <what>: expected one of: followers, leaderboard, posts, overview, report$/,
+    ],
+    [
+      ['report', '--campaign', 'ogp16', '--format', 'csv'],
+      /^tracker: --format: the report is a PDF; use pdf$/,
+    ],
+    [
+      ['posts', '--campaign', 'ogp16', '--format', 'pdf', '--out', 'x.pdf'],
+      /^tracker: --format: pdf is the report's format; use csv, xlsx or json for posts$/,
     ],
     [
       ['posts', '--campaign', 'ogp16', '--format', 'csv', '--from', '2016-12-08'],

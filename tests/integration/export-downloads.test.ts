@@ -415,7 +415,9 @@ describe('parameters are checked as the ranking API checks them', () => {
       `${api}/export/tweets.csv`,
       /what: expected one of: followers, leaderboard, posts, overview/,
     ],
-    ['format', `${api}/export/posts.pdf`, /format: expected one of: csv, xlsx, json, png/],
+    ['format', `${api}/export/posts.docx`, /format: expected one of: csv, xlsx, json, png, pdf/],
+    ['pdf of posts', `${api}/export/posts.pdf`, /format: pdf is the report's format/],
+    ['report as csv', `${api}/export/report.csv`, /format: the report is a PDF; use pdf/],
     ['png of posts', `${api}/export/posts.png`, /format: png is available for followers and overview/],
   ])('%s: 400 invalid_parameter', async (_name, path, message) => {
     const response = await app.request(path);

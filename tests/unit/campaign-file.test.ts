@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { CampaignFileError, parseCampaignFile } from '../../src/campaigns/campaign-file.ts';
+import { CampaignFileError, campaignFileYaml, parseCampaignFile } from '../../src/campaigns/campaign-file.ts';
 
 const valid = `
 slug: ogp16
@@ -186,5 +186,48 @@ watchlist:
       );
     expect(attempt).toThrow(CampaignFileError);
     expect(attempt).toThrow(message);
+  });
+});
+
+describe('campaignFileYaml: the file read back is the same campaign', () => {
+  const files = {
+    'X only, short forms': {
+      slug: 'ogp16',
+      name: 'Forum — été',
+      timezone: 'Europe/Paris',
+      window: { start: '2016-12-07T00:00:00+01:00', end: '2016-12-10T00:00:00+01:00' },
+      home: '@OpenData_Forum',
+      queries: ['#OGP16', '"open data" lang:fr'],
+      watchlist: ['Veltara_Open', 'CivoraLab'],
+    },
+    'three networks, alerts, budget, a DST window': {
+      slug: 'multi',
+      name: 'Multi',
+      timezone: 'America/New_York',
+      window: { start: '2026-03-07T00:00:00-05:00', end: '2026-03-10T00:00:00-04:00' },
+      home: { name: 'Etalab', x: 'Etalab', bluesky: 'etalab.gouv.fr', mastodon: 'etalab@mastodon.social' },
+      queries: {
+        x: ['#OGP'],
+        bluesky: ['#OGP'],
+        mastodon: { tags: ['OGP'], instances: ['mastodon.social', 'http://127.0.0.1:4200/'] },
+      },
+      watchlist: [{ name: 'Data Org', bluesky: 'data.example.org' }, 'Peer_1'],
+      schedule: { live: '*/5 * * * *' },
+      alerts: {
+        webhook: 'https://hooks.example.org/T0/B0/secret',
+        language: 'fr',
+        rank: ['posts', 'mentions'],
+      },
+      budget: { monthly_usd: 49.99 },
+    },
+  };
+
+  test.each(Object.entries(files))('%s', (_name, source) => {
+    const file = parseCampaignFile(JSON.stringify(source), 'campaign.json');
+    const yaml = campaignFileYaml(file);
+    expect(parseCampaignFile(yaml, 'campaign.yaml')).toEqual(file);
+    // Instants as the campaign's people write them, in its timezone.
+    expect(yaml).toContain(`start: ${source.window.start}`);
+    expect(yaml).toContain(`end: ${source.window.end}`);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { timeDatasets, withGaps } from '../../src/present/chart-options.ts';
+import { followerGrowthSeries, timeDatasets, withGaps } from '../../src/present/chart-options.ts';
 
 const hour = 3_600_000;
 
@@ -30,5 +30,42 @@ describe('timeDatasets', () => {
       hour,
     );
     expect(data.map((point) => point.y)).toEqual([3, null, 4]);
+  });
+});
+
+describe('followerGrowthSeries: followers gained since the start, the count in the legend', () => {
+  const at = (hour: number) => new Date(Date.UTC(2016, 11, 7, hour)).toISOString();
+  const small = [
+    { at: at(0), value: 193 },
+    { at: at(1), value: null },
+    { at: at(2), value: 509 },
+  ];
+  const large = [
+    { at: at(0), value: 18_408 },
+    { at: at(2), value: 18_620 },
+  ];
+
+  it('from the start reading when given, else from the first reading drawn; gaps stay gaps', () => {
+    const [home, peer] = followerGrowthSeries('en', [
+      { username: 'OpenData_Forum', points: small, start: 190, emphasis: true },
+      { username: 'Veltara_Open', points: large },
+    ]);
+    expect(home).toEqual({
+      label: '@OpenData_Forum (509)',
+      emphasis: true,
+      points: [
+        { at: at(0), value: 3 },
+        { at: at(1), value: null },
+        { at: at(2), value: 319 },
+      ],
+    });
+    expect(peer?.label).toBe('@Veltara_Open (18,620)');
+    expect(peer?.points.map((point) => point.value)).toEqual([0, 212]);
+  });
+
+  it('an account without a reading: its name alone, no line', () => {
+    expect(followerGrowthSeries('fr', [{ username: 'quiet', points: [] }])).toEqual([
+      { label: '@quiet', points: [] },
+    ]);
   });
 });

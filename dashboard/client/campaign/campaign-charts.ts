@@ -1,3 +1,4 @@
+import { followerGrowthSeries } from '../../../src/present/chart-options.ts';
 import type {
   AccountSeriesJson,
   CampaignOverviewJson,
@@ -6,9 +7,9 @@ import type {
 } from '../../api-contract.ts';
 import { followersText } from '../../views/present.ts';
 import { chartPanel } from '../chart-panel.ts';
-import type { Series } from '../charts.ts';
 import { readJson, setText } from '../fetch.ts';
 import { serialized } from '../live.ts';
+import { drawCoverage } from './coverage.tsx';
 import { byId, metricName, type PageState, selectionOf } from './page-state.ts';
 import { drawTopPosts } from './top-posts.tsx';
 
@@ -31,7 +32,7 @@ export interface CampaignCharts {
   setRankTitle(): void;
 }
 
-/** The live page's four charts (and its top posts, which come with the overview). */
+/** The live page's four charts (and its top posts, which come with the overview, and its coverage strip). */
 export function campaignCharts(state: PageState): CampaignCharts {
   const { data } = state;
   const { apiBase, homeUsername } = data;
@@ -70,12 +71,12 @@ export function campaignCharts(state: PageState): CampaignCharts {
       state.homeSeries = homeRead.body;
       setText(byId('followers'), followersText(data.lang, state.homeSeries));
     }
-    const series: Series[] = [{ label: home, points: state.homeSeries.points, emphasis: true }];
+    const accounts = [{ username: homeUsername, points: state.homeSeries.points, emphasis: true }];
     peers.forEach((peer, index) => {
       const read = reads[index + 1];
-      if (read?.ok) series.push({ label: `@${peer}`, points: read.body.points });
+      if (read?.ok) accounts.push({ username: peer, points: read.body.points, emphasis: false });
     });
-    charts.followers?.show(series);
+    charts.followers?.show(followerGrowthSeries(data.lang, accounts));
   };
 
   const drawRank = async () => {
@@ -118,7 +119,7 @@ export function campaignCharts(state: PageState): CampaignCharts {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const refresh = serialized(async () => {
     drawnAt = Date.now();
-    await Promise.all([drawFollowers(), drawRank(), drawOverview(), drawEngagement()]);
+    await Promise.all([drawFollowers(), drawRank(), drawOverview(), drawEngagement(), drawCoverage(state)]);
     tookMs = Date.now() - drawnAt;
     performance.mark('dashboard:charts');
   });
@@ -141,7 +142,11 @@ export function campaignCharts(state: PageState): CampaignCharts {
 
   return {
     start() {
-      charts.followers?.show([{ label: home, points: state.homeSeries.points, emphasis: true }]);
+      charts.followers?.show(
+        followerGrowthSeries(data.lang, [
+          { username: homeUsername, points: state.homeSeries.points, emphasis: true },
+        ]),
+      );
       void refresh();
     },
     soon,

@@ -41,6 +41,20 @@ function validJson<T extends z.ZodType>(schema: T) {
   });
 }
 
+/**
+ * The watchlist and the queries shape the boards: this dashboard forgets its cached ones, and the
+ * others (and the open pages) hear of it as they hear of the workers' writes.
+ */
+export async function announceChange(
+  { leaderboards, redis, prefix, log }: Pick<DashboardContext, 'leaderboards' | 'redis' | 'prefix' | 'log'>,
+  campaignId: number,
+): Promise<void> {
+  leaderboards.invalidate(campaignId);
+  await redis
+    ?.run((client) => client.publish(campaignUpdatedChannel(prefix), JSON.stringify({ campaignId })))
+    .catch((err: unknown) => log?.warn({ err }, 'could not announce an admin change'));
+}
+
 /** Redis takes a job in milliseconds; past this, it is away and the admin hears so. */
 const queueTimeoutMs = 5000;
 
@@ -70,16 +84,7 @@ export function adminRoutes({
   };
   const pollNow = (campaignId: number) => queuedOrFalse((q) => requestPoll(q, campaignId));
 
-  /**
-   * The watchlist and the queries shape the boards: this dashboard forgets its cached ones, and the
-   * others (and the open pages) hear of it as they hear of the workers' writes.
-   */
-  const changed = async (campaignId: number) => {
-    leaderboards.invalidate(campaignId);
-    await redis
-      ?.run((client) => client.publish(campaignUpdatedChannel(prefix), JSON.stringify({ campaignId })))
-      .catch((err: unknown) => log?.warn({ err }, 'could not announce an admin change'));
-  };
+  const changed = (campaignId: number) => announceChange({ leaderboards, redis, prefix, log }, campaignId);
 
   return new Hono()
     .post('/campaigns/:slug/watchlist', admin, validJson(z.object({ username })), async (c) => {

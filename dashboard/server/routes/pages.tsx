@@ -23,7 +23,7 @@ import { Layout } from '../../views/layout.tsx';
 import { ScreenPage } from '../../views/screen-page.tsx';
 import { screenRows } from '../../views/screen-panels.tsx';
 import { screenText } from '../../views/screen-text.ts';
-import { campaignOr404, followerSeriesJson, overviewJson } from '../api-responses.ts';
+import { campaignOr404, coverageJson, followerSeriesJson, overviewJson } from '../api-responses.ts';
 import { buildAssets } from '../client-bundle.ts';
 import { notFound } from '../middleware/errors.ts';
 import type { DashboardContext } from './context.ts';
@@ -90,10 +90,11 @@ export function pageRoutes({ db, clock, demo, leaderboards }: DashboardContext):
       const scope = pick(leaderboardScopes, c.req.query('scope'), 'all');
       const window = { from: campaign.window_start, to: campaign.window_end };
       const now = clock.now();
-      const [leaderboard, series, peers] = await Promise.all([
+      const [leaderboard, series, peers, coverage] = await Promise.all([
         isRanked(metric) ? leaderboards.read(campaign, { metric, scope, ...window, limit: topRows }) : null,
         followerSeriesJson(db, campaign, campaign.home_username, { interval: 'hour', ...window }, now),
         peersOf(db, campaign.id),
+        coverageJson(db, campaign, window, now),
       ]);
       const collectedAt = leaderboard
         ? leaderboard.lastCollectedAt
@@ -137,7 +138,7 @@ export function pageRoutes({ db, clock, demo, leaderboards }: DashboardContext):
         c,
         lang,
         `${campaign.name} — ${dictionaries[lang].appName}`,
-        <CampaignPage campaign={campaign} data={data} />,
+        <CampaignPage campaign={campaign} data={data} coverage={coverage.hours} />,
         { script: true },
       );
     })
