@@ -10,6 +10,7 @@ import * as m0008 from './0008_rank_mentions.ts';
 import * as m0009 from './0009_collection_run_jobs.ts';
 import * as m0010 from './0010_campaign_post_links.ts';
 import * as m0012 from './0012_archive_and_provenance.ts';
+import * as m0015 from './0015_unresolved_handles.ts';
 
 /** Every migration, in order. Landed migrations are history: add a new file, never edit one. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '0009_collection_run_jobs': m0009,
   '0010_campaign_post_links': m0010,
   '0012_archive_and_provenance': m0012,
+  '0015_unresolved_handles': m0015,
 };

@@ -68,7 +68,7 @@ export function processorFor(deps: ProcessorDeps, worker: () => Worker): Process
       const data = job.data as CampaignJobData;
       const result = await snapshotWatchlist(ctx, data.campaignId, { tick: tickOf(job) });
       await updated(data.campaignId, result.snapshots);
-      if (data.reason === 'start') await startTimelines(ctx, data.campaignId);
+      if (data.reason) await startTimelines(ctx, data.campaignId);
       return result;
     },
     [jobNames.metrics]: async (job, ctx) => {
@@ -96,7 +96,7 @@ function tickOf(job: Job): string {
   return `${job.queueName}:${job.id}:${job.timestamp}`;
 }
 
-/** The timelines of the accounts the start snapshot resolved, read now rather than at the next tick. */
+/** The timelines of the accounts a start or apply snapshot resolved, read now rather than at the next tick. */
 async function startTimelines(deps: ProcessorDeps, campaignId: number) {
   const accounts = (await watchlist(deps.db, campaignId)).filter((account) => account.account_id);
   await deps.queues.timeline.addBulk(

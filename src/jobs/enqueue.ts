@@ -1,4 +1,4 @@
-import type { JobsOptions, Queue } from 'bullmq';
+import type { Job, JobsOptions, Queue } from 'bullmq';
 import { activeQueries } from '../db/campaign-repository.ts';
 import type { Db } from '../db/database.ts';
 import {
@@ -82,6 +82,27 @@ export async function requestBackfill(
 export async function requestSnapshot(queues: { users: Queue }, campaignId: number): Promise<void> {
   await queues.users.add(jobNames.snapshot, { campaignId } satisfies CampaignJobData, {
     jobId: snapshotNowJobId(campaignId),
+    ...oneShot,
+    ...retried,
+  });
+}
+
+/**
+ * Resolves the home and watchlist accounts now, takes their first follower reading and then starts
+ * their timelines (x-users, then x-timeline), instead of waiting for the hourly snapshot schedule.
+ * Every start of the workers queues it once per campaign; `campaign apply` once per apply.
+ */
+export async function requestResolution(
+  queues: { users: Queue },
+  campaignId: number,
+  when: { reason: 'start' } | { reason: 'apply'; appliedAt: Date },
+): Promise<Job<CampaignJobData>> {
+  const jobId =
+    when.reason === 'start'
+      ? jobIds.startSnapshot(campaignId)
+      : jobIds.applySnapshot(campaignId, when.appliedAt);
+  return queues.users.add(jobNames.snapshot, { campaignId, reason: when.reason } satisfies CampaignJobData, {
+    jobId,
     ...oneShot,
     ...retried,
   });

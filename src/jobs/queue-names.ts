@@ -40,10 +40,11 @@ export interface TimelineData {
 export interface CampaignJobData {
   campaignId: number;
   /**
-   * `start`: the snapshot every start queues at once, so the home and watchlist accounts are
-   * resolved, read and their timelines started without waiting for the snapshot schedule.
+   * `start` (every start of the workers) and `apply` (`campaign apply`): a snapshot queued at once,
+   * so the home and watchlist accounts are resolved, read and their timelines started without
+   * waiting for the snapshot schedule.
    */
-  reason?: 'start';
+  reason?: 'start' | 'apply';
 }
 
 /**
@@ -52,6 +53,9 @@ export interface CampaignJobData {
  */
 export const jobIds = {
   startSnapshot: (campaignId: number) => `snapshot-start-${campaignId}`,
+  /** one per apply: a snapshot already running may have read the watchlist the apply changed */
+  applySnapshot: (campaignId: number, appliedAt: Date) =>
+    `snapshot-apply-${campaignId}-${appliedAt.getTime()}`,
   poll: (queryId: number) => `poll-${queryId}`,
   backfill: (queryId: number) => `backfill-${queryId}`,
   timeline: (campaignId: number, username: string) => `timeline-${campaignId}-${username.toLowerCase()}`,
