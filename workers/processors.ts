@@ -4,10 +4,11 @@ import { backfillQuery } from '../src/collect/backfill-query.ts';
 import { BudgetReachedError } from '../src/collect/budget.ts';
 import type { CollectContext } from '../src/collect/context.ts';
 import { pollQuery } from '../src/collect/poll-query.ts';
-import { pollTimeline } from '../src/collect/poll-timeline.ts';
+import { linkEarlierReposts, pollTimeline } from '../src/collect/poll-timeline.ts';
 import { refreshPostMetrics } from '../src/collect/refresh-metrics.ts';
 import { snapshotWatchlist } from '../src/collect/snapshot-accounts.ts';
 import { activeQueries, watchlist } from '../src/db/campaigns.ts';
+import { requestSnapshot } from '../src/jobs/enqueue.ts';
 import {
   type CampaignJobData,
   jobIds,
@@ -23,7 +24,7 @@ import { XAuthError, XRateLimitError, XRequestError, XUsageCapError } from '../s
 const liveMarginMs = 24 * 3600_000;
 
 export interface ProcessorDeps extends CollectContext {
-  queues: { search: Queue; timeline: Queue };
+  queues: { search: Queue; archive: Queue; timeline: Queue; users: Queue };
   /** called after a job wrote something: workers publish it for the dashboards */
   onCampaignUpdated(campaignId: number): Promise<void>;
 }
@@ -55,8 +56,19 @@ export function processorFor(deps: ProcessorDeps, worker: () => Worker): Process
       const result = await backfillQuery(ctx, data.queryId, { onProgress });
       // The window's part older than recent search's reach comes from the archive, once the
       // recent walk back has ended: the two parts then meet (src/collect/archive-query.ts).
-      const archive = await archiveQuery(ctx, data.queryId, { onProgress });
-      return { ...result, archive };
+      if (result.done) await queueArchive(ctx, data);
+      return result;
+    },
+    [jobNames.archive]: async (job, ctx) => {
+      const data = job.data as QueryJobData;
+      const result = await archiveQuery(ctx, data.queryId, {
+        onProgress: async (progress) => {
+          await job.updateProgress(progress);
+          await updated(data.campaignId, progress.postsNew);
+        },
+      });
+      if (result.done) await afterWalkBack(ctx, data.campaignId);
+      return result;
     },
     [jobNames.timeline]: async (job, ctx) => {
       const data = job.data as TimelineData;
@@ -108,7 +120,22 @@ async function startTimelines(deps: ProcessorDeps, campaignId: number) {
   );
 }
 
-/** Enqueues what a campaign needs now: polls, unfinished backfills, timeline reads. */
+function queueArchive(deps: ProcessorDeps, data: QueryJobData) {
+  return deps.queues.archive.add(jobNames.archive, data, { jobId: jobIds.archive(data.queryId), ...oneShot });
+}
+
+/**
+ * Once a query's window is read to its start: the watched accounts' reposts read from their
+ * timelines before the posts they repost had arrived join the campaign, and the top authors, known
+ * only now, get their first follower reading instead of waiting for the snapshot schedule.
+ */
+async function afterWalkBack(deps: ProcessorDeps, campaignId: number) {
+  const linked = await linkEarlierReposts(deps.db, campaignId);
+  if (linked > 0) await deps.onCampaignUpdated(campaignId);
+  await requestSnapshot(deps.queues, campaignId);
+}
+
+/** Enqueues what a campaign needs now: polls, unfinished backfills and archive walks, timeline reads. */
 async function tick(deps: ProcessorDeps, data: TickData) {
   const campaign = await deps.db
     .selectFrom('campaigns')
@@ -131,17 +158,22 @@ async function tick(deps: ProcessorDeps, data: TickData) {
       opts: { jobId: jobIds.poll(query.id), ...oneShot },
     })),
     ...queries
-      .filter(
-        (query) =>
-          (!query.backfill_done && query.backfill_until_id) ||
-          (!query.archive_done && archiveMayStart(query)),
-      )
+      .filter((query) => !query.backfill_done && query.backfill_until_id)
       .map((query) => ({
         name: jobNames.backfill,
         data: { campaignId: campaign.id, queryId: query.id } satisfies QueryJobData,
         opts: { jobId: jobIds.backfill(query.id), ...oneShot },
       })),
   ]);
+  await deps.queues.archive.addBulk(
+    queries
+      .filter((query) => !query.archive_done && archiveMayStart(query))
+      .map((query) => ({
+        name: jobNames.archive,
+        data: { campaignId: campaign.id, queryId: query.id } satisfies QueryJobData,
+        opts: { jobId: jobIds.archive(query.id), ...oneShot },
+      })),
+  );
   await deps.queues.timeline.addBulk(
     accounts.map((account) => ({
       name: jobNames.timeline,

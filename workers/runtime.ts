@@ -18,7 +18,7 @@ export interface CollectionRuntimeOptions extends CollectContext {
 }
 
 export interface CollectionRuntime {
-  queues: { search: Queue; timeline: Queue; users: Queue; tweets: Queue };
+  queues: { search: Queue; archive: Queue; timeline: Queue; users: Queue; tweets: Queue };
   workers: Worker[];
   /** re-reads the campaigns and updates the job schedulers */
   reconcile(): Promise<void>;
@@ -47,6 +47,7 @@ export async function startCollection(options: CollectionRuntimeOptions): Promis
   };
   const queues = {
     search: new Queue(queueNames.search, queueOptions),
+    archive: new Queue(queueNames.archive, queueOptions),
     timeline: new Queue(queueNames.timeline, queueOptions),
     users: new Queue(queueNames.users, queueOptions),
     tweets: new Queue(queueNames.tweets, queueOptions),
@@ -72,7 +73,14 @@ export async function startCollection(options: CollectionRuntimeOptions): Promis
   if (options.workers !== false) {
     // Searches and timelines of different queries and accounts run side by side; lookups batch
     // 100 per request already, one at a time is enough.
-    const concurrency: Record<keyof typeof queues, number> = { search: 2, timeline: 2, users: 1, tweets: 1 };
+    // One archive walk at a time: the archive allows one request per second per app.
+    const concurrency: Record<keyof typeof queues, number> = {
+      search: 2,
+      archive: 1,
+      timeline: 2,
+      users: 1,
+      tweets: 1,
+    };
     for (const [key, name] of Object.entries(queueNames) as Array<[keyof typeof queues, string]>) {
       const worker: Worker = new Worker(
         name,

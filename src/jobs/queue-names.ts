@@ -4,6 +4,11 @@
  */
 export const queueNames = {
   search: 'x-search',
+  /**
+   * The full archive (/2/tweets/search/all): 1 request/s and 300 per 15 minutes per app, a limit of
+   * its own. A walk through it waits out its resets on this queue, never holding recent polling.
+   */
+  archive: 'x-archive',
   timeline: 'x-timeline',
   users: 'x-users',
   tweets: 'x-tweets',
@@ -16,6 +21,8 @@ export const jobNames = {
   poll: 'poll',
   /** walk one campaign query back to the 7-day horizon (x-search) */
   backfill: 'backfill',
+  /** walk the part of one query's window older than recent search's reach through the archive (x-archive) */
+  archive: 'archive',
   /** read one watchlist account's new posts (x-timeline) */
   timeline: 'timeline',
   /** follower snapshots of the watchlist and top authors (x-users) */
@@ -58,6 +65,7 @@ export const jobIds = {
     `snapshot-apply-${campaignId}-${appliedAt.getTime()}`,
   poll: (queryId: number) => `poll-${queryId}`,
   backfill: (queryId: number) => `backfill-${queryId}`,
+  archive: (queryId: number) => `archive-${queryId}`,
   timeline: (campaignId: number, username: string) => `timeline-${campaignId}-${username.toLowerCase()}`,
 };
 
