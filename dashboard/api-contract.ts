@@ -50,7 +50,8 @@ export interface SeriesJson {
   from: string;
   to: string;
   asOf: string;
-  points: { at: string; value: number }[];
+  /** followers only: `imported` for a reading from a file (`tracker import followers`), else `collected` */
+  points: { at: string; value: number; source?: 'collected' | 'imported' }[];
 }
 
 export interface ErrorJson {

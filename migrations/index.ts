@@ -12,6 +12,7 @@ import * as m0010 from './0010_campaign_post_links.ts';
 import * as m0012 from './0012_archive_and_provenance.ts';
 import * as m0013 from './0013_multi_network.ts';
 import * as m0014 from './0014_rank_networks.ts';
+import * as m0015 from './0015_unresolved_handles.ts';
 import * as m0016 from './0016_avatars.ts';
 
 /** Every migration, in order. Landed migrations are history: add a new file, never edit one. */
@@ -29,5 +30,6 @@ export const migrations: Record<string, Migration> = {
   '0012_archive_and_provenance': m0012,
   '0013_multi_network': m0013,
   '0014_rank_networks': m0014,
+  '0015_unresolved_handles': m0015,
   '0016_avatars': m0016,
 };

@@ -121,6 +121,8 @@ campaign
       for (const query of result.queriesRetired) out(`  - query ${query}`);
       for (const name of result.watchlistAdded) out(`  + @${name}`);
       for (const name of result.watchlistRemoved) out(`  - @${name}`);
+      const { resolveAfterApply } = await import('./commands/resolve-after-apply.ts');
+      await resolveAfterApply(db, config.REDIS_URL, result.campaignId, systemClock.now(), out);
     } finally {
       await db.destroy();
     }

@@ -5,10 +5,11 @@ import { BudgetReachedError } from '../src/collect/budget.ts';
 import type { CollectContext } from '../src/collect/context.ts';
 import { fetchAvatars } from '../src/collect/fetch-avatars.ts';
 import { pollQuery } from '../src/collect/poll-query.ts';
-import { pollTimeline } from '../src/collect/poll-timeline.ts';
+import { linkEarlierReposts, pollTimeline } from '../src/collect/poll-timeline.ts';
 import { refreshPostMetrics } from '../src/collect/refresh-metrics.ts';
 import { snapshotWatchlist } from '../src/collect/snapshot-accounts.ts';
 import { activeQueries, watchlist } from '../src/db/campaigns.ts';
+import { requestSnapshot } from '../src/jobs/enqueue.ts';
 import {
   type CampaignJobData,
   jobIds,
@@ -25,7 +26,7 @@ import type { MastodonWorkers } from './mastodon.ts';
 const liveMarginMs = 24 * 3600_000;
 
 export interface ProcessorDeps extends CollectContext {
-  queues: { search: Queue; timeline: Queue };
+  queues: { search: Queue; archive: Queue; timeline: Queue; users: Queue };
   /** each Mastodon instance's queue; unset: Mastodon queries are not read */
   mastodon?: MastodonWorkers;
   /** called after a job wrote something: workers publish it for the dashboards */
@@ -59,8 +60,19 @@ export function processorFor(deps: ProcessorDeps, worker: () => Worker): Process
       const result = await backfillQuery(ctx, data.queryId, { onProgress });
       // The window's part older than recent search's reach comes from the archive, once the
       // recent walk back has ended: the two parts then meet (src/collect/archive-query.ts).
-      const archive = await archiveQuery(ctx, data.queryId, { onProgress });
-      return { ...result, archive };
+      if (result.done) await queueArchive(ctx, data);
+      return result;
+    },
+    [jobNames.archive]: async (job, ctx) => {
+      const data = job.data as QueryJobData;
+      const result = await archiveQuery(ctx, data.queryId, {
+        onProgress: async (progress) => {
+          await job.updateProgress(progress);
+          await updated(data.campaignId, progress.postsNew);
+        },
+      });
+      if (result.done) await afterWalkBack(ctx, data.campaignId);
+      return result;
     },
     [jobNames.timeline]: async (job, ctx) => {
       const data = job.data as TimelineData;
@@ -72,7 +84,7 @@ export function processorFor(deps: ProcessorDeps, worker: () => Worker): Process
       const data = job.data as CampaignJobData;
       const result = await snapshotWatchlist(ctx, data.campaignId, { tick: tickOf(job) });
       await updated(data.campaignId, result.snapshots);
-      if (data.reason === 'start') await startTimelines(ctx, data.campaignId);
+      if (data.reason) await startTimelines(ctx, data.campaignId);
       // Profile images ride on the snapshot: new accounts' images come within one snapshot period.
       // They are decoration: a failure here is logged, it does not fail (and repeat) the snapshot.
       const avatars = await fetchAvatars(ctx, data.campaignId).catch((error: unknown) => {
@@ -107,7 +119,7 @@ function tickOf(job: Job): string {
   return `${job.queueName}:${job.id}:${job.timestamp}`;
 }
 
-/** The timelines of the accounts the start snapshot resolved, read now rather than at the next tick. */
+/** The timelines of the accounts a start or apply snapshot resolved, read now rather than at the next tick. */
 async function startTimelines(deps: ProcessorDeps, campaignId: number) {
   const accounts = (await watchlist(deps.db, campaignId)).filter((account) => account.account_id);
   await deps.queues.timeline.addBulk(
@@ -119,7 +131,22 @@ async function startTimelines(deps: ProcessorDeps, campaignId: number) {
   );
 }
 
-/** Enqueues what a campaign needs now: polls, unfinished backfills, timeline reads. */
+function queueArchive(deps: ProcessorDeps, data: QueryJobData) {
+  return deps.queues.archive.add(jobNames.archive, data, { jobId: jobIds.archive(data.queryId), ...oneShot });
+}
+
+/**
+ * Once a query's window is read to its start: the watched accounts' reposts read from their
+ * timelines before the posts they repost had arrived join the campaign, and the top authors, known
+ * only now, get their first follower reading instead of waiting for the snapshot schedule.
+ */
+async function afterWalkBack(deps: ProcessorDeps, campaignId: number) {
+  const linked = await linkEarlierReposts(deps.db, campaignId);
+  if (linked > 0) await deps.onCampaignUpdated(campaignId);
+  await requestSnapshot(deps.queues, campaignId);
+}
+
+/** Enqueues what a campaign needs now: polls, unfinished backfills and archive walks, timeline reads. */
 async function tick(deps: ProcessorDeps, data: TickData) {
   const campaign = await deps.db
     .selectFrom('campaigns')
@@ -142,17 +169,22 @@ async function tick(deps: ProcessorDeps, data: TickData) {
       opts: { jobId: jobIds.poll(query.id), ...oneShot },
     })),
     ...queries
-      .filter(
-        (query) =>
-          (!query.backfill_done && query.backfill_until_id) ||
-          (!query.archive_done && archiveMayStart(query)),
-      )
+      .filter((query) => !query.backfill_done && query.backfill_until_id)
       .map((query) => ({
         name: jobNames.backfill,
         data: { campaignId: campaign.id, queryId: query.id } satisfies QueryJobData,
         opts: { jobId: jobIds.backfill(query.id), ...oneShot },
       })),
   ]);
+  await deps.queues.archive.addBulk(
+    queries
+      .filter((query) => !query.archive_done && archiveMayStart(query))
+      .map((query) => ({
+        name: jobNames.archive,
+        data: { campaignId: campaign.id, queryId: query.id } satisfies QueryJobData,
+        opts: { jobId: jobIds.archive(query.id), ...oneShot },
+      })),
+  );
   await deps.queues.timeline.addBulk(
     accounts.map((account) => ({
       name: jobNames.timeline,

@@ -27,7 +27,7 @@ export interface CollectionRuntimeOptions extends CollectContext {
 
 export interface CollectionRuntime {
   /** X's queues, and each Mastodon instance's (`mastodon-<instance>`) once a job named it */
-  queues: { search: Queue; timeline: Queue; users: Queue; tweets: Queue } & Record<string, Queue>;
+  queues: { search: Queue; archive: Queue; timeline: Queue; users: Queue; tweets: Queue } & Record<string, Queue>;
   /** the queues of the other networks (`bluesky-search`, `bluesky-accounts`, …) */
   networkQueues: Queue[];
   workers: Worker[];
@@ -58,6 +58,7 @@ export async function startCollection(options: CollectionRuntimeOptions): Promis
   };
   const xQueues = {
     search: new Queue(queueNames.search, queueOptions),
+    archive: new Queue(queueNames.archive, queueOptions),
     timeline: new Queue(queueNames.timeline, queueOptions),
     users: new Queue(queueNames.users, queueOptions),
     tweets: new Queue(queueNames.tweets, queueOptions),
@@ -99,7 +100,14 @@ export async function startCollection(options: CollectionRuntimeOptions): Promis
   if (options.workers !== false) {
     // Searches and timelines of different queries and accounts run side by side; lookups batch
     // 100 per request already, one at a time is enough.
-    const concurrency: Record<keyof typeof xQueues, number> = { search: 2, timeline: 2, users: 1, tweets: 1 };
+    // One archive walk at a time: the archive allows one request per second per app.
+    const concurrency: Record<keyof typeof xQueues, number> = {
+      search: 2,
+      archive: 1,
+      timeline: 2,
+      users: 1,
+      tweets: 1,
+    };
     for (const [key, name] of Object.entries(queueNames) as Array<[keyof typeof xQueues, string]>) {
       const worker: Worker = new Worker(
         name,

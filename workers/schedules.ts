@@ -1,7 +1,8 @@
 import type { Queue } from 'bullmq';
 import type { Db } from '../src/db/database.ts';
 import { periodMs } from '../src/jobs/cron.ts';
-import { type CampaignJobData, jobIds, jobNames, oneShot, type TickData } from '../src/jobs/queue-names.ts';
+import { requestResolution } from '../src/jobs/enqueue.ts';
+import { type CampaignJobData, jobNames, type TickData } from '../src/jobs/queue-names.ts';
 
 export interface ScheduleOptions {
   /**
@@ -54,16 +55,7 @@ export async function reconcileSchedules(
     });
     // At once, not at the next scheduled hour: the first follower reading, the check that every
     // handle resolves, and the timelines (queued by the snapshot when it is done).
-    await queues.users.add(
-      jobNames.snapshot,
-      { campaignId: campaign.id, reason: 'start' } satisfies CampaignJobData,
-      {
-        jobId: jobIds.startSnapshot(campaign.id),
-        ...oneShot,
-        attempts: 5,
-        backoff: { type: 'exponential', delay: 2000 },
-      },
-    );
+    await requestResolution(queues, campaign.id, { reason: 'start' });
     for (const id of Object.values(ids)) wanted.add(id);
   }
   for (const queue of [queues.search, queues.users, queues.tweets]) {

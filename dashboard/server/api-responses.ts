@@ -95,7 +95,11 @@ export async function seriesJson(
     from: options.from.toISOString(),
     to: options.to.toISOString(),
     asOf: asOf.toISOString(),
-    points: points.map((point) => ({ at: point.at.toISOString(), value: point.value })),
+    points: points.map((point) => ({
+      at: point.at.toISOString(),
+      value: point.value,
+      ...(point.source ? { source: point.source } : {}),
+    })),
   };
 }
 

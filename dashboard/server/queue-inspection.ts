@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { defaultPrefix, queueNames } from '../../src/jobs/queue-names.ts';
 
 /** The collection queues the dashboard reads (operations page, BullMQ board) and adds jobs to (admin). */
-export type DashboardQueues = { search: Queue; users: Queue } & Record<string, Queue>;
+export type DashboardQueues = { search: Queue; archive: Queue; users: Queue } & Record<string, Queue>;
 
 /**
  * Queues for a dashboard that runs apart from the workers (`tracker dashboard`): every queue of

@@ -3,6 +3,7 @@ import type { BudgetStatus } from '../../src/budget/status.ts';
 import type { adminLists } from '../../src/db/campaign-repository.ts';
 import type { recentRuns } from '../../src/db/run-log-repository.ts';
 import type { Campaign } from '../../src/db/schema.ts';
+import type { UnresolvedHandle } from '../../src/db/unresolved-handles.ts';
 import { formatDateTime, formatDuration, formatNumber, formatTime } from '../../src/present/format.ts';
 import { dictionaries, type Lang } from '../../src/present/i18n.ts';
 import type { QueueState } from '../server/queue-inspection.ts';
@@ -17,6 +18,8 @@ export interface OpsView {
   budgets: Map<number, BudgetStatus>;
   campaigns: Array<Campaign & { lists: Awaited<ReturnType<typeof adminLists>> }>;
   adminEnabled: boolean;
+  /** home and watchlist handles whose last lookup on X failed */
+  unresolved: UnresolvedHandle[];
   /** the zone run times are shown in: the first campaign's, else UTC */
   timeZone: string;
 }
@@ -35,6 +38,16 @@ export const OpsPage: FC<{ lang: Lang; view: OpsView }> = ({ lang, view }) => {
   return (
     <>
       <h1>{t.opsTitle}</h1>
+      {view.unresolved.length > 0 && (
+        <section aria-labelledby="unresolved-title">
+          <h2 id="unresolved-title">{t.unresolvedHandles}</h2>
+          <ul class="unresolved">
+            {view.unresolved.map((handle) => (
+              <li class="bad">{t.unresolvedHandle(handle.username, handle.slug, handle.problem)}</li>
+            ))}
+          </ul>
+        </section>
+      )}
       <section aria-labelledby="queues-title">
         <h2 id="queues-title">{t.queues}</h2>
         {view.queues === undefined && <p class="note">{t.queuesNotConnected}</p>}

@@ -1,7 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.ts';
 import { insertAccountSnapshots } from '../db/accounts.ts';
@@ -107,10 +106,9 @@ export async function importTwarc(
     });
   };
 
-  const input = createReadStream(target.file);
-  const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+  const input = createReadStream(target.file, { encoding: 'utf8' });
   try {
-    for await (const text of lines) {
+    for await (const text of readLines(input)) {
       result.lines++;
       if (text.trim() === '') continue;
       let line: ReturnType<typeof parseTwarcLine>;
@@ -165,7 +163,6 @@ export async function importTwarc(
     }).catch((logError) => ctx.log.error({ err: logError, runId }, 'could not record the end of an import'));
     throw error;
   } finally {
-    lines.close();
     input.destroy();
   }
   await finishRun(ctx.db, runId, {
@@ -189,4 +186,25 @@ export async function importTwarc(
     .where('id', '=', runId)
     .execute();
   return result;
+}
+
+/**
+ * The file's lines, read a chunk at a time while the caller asks for them. Not node:readline: its
+ * async iterator reads ahead up to 1,024 lines while the caller awaits a database write, and a
+ * twarc2 page is a ~60 KB line, so it held ~60 MB of text and as much again in garbage (peak RSS of
+ * 503 MB importing 1,000,000 posts; 202 MB against 67 MB for this reader on the same 1,500 lines).
+ * A line's trailing carriage return (CRLF files) is left to JSON.parse, which reads it as space.
+ */
+async function* readLines(input: AsyncIterable<string>): AsyncGenerator<string> {
+  let rest = '';
+  for await (const chunk of input) {
+    if (!chunk.includes('\n')) {
+      rest += chunk;
+      continue;
+    }
+    const lines = (rest + chunk).split('\n');
+    rest = lines.pop() ?? '';
+    yield* lines;
+  }
+  if (rest !== '') yield rest;
 }

@@ -1,5 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import { worstCase } from '../budget/prices.ts';
+import type { Db } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 import type { XPage } from '../networks/x/types.ts';
 import type { CollectContext } from './context.ts';
@@ -83,4 +84,24 @@ async function linkCampaignReposts(trx: Transaction<Database>, campaignId: numbe
     join campaign_posts original on original.post_id = r.original_id and original.campaign_id = ${campaignId}
     on conflict (campaign_id, query_id, post_id) do nothing
   `.execute(trx);
+}
+
+/**
+ * Links the watched accounts' reposts whose original joined the campaign after the repost was read
+ * (a timeline read at the start, before the walk back reached the original): each joins under the
+ * queries that matched its original, as linkCampaignReposts does when the original is already there.
+ * Returns how many links were added.
+ */
+export async function linkEarlierReposts(db: Db, campaignId: number): Promise<number> {
+  const { numAffectedRows } = await sql`
+    insert into campaign_posts (campaign_id, query_id, post_id, matched_at)
+    select original.campaign_id, original.query_id, repost.id, original.matched_at
+    from campaign_accounts watched
+    join posts repost on repost.author_id = watched.account_id and repost.kind = 'repost'
+    join campaign_posts original
+      on original.post_id = repost.referenced_post_id and original.campaign_id = ${campaignId}
+    where watched.campaign_id = ${campaignId}
+    on conflict (campaign_id, query_id, post_id) do nothing
+  `.execute(db);
+  return Number(numAffectedRows ?? 0);
 }

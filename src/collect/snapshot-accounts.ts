@@ -61,20 +61,25 @@ export async function snapshotWatchlist(
         snapshots += await ctx.db.transaction().execute(async (trx) => {
           await upsertAccounts(trx, lookup.items, now);
           const inserted = await insertAccountSnapshots(trx, lookup.items, now, tick);
+          // Only problems about the accounts asked for: others concern accounts they mention.
+          const unresolved = lookup.problems.filter((p) => p.parameter === 'usernames' && p.value);
           if (byUsername) {
-            for (const user of lookup.items) {
-              await trx
+            const watched = (username: string) =>
+              trx
                 .updateTable('campaign_accounts')
-                .set({ account_id: user.id })
                 .where('campaign_id', '=', campaignId)
-                .where(sql<string>`lower(username)`, '=', user.username.toLowerCase())
+                .where(sql<string>`lower(username)`, '=', username.toLowerCase());
+            for (const user of lookup.items) {
+              await watched(user.username).set({ account_id: user.id, lookup_problem: null }).execute();
+            }
+            // Kept beside the handle: `campaign apply` and /ops name it until a lookup resolves it.
+            for (const problem of unresolved) {
+              await watched(problem.value as string)
+                .set({ lookup_problem: problem.detail || problem.title })
                 .execute();
             }
           }
-          // Only problems about the accounts asked for: others concern accounts they mention.
-          const suspended = lookup.problems.filter(
-            (p) => p.parameter === 'usernames' && p.suspended && p.value,
-          );
+          const suspended = unresolved.filter((p) => p.suspended);
           await markSuspended(
             trx,
             suspended.map((p) => p.value as string),

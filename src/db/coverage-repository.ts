@@ -62,3 +62,42 @@ export async function runsPerHour(
     group by 1`.execute(db);
   return rows;
 }
+
+export interface SourceRow {
+  /** `recent`, `archive`, `timeline`, `lookup`, `import:<file>`, `collected`; `unknown` before migration 0012 */
+  source: string;
+  count: number;
+  first: Date;
+  last: Date;
+}
+
+/**
+ * Where the window's figures came from: the campaign posts created in the window by the way they
+ * were first stored, and the follower readings of the home and watchlist accounts taken in it by
+ * theirs (collected, or imported from a file), each with the span it covers.
+ */
+export async function windowSources(
+  db: Db,
+  campaign: Pick<Campaign, 'id'>,
+  window: { from: Date; to: Date },
+): Promise<{ posts: SourceRow[]; followerReadings: SourceRow[] }> {
+  const [posts, readings] = await Promise.all([
+    sql<SourceRow>`
+      select coalesce(p.source, 'unknown') as source, count(*)::int as count,
+        min(p.created_at) as first, max(p.created_at) as last
+      from posts p
+      where p.created_at >= ${window.from} and p.created_at < ${window.to}
+        and exists (select 1 from campaign_posts cp where cp.post_id = p.id and cp.campaign_id = ${campaign.id})
+      group by 1 order by min(p.created_at), 1`.execute(db),
+    sql<SourceRow>`
+      select s.source, count(*)::int as count, min(s.observed_at) as first, max(s.observed_at) as last
+      from account_snapshots s
+      where s.observed_at >= ${window.from} and s.observed_at < ${window.to}
+        and s.account_id in (
+          select a.id from accounts a
+          join campaign_accounts ca on lower(ca.username) = lower(a.username)
+          where ca.campaign_id = ${campaign.id})
+      group by 1 order by min(s.observed_at), 1`.execute(db),
+  ]);
+  return { posts: posts.rows, followerReadings: readings.rows };
+}

@@ -109,6 +109,8 @@ export interface CampaignAccountTable {
   account_id: Int8 | null;
   /** newest post of this account's timeline stored: the `since_id` of the next read */
   timeline_newest_id: Int8 | null;
+  /** X's answer to the last lookup of this handle that did not resolve it; null once it resolves */
+  lookup_problem: string | null;
   added_at: CreatedAt;
 }
 

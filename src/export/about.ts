@@ -1,3 +1,4 @@
+import { windowSources } from '../db/coverage-repository.ts';
 import type { Db } from '../db/database.ts';
 import type { Campaign } from '../db/schema.ts';
 import { metricDefinitions } from '../present/metric-definitions.ts';
@@ -17,6 +18,19 @@ const describeCollection: Record<string, string> = {
   not_collected: 'no search had run yet',
 };
 
+/** How each way a figure came is named: collected from X (and by which endpoint) or imported. */
+function describeSource(source: string): string {
+  if (source.startsWith('import:')) return `imported from the file ${source.slice('import:'.length)}`;
+  const collected: Record<string, string> = {
+    recent: "collected from X's recent search",
+    archive: "collected from X's full-archive search",
+    timeline: "collected from the accounts' timelines on X",
+    lookup: 'collected from X by post lookup',
+    collected: 'collected from X',
+  };
+  return collected[source] ?? 'collected before the tracker recorded how (earlier version)';
+}
+
 /** The About sheet of a workbook over the window, read now. */
 export async function aboutTable(
   db: Db,
@@ -24,9 +38,10 @@ export async function aboutTable(
   window: { from: Date; to: Date },
   generatedAt: Date,
 ): Promise<Table> {
-  const [record, collectedAt] = await Promise.all([
+  const [record, collectedAt, sources] = await Promise.all([
     coverage(db, campaign, window),
     lastCollectedAt(db, campaign.id),
+    windowSources(db, campaign, window),
   ]);
   const when = (at: Date) => {
     const local = localParts(at, campaign.timezone);
@@ -53,6 +68,18 @@ export async function aboutTable(
     rows.push({ topic: 'coverage', text: 'every hour of the window was collected without a gap on record' });
   for (const gap of gaps) {
     rows.push({ topic: 'coverage gap', text: `${when(gap.from)} to ${when(gap.to)}: ${gap.reason}` });
+  }
+  for (const row of sources.posts) {
+    rows.push({
+      topic: 'posts from',
+      text: `${describeSource(row.source)}: ${row.count} campaign post(s) published from ${when(row.first)} to ${when(row.last)}`,
+    });
+  }
+  for (const row of sources.followerReadings) {
+    rows.push({
+      topic: 'follower readings from',
+      text: `${describeSource(row.source)}: ${row.count} reading(s) of the home and watchlist accounts, taken from ${when(row.first)} to ${when(row.last)}`,
+    });
   }
   return {
     name: 'About these numbers',

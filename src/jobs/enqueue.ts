@@ -1,4 +1,4 @@
-import type { JobsOptions, Queue } from 'bullmq';
+import type { Job, JobsOptions, Queue } from 'bullmq';
 import { activeQueries } from '../db/campaign-repository.ts';
 import type { Db } from '../db/database.ts';
 import {
@@ -42,22 +42,32 @@ export interface BackfillRequest {
 }
 
 /**
- * Queues the backfill job of each active query of the campaign, with the fixed ids the ticks use
- * (src/jobs/queue-names.ts): a backfill already waiting or running is not queued twice.
+ * Queues the walk back of each active query of the campaign (its backfill, or its archive part once
+ * the backfill is done), with the fixed ids the ticks use (src/jobs/queue-names.ts): a walk already
+ * waiting or running is not queued twice.
  */
 export async function requestBackfill(
   db: Db,
-  queues: { search: Queue },
+  queues: { search: Queue; archive: Queue },
   campaignId: number,
 ): Promise<BackfillRequest> {
   const request: BackfillRequest = { backfills: [], polls: [], complete: [] };
   const jobs: Parameters<Queue['addBulk']>[0] = [];
+  const archiveJobs: Parameters<Queue['addBulk']>[0] = [];
   for (const query of await activeQueries(db, campaignId)) {
     const data = { campaignId, queryId: query.id } satisfies QueryJobData;
     if (query.backfill_done && query.archive_done) {
       request.complete.push(query.id);
-    } else if (query.backfill_until_id || query.backfill_done) {
-      // The backfill job also walks the archive part, once the recent walk back is done.
+    } else if (query.backfill_done) {
+      // What is left is the part older than recent search's reach, on the archive's own queue.
+      request.backfills.push(query.id);
+      archiveJobs.push({
+        name: jobNames.archive,
+        data,
+        opts: { jobId: jobIds.archive(query.id), ...oneShot, ...retried },
+      });
+    } else if (query.backfill_until_id) {
+      // The backfill job queues the archive part when the recent walk back is done.
       request.backfills.push(query.id);
       jobs.push({
         name: jobNames.backfill,
@@ -75,6 +85,7 @@ export async function requestBackfill(
     }
   }
   if (jobs.length > 0) await queues.search.addBulk(jobs);
+  if (archiveJobs.length > 0) await queues.archive.addBulk(archiveJobs);
   return request;
 }
 
@@ -82,6 +93,27 @@ export async function requestBackfill(
 export async function requestSnapshot(queues: { users: Queue }, campaignId: number): Promise<void> {
   await queues.users.add(jobNames.snapshot, { campaignId } satisfies CampaignJobData, {
     jobId: snapshotNowJobId(campaignId),
+    ...oneShot,
+    ...retried,
+  });
+}
+
+/**
+ * Resolves the home and watchlist accounts now, takes their first follower reading and then starts
+ * their timelines (x-users, then x-timeline), instead of waiting for the hourly snapshot schedule.
+ * Every start of the workers queues it once per campaign; `campaign apply` once per apply.
+ */
+export async function requestResolution(
+  queues: { users: Queue },
+  campaignId: number,
+  when: { reason: 'start' } | { reason: 'apply'; appliedAt: Date },
+): Promise<Job<CampaignJobData>> {
+  const jobId =
+    when.reason === 'start'
+      ? jobIds.startSnapshot(campaignId)
+      : jobIds.applySnapshot(campaignId, when.appliedAt);
+  return queues.users.add(jobNames.snapshot, { campaignId, reason: when.reason } satisfies CampaignJobData, {
+    jobId,
     ...oneShot,
     ...retried,
   });

@@ -4,6 +4,11 @@
  */
 export const queueNames = {
   search: 'x-search',
+  /**
+   * The full archive (/2/tweets/search/all): 1 request/s and 300 per 15 minutes per app, a limit of
+   * its own. A walk through it waits out its resets on this queue, never holding recent polling.
+   */
+  archive: 'x-archive',
   timeline: 'x-timeline',
   users: 'x-users',
   tweets: 'x-tweets',
@@ -16,6 +21,8 @@ export const jobNames = {
   poll: 'poll',
   /** walk one campaign query back to the 7-day horizon (x-search) */
   backfill: 'backfill',
+  /** walk the part of one query's window older than recent search's reach through the archive (x-archive) */
+  archive: 'archive',
   /** read one watchlist account's new posts (x-timeline) */
   timeline: 'timeline',
   /** follower snapshots of the watchlist and top authors (x-users) */
@@ -40,10 +47,11 @@ export interface TimelineData {
 export interface CampaignJobData {
   campaignId: number;
   /**
-   * `start`: the snapshot every start queues at once, so the home and watchlist accounts are
-   * resolved, read and their timelines started without waiting for the snapshot schedule.
+   * `start` (every start of the workers) and `apply` (`campaign apply`): a snapshot queued at once,
+   * so the home and watchlist accounts are resolved, read and their timelines started without
+   * waiting for the snapshot schedule.
    */
-  reason?: 'start';
+  reason?: 'start' | 'apply';
 }
 
 /**
@@ -52,8 +60,12 @@ export interface CampaignJobData {
  */
 export const jobIds = {
   startSnapshot: (campaignId: number) => `snapshot-start-${campaignId}`,
+  /** one per apply: a snapshot already running may have read the watchlist the apply changed */
+  applySnapshot: (campaignId: number, appliedAt: Date) =>
+    `snapshot-apply-${campaignId}-${appliedAt.getTime()}`,
   poll: (queryId: number) => `poll-${queryId}`,
   backfill: (queryId: number) => `backfill-${queryId}`,
+  archive: (queryId: number) => `archive-${queryId}`,
   timeline: (campaignId: number, username: string) => `timeline-${campaignId}-${username.toLowerCase()}`,
 };
 

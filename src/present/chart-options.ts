@@ -1,6 +1,6 @@
 import type { ChartConfiguration, ChartDataset } from 'chart.js';
 import { formatDay, formatNumber, formatTick } from './format.ts';
-import type { Lang } from './i18n.ts';
+import { dictionaries, type Lang } from './i18n.ts';
 
 /**
  * The look of the time charts, shared by the browser (dashboard/client/charts.ts) and the PNG
@@ -14,11 +14,12 @@ const day = 24 * hour;
 /** Okabe–Ito colours: told apart with the common colour-vision deficiencies, dark enough on white. */
 export const palette = ['#1d5fa8', '#d55e00', '#009e73', '#cc79a7', '#7a5c00', '#56b4e9', '#000000'];
 
-export type Point = { x: number; y: number | null };
+/** `imported`: a follower reading from a file (`tracker import followers`), said so in the tooltip */
+export type Point = { x: number; y: number | null; imported?: true };
 
 export interface Series {
   label: string;
-  points: { at: string; value: number | null }[];
+  points: { at: string; value: number | null; source?: 'collected' | 'imported' }[];
   color?: string;
   /** drawn thicker and filled: the home account */
   emphasis?: boolean;
@@ -92,7 +93,9 @@ export function timeChartConfig(options: TimeChartOptions): TimeChartConfig {
           callbacks: {
             title: (items) => label(items[0]?.parsed.x ?? 0),
             label: (item) =>
-              `${item.dataset.label ? `${item.dataset.label}: ` : ''}${formatNumber(lang, item.parsed.y ?? 0)}`,
+              `${item.dataset.label ? `${item.dataset.label}: ` : ''}${formatNumber(lang, item.parsed.y ?? 0)}${
+                (item.raw as Point).imported ? ` (${dictionaries[lang].importedReading})` : ''
+              }`,
           },
         },
       },
@@ -141,14 +144,14 @@ export function timeDatasets(
 }
 
 /** The points, with a null where a bucket is missing, so that the line breaks there. */
-export function withGaps(points: { at: string; value: number | null }[], step: number): Point[] {
+export function withGaps(points: Series['points'], step: number): Point[] {
   const out: Point[] = [];
   let previous: number | undefined;
   for (const point of points) {
     const x = Date.parse(point.at);
     // 1.5 steps: a day of 23 or 25 hours (DST) is still one day.
     if (previous !== undefined && x - previous > step * 1.5) out.push({ x: previous + step, y: null });
-    out.push({ x, y: point.value });
+    out.push(point.source === 'imported' ? { x, y: point.value, imported: true } : { x, y: point.value });
     previous = x;
   }
   return out;

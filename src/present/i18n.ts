@@ -119,6 +119,10 @@ const en = {
   queuesUnavailable: 'Queue states unavailable: Redis does not answer.',
   queuesNotConnected: 'This dashboard is not connected to the collection queues (no Redis).',
   queueBoard: 'BullMQ board (admin)',
+  unresolvedHandles: 'Handles X does not resolve',
+  importedReading: 'imported from a file',
+  unresolvedHandle: (handle: string, campaign: string, problem: string) =>
+    `@${handle} (${campaign}) does not resolve on X: ${problem} Check it in the campaign file.`,
   runs: 'Last collection runs',
   noRuns: 'No collection run yet.',
   started: 'Started',
@@ -374,6 +378,10 @@ const fr: Dictionary = {
   queuesUnavailable: 'États des files indisponibles : Redis ne répond pas.',
   queuesNotConnected: 'Ce tableau de bord n’est pas relié aux files de collecte (pas de Redis).',
   queueBoard: 'Tableau BullMQ (admin)',
+  unresolvedHandles: 'Comptes introuvables sur X',
+  importedReading: 'importé d’un fichier',
+  unresolvedHandle: (handle, campaign, problem) =>
+    `@${handle} (${campaign}) est introuvable sur X : ${problem} Vérifiez-le dans le fichier de campagne.`,
   runs: 'Dernières collectes',
   noRuns: 'Aucune collecte pour l’instant.',
   started: 'Début',

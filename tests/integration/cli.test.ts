@@ -65,7 +65,9 @@ describe('tracker command', { timeout: 120_000 }, () => {
       file,
       'slug: forum\nname: Forum\ntimezone: Europe/Paris\nwindow: { start: 2016-12-07T00:00:00+01:00, end: 2016-12-10T00:00:00+01:00 }\nhome: OpenData_Forum\nqueries: ["#OGP16"]\nwatchlist: [peer_one]\n',
     );
-    const env = { DATABASE_URL: databaseUrl };
+    // No Redis: the apply says the workers resolve the accounts when they start (the deploy test,
+    // tests/e2e/deploy.test.ts, applies with workers running).
+    const env = { DATABASE_URL: databaseUrl, REDIS_URL: 'redis://127.0.0.1:1' };
     expect(await trackerCli(['migrate'], env)).toMatchObject({
       code: 0,
       stdout: 'database schema is up to date\n',
@@ -76,7 +78,8 @@ describe('tracker command', { timeout: 120_000 }, () => {
     expect(first.stdout).toContain('+ query #OGP16');
     expect(await trackerCli(['campaign', 'apply', file], env)).toMatchObject({
       code: 0,
-      stdout: 'updated campaign forum\n',
+      stdout:
+        'updated campaign forum\n  accounts: no Redis answers at redis://127.0.0.1:1; the workers resolve them when they start\n',
     });
     const list = await trackerCli(['campaign', 'list'], env);
     expect(list.stdout).toMatch(

@@ -112,13 +112,13 @@ describe('JSON API', () => {
     expect(hourly.status).toBe(200);
     expect(hourly.body).toMatchObject({ username: 'OpenData_Forum', metric: 'followers', interval: 'hour' });
     expect(hourly.body.points).toEqual([
-      { at: '2016-12-08T09:00:00.000Z', value: 1100 },
-      { at: '2016-12-08T10:00:00.000Z', value: 1234 },
+      { at: '2016-12-08T09:00:00.000Z', value: 1100, source: 'collected' },
+      { at: '2016-12-08T10:00:00.000Z', value: 1234, source: 'collected' },
     ]);
     const daily = await getJson<SeriesJson>(
       '/api/v1/campaigns/ogp16/accounts/opendata_forum/series?interval=day',
     );
-    expect(daily.body.points).toEqual([{ at: '2016-12-07T23:00:00.000Z', value: 1234 }]);
+    expect(daily.body.points).toEqual([{ at: '2016-12-07T23:00:00.000Z', value: 1234, source: 'collected' }]);
   });
 
   test.each([

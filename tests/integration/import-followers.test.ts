@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { findCampaign } from '../../src/db/campaigns.ts';
+import { aboutTable } from '../../src/export/about.ts';
 import { followerGrowthTable } from '../../src/export/datasets.ts';
 import { accountSeries } from '../../src/rank/series.ts';
 import { accountRow, applyOgp16 } from '../support/campaign-fixture.ts';
@@ -147,6 +148,16 @@ describe('tracker import followers', () => {
       'imported',
       'collected',
       'imported',
+    ]);
+
+    // The About sheet says where the window's follower readings came from.
+    const about = await aboutTable(database.db, campaign, window, new Date('2016-12-12T00:00:00Z'));
+    const origins = [...(about.rows as Iterable<{ topic: string; text: string }>)]
+      .filter((row) => row.topic === 'follower readings from')
+      .map((row) => row.text.replace(/, taken from .*/, ''));
+    expect(origins).toEqual([
+      'imported from the file kept-by-hand.csv: 3 reading(s) of the home and watchlist accounts',
+      'collected from X: 1 reading(s) of the home and watchlist accounts',
     ]);
 
     const run = await database.db

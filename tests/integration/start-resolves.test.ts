@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { applyCampaign } from '../../src/campaigns/apply.ts';
 import { parseCampaignFile } from '../../src/campaigns/campaign-file.ts';
 import { ManualClock } from '../../src/clock.ts';
+import { unresolvedHandles } from '../../src/db/unresolved-handles.ts';
 import { XClient } from '../../src/networks/x/client.ts';
 import { generateScenario } from '../../src/simulator/scenario.ts';
 import { startSimulator } from '../../src/simulator/x/server.ts';
@@ -78,6 +79,16 @@ describe('at every start', { timeout: 90_000 }, () => {
       { timeoutMs: 60_000, what: 'every watched account resolved and its timeline read' },
     );
     expect(accounts.find((row) => row.username === 'No_Such_Handle')?.account_id).toBeNull();
+    // X's answer is kept beside the handle, for /ops and the next `campaign apply`.
+    expect(await unresolvedHandles(t.db, campaignId)).toEqual([
+      {
+        campaignId,
+        slug: 'summit',
+        username: 'No_Such_Handle',
+        role: 'peer',
+        problem: 'Could not find user with usernames: [No_Such_Handle].',
+      },
+    ]);
     const readings = await t.db.selectFrom('account_snapshots').select('account_id').distinct().execute();
     expect(new Set(readings.map((row) => row.account_id))).toEqual(
       new Set(accounts.flatMap((row) => (row.account_id ? [row.account_id] : []))),

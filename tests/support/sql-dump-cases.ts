@@ -150,6 +150,7 @@ export const dumpedRepositories: Record<string, DumpCase[]> = {
   'coverage-repository': [
     { fn: 'queryCoverage', run: (db, c) => coverage.queryCoverage(db, c) },
     { fn: 'runsPerHour', run: (db, c) => coverage.runsPerHour(db, c, whole) },
+    { fn: 'windowSources', run: (db, c) => coverage.windowSources(db, c, whole) },
   ],
   'overview-repository': [
     { fn: 'campaignQueries', run: (db, c) => overview.campaignQueries(db, c) },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { followerGrowthSeries, timeDatasets, withGaps } from '../../src/present/chart-options.ts';
+import { followerGrowthSeries, timeChartConfig, timeDatasets, withGaps } from '../../src/present/chart-options.ts';
 
 const hour = 3_600_000;
 
@@ -30,6 +30,35 @@ describe('timeDatasets', () => {
       hour,
     );
     expect(data.map((point) => point.y)).toEqual([3, null, 4]);
+  });
+
+  it('says in the tooltip which follower readings were imported from a file', () => {
+    const config = timeChartConfig({
+      lang: 'en',
+      timeZone: 'UTC',
+      from: '2026-06-01T00:00:00Z',
+      to: '2026-06-03T00:00:00Z',
+      interval: 'day',
+    });
+    const [dataset] = timeDatasets(
+      [
+        {
+          label: '@OpenData_Forum',
+          points: [
+            { at: '2026-06-01T00:00:00Z', value: 480, source: 'imported' },
+            { at: '2026-06-02T00:00:00Z', value: 512, source: 'collected' },
+          ],
+        },
+      ],
+      { interval: 'day' },
+    );
+    const label = config.options?.plugins?.tooltip?.callbacks?.label;
+    const tooltip = (index: number) => {
+      const point = dataset?.data[index];
+      return label?.call({} as never, { dataset, raw: point, parsed: { x: point?.x, y: point?.y } } as never);
+    };
+    expect(tooltip(0)).toBe('@OpenData_Forum: 480 (imported from a file)');
+    expect(tooltip(1)).toBe('@OpenData_Forum: 512');
   });
 });
 

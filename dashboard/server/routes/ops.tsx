@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { campaignBudgetStatus } from '../../../src/budget/status.ts';
 import { adminLists, listCampaigns } from '../../../src/db/campaign-repository.ts';
 import { recentRuns, requestCounts } from '../../../src/db/run-log-repository.ts';
+import { unresolvedHandles } from '../../../src/db/unresolved-handles.ts';
 import { dictionaries } from '../../../src/present/i18n.ts';
 import { langOf, switchLanguageHref } from '../../views/language.ts';
 import { Layout } from '../../views/layout.tsx';
@@ -15,12 +16,13 @@ export function opsRoutes({ db, clock, demo, queues, adminToken }: DashboardCont
   return new Hono().get('/ops', async (c) => {
     const lang = langOf(c);
     const now = clock.now();
-    const [campaigns, runs, usage, states, assets] = await Promise.all([
+    const [campaigns, runs, usage, states, assets, unresolved] = await Promise.all([
       listCampaigns(db),
       recentRuns(db, 30),
       requestCounts(db, now),
       queues ? queueStates(queues) : undefined,
       buildAssets(),
+      unresolvedHandles(db),
     ]);
     const withLists = await Promise.all(
       campaigns.map(async (campaign) => ({ ...campaign, lists: await adminLists(db, campaign.id) })),
@@ -53,6 +55,7 @@ export function opsRoutes({ db, clock, demo, queues, adminToken }: DashboardCont
             budgets,
             campaigns: withLists,
             adminEnabled: adminToken !== undefined,
+            unresolved,
             timeZone: campaigns[0]?.timezone ?? 'UTC',
           }}
         />

@@ -78,3 +78,54 @@ where
   and r.started_at < $4::timestamptz
 group by
   1;
+
+-- windowSources
+select
+  coalesce(p.source, 'unknown') as source,
+  count(*)::int as count,
+  min(p.created_at) as first,
+  max(p.created_at) as last
+from
+  posts p
+where
+  p.created_at >= $1
+  and p.created_at < $2
+  and exists (
+    select
+      1
+    from
+      campaign_posts cp
+    where
+      cp.post_id = p.id
+      and cp.campaign_id = $3
+  )
+group by
+  1
+order by
+  min(p.created_at),
+  1;
+
+select
+  s.source,
+  count(*)::int as count,
+  min(s.observed_at) as first,
+  max(s.observed_at) as last
+from
+  account_snapshots s
+where
+  s.observed_at >= $1
+  and s.observed_at < $2
+  and s.account_id in (
+    select
+      a.id
+    from
+      accounts a
+      join campaign_accounts ca on lower(ca.username) = lower(a.username)
+    where
+      ca.campaign_id = $3
+  )
+group by
+  1
+order by
+  min(s.observed_at),
+  1;
