@@ -1,62 +1,87 @@
-import type { TopPost } from '../src/db/account-repository.ts';
+import { z } from 'zod';
+import { networks } from '../src/networks/types.ts';
+import { seriesMetrics } from '../src/rank/metrics.ts';
 
 /**
  * JSON shapes of the dashboard API, shared by the routes and the browser code. Dates travel as ISO
  * 8601 strings; X ids as strings.
+ *
+ * Each answer of the JSON API is a zod schema here and its type is the schema's output: the handlers
+ * build values of these types, and `/api/v1/openapi.json` describes the answers from the same schemas
+ * (dashboard/server/openapi/document.ts), so the code and the document cannot say different things.
+ * Responses are not parsed at run time; tests/integration/openapi.test.ts validates real answers
+ * against the document. The browser imports the types only: zod stays out of its bundle.
  */
 
-export interface CampaignJson {
-  slug: string;
-  name: string;
-  timezone: string;
-  window: { start: string; end: string };
-  home: string;
-}
+const instant = z.iso.datetime();
+const optionalInstant = instant.nullable();
 
-export interface LeaderboardRowJson {
-  rank: number;
-  accountId: string;
-  /** the network of the account: x, bluesky or mastodon */
-  network: string;
-  username: string;
-  name: string;
-  profileImageUrl: string | null;
-  value: number;
-  isHome: boolean;
-}
+export const campaignSchema = z.object({
+  slug: z.string(),
+  name: z.string(),
+  timezone: z
+    .string()
+    .describe('IANA time zone of the campaign, e.g. Europe/Paris: days and hours are its own'),
+  window: z.object({ start: instant, end: instant }),
+  home: z.string().describe("the home account's username"),
+});
+export type CampaignJson = z.output<typeof campaignSchema>;
 
-export interface LeaderboardJson {
-  campaign: string;
-  metric: string;
-  scope: string;
-  /** x, bluesky, mastodon, or all (every network ranked together) */
-  network: string;
-  from: string;
-  to: string;
-  /** the application clock when the ranking was read (the replayed time in demo mode) */
-  asOf: string;
-  /** accounts ranked (with a value above zero) */
-  total: number;
-  rows: LeaderboardRowJson[];
-  /** the home account's row, also when it is outside `rows` */
-  home: LeaderboardRowJson | null;
-}
+export const campaignListSchema = z.object({ campaigns: z.array(campaignSchema) });
+export type CampaignListJson = z.output<typeof campaignListSchema>;
 
-export interface SeriesJson {
-  campaign: string;
-  username: string;
-  metric: 'followers';
-  interval: 'hour' | 'day';
-  from: string;
-  to: string;
-  asOf: string;
-  /** followers only: `imported` for a reading from a file (`tracker import followers`), else `collected` */
-  points: { at: string; value: number; source?: 'collected' | 'imported' }[];
-}
+export const leaderboardRowSchema = z.object({
+  rank: z.number().int().describe('standard competition ranking: 1, 2, 2, 4'),
+  accountId: z.string().describe('the X id, as a string (64-bit); negative: a Bluesky or Mastodon account'),
+  network: z.enum(networks).describe('the network of the account'),
+  username: z.string(),
+  name: z.string(),
+  profileImageUrl: z.string().nullable(),
+  value: z.number(),
+  isHome: z.boolean(),
+});
 
-export interface ErrorJson {
-  error: { code: string; message: string };
-}
+export const leaderboardSchema = z.object({
+  campaign: z.string(),
+  metric: z.string(),
+  scope: z.string(),
+  network: z.enum([...networks, 'all']).describe('x, bluesky, mastodon, or all (every network ranked together)'),
+  from: instant,
+  to: instant,
+  asOf: instant.describe('the application clock when the ranking was read (the replayed time in demo mode)'),
+  total: z.number().int().describe('accounts ranked (with a value above zero)'),
+  rows: z.array(leaderboardRowSchema),
+  home: leaderboardRowSchema.nullable().describe("the home account's row, also when it is outside `rows`"),
+});
+export type LeaderboardJson = z.output<typeof leaderboardSchema>;
+
+const valuePoints = z.array(z.object({ at: instant, value: z.number() }));
+
+export const seriesSchema = z.object({
+  campaign: z.string(),
+  username: z.string(),
+  metric: z.literal('followers'),
+  interval: z.enum(['hour', 'day']),
+  from: instant,
+  to: instant,
+  asOf: instant,
+  points: z
+    .array(z.object({ at: instant, value: z.number(), source: z.enum(['collected', 'imported']).optional() }))
+    .describe('followers only: `source` is `imported` for a reading from a file (`tracker import followers`)'),
+});
+export type SeriesJson = z.output<typeof seriesSchema>;
+
+export const errorSchema = z.object({
+  error: z.object({
+    code: z
+      .string()
+      .describe(
+        'machine-readable: invalid_parameter, not_found, unauthorized, forbidden, admin_disabled, conflict, rate_limited, unavailable, not_ready, internal',
+      ),
+    message: z.string().describe('one line a person can act on'),
+  }),
+});
+export type ErrorJson = z.output<typeof errorSchema>;
 
 /** What the live leaderboard page embeds for its first paint and its refreshes. */
 export interface PageData {
@@ -130,166 +155,217 @@ export interface AccountPageData {
   to: string;
 }
 
-/** The SSE events of `GET /api/v1/campaigns/:slug/events`. */
-export interface CampaignUpdateEventJson {
-  campaign: string;
-  /** when the dashboard relayed the write (application clock) */
-  at: string;
-}
+/** The first event of `GET /api/v1/campaigns/:slug/events`, sent as the stream opens. */
+export const campaignHelloEventSchema = z.object({ campaign: z.string() });
+export type CampaignHelloEventJson = z.output<typeof campaignHelloEventSchema>;
 
-/** Answers of the admin write routes. */
-/** `PUT /campaigns/:slug/campaign.yaml`: what applying the file changed (201 when it created the campaign). */
-export interface CampaignAppliedJson {
-  campaign: string;
-  created: boolean;
-  queriesAdded: string[];
-  queriesRetired: string[];
-  watchlistAdded: string[];
-  watchlistRemoved: string[];
-}
+/** The `update` events of `GET /api/v1/campaigns/:slug/events`: re-read the API. */
+export const campaignUpdateEventSchema = z.object({
+  campaign: z.string(),
+  at: instant.describe('when the dashboard relayed the write (application clock)'),
+});
+export type CampaignUpdateEventJson = z.output<typeof campaignUpdateEventSchema>;
 
-export interface WatchlistChangeJson {
-  campaign: string;
-  username: string;
-  /** false when the account was already on the watchlist (or already absent) */
-  changed: boolean;
-  /** a follower snapshot of the watchlist was queued, so the new account's figures come now */
-  snapshotQueued: boolean;
-}
+/* Answers of the admin write routes. */
 
-export interface QueryChangeJson {
-  campaign: string;
-  id: number;
-  query: string;
-  active: boolean;
-  changed: boolean;
-  /** a poll of the campaign's queries was queued */
-  pollQueued: boolean;
-}
+/** `PUT /campaigns/:slug/campaign.yaml` and `POST /campaigns`: what applying the file changed. */
+export const campaignAppliedSchema = z.object({
+  campaign: z.string(),
+  created: z.boolean().describe('true (status 201) when the file created the campaign'),
+  queriesAdded: z.array(z.string()),
+  queriesRetired: z.array(z.string()),
+  watchlistAdded: z.array(z.string()),
+  watchlistRemoved: z.array(z.string()),
+});
+export type CampaignAppliedJson = z.output<typeof campaignAppliedSchema>;
+
+export const watchlistChangeSchema = z.object({
+  campaign: z.string(),
+  username: z.string(),
+  changed: z.boolean().describe('false when the account was already on the watchlist (or already absent)'),
+  snapshotQueued: z
+    .boolean()
+    .describe("a follower snapshot of the watchlist was queued, so the new account's figures come now"),
+});
+export type WatchlistChangeJson = z.output<typeof watchlistChangeSchema>;
+
+export const queryChangeSchema = z.object({
+  campaign: z.string(),
+  id: z.number().int(),
+  query: z.string(),
+  active: z.boolean(),
+  changed: z.boolean(),
+  pollQueued: z.boolean().describe("a poll of the campaign's queries was queued"),
+});
+export type QueryChangeJson = z.output<typeof queryChangeSchema>;
 
 /** `POST …/backfill`: what was queued, by query id (src/jobs/enqueue.ts `requestBackfill`). */
-export interface BackfillQueuedJson {
-  campaign: string;
-  /** walks back queued (or already waiting or running: never twice) */
-  backfills: number[];
-  /** queries not polled yet: their first poll was queued, it sets where the walk starts */
-  polls: number[];
-  /** queries whose walk back already reached the 7-day horizon */
-  complete: number[];
-}
+export const backfillQueuedSchema = z.object({
+  campaign: z.string(),
+  backfills: z
+    .array(z.number().int())
+    .describe('walks back queued (or already waiting or running: never twice)'),
+  polls: z
+    .array(z.number().int())
+    .describe('queries not polled yet: their first poll was queued, it sets where the walk starts'),
+  complete: z.array(z.number().int()).describe('queries whose walk back already reached the 7-day horizon'),
+});
+export type BackfillQueuedJson = z.output<typeof backfillQueuedSchema>;
 
-export interface CollectionStateJson {
-  campaign: string;
-  paused: boolean;
-  /** the job queued: `tick` polls every active query of the campaign now */
-  queued: 'tick' | null;
-}
+export const collectionStateSchema = z.object({
+  campaign: z.string(),
+  paused: z.boolean(),
+  queued: z
+    .enum(['tick'])
+    .nullable()
+    .describe('the job queued: `tick` polls every active query of the campaign now'),
+});
+export type CollectionStateJson = z.output<typeof collectionStateSchema>;
 
 /*
  * The ranking API (src/rank), `GET /api/v1/campaigns/:slug/…`. Metric definitions: docs/METRICS.md.
  */
 
 /** A leaderboard row with its movement: the ranks it had an hour ago and at the start of the day. */
-export interface RankedRowJson extends LeaderboardRowJson {
-  /** rank on [from, min(to, asOf) − 1 hour); null when not ranked then */
-  rankHourAgo: number | null;
-  /** rank on [from, start of the day of min(to, asOf)); null when not ranked then */
-  rankDayStart: number | null;
-}
+export const rankedRowSchema = leaderboardRowSchema.extend({
+  rankHourAgo: z
+    .number()
+    .int()
+    .nullable()
+    .describe('rank on [from, min(to, asOf) − 1 hour); null when not ranked then'),
+  rankDayStart: z
+    .number()
+    .int()
+    .nullable()
+    .describe('rank on [from, start of the day of min(to, asOf)); null when not ranked then'),
+});
+export type RankedRowJson = z.output<typeof rankedRowSchema>;
 
 /** `…/leaderboard?metric=&scope=&network=&from=&to=&limit=` */
-export interface RankedLeaderboardJson extends Omit<LeaderboardJson, 'rows' | 'home'> {
-  rows: RankedRowJson[];
-  home: RankedRowJson | null;
-  /** end of the campaign's last successful collection run (null: none yet) */
-  lastCollectedAt: string | null;
-  /** ends of the windows `rankHourAgo` and `rankDayStart` are ranks on (null: an empty window) */
-  movement: { hourAgo: string | null; dayStart: string | null };
-}
+export const rankedLeaderboardSchema = leaderboardSchema.extend({
+  rows: z.array(rankedRowSchema),
+  home: rankedRowSchema.nullable().describe("the home account's row, also when it is outside `rows`"),
+  lastCollectedAt: optionalInstant.describe(
+    "end of the campaign's last successful collection run (null: none yet)",
+  ),
+  movement: z
+    .object({ hourAgo: optionalInstant, dayStart: optionalInstant })
+    .describe('ends of the windows `rankHourAgo` and `rankDayStart` are ranks on (null: an empty window)'),
+});
+export type RankedLeaderboardJson = z.output<typeof rankedLeaderboardSchema>;
 
 /** `…/accounts/:username/series?metric=followers|posts|engagement&interval=hour|day&from=&to=` */
-export interface AccountSeriesJson extends Omit<SeriesJson, 'metric'> {
-  metric: 'followers' | 'posts' | 'engagement';
-}
+export const accountSeriesSchema = seriesSchema.extend({ metric: z.enum(seriesMetrics) });
+export type AccountSeriesJson = z.output<typeof accountSeriesSchema>;
 
 /** `…/rank-history?metric=&scope=&interval=hour|day&from=&to=`: the home account's rank per bucket. */
-export interface HomeRankHistoryJson {
-  campaign: string;
-  username: string;
-  metric: string;
-  scope: string;
-  interval: 'hour' | 'day';
-  from: string;
-  to: string;
-  asOf: string;
-  /** one per bucket up to min(to, asOf): the rank on [from, end of the bucket) */
-  points: { at: string; rank: number | null; value: number | null }[];
-}
+export const homeRankHistorySchema = z.object({
+  campaign: z.string(),
+  username: z.string(),
+  metric: z.string(),
+  scope: z.string(),
+  interval: z.enum(['hour', 'day']),
+  from: instant,
+  to: instant,
+  asOf: instant,
+  points: z
+    .array(z.object({ at: instant, rank: z.number().int().nullable(), value: z.number().nullable() }))
+    .describe('one per bucket up to min(to, asOf): the rank on [from, end of the bucket)'),
+});
+export type HomeRankHistoryJson = z.output<typeof homeRankHistorySchema>;
 
-/** A post of `…/overview`'s top posts; `text` is user-controlled (render as text, never HTML). */
 /** A post as the top-posts lists show it (the row is read in src/db/account-repository.ts). */
-export type TopPostJson = TopPost;
+export const topPostSchema = z.object({
+  id: z.string(),
+  username: z.string(),
+  name: z.string(),
+  text: z.string().describe('user-controlled: render as text, never HTML'),
+  createdAt: instant,
+  kind: z.string(),
+  likes: z.number(),
+  reposts: z.number(),
+  replies: z.number(),
+  quotes: z.number(),
+  engagement: z.number(),
+  impressions: z.number().nullable(),
+});
+export type TopPostJson = z.output<typeof topPostSchema>;
 
 /** `…/overview?from=&to=&top=` */
-export interface CampaignOverviewJson {
-  campaign: string;
-  from: string;
-  to: string;
-  asOf: string;
-  /** posts, replies and quotes each query matched per hour (hours without any are absent) */
-  postsPerHour: {
-    queryId: number;
-    query: string;
-    active: boolean;
-    points: { at: string; value: number }[];
-  }[];
-  /** accounts that authored a campaign post (any kind) in the window */
-  uniqueAuthors: number;
-  posts: number;
-  engagement: number;
-  /** the home account's share of voice: its part of the campaign's posts and engagement (0–1) */
-  home: { posts: number; engagement: number; shareOfPosts: number | null; shareOfEngagement: number | null };
-  topPosts: TopPostJson[];
-  /** "@OpenData_Forum: 512 followers (+318 during the event), n°3 of 4,211 accounts by posts" */
-  headline: {
-    username: string;
-    followers: number | null;
-    followerGrowth: number | null;
-    metric: 'posts';
-    rank: number | null;
-    total: number;
-  };
-}
+export const campaignOverviewSchema = z.object({
+  campaign: z.string(),
+  from: instant,
+  to: instant,
+  asOf: instant,
+  postsPerHour: z
+    .array(
+      z.object({
+        queryId: z.number().int(),
+        query: z.string(),
+        active: z.boolean(),
+        points: valuePoints,
+      }),
+    )
+    .describe('posts, replies and quotes each query matched per hour (hours without any are absent)'),
+  uniqueAuthors: z.number().int().describe('accounts that authored a campaign post (any kind) in the window'),
+  posts: z.number(),
+  engagement: z.number(),
+  home: z
+    .object({
+      posts: z.number(),
+      engagement: z.number(),
+      shareOfPosts: z.number().nullable(),
+      shareOfEngagement: z.number().nullable(),
+    })
+    .describe("the home account's share of voice: its part of the campaign's posts and engagement (0–1)"),
+  topPosts: z.array(topPostSchema),
+  headline: z
+    .object({
+      username: z.string(),
+      followers: z.number().nullable(),
+      followerGrowth: z.number().nullable(),
+      metric: z.literal('posts'),
+      rank: z.number().int().nullable(),
+      total: z.number().int(),
+    })
+    .describe('"@OpenData_Forum: 512 followers (+318 during the event), n°3 of 4,211 accounts by posts"'),
+});
+export type CampaignOverviewJson = z.output<typeof campaignOverviewSchema>;
 
-export type HourCollectionJson = 'polled' | 'backfilled' | 'pending' | 'beyond_reach' | 'not_collected';
+const hourCollectionSchema = z.enum(['polled', 'backfilled', 'pending', 'beyond_reach', 'not_collected']);
 
 /** `…/coverage?from=&to=`: how complete the data of each campaign hour is. */
-export interface CoverageJson {
-  campaign: string;
-  from: string;
-  to: string;
-  asOf: string;
-  queries: {
-    id: number;
-    query: string;
-    active: boolean;
-    pollingSince: string | null;
-    backfillFrom: string | null;
-    backfillDone: boolean;
-    oldestPostHour: string | null;
-  }[];
-  hours: {
-    at: string;
-    polls: number;
-    pollRequests: number;
-    backfills: number;
-    rateLimited: number;
-    failed: number;
-    /** runs that sent nothing: the monthly budget or X's cap was reached */
-    budgetPaused: number;
-    /** the least complete state among the active queries */
-    collection: HourCollectionJson;
-    /** each active query's state, by query id */
-    queries: Record<string, HourCollectionJson>;
-  }[];
-}
+export const coverageSchema = z.object({
+  campaign: z.string(),
+  from: instant,
+  to: instant,
+  asOf: instant,
+  queries: z.array(
+    z.object({
+      id: z.number().int(),
+      query: z.string(),
+      active: z.boolean(),
+      pollingSince: optionalInstant,
+      backfillFrom: optionalInstant,
+      backfillDone: z.boolean(),
+      oldestPostHour: optionalInstant,
+    }),
+  ),
+  hours: z.array(
+    z.object({
+      at: instant,
+      polls: z.number().int(),
+      pollRequests: z.number().int(),
+      backfills: z.number().int(),
+      rateLimited: z.number().int(),
+      failed: z.number().int(),
+      budgetPaused: z
+        .number()
+        .int()
+        .describe("runs that sent nothing: the monthly budget or X's cap was reached"),
+      collection: hourCollectionSchema.describe('the least complete state among the active queries'),
+      queries: z.record(z.string(), hourCollectionSchema).describe("each active query's state, by query id"),
+    }),
+  ),
+});
+export type CoverageJson = z.output<typeof coverageSchema>;

@@ -43,4 +43,6 @@ for (const asset of [assets.script, assets.style] satisfies Asset[]) {
 await writeFile(new URL(prebuiltManifest, clientFolder), `${JSON.stringify(manifest, null, 2)}\n`);
 
 await cp(new URL('campaigns', root), new URL('campaigns', dist), { recursive: true });
+// The OpenAPI document quotes the metric definitions from it (dashboard/server/openapi/metric-definitions.ts).
+await cp(new URL('docs/METRICS.md', root), new URL('docs/METRICS.md', dist));
 console.log(`built dist/ in ${((performance.now() - started) / 1000).toFixed(1)} s`);

@@ -22,7 +22,7 @@ import { notFound } from './middleware/errors.ts';
 /** Reads shared by the JSON API and the pages (which embed the same JSON for their first paint). */
 
 /** The campaign file's slug rule (src/campaigns/campaign-file.ts): anything else names no campaign. */
-const slugPattern = /^[a-z0-9][a-z0-9-]{0,62}$/;
+export const slugPattern = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
 export async function campaignOr404(db: Db, slug: string): Promise<Campaign> {
   // Checked before the query: PostgreSQL refuses some text outright (a NUL byte), which is no 500.

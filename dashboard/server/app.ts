@@ -20,6 +20,7 @@ import { connectOpsRedis } from './ops-redis.ts';
 import type { DashboardQueues } from './queue-inspection.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { apiRoutes } from './routes/api.ts';
+import { apiDocRoutes } from './routes/api-docs.tsx';
 import { assetRoutes } from './routes/assets.ts';
 import { avatarRoutes } from './routes/avatars.ts';
 import { campaignFileRoutes } from './routes/campaign-file.ts';
@@ -96,10 +97,12 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
   app.use((c, next) => (c.req.path.startsWith(queueBoardPath) ? boardHeaders : pageHeaders)(c, next));
   // Pages and JSON; the bundle is served compressed already and event streams are left alone.
   app.use(compress());
+  // An open event stream is one request that lasts; reconnections are paced by `retry`.
+  const rateLimited = (path: string) =>
+    deps.rateLimit !== false && path.startsWith('/api/v1/') && !path.endsWith('/events');
   if (deps.rateLimit !== false) {
     const limiter = rateLimit(deps.rateLimit ?? { perMinute: 600 });
-    // An open event stream is one request that lasts; reconnections are paced by `retry`.
-    app.use('/api/v1/*', (c, next) => (c.req.path.endsWith('/events') ? next() : limiter(c, next)));
+    app.use('/api/v1/*', (c, next) => (rateLimited(c.req.path) ? limiter(c, next) : next()));
   }
 
   app.route('/', healthRoutes(context));
@@ -110,6 +113,7 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
   app.route('/api/v1', adminRoutes(context));
   app.route('/api/v1', campaignFileRoutes(context));
   app.route('/api/v1', exportRoutes(deps));
+  app.route('/', apiDocRoutes(app, { demo: deps.demo, rateLimited }));
   app.route('/', reportRoutes(context));
   app.route('/', queueBoardRoutes(deps));
   app.route('/', opsRoutes(context));

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { z } from 'zod';
 import type { Clock } from '../../src/clock.ts';
 import type { Db } from '../../src/db/database.ts';
 import { periodMs } from '../../src/jobs/cron.ts';
@@ -13,36 +14,51 @@ const liveMarginMs = 24 * 3600_000;
 /** A live campaign whose last successful run is older than this many live periods is stale. */
 export const staleAfterPeriods = 3;
 
-export type CheckJson =
-  | { status: 'ok'; ms: number }
-  | { status: 'failing'; error: string }
-  | { status: 'skipped' };
+const checkSchema = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('ok'), ms: z.number() }),
+  z.object({ status: z.literal('failing'), error: z.string() }),
+  z.object({ status: z.literal('skipped') }),
+]);
+type CheckJson = z.output<typeof checkSchema>;
 
-export interface CampaignCollectionJson {
-  campaign: string;
-  /** on the application clock; null before the first successful run */
-  ageSeconds: number | null;
-  /** 3 × the live period while the campaign is live; null outside (the nightly schedule is slow by design) */
-  staleAfterSeconds: number | null;
-  stale: boolean;
-}
+const campaignCollectionSchema = z.object({
+  campaign: z.string(),
+  ageSeconds: z
+    .number()
+    .nullable()
+    .describe('on the application clock; null before the first successful run'),
+  staleAfterSeconds: z
+    .number()
+    .nullable()
+    .describe(
+      '3 × the live period while the campaign is live; null outside (the nightly schedule is slow by design)',
+    ),
+  stale: z.boolean(),
+});
+type CampaignCollectionJson = z.output<typeof campaignCollectionSchema>;
 
-export interface ReadinessJson {
-  status: 'ready' | 'not_ready';
-  checks: {
-    postgres: CheckJson;
-    redis: CheckJson;
-    /**
-     * Reported, never failing the probe: stale data is not this process's fault, and taking the
-     * dashboard out of service would hide the stale data's own warning. Alert on
-     * `tracker_collection_last_success_age_seconds` instead.
-     */
-    lastCollection: { ageSeconds: number | null; stale: boolean; campaigns: CampaignCollectionJson[] };
-  };
-  /** names of the checks that failed (empty when ready) */
-  failing: string[];
-  error?: { code: 'not_ready'; message: string };
-}
+/** `GET /readyz`: typed by this schema, described by it in /api/v1/openapi.json. */
+export const readinessSchema = z.object({
+  status: z.enum(['ready', 'not_ready']),
+  checks: z.object({
+    postgres: checkSchema,
+    redis: checkSchema,
+    // Reported, never failing the probe: stale data is not this process's fault, and taking the
+    // dashboard out of service would hide the stale data's own warning.
+    lastCollection: z
+      .object({
+        ageSeconds: z.number().nullable(),
+        stale: z.boolean(),
+        campaigns: z.array(campaignCollectionSchema),
+      })
+      .describe(
+        'reported, never failing the probe: alert on tracker_collection_last_success_age_seconds instead',
+      ),
+  }),
+  failing: z.array(z.string()).describe('names of the checks that failed (empty when ready)'),
+  error: z.object({ code: z.literal('not_ready'), message: z.string() }).optional(),
+});
+export type ReadinessJson = z.output<typeof readinessSchema>;
 
 export async function readiness(deps: {
   db: Db;

@@ -1,10 +1,11 @@
 import { validator } from 'hono/validator';
 import { z } from 'zod';
 import { describeIssues, invalidParameter } from './middleware/errors.ts';
+import { documentValidator } from './openapi/route-docs.ts';
 
 /** Query-string validation: a bad parameter is a 400 `invalid_parameter` naming it and what it expects. */
 export function validQuery<T extends z.ZodType>(schema: T) {
-  return validator('query', (value): z.output<T> => {
+  const validate = validator('query', (value): z.output<T> => {
     // `?limit=1&limit=2` arrives as an array: say so rather than zod's "expected string".
     for (const [name, given] of Object.entries(value)) {
       if (Array.isArray(given)) {
@@ -15,6 +16,17 @@ export function validQuery<T extends z.ZodType>(schema: T) {
     if (!parsed.success) throw invalidParameter(describeIssues(parsed.error));
     return parsed.data;
   });
+  return documentValidator(validate, { query: schema });
+}
+
+/** A JSON body validated by zod: a bad field is a 400 `invalid_parameter` naming it. */
+export function validJson<T extends z.ZodType>(schema: T) {
+  const validate = validator('json', (value): z.output<T> => {
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) throw invalidParameter(describeIssues(parsed.error));
+    return parsed.data;
+  });
+  return documentValidator(validate, { body: schema });
 }
 
 export const instant = z.iso
@@ -43,7 +55,8 @@ export const integerIn = (min: number, max: number) => {
     .string()
     .regex(/^\d{1,9}$/, message)
     .transform(Number)
-    .pipe(z.number().min(min, message).max(max, message));
+    .pipe(z.number().min(min, message).max(max, message))
+    .describe(`an integer from ${min} to ${max}`);
 };
 
 const maxBuckets = { hour: 24 * 93, day: 366 * 5 };

@@ -1,5 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createMiddleware } from 'hono/factory';
+import { documentValidator } from '../openapi/route-docs.ts';
 import { ApiError } from './errors.ts';
 
 export interface AdminAuthOptions {
@@ -20,7 +21,7 @@ export function requireAdmin({ token, basic = false }: AdminAuthOptions) {
   const challenge = basic
     ? 'Basic realm="campaign-tracker admin", charset="UTF-8"'
     : 'Bearer realm="campaign-tracker admin"';
-  return createMiddleware(async (c, next) => {
+  const guard = createMiddleware(async (c, next) => {
     if (token === undefined) {
       throw new ApiError(
         403,
@@ -42,6 +43,7 @@ export function requireAdmin({ token, basic = false }: AdminAuthOptions) {
     if (!sameSecret(given, token)) throw new ApiError(403, 'forbidden', 'the admin token is wrong');
     await next();
   });
+  return documentValidator(guard, { admin: true });
 }
 
 function credentials(header: string | undefined, basic: boolean): string | undefined {

@@ -1,19 +1,24 @@
 import { Hono } from 'hono';
-import { validator } from 'hono/validator';
 import { z } from 'zod';
 import { addPeer, addQuery, removePeer, retireQuery } from '../../../src/db/campaign-repository.ts';
 import { requestBackfill, requestPoll, requestSnapshot, setPaused } from '../../../src/jobs/enqueue.ts';
 import { campaignUpdatedChannel } from '../../../src/jobs/queue-names.ts';
-import type {
-  BackfillQueuedJson,
-  CollectionStateJson,
-  QueryChangeJson,
-  WatchlistChangeJson,
+import {
+  type BackfillQueuedJson,
+  backfillQueuedSchema,
+  type CollectionStateJson,
+  collectionStateSchema,
+  type QueryChangeJson,
+  queryChangeSchema,
+  type WatchlistChangeJson,
+  watchlistChangeSchema,
 } from '../../api-contract.ts';
 import { campaignOr404 } from '../api-responses.ts';
 import { requireAdmin } from '../middleware/auth.ts';
-import { conflict, describeIssues, invalidParameter, notFound, unavailable } from '../middleware/errors.ts';
+import { conflict, invalidParameter, notFound, unavailable } from '../middleware/errors.ts';
+import { describeRoute } from '../openapi/route-docs.ts';
 import type { DashboardQueues } from '../queue-inspection.ts';
+import { validJson } from '../request-validation.ts';
 import { withTimeout } from '../timeout.ts';
 import type { DashboardContext } from './context.ts';
 
@@ -32,14 +37,7 @@ const searchQuery = z
   // PostgreSQL text cannot hold a NUL byte, and no X query has control characters.
   .refine((text) => !/\p{Cc}/u.test(text), 'X queries have no control characters');
 
-/** A JSON body validated by zod: a bad field is a 400 `invalid_parameter` naming it. */
-function validJson<T extends z.ZodType>(schema: T) {
-  return validator('json', (value): z.output<T> => {
-    const parsed = schema.safeParse(value);
-    if (!parsed.success) throw invalidParameter(describeIssues(parsed.error));
-    return parsed.data;
-  });
-}
+const queryId = /^\d{1,9}$/;
 
 /**
  * The watchlist and the queries shape the boards: this dashboard forgets its cached ones, and the
@@ -87,87 +85,176 @@ export function adminRoutes({
   const changed = (campaignId: number) => announceChange({ leaderboards, redis, prefix, log }, campaignId);
 
   return new Hono()
-    .post('/campaigns/:slug/watchlist', admin, validJson(z.object({ username })), async (c) => {
-      const campaign = await campaignOr404(db, c.req.param('slug'));
-      const { username: name } = c.req.valid('json');
-      const added = await addPeer(db, campaign.id, name);
-      if (added) await changed(campaign.id);
-      // Read the new account's followers now rather than at the next scheduled snapshot.
-      const snapshotQueued = added ? await queuedOrFalse((q) => requestSnapshot(q, campaign.id)) : false;
-      return c.json<WatchlistChangeJson>(
-        { campaign: campaign.slug, username: name, changed: added, snapshotQueued },
-        added ? 201 : 200,
-      );
-    })
-    .delete('/campaigns/:slug/watchlist/:username', admin, async (c) => {
-      const parsed = username.safeParse(c.req.param('username'));
-      if (!parsed.success) throw invalidParameter(`username: ${parsed.error.issues[0]?.message}`);
-      const campaign = await campaignOr404(db, c.req.param('slug'));
-      const result = await removePeer(db, campaign.id, parsed.data);
-      if (result === 'home') {
-        throw conflict(`@${parsed.data} is the home account: change "home:" in the campaign file instead`);
-      }
-      if (result === 'absent') throw notFound(`@${parsed.data} is not on the watchlist of ${campaign.slug}`);
-      await changed(campaign.id);
-      return c.json<WatchlistChangeJson>({
-        campaign: campaign.slug,
-        username: parsed.data,
-        changed: true,
-        snapshotQueued: false,
-      });
-    })
-    .post('/campaigns/:slug/queries', admin, validJson(z.object({ query: searchQuery })), async (c) => {
-      const campaign = await campaignOr404(db, c.req.param('slug'));
-      const { query } = c.req.valid('json');
-      const { id, changed: added } = await addQuery(db, campaign.id, query);
-      if (added) await changed(campaign.id);
-      const pollQueued = added ? await pollNow(campaign.id) : false;
-      return c.json<QueryChangeJson>(
-        { campaign: campaign.slug, id, query, active: true, changed: added, pollQueued },
-        added ? 201 : 200,
-      );
-    })
-    .delete('/campaigns/:slug/queries/:id', admin, async (c) => {
-      const id = c.req.param('id');
-      if (!/^\d{1,9}$/.test(id)) throw invalidParameter('id: expected the numeric id of a campaign query');
-      const campaign = await campaignOr404(db, c.req.param('slug'));
-      const retired = await retireQuery(db, campaign.id, Number(id));
-      if (!retired) throw notFound(`campaign ${campaign.slug} has no query with id ${id}`);
-      if (retired.changed) await changed(campaign.id);
-      return c.json<QueryChangeJson>({
-        campaign: campaign.slug,
-        id: Number(id),
-        query: retired.query,
-        active: false,
-        changed: retired.changed,
-        pollQueued: false,
-      });
-    })
-    .post('/campaigns/:slug/backfill', admin, async (c) => {
-      const campaign = await campaignOr404(db, c.req.param('slug'));
-      if (campaign.paused) throw conflict(`${campaign.slug} is paused: resume it before a backfill`);
-      const connected = queuesOr503(queues);
-      const request = await withTimeout(requestBackfill(db, connected, campaign.id), queueTimeoutMs).catch(
-        () => {
-          throw unavailable(
-            'the backfill was not queued: Redis (or the database) did not answer, try again later',
-          );
+    .post(
+      '/campaigns/:slug/watchlist',
+      describeRoute({
+        summary: 'Add an account to the watchlist',
+        description: "Queues a follower snapshot so the account's figures come now.",
+        responses: {
+          201: { description: 'added', json: watchlistChangeSchema },
+          200: { description: 'already on the watchlist: nothing changed', json: watchlistChangeSchema },
         },
-      );
-      return c.json<BackfillQueuedJson>({ campaign: campaign.slug, ...request }, 202);
-    })
-    .post('/campaigns/:slug/pause', admin, async (c) => {
-      const campaign = await campaignOr404(db, c.req.param('slug'));
-      await setPaused(db, campaign.id, true);
-      return c.json<CollectionStateJson>({ campaign: campaign.slug, paused: true, queued: null });
-    })
-    .post('/campaigns/:slug/resume', admin, async (c) => {
-      const campaign = await campaignOr404(db, c.req.param('slug'));
-      await setPaused(db, campaign.id, false);
-      // Catch up now rather than at the next scheduled tick.
-      const queued = (await pollNow(campaign.id)) ? 'tick' : null;
-      return c.json<CollectionStateJson>({ campaign: campaign.slug, paused: false, queued });
-    });
+      }),
+      admin,
+      validJson(z.object({ username })),
+      async (c) => {
+        const campaign = await campaignOr404(db, c.req.param('slug'));
+        const { username: name } = c.req.valid('json');
+        const added = await addPeer(db, campaign.id, name);
+        if (added) await changed(campaign.id);
+        // Read the new account's followers now rather than at the next scheduled snapshot.
+        const snapshotQueued = added ? await queuedOrFalse((q) => requestSnapshot(q, campaign.id)) : false;
+        return c.json<WatchlistChangeJson>(
+          { campaign: campaign.slug, username: name, changed: added, snapshotQueued },
+          added ? 201 : 200,
+        );
+      },
+    )
+    .delete(
+      '/campaigns/:slug/watchlist/:username',
+      describeRoute({
+        summary: 'Take an account off the watchlist',
+        params: { username: { description: 'the X username to take off the watchlist (the @ is optional)' } },
+        responses: { 200: { description: 'removed', json: watchlistChangeSchema } },
+        errors: {
+          400: 'username: not an X username',
+          404: 'no campaign with this slug, or the account is not on its watchlist',
+          409: 'the account is the home account: change the campaign file instead',
+        },
+      }),
+      admin,
+      async (c) => {
+        const parsed = username.safeParse(c.req.param('username'));
+        if (!parsed.success) throw invalidParameter(`username: ${parsed.error.issues[0]?.message}`);
+        const campaign = await campaignOr404(db, c.req.param('slug'));
+        const result = await removePeer(db, campaign.id, parsed.data);
+        if (result === 'home') {
+          throw conflict(`@${parsed.data} is the home account: change "home:" in the campaign file instead`);
+        }
+        if (result === 'absent')
+          throw notFound(`@${parsed.data} is not on the watchlist of ${campaign.slug}`);
+        await changed(campaign.id);
+        return c.json<WatchlistChangeJson>({
+          campaign: campaign.slug,
+          username: parsed.data,
+          changed: true,
+          snapshotQueued: false,
+        });
+      },
+    )
+    .post(
+      '/campaigns/:slug/queries',
+      describeRoute({
+        summary: 'Add a search query to the campaign',
+        description: 'Queues a poll of the campaign so the new query is read now.',
+        responses: {
+          201: { description: 'added', json: queryChangeSchema },
+          200: {
+            description: 'the campaign already has this query: nothing changed',
+            json: queryChangeSchema,
+          },
+        },
+      }),
+      admin,
+      validJson(z.object({ query: searchQuery })),
+      async (c) => {
+        const campaign = await campaignOr404(db, c.req.param('slug'));
+        const { query } = c.req.valid('json');
+        const { id, changed: added } = await addQuery(db, campaign.id, query);
+        if (added) await changed(campaign.id);
+        const pollQueued = added ? await pollNow(campaign.id) : false;
+        return c.json<QueryChangeJson>(
+          { campaign: campaign.slug, id, query, active: true, changed: added, pollQueued },
+          added ? 201 : 200,
+        );
+      },
+    )
+    .delete(
+      '/campaigns/:slug/queries/:id',
+      describeRoute({
+        summary: 'Retire a search query',
+        description: 'The query stops being polled; what it collected stays.',
+        params: {
+          id: {
+            description: 'the numeric id of the query',
+            schema: { type: 'string', pattern: queryId.source },
+          },
+        },
+        responses: { 200: { description: 'retired (or already retired)', json: queryChangeSchema } },
+        errors: { 400: 'id: not a query id', 404: 'no campaign with this slug, or no query with this id' },
+      }),
+      admin,
+      async (c) => {
+        const id = c.req.param('id');
+        if (!queryId.test(id)) throw invalidParameter('id: expected the numeric id of a campaign query');
+        const campaign = await campaignOr404(db, c.req.param('slug'));
+        const retired = await retireQuery(db, campaign.id, Number(id));
+        if (!retired) throw notFound(`campaign ${campaign.slug} has no query with id ${id}`);
+        if (retired.changed) await changed(campaign.id);
+        return c.json<QueryChangeJson>({
+          campaign: campaign.slug,
+          id: Number(id),
+          query: retired.query,
+          active: false,
+          changed: retired.changed,
+          pollQueued: false,
+        });
+      },
+    )
+    .post(
+      '/campaigns/:slug/backfill',
+      describeRoute({
+        summary: "Walk back the campaign's queries to X's 7-day horizon",
+        responses: { 202: { description: 'queued', json: backfillQueuedSchema } },
+        errors: {
+          409: 'the campaign is paused: resume it first',
+          503: 'the backfill was not queued: Redis (or the database) did not answer',
+        },
+      }),
+      admin,
+      async (c) => {
+        const campaign = await campaignOr404(db, c.req.param('slug'));
+        if (campaign.paused) throw conflict(`${campaign.slug} is paused: resume it before a backfill`);
+        const connected = queuesOr503(queues);
+        const request = await withTimeout(requestBackfill(db, connected, campaign.id), queueTimeoutMs).catch(
+          () => {
+            throw unavailable(
+              'the backfill was not queued: Redis (or the database) did not answer, try again later',
+            );
+          },
+        );
+        return c.json<BackfillQueuedJson>({ campaign: campaign.slug, ...request }, 202);
+      },
+    )
+    .post(
+      '/campaigns/:slug/pause',
+      describeRoute({
+        summary: "Pause the campaign's collection",
+        responses: { 200: { description: 'paused', json: collectionStateSchema } },
+      }),
+      admin,
+      async (c) => {
+        const campaign = await campaignOr404(db, c.req.param('slug'));
+        await setPaused(db, campaign.id, true);
+        return c.json<CollectionStateJson>({ campaign: campaign.slug, paused: true, queued: null });
+      },
+    )
+    .post(
+      '/campaigns/:slug/resume',
+      describeRoute({
+        summary: "Resume the campaign's collection",
+        description: 'Queues a poll of every active query now rather than at the next scheduled tick.',
+        responses: { 200: { description: 'resumed', json: collectionStateSchema } },
+      }),
+      admin,
+      async (c) => {
+        const campaign = await campaignOr404(db, c.req.param('slug'));
+        await setPaused(db, campaign.id, false);
+        // Catch up now rather than at the next scheduled tick.
+        const queued = (await pollNow(campaign.id)) ? 'tick' : null;
+        return c.json<CollectionStateJson>({ campaign: campaign.slug, paused: false, queued });
+      },
+    );
 }
 
 function queuesOr503(queues: DashboardQueues | undefined): DashboardQueues {

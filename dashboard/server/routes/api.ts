@@ -3,6 +3,15 @@ import { z } from 'zod';
 import { listCampaigns } from '../../../src/db/campaign-repository.ts';
 import { intervals, metrics, networkChoices, scopes, seriesMetrics } from '../../../src/rank/metrics.ts';
 import {
+  accountSeriesSchema,
+  type CampaignListJson,
+  campaignListSchema,
+  campaignOverviewSchema,
+  coverageSchema,
+  homeRankHistorySchema,
+  rankedLeaderboardSchema,
+} from '../../api-contract.ts';
+import {
   campaignJson,
   campaignOr404,
   coverageJson,
@@ -11,6 +20,7 @@ import {
   seriesJson,
 } from '../api-responses.ts';
 import { invalidParameter } from '../middleware/errors.ts';
+import { describeRoute } from '../openapi/route-docs.ts';
 import { checkBuckets, checkWindow, instant, integerIn, oneOf, validQuery } from '../request-validation.ts';
 import type { DashboardContext } from './context.ts';
 
@@ -41,7 +51,8 @@ const overviewQuery = z.object({ ...window, top: integerIn(1, 100).default(10) }
 
 const coverageQuery = z.object(window);
 
-const username = /^[A-Za-z0-9_]{1,15}$/;
+/** An X username, the @ optional: the handler checks the path parameter with it, the document states it. */
+const usernameParam = /^@?[A-Za-z0-9_]{1,15}$/;
 
 /** The JSON API, mounted under /api/v1. */
 export function apiRoutes({ db, clock, leaderboards }: DashboardContext): Hono {
@@ -60,40 +71,100 @@ export function apiRoutes({ db, clock, leaderboards }: DashboardContext): Hono {
       // Live numbers: a cached answer is a wrong answer.
       c.header('Cache-Control', 'no-store');
     })
-    .get('/campaigns', async (c) => {
-      const campaigns = await listCampaigns(db);
-      return c.json({ campaigns: campaigns.map(campaignJson) });
-    })
-    .get('/campaigns/:slug/leaderboard', validQuery(leaderboardQuery), async (c) => {
-      const query = c.req.valid('query');
-      const { campaign, from, to } = await target(c.req.param('slug'), query);
-      return c.json(await leaderboards.read(campaign, { ...query, from, to }));
-    })
-    .get('/campaigns/:slug/accounts/:username/series', validQuery(seriesQuery), async (c) => {
-      const query = c.req.valid('query');
-      const account = c.req.param('username').replace(/^@/, '');
-      if (!username.test(account)) {
-        throw invalidParameter('username: expected an X username (1–15 letters, digits or _)');
-      }
-      const { campaign, from, to } = await target(c.req.param('slug'), query);
-      checkBuckets(from, to, query.interval);
-      return c.json(await seriesJson(db, campaign, account, { ...query, from, to }, clock.now()));
-    })
-    .get('/campaigns/:slug/rank-history', validQuery(rankHistoryQuery), async (c) => {
-      const query = c.req.valid('query');
-      const { campaign, from, to } = await target(c.req.param('slug'), query);
-      checkBuckets(from, to, query.interval);
-      return c.json(await rankHistoryJson(db, campaign, { ...query, from, to }, clock.now()));
-    })
-    .get('/campaigns/:slug/overview', validQuery(overviewQuery), async (c) => {
-      const query = c.req.valid('query');
-      const { campaign, from, to } = await target(c.req.param('slug'), query);
-      return c.json(await overviewJson(db, campaign, { from, to, top: query.top }, clock.now()));
-    })
-    .get('/campaigns/:slug/coverage', validQuery(coverageQuery), async (c) => {
-      const query = c.req.valid('query');
-      const { campaign, from, to } = await target(c.req.param('slug'), query);
-      checkBuckets(from, to, 'hour');
-      return c.json(await coverageJson(db, campaign, { from, to }, clock.now()));
-    });
+    .get(
+      '/campaigns',
+      describeRoute({
+        summary: 'The campaigns',
+        responses: { 200: { description: 'every campaign applied', json: campaignListSchema } },
+      }),
+      async (c) => {
+        const campaigns = await listCampaigns(db);
+        return c.json<CampaignListJson>({ campaigns: campaigns.map(campaignJson) });
+      },
+    )
+    .get(
+      '/campaigns/:slug/leaderboard',
+      describeRoute({
+        summary: 'The leaderboard of a metric, with movement',
+        description: 'Ranks over [from, to) (default: the campaign window); definitions: docs/METRICS.md.',
+        responses: { 200: { description: 'the ranked accounts', json: rankedLeaderboardSchema } },
+      }),
+      validQuery(leaderboardQuery),
+      async (c) => {
+        const query = c.req.valid('query');
+        const { campaign, from, to } = await target(c.req.param('slug'), query);
+        return c.json(await leaderboards.read(campaign, { ...query, from, to }));
+      },
+    )
+    .get(
+      '/campaigns/:slug/accounts/:username/series',
+      describeRoute({
+        summary: "An account's followers, posts or engagement per hour or day",
+        params: {
+          username: {
+            description: 'an X username (the @ is optional)',
+            schema: { type: 'string', pattern: usernameParam.source },
+          },
+        },
+        responses: { 200: { description: 'one point per bucket with a value', json: accountSeriesSchema } },
+        errors: {
+          400: 'a parameter is invalid (or the window holds too many buckets): the message names it',
+        },
+      }),
+      validQuery(seriesQuery),
+      async (c) => {
+        const query = c.req.valid('query');
+        const given = c.req.param('username');
+        if (!usernameParam.test(given)) {
+          throw invalidParameter('username: expected an X username (1–15 letters, digits or _)');
+        }
+        const account = given.replace(/^@/, '');
+        const { campaign, from, to } = await target(c.req.param('slug'), query);
+        checkBuckets(from, to, query.interval);
+        return c.json(await seriesJson(db, campaign, account, { ...query, from, to }, clock.now()));
+      },
+    )
+    .get(
+      '/campaigns/:slug/rank-history',
+      describeRoute({
+        summary: "The home account's rank at the end of each hour or day",
+        responses: { 200: { description: 'one point per bucket', json: homeRankHistorySchema } },
+      }),
+      validQuery(rankHistoryQuery),
+      async (c) => {
+        const query = c.req.valid('query');
+        const { campaign, from, to } = await target(c.req.param('slug'), query);
+        checkBuckets(from, to, query.interval);
+        return c.json(await rankHistoryJson(db, campaign, { ...query, from, to }, clock.now()));
+      },
+    )
+    .get(
+      '/campaigns/:slug/overview',
+      describeRoute({
+        summary: 'Activity per query, share of voice, top posts and the headline',
+        responses: {
+          200: { description: "the campaign's figures over the window", json: campaignOverviewSchema },
+        },
+      }),
+      validQuery(overviewQuery),
+      async (c) => {
+        const query = c.req.valid('query');
+        const { campaign, from, to } = await target(c.req.param('slug'), query);
+        return c.json(await overviewJson(db, campaign, { from, to, top: query.top }, clock.now()));
+      },
+    )
+    .get(
+      '/campaigns/:slug/coverage',
+      describeRoute({
+        summary: 'How complete the data of each campaign hour is',
+        responses: { 200: { description: 'per query and per hour', json: coverageSchema } },
+      }),
+      validQuery(coverageQuery),
+      async (c) => {
+        const query = c.req.valid('query');
+        const { campaign, from, to } = await target(c.req.param('slug'), query);
+        checkBuckets(from, to, 'hour');
+        return c.json(await coverageJson(db, campaign, { from, to }, clock.now()));
+      },
+    );
 }

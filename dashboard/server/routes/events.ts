@@ -1,8 +1,14 @@
 import { Hono } from 'hono';
 import { type SSEMessage, streamSSE } from 'hono/streaming';
-import type { CampaignUpdateEventJson } from '../../api-contract.ts';
+import {
+  type CampaignHelloEventJson,
+  type CampaignUpdateEventJson,
+  campaignHelloEventSchema,
+  campaignUpdateEventSchema,
+} from '../../api-contract.ts';
 import { campaignOr404 } from '../api-responses.ts';
 import { unavailable } from '../middleware/errors.ts';
+import { describeRoute } from '../openapi/route-docs.ts';
 import type { DashboardContext } from './context.ts';
 
 /** How long a browser waits before reconnecting after the stream ends (EventSource's `retry`). */
@@ -26,7 +32,23 @@ export function eventRoutes({ db, live, heartbeatMs }: DashboardContext): Hono {
     return campaign;
   };
 
-  return new Hono().get('/campaigns/:slug/events', async (c) => {
+  const describe = describeRoute({
+    summary: "Server-Sent Events: one `update` per write to the campaign's data",
+    description:
+      '`hello` first (with `retry`), then an `update` per worker write (throttled): re-read the API. ' +
+      'Comment lines keep idle connections alive. Not rate-limited: reconnections are paced by `retry`.',
+    responses: {
+      200: {
+        description: 'the event stream',
+        events: { hello: campaignHelloEventSchema, update: campaignUpdateEventSchema },
+      },
+    },
+    errors: {
+      503: 'live updates are off (no Redis) or paused (Redis does not answer): poll the API instead',
+    },
+  });
+
+  return new Hono().get('/campaigns/:slug/events', describe, async (c) => {
     const campaign = await campaignOf(c.req.param('slug'));
     if (!live) throw unavailable('live updates are off: this dashboard has no Redis; the page polls instead');
     if (!(await live.ready())) {
@@ -39,7 +61,7 @@ export function eventRoutes({ db, live, heartbeatMs }: DashboardContext): Hono {
       // the connection and the subscription. Writes are chained: events go out in order, hello first.
       let writing = stream.writeSSE({
         event: 'hello',
-        data: JSON.stringify({ campaign: campaign.slug }),
+        data: JSON.stringify({ campaign: campaign.slug } satisfies CampaignHelloEventJson),
         retry: retryMs,
       });
       const send = (message: SSEMessage) => {

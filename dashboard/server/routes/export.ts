@@ -17,6 +17,7 @@ import { intervals, metrics, scopes } from '../../../src/rank/metrics.ts';
 import { campaignOr404 } from '../api-responses.ts';
 import type { DashboardDeps } from '../app.ts';
 import { invalidParameter } from '../middleware/errors.ts';
+import { describeRoute } from '../openapi/route-docs.ts';
 import { checkBuckets, checkWindow, instant, integerIn, oneOf, validQuery } from '../request-validation.ts';
 
 const username = /^@?[A-Za-z0-9_]{1,15}$/;
@@ -51,6 +52,40 @@ export const exportQuery = z.object({
   lang: oneOf(languages).default('en'),
 });
 export type ExportQuery = z.output<typeof exportQuery>;
+
+/** The files a download can name (`followers.csv`, …): every kind in every format it comes in. */
+const exportFiles = exportKinds.flatMap((kind) =>
+  exportFormats
+    .filter((format) => {
+      try {
+        checkExportRequest({ what: kind, format });
+        return true;
+      } catch {
+        return false;
+      }
+    })
+    .map((format) => `${kind}.${format}`),
+);
+
+/**
+ * The JSON export (src/export/render-export.ts `jsonChunks`): the request, then each of the export's
+ * tables under its key, one object per row keyed by the table's columns.
+ */
+const jsonExportSchema = z
+  .object({
+    campaign: z.string(),
+    export: z.enum(exportKinds),
+    from: z.iso.datetime(),
+    to: z.iso.datetime(),
+    timezone: z.string(),
+    exportedAt: z.iso.datetime(),
+    interval: oneOf(intervals).optional().describe('followers only'),
+    metric: oneOf(metrics).optional().describe('leaderboard only'),
+    scope: oneOf(scopes).optional().describe('leaderboard only'),
+  })
+  .catchall(z.array(z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))));
+
+const binary = (type: string) => ({ type: 'string', contentMediaType: type });
 
 const what = oneOf(exportKinds);
 const format = oneOf(exportFormats);
@@ -95,7 +130,33 @@ export async function exportRequest(
  * unknown campaign, a failed first read) are the API's JSON errors.
  */
 export function exportRoutes({ db, clock, log }: DashboardDeps): Hono {
-  return new Hono().get('/campaigns/:slug/export/:file', validQuery(exportQuery), async (c) => {
+  const describe = describeRoute({
+    summary: 'Download an export: the file names what (followers, posts…) and the format',
+    description:
+      "The exports of `tracker export`, streamed as they are written; the media type follows the file's extension. " +
+      'An error after the first byte ends the download short (and is logged).',
+    params: { file: { description: '`<what>.<format>`', schema: { type: 'string', enum: exportFiles } } },
+    responses: {
+      200: {
+        description: 'the file, as an attachment',
+        headers: {
+          'Content-Disposition': {
+            description: 'attachment; filename="<slug>-<what>[-<detail>].<format>"',
+            schema: { type: 'string' },
+          },
+        },
+        content: Object.fromEntries(
+          exportFormats.map((format) => {
+            const type = contentTypes[format];
+            if (format === 'json') return [type, jsonExportSchema];
+            return [type, type.startsWith('text/') ? { type: 'string' } : binary(type)];
+          }),
+        ),
+      },
+    },
+  });
+
+  return new Hono().get('/campaigns/:slug/export/:file', describe, validQuery(exportQuery), async (c) => {
     const [kind = '', type = ''] = c.req.param('file').split('.', 2);
     const { campaign, request } = await exportRequest(
       db,
