@@ -55,7 +55,7 @@ export async function* reportPdfChunks(content: ReportContent, lang: Lang): Asyn
       Title: t.reportTitle(content.campaign.name),
       Subject: headline(content, lang),
       Creator: 'campaign-tracker',
-      // The application clock, as every export's "exported at": the same request gives the same bytes.
+      // The application clock, as every export's "exported at" (a replayed demo dates it in 2016).
       CreationDate: content.asOf,
     },
   });
