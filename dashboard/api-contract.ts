@@ -45,7 +45,9 @@ export const leaderboardSchema = z.object({
   campaign: z.string(),
   metric: z.string(),
   scope: z.string(),
-  network: z.enum([...networks, 'all']).describe('x, bluesky, mastodon, or all (every network ranked together)'),
+  network: z
+    .enum([...networks, 'all'])
+    .describe('x, bluesky, mastodon, or all (every network ranked together)'),
   from: instant,
   to: instant,
   asOf: instant.describe('the application clock when the ranking was read (the replayed time in demo mode)'),
@@ -67,7 +69,9 @@ export const seriesSchema = z.object({
   asOf: instant,
   points: z
     .array(z.object({ at: instant, value: z.number(), source: z.enum(['collected', 'imported']).optional() }))
-    .describe('followers only: `source` is `imported` for a reading from a file (`tracker import followers`)'),
+    .describe(
+      'followers only: `source` is `imported` for a reading from a file (`tracker import followers`)',
+    ),
 });
 export type SeriesJson = z.output<typeof seriesSchema>;
 

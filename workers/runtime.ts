@@ -27,7 +27,10 @@ export interface CollectionRuntimeOptions extends CollectContext {
 
 export interface CollectionRuntime {
   /** X's queues, and each Mastodon instance's (`mastodon-<instance>`) once a job named it */
-  queues: { search: Queue; archive: Queue; timeline: Queue; users: Queue; tweets: Queue } & Record<string, Queue>;
+  queues: { search: Queue; archive: Queue; timeline: Queue; users: Queue; tweets: Queue } & Record<
+    string,
+    Queue
+  >;
   /** the queues of the other networks (`bluesky-search`, `bluesky-accounts`, …) */
   networkQueues: Queue[];
   workers: Worker[];

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { followerGrowthSeries, timeChartConfig, timeDatasets, withGaps } from '../../src/present/chart-options.ts';
+import {
+  followerGrowthSeries,
+  timeChartConfig,
+  timeDatasets,
+  withGaps,
+} from '../../src/present/chart-options.ts';
 
 const hour = 3_600_000;
 
