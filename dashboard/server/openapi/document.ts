@@ -37,7 +37,7 @@ export interface Operation {
   description?: string;
   security?: Array<Record<string, string[]>>;
   parameters: Parameter[];
-  requestBody?: { required: true; content: Record<string, MediaType> };
+  requestBody?: { required: true; description?: string; content: Record<string, MediaType> };
   responses: Record<string, ResponseObject>;
 }
 
@@ -159,7 +159,17 @@ function operation(
             content: { 'application/json': { schema: jsonSchema(validators.body, 'input') } },
           },
         }
-      : {}),
+      : route.requestBody
+        ? {
+            requestBody: {
+              required: true,
+              description: route.requestBody.description,
+              content: Object.fromEntries(
+                Object.entries(route.requestBody.content).map(([type, schema]) => [type, { schema }]),
+              ),
+            },
+          }
+        : {}),
     responses,
   };
 }
@@ -196,7 +206,7 @@ function queryParameters(query: z.ZodType | undefined, definitions: Record<Metri
 
 function errorsOf(path: string, route: RouteDoc, validators: ValidatorDoc, options: DocumentOptions) {
   const errors: Record<number, string> = {};
-  if (validators.query || validators.body)
+  if (validators.query || validators.body || route.requestBody)
     errors[400] = 'a parameter is invalid: the message names it and what it expects';
   if (validators.admin) {
     errors[401] = 'no admin token: send Authorization: Bearer <ADMIN_TOKEN>';

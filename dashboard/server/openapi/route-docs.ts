@@ -24,6 +24,8 @@ export interface RouteDoc {
   description?: string;
   /** path parameters by name; a parameter without one is a string described by its name alone */
   params?: Record<string, { description: string; schema?: JsonSchema }>;
+  /** a body that is not JSON checked by `validJson` (a campaign file's text, say): its media types */
+  requestBody?: { description: string; content: Record<string, JsonSchema> };
   /** the answers other than errors, by status */
   responses: Record<number, ResponseDoc>;
   /**
