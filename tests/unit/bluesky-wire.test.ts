@@ -21,10 +21,8 @@ describe('Bluesky wire mapping on real bodies', () => {
     const body = fixture('getAuthorFeed.real-osmote-2024-01') as { feed: AppBskyFeedDefs.FeedViewPost[] };
     expect(() => lexicons.assertValidXrpcOutput('app.bsky.feed.getAuthorFeed', body)).not.toThrow();
     const posts = body.feed.map((item) => mapped(toFeedItem(item)));
-    const kinds = posts.reduce<Record<string, number>>(
-      (n, p) => ({ ...n, [p.kind]: (n[p.kind] ?? 0) + 1 }),
-      {},
-    );
+    const kinds: Record<string, number> = {};
+    for (const p of posts) kinds[p.kind] = (kinds[p.kind] ?? 0) + 1;
     expect(kinds).toEqual({ repost: 23, reply: 20, post: 5, quote: 2 });
     for (const repost of posts.filter((p) => p.kind === 'repost')) {
       expect(repost.authorId).toBe('did:plc:etdcb47v54mwv2wdufhi4tu6');
