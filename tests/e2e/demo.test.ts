@@ -110,5 +110,5 @@ describe('the demo (tracker start without a token)', () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGINT');
     expect(await exited).toBe(0);
-  }, 400_000);
+  }, 600_000);
 });
