@@ -58,7 +58,7 @@ program
     const { start } = await import('./commands/start.ts');
     const app = await start(config, log);
     out(
-      `campaign-tracker is up: ${app.url}${config.demo ? ' (demo: simulated replay of the OGP 2016 summit)' : ''}`,
+      `campaign-tracker is up: ${app.url}${config.demo ? ' (demo: simulated replay of the OGP 2016 summit, and its fictional 2026 edition on X, Bluesky and Mastodon)' : ''}`,
     );
     await runUntilSignal(log, app.stop);
   });

@@ -4,12 +4,14 @@ import { startCollection } from '../../workers/runtime.ts';
 import { watchAlerts } from '../alerts/watch.ts';
 import { pricesFrom } from '../budget/prices.ts';
 import { applyCampaign } from '../campaigns/apply.ts';
-import { readCampaignFile } from '../campaigns/campaign-file.ts';
 import { type Clock, clockFrom } from '../clock.ts';
+import { blueskySource } from '../collect/source.ts';
 import type { Config } from '../config.ts';
-import { type Demo, demoCampaignFile, startDemo } from '../demo.ts';
+import { type Demo, startDemo } from '../demo.ts';
 import { campaignUpdatedChannel, defaultPrefix } from '../jobs/queue-names.ts';
 import type { Logger } from '../log.ts';
+import { BlueskyClient } from '../networks/bluesky/client.ts';
+import { MastodonClient } from '../networks/mastodon/client.ts';
 import { XClient } from '../networks/x/client.ts';
 import { ensureRedis } from '../redis.ts';
 import { mastodonClientFrom } from './mastodon-client.ts';
@@ -20,7 +22,7 @@ import { openMigratedDatabase } from './storage.ts';
 const demoMinIntervalMs = 2000;
 
 /**
- * `tracker start`: everything in one process — migrate, (demo: simulator and its campaign),
+ * `tracker start`: everything in one process — migrate, (demo: stand-ins and their campaigns),
  * workers and schedules, dashboard. Returns a function that stops it all, in reverse order.
  */
 export async function start(config: Config, log: Logger): Promise<{ url: string; stop(): Promise<void> }> {
@@ -43,7 +45,7 @@ export async function start(config: Config, log: Logger): Promise<{ url: string;
       stack.push(() => (demo as Demo).close());
       clock = demo.clock;
       x = new XClient({ bearerToken: demo.bearerToken, baseUrl: demo.baseUrl });
-      await applyCampaign(db, await readCampaignFile(demoCampaignFile), clock.now());
+      for (const campaign of demo.campaigns) await applyCampaign(db, campaign, clock.now());
     } else {
       x = new XClient({
         bearerToken: config.X_BEARER_TOKEN as string,
@@ -61,9 +63,9 @@ export async function start(config: Config, log: Logger): Promise<{ url: string;
       log,
       prices: pricesFrom(config),
       redisUrl: redis.url,
-      // The demo replays X alone for now; a configured Bluesky session is collected beside it otherwise.
-      sources: demo ? [] : sourcesFrom(config),
-      ...(demo ? {} : { mastodon: mastodonClientFrom(config) }),
+      // The demo reads its stand-ins; otherwise Bluesky when its session is configured.
+      sources: demo ? [blueskySource(new BlueskyClient(demo.bluesky))] : sourcesFrom(config),
+      mastodon: demo ? new MastodonClient(demo.mastodon) : mastodonClientFrom(config),
       prefix,
       ...(demo ? { fresh: true } : {}),
       schedules: demo ? { replay: { speed: demo.clock.speed, minEveryMs: demoMinIntervalMs } } : {},

@@ -68,6 +68,41 @@ describe('the demo (tracker start without a token)', () => {
     );
     expect([...series].sort((a, b) => a - b)).toEqual(series);
 
+    // forum26: the home organisation ranked on each network; across networks, rows name theirs.
+    type Board = { home: { rank: number; username: string } | null; rows: Array<{ network: string }> };
+    for (const [network, handle] of [
+      ['bluesky', 'opendataforum.bsky.social'],
+      ['mastodon', 'opendataforum@mastodon.social'],
+    ]) {
+      const forum = await eventually(
+        async () => {
+          const body = (await json(
+            `/api/v1/campaigns/forum26/leaderboard?network=${network}&limit=10`,
+          )) as Board;
+          return body.home ? body : undefined;
+        },
+        {
+          what: `@OpenData_Forum on the forum26 ${network} leaderboard`,
+          timeoutMs: 120_000,
+          intervalMs: 500,
+        },
+      );
+      expect(forum.home?.rank).toBeGreaterThanOrEqual(1);
+      expect(forum.home?.username.toLowerCase()).toBe(handle);
+      expect(new Set(forum.rows.map((row) => row.network))).toEqual(new Set([network]));
+    }
+    const mixed = await eventually(
+      async () => {
+        const body = (await json('/api/v1/campaigns/forum26/leaderboard?network=all&limit=100')) as Board;
+        return new Set(body.rows.map((row) => row.network)).size >= 3 ? body : undefined;
+      },
+      { what: 'forum26 rows from X, Bluesky and Mastodon together', timeoutMs: 120_000, intervalMs: 500 },
+    );
+    expect(new Set(mixed.rows.map((row) => row.network))).toEqual(new Set(['x', 'bluesky', 'mastodon']));
+    const unknown = await fetch(`${url}/api/v1/campaigns/forum26/leaderboard?network=myspace`);
+    expect(unknown.status).toBe(400);
+    expect(await unknown.text()).toContain('network');
+
     const page = await (await fetch(`${url}/campaigns/ogp16`)).text();
     expect(page).toContain('OpenData_Forum');
     expect(page).toMatch(/simulat/i);
@@ -75,5 +110,5 @@ describe('the demo (tracker start without a token)', () => {
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGINT');
     expect(await exited).toBe(0);
-  }, 400_000);
+  }, 600_000);
 });

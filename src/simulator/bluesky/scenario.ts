@@ -94,6 +94,11 @@ export interface BlueskyScenarioOptions extends ScenarioOptions {
     deletedPosts?: { share: number; delayMs?: number };
     renamedAccounts?: { share?: number; handles?: readonly string[]; at?: Date | string };
   };
+  /**
+   * The first instant of the forum's window (default FORUM26_WINDOW.start): the demo replays forum26 on
+   * the 2016 summit's days, beside ogp16, because the tracker runs on one clock (src/demo.ts says why).
+   */
+  windowStart?: Date;
 }
 
 /** The home organisation's Bluesky account, the one real handle of the scenario. */
@@ -104,7 +109,6 @@ const HOME_DESCRIPTION =
 
 /** The forum's fictional 2026 edition: the 2016 summit's days, ten years on (both in CET, UTC+1). */
 export const FORUM26_WINDOW = { start: '2026-12-07T00:00:00+01:00', end: '2026-12-10T00:00:00+01:00' };
-const SHIFT_MS = Date.parse(FORUM26_WINDOW.start) - Date.parse(OGP16_SCENARIO.window.start);
 
 /** Bluesky opened to the public in 2023: accounts are spread from then to the month before the forum. */
 const BLUESKY_EPOCH_MS = Date.parse('2023-04-01T00:00:00Z');
@@ -123,8 +127,12 @@ export const BLUESKY_PRESETS: Readonly<Record<string, BlueskyScenarioOptions>> =
 };
 
 export function generateBlueskyScenario(options: BlueskyScenarioOptions = {}): BlueskyScenario {
-  const base = generateScenario({ ...options, name: options.name ?? 'forum26' });
-  const accounts = base.users.map((user, index) => toAccount(user, index === 0));
+  const { windowStart, ...generatorOptions } = options;
+  const base = generateScenario({ ...generatorOptions, name: options.name ?? 'forum26' });
+  const shiftMs =
+    (windowStart?.getTime() ?? Date.parse(FORUM26_WINDOW.start)) - Date.parse(OGP16_SCENARIO.window.start);
+  const shifted = (date: Date) => new Date(date.getTime() + shiftMs);
+  const accounts = base.users.map((user, index) => toAccount(user, index === 0, shiftMs));
   const byXId = new Map(base.users.map((user, index) => [user.id, accounts[index] as BskyAccount]));
   const byDid = new Map(accounts.map((account) => [account.did, account]));
   const byXName = new Map(base.users.map((user, index) => [user.username.toLowerCase(), accounts[index]]));
@@ -135,11 +143,11 @@ export function generateBlueskyScenario(options: BlueskyScenarioOptions = {}): B
   }
 
   // Renames are known before the posts: a post written after one mentions the new handle.
-  const planned = planBlueskyFaults(base, options.faults, byXId);
+  const planned = planBlueskyFaults(base, options.faults, byXId, shiftMs);
   const renames = new Map(planned.renamedAccounts.map((rename) => [rename.did, rename]));
   const handleAt = (did: string, xTime: Date) => {
     const rename = renames.get(did);
-    return rename && rename.at.getTime() <= xTime.getTime() + SHIFT_MS ? rename.to : byDid.get(did)?.handle;
+    return rename && rename.at.getTime() <= xTime.getTime() + shiftMs ? rename.to : byDid.get(did)?.handle;
   };
   const posts: BskyPost[] = [];
   const reposts: BskyRepost[] = [];
@@ -148,7 +156,7 @@ export function generateBlueskyScenario(options: BlueskyScenarioOptions = {}): B
   for (const post of base.posts) {
     const author = byXId.get(post.authorId);
     if (!author) throw new Error(`post ${post.id} has an unknown author`);
-    const rkey = uniqueKey(post, author.did, taken);
+    const rkey = uniqueKey(post, author.did, taken, shiftMs);
     if (post.kind === 'repost') {
       const subject = post.referencedId ? byXPost.get(post.referencedId) : undefined;
       if (!subject) continue;
@@ -187,7 +195,7 @@ export function generateBlueskyScenario(options: BlueskyScenarioOptions = {}): B
       tags: [...new Set(written.facets.flatMap((f) => (f.kind === 'tag' ? [f.tag.toLowerCase()] : [])))],
       mentions: [...new Set(written.facets.flatMap((f) => (f.kind === 'mention' ? [f.did] : [])))],
       metricsAt: (t) => {
-        const m = post.metricsAt(new Date(t.getTime() - SHIFT_MS));
+        const m = post.metricsAt(new Date(t.getTime() - shiftMs));
         return { like: m.like, repost: m.repost, reply: m.reply, quote: m.quote };
       },
     };
@@ -227,13 +235,14 @@ export function handleOf(username: string): string {
   return `${label || 'user'}.bsky.social`;
 }
 
-function toAccount(user: SimUser, home: boolean): BskyAccount {
+function toAccount(user: SimUser, home: boolean, shiftMs: number): BskyAccount {
   const fraction =
     (user.createdAt.getTime() - X_EARLIEST_MS) / (Date.parse(OGP16_SCENARIO.window.start) - X_EARLIEST_MS);
+  const windowStartMs = Date.parse(OGP16_SCENARIO.window.start) + shiftMs;
+  // Moved with the window (the demo replays it in 2016), accounts stay as old as they are in 2026.
+  const epochMs = BLUESKY_EPOCH_MS + windowStartMs - Date.parse(FORUM26_WINDOW.start);
   const createdMs =
-    BLUESKY_EPOCH_MS +
-    Math.max(0, Math.min(1, fraction)) *
-      (Date.parse(FORUM26_WINDOW.start) - 30 * 86_400_000 - BLUESKY_EPOCH_MS);
+    epochMs + Math.max(0, Math.min(1, fraction)) * (windowStartMs - 30 * 86_400_000 - epochMs);
   return {
     did: plcDid(user.id),
     handle: home ? HOME_HANDLE : handleOf(user.username),
@@ -241,13 +250,9 @@ function toAccount(user: SimUser, home: boolean): BskyAccount {
     description: home ? HOME_DESCRIPTION : user.description,
     createdAt: new Date(Math.floor(createdMs / 1000) * 1000),
     followsCount: user.followingCount,
-    followersAt: (t) => user.followersAt(new Date(t.getTime() - SHIFT_MS)),
-    postsCountAt: (t) => user.postCountAt(new Date(t.getTime() - SHIFT_MS)),
+    followersAt: (t) => user.followersAt(new Date(t.getTime() - shiftMs)),
+    postsCountAt: (t) => user.postCountAt(new Date(t.getTime() - shiftMs)),
   };
-}
-
-function shifted(date: Date): Date {
-  return new Date(date.getTime() + SHIFT_MS);
 }
 
 function ref(post: BskyPost): StrongRef {
@@ -259,9 +264,9 @@ function rootOf(parent: BskyPost): StrongRef {
 }
 
 /** A TID from the post's instant, its microseconds from the X id's low bits; unique in the author's repo. */
-function uniqueKey(post: SimPost, did: string, taken: Set<string>): string {
+function uniqueKey(post: SimPost, did: string, taken: Set<string>, shiftMs: number): string {
   const id = BigInt(post.id);
-  let micros = (post.createdAt.getTime() + SHIFT_MS) * 1000 + Number(id % 1000n);
+  let micros = (post.createdAt.getTime() + shiftMs) * 1000 + Number(id % 1000n);
   const clockId = Number((id >> 10n) % 1024n);
   for (;;) {
     const key = tid(micros, clockId);
@@ -326,6 +331,7 @@ function planBlueskyFaults(
   base: Scenario,
   options: BlueskyScenarioOptions['faults'],
   byXId: ReadonlyMap<string, BskyAccount>,
+  shiftMs: number,
 ): {
   deletedXPosts: ReadonlyArray<{ id: string; at: Date }>;
   renamedAccounts: BlueskyFaults['renamedAccounts'];
@@ -338,7 +344,7 @@ function planBlueskyFaults(
   if (renamed) {
     planned.renamedAccounts = {
       ...(renamed.share === undefined ? {} : { share: renamed.share }),
-      ...(renamed.at === undefined ? {} : { at: new Date(new Date(renamed.at).getTime() - SHIFT_MS) }),
+      ...(renamed.at === undefined ? {} : { at: new Date(new Date(renamed.at).getTime() - shiftMs) }),
       usernames: (renamed.handles ?? []).map((handle) => {
         const username = xName.get(handle.toLowerCase());
         if (!username) throw new RangeError(`faults rename @${handle}, who is not in the scenario`);
@@ -354,7 +360,7 @@ function planBlueskyFaults(
     const handle = handleOf(to);
     if (handles.has(handle)) throw new Error(`a rename would give ${handle} to a second account`);
     handles.add(handle);
-    return [{ did: account.did, from: account.handle, to: handle, at: shifted(at) }];
+    return [{ did: account.did, from: account.handle, to: handle, at: new Date(at.getTime() + shiftMs) }];
   });
   return { deletedXPosts: plan.deletedPosts, renamedAccounts };
 }
