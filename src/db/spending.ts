@@ -42,6 +42,8 @@ export async function snapshotReserveMicros(
     .selectFrom('campaign_accounts')
     .select((eb) => eb.fn.countAll<string>().as('accounts'))
     .where('campaign_id', '=', campaignId)
+    // Only X bills reads: the Bluesky and Mastodon accounts of the watchlist cost nothing.
+    .where('network', '=', 'x')
     .executeTakeFirst();
   const month = utcMonth(now);
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());

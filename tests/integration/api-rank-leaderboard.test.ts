@@ -35,6 +35,7 @@ describe('leaderboard', () => {
     expect(body.rows[0]).toEqual({
       rank: 1,
       accountId: '2',
+      network: 'x',
       username: 'alice',
       name: 'alice name',
       profileImageUrl: null,

@@ -287,6 +287,7 @@ describe("backfill and snapshot requests queue the workers' own jobs", () => {
       .select(['id', 'backfill_until_id', 'backfill_done'])
       .where('campaign_id', '=', campaignId)
       .where('active', '=', true)
+      .orderBy('id')
       .execute();
     const expected = {
       campaign: 'ogp16',
