@@ -162,6 +162,12 @@ export interface CollectionStateJson {
 
 /** A leaderboard row with its movement: the ranks it had an hour ago and at the start of the day. */
 export interface RankedRowJson extends LeaderboardRowJson {
+  /**
+   * scope watchlist: the entity (organisation or person) the row sums, and its accounts' networks
+   * on the board (username and name are then the entity's name), and the handle of its account when
+   * it has one only on the board; null on an account's row
+   */
+  entity: { name: string; networks: string[]; handle: string | null } | null;
   /** rank on [from, min(to, asOf) − 1 hour); null when not ranked then */
   rankHourAgo: number | null;
   /** rank on [from, start of the day of min(to, asOf)); null when not ranked then */

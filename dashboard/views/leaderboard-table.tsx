@@ -32,6 +32,8 @@ export interface LeaderboardRowProps {
   size?: RowSize | undefined;
 }
 
+const networkLabels: Record<string, string> = { x: 'X', bluesky: 'Bluesky', mastodon: 'Mastodon' };
+
 const avatarPixels: Record<RowSize, number> = { regular: 28, large: 56 };
 
 export const LeaderboardRow: FC<LeaderboardRowProps> = ({
@@ -60,21 +62,33 @@ export const LeaderboardRow: FC<LeaderboardRowProps> = ({
         )}
       </td>
       <td class="account">
-        <a href={accountHref(slug, row.username, lang)}>
-          {image ? (
-            <img
-              src={image}
-              alt=""
-              width={pixels}
-              height={pixels}
-              loading="lazy"
-              referrerpolicy="no-referrer"
-            />
-          ) : (
+        {row.entity && row.entity.handle === null ? (
+          // An entity summing several accounts has no single account page to link to.
+          <span>
             <span class="avatar-blank" aria-hidden="true" />
-          )}
-          <span class="name">{row.name}</span> <span class="username">@{row.username}</span>
-        </a>
+            <span class="name">{row.entity.name}</span>{' '}
+            <span class="username">
+              {row.entity.networks.map((network) => networkLabels[network] ?? network).join(' · ')}
+            </span>
+          </span>
+        ) : (
+          <a href={accountHref(slug, row.entity?.handle ?? row.username, lang)}>
+            {image ? (
+              <img
+                src={image}
+                alt=""
+                width={pixels}
+                height={pixels}
+                loading="lazy"
+                referrerpolicy="no-referrer"
+              />
+            ) : (
+              <span class="avatar-blank" aria-hidden="true" />
+            )}
+            <span class="name">{row.name}</span>{' '}
+            <span class="username">@{row.entity?.handle ?? row.username}</span>
+          </a>
+        )}
       </td>
       <td class="num">{formatMetricValue(lang, metric, row.value)}</td>
     </tr>
