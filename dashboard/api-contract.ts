@@ -232,6 +232,12 @@ export type CollectionStateJson = z.output<typeof collectionStateSchema>;
 
 /** A leaderboard row with its movement: the ranks it had an hour ago and at the start of the day. */
 export const rankedRowSchema = leaderboardRowSchema.extend({
+  entity: z
+    .object({ name: z.string(), networks: z.array(z.string()), handle: z.string().nullable() })
+    .nullable()
+    .describe(
+      "scope watchlist: the entity (organisation or person) the row sums, its accounts' networks on the board (username and name are then the entity's name), and the handle of its account when it has one only on the board; null on an account's row",
+    ),
   rankHourAgo: z
     .number()
     .int()

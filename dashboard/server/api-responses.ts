@@ -52,6 +52,7 @@ const rowJson = (row: LeaderboardRow): RankedRowJson => ({
   profileImageUrl: row.profileImageUrl,
   value: row.value,
   isHome: row.isHome,
+  entity: row.entity,
   rankHourAgo: row.rankHourAgo,
   rankDayStart: row.rankDayStart,
 });

@@ -33,6 +33,8 @@ export interface LeaderboardRowProps {
   size?: RowSize | undefined;
 }
 
+const networkLabels: Record<string, string> = { x: 'X', bluesky: 'Bluesky', mastodon: 'Mastodon' };
+
 const avatarPixels: Record<RowSize, number> = { regular: 28, large: 56 };
 
 export const LeaderboardRow: FC<LeaderboardRowProps> = ({
@@ -60,16 +62,34 @@ export const LeaderboardRow: FC<LeaderboardRowProps> = ({
         )}
       </td>
       <td class="account">
-        <a href={accountHref(slug, row.username, lang)}>
-          <Avatar
-            accountId={row.accountId}
-            profileImageUrl={row.profileImageUrl}
-            name={row.name}
-            username={row.username}
-            pixels={pixels}
-          />
-          <span class="name">{row.name}</span> <span class="username">@{row.username}</span>
-        </a>
+        {row.entity && row.entity.handle === null ? (
+          // An entity summing several accounts has no single account page to link to.
+          <span>
+            <Avatar
+              accountId={row.accountId}
+              profileImageUrl={null}
+              name={row.entity.name}
+              username={row.entity.name}
+              pixels={pixels}
+            />
+            <span class="name">{row.entity.name}</span>{' '}
+            <span class="username">
+              {row.entity.networks.map((network) => networkLabels[network] ?? network).join(' · ')}
+            </span>
+          </span>
+        ) : (
+          <a href={accountHref(slug, row.entity?.handle ?? row.username, lang)}>
+            <Avatar
+              accountId={row.accountId}
+              profileImageUrl={row.profileImageUrl}
+              name={row.name}
+              username={row.username}
+              pixels={pixels}
+            />
+            <span class="name">{row.name}</span>{' '}
+            <span class="username">@{row.entity?.handle ?? row.username}</span>
+          </a>
+        )}
       </td>
       <td class="num">{formatMetricValue(lang, metric, row.value)}</td>
     </tr>

@@ -363,6 +363,35 @@ export async function watchlistAccounts(
   });
 }
 
+/** An account of the watchlist and the entity (organisation or person) it belongs to. */
+export interface EntityAccount {
+  accountId: string;
+  entityId: number;
+  entityName: string;
+}
+
+/** The watchlist's known accounts (home entity included) on the networks asked for, with their entity. */
+export async function watchlistEntityAccounts(
+  db: Db,
+  campaign: Pick<Campaign, 'id'>,
+  network: NetworkChoice,
+): Promise<EntityAccount[]> {
+  const { rows } = await sql<{ account_id: string; entity_id: number; entity_name: string }>`
+    select a.id as account_id, e.id as entity_id, e.name as entity_name
+    from campaign_accounts w
+    join campaign_entities e on e.id = w.entity_id
+    cross join lateral (select coalesce(w.account_id, (select n.id from accounts n
+      where n.network = w.network and lower(n.username) = lower(w.username)
+      order by n.last_seen_at desc, n.id limit 1)) as id) known
+    join accounts a on a.id = known.id
+    where w.campaign_id = ${campaign.id} and ${onNetwork('a', network)}`.execute(db);
+  return rows.map((row) => ({
+    accountId: row.account_id,
+    entityId: row.entity_id,
+    entityName: row.entity_name,
+  }));
+}
+
 /** Ids of the home entity's known accounts. */
 export async function homeAccountIds(db: Db, campaign: Pick<Campaign, 'id'>): Promise<Set<string>> {
   const { rows } = await sql<{ id: string | null }>`select id from (${homeIds(campaign)}) h(id)`.execute(db);

@@ -195,7 +195,9 @@ export async function leaderboardTable(db: Db, campaign: Campaign, options: Boar
     ],
     rows: rows.map((row) => ({
       rank: row.rank,
-      account: at(row.username),
+      // An entity summing several accounts has no one handle: its name stands for it.
+      account:
+        row.entity && row.entity.handle === null ? row.entity.name : at(row.entity?.handle ?? row.username),
       name: row.name,
       account_id: row.accountId,
       value: row.value,

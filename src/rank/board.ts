@@ -1,7 +1,19 @@
 import type { BoardEntry } from '../db/leaderboard-repository.ts';
+import type { Network } from '../db/schema.ts';
 
-/** An account on a board: who it is and its value on the window. */
-export type Entry = BoardEntry;
+/** The organisation or person a watchlist row stands for: its name and its accounts' networks. */
+export interface EntityRef {
+  name: string;
+  networks: Network[];
+  /** the handle of its one account on the board, when it has one only (the row links to it) */
+  handle: string | null;
+}
+
+/**
+ * An account on a board: who it is and its value on the window. On the watchlist scope a row is an
+ * entity (`entity` set), named by it, standing on its account with the smallest id.
+ */
+export type Entry = BoardEntry & { entity?: EntityRef };
 
 export type RankedEntry = Entry & { rank: number };
 

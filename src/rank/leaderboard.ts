@@ -2,7 +2,7 @@ import { inSnapshot } from '../db/consistent-read.ts';
 import type { Db } from '../db/database.ts';
 import { homeAccountIds } from '../db/leaderboard-repository.ts';
 import type { Campaign, Network } from '../db/schema.ts';
-import type { Board, Movement, RankedEntry } from './board.ts';
+import type { Board, EntityRef, Movement, RankedEntry } from './board.ts';
 import { campaignBoard } from './campaign-boards.ts';
 import { lastCollectedAt } from './freshness.ts';
 import { isFollowerMetric, type Metric, type NetworkChoice, type Scope } from './metrics.ts';
@@ -37,6 +37,8 @@ export interface LeaderboardRow {
   profileImageUrl: string | null;
   value: number;
   isHome: boolean;
+  /** the entity the row stands for (watchlist scope), null for an account's row */
+  entity: EntityRef | null;
   /** rank on the window [from, min(to, asOf) − 1 h); null when not ranked then */
   rankHourAgo: number | null;
   /** rank on the window [from, start of the day of min(to, asOf)); null when not ranked then */
@@ -111,6 +113,7 @@ export async function leaderboard(db: Db, campaign: Campaign, query: Leaderboard
         profileImageUrl: entry.profileImageUrl,
         value: entry.value,
         isHome: homeIds.has(entry.accountId),
+        entity: entry.entity ?? null,
         rankHourAgo,
         rankDayStart,
       };

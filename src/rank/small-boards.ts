@@ -3,9 +3,10 @@ import {
   spanValuesOfAccounts,
   spanValuesOfUsernames,
   watchlistAccounts,
+  watchlistEntityAccounts,
 } from '../db/leaderboard-repository.ts';
-import type { Campaign } from '../db/schema.ts';
-import type { Board, Entry, Movement } from './board.ts';
+import type { Campaign, Network } from '../db/schema.ts';
+import type { Board, EntityRef, Entry, Movement } from './board.ts';
 import { followerAccounts, followerValue } from './followers.ts';
 import {
   type ActivityMetric,
@@ -32,9 +33,10 @@ export async function smallBoard(
   limit: number,
 ): Promise<{ board: Board; movement: Movement }> {
   const ends = [window.to, ...refs];
-  const entries = isFollowerMetric(query.metric)
-    ? await followerEntries(db, campaign, query, window, ends)
-    : await watchlistEntries(db, campaign, query, window, ends);
+  const entries =
+    query.scope === 'watchlist'
+      ? await entityEntries(db, campaign, query, window, ends)
+      : await accountEntries(db, campaign, query, window, ends);
   const rankedAt = ends.map((end, index) => {
     if (!end) return new Map<string, number>();
     const scored = entries.flatMap((entry) => {
@@ -88,6 +90,84 @@ async function followerEntries(
     },
     values: ends.map((end, index) => (end ? followerValue(account, metric, query.scope, end, index) : null)),
   }));
+}
+
+function accountEntries(
+  db: Db,
+  campaign: Campaign,
+  query: { metric: Metric; scope: Scope; network: NetworkChoice },
+  window: Span,
+  ends: Array<Date | null>,
+): Promise<SmallEntry[]> {
+  return isFollowerMetric(query.metric)
+    ? followerEntries(db, campaign, query, window, ends)
+    : watchlistEntries(db, campaign, query, window, ends);
+}
+
+const networkOrder: Network[] = ['x', 'bluesky', 'mastodon'];
+
+/**
+ * The watchlist scope ranks entities (the home organisation, each peer): an entity's value is the
+ * sum of its accounts' values on the networks asked for (followers summed, growth summed; the % is
+ * the summed growth over the summed starting points). An entity none of whose accounts has a value
+ * is not ranked. The row stands on the entity's account with the smallest id, which keeps the home
+ * test (an account of the home entity) and movement (keyed by account) as they are.
+ */
+async function entityEntries(
+  db: Db,
+  campaign: Campaign,
+  query: { metric: Metric; scope: Scope; network: NetworkChoice },
+  window: Span,
+  ends: Array<Date | null>,
+): Promise<SmallEntry[]> {
+  const valuesOf = async (metric: Metric) =>
+    new Map(
+      (await accountEntries(db, campaign, { ...query, metric }, window, ends)).map((entry) => [
+        entry.entry.accountId,
+        entry.values,
+      ]),
+    );
+  const percent = query.metric === 'follower_growth_pct';
+  const [values, followers, members, accounts] = await Promise.all([
+    valuesOf(percent ? 'follower_growth' : query.metric),
+    percent ? valuesOf('followers') : undefined,
+    watchlistEntityAccounts(db, campaign, query.network),
+    watchlistAccounts(db, campaign, query.network),
+  ]);
+  const accountById = new Map(accounts.map((account) => [account.accountId, account]));
+  const byEntity = new Map<number, { name: string; ids: string[] }>();
+  for (const member of members) {
+    const entity = byEntity.get(member.entityId) ?? { name: member.entityName, ids: [] };
+    entity.ids.push(member.accountId);
+    byEntity.set(member.entityId, entity);
+  }
+  return [...byEntity.values()].flatMap(({ name, ids }) => {
+    const standIn = accountById.get(ids.reduce((a, b) => (BigInt(a) <= BigInt(b) ? a : b)));
+    if (!standIn) return [];
+    const networks = networkOrder.filter((network) =>
+      ids.some((id) => accountById.get(id)?.network === network),
+    );
+    const entity: EntityRef = { name, networks, handle: ids.length === 1 ? standIn.username : null };
+    return [
+      {
+        entry: { ...standIn, username: name, name, entity },
+        values: ends.map((_end, index) => {
+          const parts = ids.flatMap((id) => {
+            const value = values.get(id)?.[index];
+            return value === null || value === undefined ? [] : [{ id, value }];
+          });
+          if (parts.length === 0) return null;
+          const sum = parts.reduce((total, { value }) => total + value, 0);
+          if (!followers) return sum;
+          const start = parts.reduce(
+            (total, { id, value }) => total + (followers.get(id)?.[index] ?? 0) - value,
+            0,
+          );
+          return start > 0 ? (sum / start) * 100 : null;
+        }),
+      },
+    ];
+  });
 }
 
 /** Activity metrics of the watchlist accounts, one query per window end. */

@@ -41,6 +41,7 @@ describe('leaderboard', () => {
       profileImageUrl: null,
       value: 4,
       isHome: false,
+      entity: null,
       rankHourAgo: 1,
       rankDayStart: 1,
     });

@@ -277,3 +277,27 @@ describe('boards per network', () => {
     }
   });
 });
+
+describe('the watchlist ranks entities', () => {
+  test('each entity sums its accounts on the networks asked for, and lists their networks', async () => {
+    for (const metric of ['posts', 'followers'] as const) {
+      const accounts = await leaderboard(db, campaign, { metric, scope: 'all', limit: 500 });
+      const entities = await leaderboard(db, campaign, { metric, scope: 'watchlist', limit: 500 });
+      const accountValue = (handle: string) => accounts.rows.find((r) => r.username === handle)?.value ?? 0;
+      const etalab = entities.rows.find((r) => r.entity?.name === 'Etalab');
+      expect(etalab?.entity?.networks, metric).toEqual(['x', 'bluesky']);
+      expect(
+        accountValue('etalab') * accountValue('etalab.gouv.fr'),
+        `${metric}: both accounts count`,
+      ).toBeGreaterThan(0);
+      expect(etalab?.value, metric).toBe(accountValue('etalab') + accountValue('etalab.gouv.fr'));
+      expect(entities.home?.entity?.name, metric).toBe('Open Data Forum');
+      const onBluesky = await leaderboard(db, campaign, { metric, scope: 'watchlist', network: 'bluesky' });
+      const etalabOnBluesky = onBluesky.rows.find((r) => r.entity?.name === 'Etalab');
+      expect([etalabOnBluesky?.entity?.networks, etalabOnBluesky?.value], metric).toEqual([
+        ['bluesky'],
+        accountValue('etalab.gouv.fr'),
+      ]);
+    }
+  });
+});

@@ -60,21 +60,52 @@ export async function referenceLeaderboard(
     query.scope === 'watchlist'
       ? watchlist
       : sql`${watchlist} union select author_id from (${campaignPosts}) cp`;
-  const values = valuesOf(query.metric, campaignPosts, from, to, query.firstWave ?? false);
+  const firstWave = query.firstWave ?? false;
+  const percent = query.metric === 'follower_growth_pct';
+  // Entities (0013 on): the watchlist scope ranks each entity on the sum of its accounts' values.
+  const byEntity = query.scope === 'watchlist' && !firstWave;
+  const values = valuesOf(
+    byEntity && percent ? 'follower_growth' : query.metric,
+    campaignPosts,
+    from,
+    to,
+    firstWave,
+  );
+  const followers = percent
+    ? valuesOf('followers', campaignPosts, from, to, firstWave)
+    : sql`select null::bigint, null::float8`;
+  const accountValues = sql`select a.id as account_id, a.username, v.value, vf.value as followers
+    from v join accounts a on a.id = v.account_id
+    left join (${followers}) vf(account_id, value) on vf.account_id = v.account_id
+    where v.account_id in (select id from member) and v.value is not null
+      and ${network === 'all' ? sql`true` : sql`a.network = ${network}`}
+      ${query.metric.startsWith('follower') ? sql`` : sql`and v.value > 0`}`;
+  // An entity stands on its known account (on the networks asked for) with the smallest id.
+  const entityValues = sql`
+    select e.stand_in as account_id, e.name as username,
+      ${percent ? sql`case when sum(av.followers - av.value) > 0 then (sum(av.value) / sum(av.followers - av.value)) * 100 end` : sql`sum(av.value)`} as value
+    from (select w.entity_id, ce.name, a.id, min(a.id) over (partition by w.entity_id) as stand_in
+          from campaign_accounts w join campaign_entities ce on ce.id = w.entity_id
+          cross join lateral (select coalesce(w.account_id, (select n.id from accounts n
+            where n.network = w.network and lower(n.username) = lower(w.username)
+            order by n.last_seen_at desc, n.id limit 1)) as id) known
+          join accounts a on a.id = known.id
+          where w.campaign_id = ${campaign.id}
+            and ${network === 'all' ? sql`true` : sql`a.network = ${network}`}) e
+    join (${accountValues}) av on av.account_id = e.id
+    group by e.entity_id, e.stand_in, e.name`;
   const limit = query.limit ?? 2_147_483_647;
   const { rows } = await sql<ReferenceRow & { position: number }>`
     with member as (select id from (${members}) m where id is not null),
     v as (${values}),
+    scored as (${byEntity ? entityValues : accountValues}),
     ranked as (
-      select a.id as "accountId", a.username, v.value::float8 as value,
-        rank() over (order by v.value desc)::int as rank,
-        row_number() over (order by v.value desc, lower(a.username) collate "C", a.id)::int as position,
+      select s.account_id as "accountId", s.username, s.value::float8 as value,
+        rank() over (order by s.value desc)::int as rank,
+        row_number() over (order by s.value desc, lower(s.username) collate "C", s.account_id)::int as position,
         count(*) over ()::int as total,
-        a.id in (${watched(sql`w.role = 'home'`)}) as "isHome"
-      from v join accounts a on a.id = v.account_id
-      where v.account_id in (select id from member) and v.value is not null
-        and ${network === 'all' ? sql`true` : sql`a.network = ${network}`}
-        ${query.metric.startsWith('follower') ? sql`` : sql`and v.value > 0`}
+        s.account_id in (${watched(sql`w.role = 'home'`)}) as "isHome"
+      from scored s where s.value is not null
     )
     select * from ranked where position <= ${limit}
       or position = (select min(position) from ranked where "isHome") order by position

@@ -96,6 +96,7 @@ export const dumpedRepositories: Record<string, DumpCase[]> = {
       }),
     ),
     { fn: 'watchlistAccounts', run: (db, c) => boards.watchlistAccounts(db, c, 'all') },
+    { fn: 'watchlistEntityAccounts', run: (db, c) => boards.watchlistEntityAccounts(db, c, 'all') },
     { fn: 'rebuildRankRollups', run: (db, c) => boards.rebuildRankRollups(db, c.id) },
   ],
   'follower-readings-repository': [

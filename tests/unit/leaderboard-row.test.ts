@@ -20,6 +20,7 @@ const alice: RankedRowJson = {
   profileImageUrl: 'https://pbs.twimg.com/profile_images/1/a.jpg',
   value: 1234,
   isHome: false,
+  entity: null,
   rankHourAgo: 3,
   rankDayStart: 3,
 };
@@ -45,6 +46,20 @@ describe('LeaderboardRow', () => {
   ])('%s', async (_, props, expected) => {
     const out = await html({ ...base, ...props });
     for (const part of expected) expect(out).toContain(part);
+  });
+
+  test('an entity row names the entity and its networks, links nowhere, escapes its name', async () => {
+    const entity = { name: 'Etalab <b>', networks: ['x', 'bluesky'], handle: null };
+    const out = await html({ ...base, row: { ...alice, username: entity.name, name: entity.name, entity } });
+    expect(out).toContain('Etalab &lt;b&gt;');
+    expect(out).toContain('X · Bluesky');
+    expect(out).not.toContain('href=');
+  });
+
+  test('an entity of one account links to it', async () => {
+    const entity = { name: 'Alice', networks: ['x'], handle: 'alice' };
+    const out = await html({ ...base, row: { ...alice, username: 'Alice', entity } });
+    expect(out).toContain('href="/campaigns/ogp16/accounts/alice?lang=en"');
   });
 
   test('a name is text, never markup', async () => {

@@ -1936,6 +1936,39 @@ where
   )
   and true;
 
+-- watchlistEntityAccounts
+select
+  a.id as account_id,
+  e.id as entity_id,
+  e.name as entity_name
+from
+  campaign_accounts w
+  join campaign_entities e on e.id = w.entity_id
+  cross join lateral (
+    select
+      coalesce(
+        w.account_id,
+        (
+          select
+            n.id
+          from
+            accounts n
+          where
+            n.network = w.network
+            and lower(n.username) = lower(w.username)
+          order by
+            n.last_seen_at desc,
+            n.id
+          limit
+            1
+        )
+      ) as id
+  ) known
+  join accounts a on a.id = known.id
+where
+  w.campaign_id = $1
+  and true;
+
 -- rebuildRankRollups
 select
   rank_rebuild ($1::int);
