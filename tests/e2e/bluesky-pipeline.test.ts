@@ -87,9 +87,15 @@ describe('Bluesky stand-in → workers → PostgreSQL → leaderboard', () => {
         `&from=${window.start.toISOString()}&to=${window.end.toISOString()}`,
     );
     const json = (await response.json()) as {
-      rows: Array<{ rank: number; username: string; value: number }>;
+      rows: Array<{
+        rank: number;
+        username: string;
+        value: number;
+        entity: { handle: string | null } | null;
+      }>;
     };
-    return tiesByHandle(json.rows);
+    // Scope watchlist ranks entities; each has one account here (Bluesky alone), named by its handle.
+    return tiesByHandle(json.rows.map((row) => ({ ...row, username: row.entity?.handle ?? row.username })));
   };
 
   // The truth lists ties by handle; the API's order within a tie is not a contract.
