@@ -21,8 +21,12 @@ import {
  */
 const retried: JobsOptions = { attempts: 5, backoff: { type: 'exponential', delay: 2000 } };
 
-/** An on-demand snapshot has its own fixed id: clicking twice while it waits queues it once. */
-export const snapshotNowJobId = (campaignId: number) => `snapshot-now-${campaignId}`;
+/**
+ * An on-demand snapshot has its own fixed id: clicking twice while it waits queues it once. A request
+ * made while it runs takes the second id, so that it runs once more after it (see requestSnapshot).
+ */
+export const snapshotNowJobId = (campaignId: number, again = false) =>
+  `snapshot-now-${campaignId}${again ? '-again' : ''}`;
 
 /** Polls every active query of the campaign now, instead of waiting for the next tick. */
 export async function requestPoll(queues: { search: Queue }, campaignId: number): Promise<void> {
@@ -91,8 +95,12 @@ export async function requestBackfill(
 
 /** Reads the followers of the home account, the watchlist and the top authors now (x-users). */
 export async function requestSnapshot(queues: { users: Queue }, campaignId: number): Promise<void> {
+  // A snapshot already running read its accounts when it started: the one just added to the
+  // watchlist, or the top authors a walk back has just stored, would wait for the schedule. So a
+  // request made meanwhile queues one more run, once, under the second id.
+  const running = (await queues.users.getJobState(snapshotNowJobId(campaignId))) === 'active';
   await queues.users.add(jobNames.snapshot, { campaignId } satisfies CampaignJobData, {
-    jobId: snapshotNowJobId(campaignId),
+    jobId: snapshotNowJobId(campaignId, running),
     ...oneShot,
     ...retried,
   });

@@ -398,8 +398,8 @@ describe('administration in the browser', () => {
     await Promise.all([ops.waitForEvent('load', wait), ops.click(pause)]);
     await waitForText(ops, 'article.campaign-admin', 'Collection paused');
     expect((await db.selectFrom('campaigns').select('paused').executeTakeFirstOrThrow()).paused).toBe(true);
-    // The token stays for this tab.
-    expect(await ops.inputValue('#admin-token')).toBe(adminToken);
+    // The token stays for this tab (the admin script fills the field after the first paint).
+    await expect.poll(() => ops.inputValue('#admin-token'), wait).toBe(adminToken);
 
     await ops.fill('#add-account-ogp16', '@carol');
     await Promise.all([ops.waitForEvent('load', wait), ops.press('#add-account-ogp16', 'Enter')]);

@@ -1,3 +1,5 @@
+import { Worker } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ErrorJson } from '../../dashboard/api-contract.ts';
 import { createDashboard, type Dashboard } from '../../dashboard/server/app.ts';
@@ -337,6 +339,27 @@ describe("backfill and snapshot requests queue the workers' own jobs", () => {
     const second = await requestBackfill(db, collection.queues, campaignId);
     expect(second).toEqual(first);
     expect(await queued('search', jobNames.backfill)).toHaveLength(first.backfills.length);
+  });
+
+  test('a snapshot requested while one runs runs once more after it', async () => {
+    // Take the waiting snapshot as a worker would: it is now running.
+    await requestSnapshot(collection.queues, campaignId);
+    const connection = new Redis(testRedisUrl, { maxRetriesPerRequest: null });
+    const worker = new Worker(collection.queues.users.name, null, {
+      connection,
+      prefix: collection.queues.users.opts.prefix,
+    });
+    try {
+      const running = await worker.getNextJob('test-lock');
+      expect(running?.id).toBe(snapshotNowJobId(campaignId));
+      await requestSnapshot(collection.queues, campaignId);
+      await requestSnapshot(collection.queues, campaignId);
+      const waiting = await collection.queues.users.getJobs(['waiting', 'prioritized']);
+      expect(waiting.map((job) => job.id)).toEqual([snapshotNowJobId(campaignId, true)]);
+    } finally {
+      await worker.close(true);
+      connection.disconnect();
+    }
   });
 });
 
