@@ -4,8 +4,9 @@ import type { ErrorJson } from '../api-contract.ts';
 const tokenKey = 'campaign-tracker:admin-token';
 
 /**
- * The admin forms of the operations page, the campaign file's included (views/campaign-file-form.tsx). The token is kept for this tab only (sessionStorage)
- * and sent as `Authorization: Bearer`; the server decides (401, 403) and the answer is shown.
+ * The admin forms of the operations page, the campaign file's included
+ * (dashboard/views/campaign-file-form.tsx). The token is kept for this tab only (sessionStorage) and
+ * sent as `Authorization: Bearer`; the server decides (401, 403) and the answer is shown.
  */
 export function startAdmin(section: HTMLElement): void {
   const lang = isLang(document.documentElement.lang) ? document.documentElement.lang : 'en';
