@@ -32,33 +32,64 @@ export async function reconcileSchedules(
   const wanted = new Set<string>();
   for (const campaign of campaigns) {
     const ids = schedulerIds(campaign.slug);
-    const repeat = (pattern: string) =>
-      options.replay
-        ? { every: Math.max(options.replay.minEveryMs, Math.round(periodMs(pattern) / options.replay.speed)) }
-        : { pattern, tz: campaign.timezone };
-    await queues.search.upsertJobScheduler(ids.live, repeat(campaign.schedule.live), {
-      name: jobNames.tick,
-      data: { campaignId: campaign.id, reason: 'live' } satisfies TickData,
-    });
-    await queues.search.upsertJobScheduler(ids.nightly, repeat(campaign.schedule.nightly), {
-      name: jobNames.tick,
-      data: { campaignId: campaign.id, reason: 'nightly' } satisfies TickData,
-    });
-    await queues.users.upsertJobScheduler(ids.snapshots, repeat(campaign.schedule.snapshots), {
-      name: jobNames.snapshot,
-      data: { campaignId: campaign.id } satisfies CampaignJobData,
-    });
     // Engagement re-reads ride on the snapshot schedule: each run reads the posts that are due.
-    await queues.tweets.upsertJobScheduler(ids.metrics, repeat(campaign.schedule.snapshots), {
-      name: jobNames.metrics,
-      data: { campaignId: campaign.id } satisfies CampaignJobData,
-    });
+    await upsertCampaignSchedulers(
+      { tick: queues.search, snapshot: queues.users, metrics: queues.tweets },
+      campaign,
+      ids,
+      options,
+    );
     // At once, not at the next scheduled hour: the first follower reading, the check that every
     // handle resolves, and the timelines (queued by the snapshot when it is done).
     await requestResolution(queues, campaign.id, { reason: 'start' });
     for (const id of Object.values(ids)) wanted.add(id);
   }
-  for (const queue of [queues.search, queues.users, queues.tweets]) {
+  await removeSchedulersBut([queues.search, queues.users, queues.tweets], wanted);
+}
+
+/** A campaign's job schedulers, by the ids its network's queues know them by. */
+interface CampaignSchedulerIds {
+  live: string;
+  nightly: string;
+  snapshots: string;
+  metrics: string;
+}
+
+/**
+ * Upserts a campaign's four schedulers (live and nightly ticks, follower snapshots, engagement
+ * re-reads) on the queues that run them; X and the other networks (workers/source-jobs.ts) share it.
+ */
+export async function upsertCampaignSchedulers(
+  queues: { tick: Queue; snapshot: Queue; metrics: Queue },
+  campaign: { id: number; timezone: string; schedule: { live: string; nightly: string; snapshots: string } },
+  ids: CampaignSchedulerIds,
+  options: ScheduleOptions,
+): Promise<void> {
+  const repeat = (pattern: string) =>
+    options.replay
+      ? { every: Math.max(options.replay.minEveryMs, Math.round(periodMs(pattern) / options.replay.speed)) }
+      : { pattern, tz: campaign.timezone };
+  await queues.tick.upsertJobScheduler(ids.live, repeat(campaign.schedule.live), {
+    name: jobNames.tick,
+    data: { campaignId: campaign.id, reason: 'live' } satisfies TickData,
+  });
+  await queues.tick.upsertJobScheduler(ids.nightly, repeat(campaign.schedule.nightly), {
+    name: jobNames.tick,
+    data: { campaignId: campaign.id, reason: 'nightly' } satisfies TickData,
+  });
+  await queues.snapshot.upsertJobScheduler(ids.snapshots, repeat(campaign.schedule.snapshots), {
+    name: jobNames.snapshot,
+    data: { campaignId: campaign.id } satisfies CampaignJobData,
+  });
+  await queues.metrics.upsertJobScheduler(ids.metrics, repeat(campaign.schedule.snapshots), {
+    name: jobNames.metrics,
+    data: { campaignId: campaign.id } satisfies CampaignJobData,
+  });
+}
+
+/** Removes the schedulers of campaigns that are gone (every scheduler not in `wanted`). */
+export async function removeSchedulersBut(queues: Queue[], wanted: Set<string>): Promise<void> {
+  for (const queue of queues) {
     for (const scheduler of await queue.getJobSchedulers()) {
       if (!wanted.has(scheduler.key)) await queue.removeJobScheduler(scheduler.key);
     }

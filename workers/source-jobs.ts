@@ -5,7 +5,6 @@ import { readAuthorFeed, readSourceFollowers, refreshSourceMetrics } from '../sr
 import { backfillPending, backfillSourceQuery, pollSourceQuery } from '../src/collect/source-search.ts';
 import { activeQueries, watchlist } from '../src/db/campaign-repository.ts';
 import type { Db } from '../src/db/database.ts';
-import { periodMs } from '../src/jobs/cron.ts';
 import {
   type CampaignJobData,
   jobIds,
@@ -16,7 +15,7 @@ import {
   type TickData,
   type TimelineData,
 } from '../src/jobs/queue-names.ts';
-import type { ScheduleOptions } from './schedules.ts';
+import { removeSchedulersBut, type ScheduleOptions, upsertCampaignSchedulers } from './schedules.ts';
 
 /**
  * The jobs of a network other than X (Bluesky; Mastodon plugs its Source in the same way): a tick
@@ -233,26 +232,12 @@ export async function reconcileSourceSchedules(
       snapshots: `${network}-snapshots-${campaign.slug}`,
       metrics: `${network}-metrics-${campaign.slug}`,
     };
-    const repeat = (pattern: string) =>
-      options.replay
-        ? { every: Math.max(options.replay.minEveryMs, Math.round(periodMs(pattern) / options.replay.speed)) }
-        : { pattern, tz: campaign.timezone };
-    await queues.search.upsertJobScheduler(ids.live, repeat(campaign.schedule.live), {
-      name: jobNames.tick,
-      data: { campaignId: campaign.id, reason: 'live' } satisfies TickData,
-    });
-    await queues.search.upsertJobScheduler(ids.nightly, repeat(campaign.schedule.nightly), {
-      name: jobNames.tick,
-      data: { campaignId: campaign.id, reason: 'nightly' } satisfies TickData,
-    });
-    await queues.accounts.upsertJobScheduler(ids.snapshots, repeat(campaign.schedule.snapshots), {
-      name: jobNames.snapshot,
-      data: { campaignId: campaign.id } satisfies CampaignJobData,
-    });
-    await queues.accounts.upsertJobScheduler(ids.metrics, repeat(campaign.schedule.snapshots), {
-      name: jobNames.metrics,
-      data: { campaignId: campaign.id } satisfies CampaignJobData,
-    });
+    await upsertCampaignSchedulers(
+      { tick: queues.search, snapshot: queues.accounts, metrics: queues.accounts },
+      campaign,
+      ids,
+      options,
+    );
     // At once: the accounts resolved and read, then their feeds queued.
     await queues.accounts.add(
       jobNames.snapshot,
@@ -266,9 +251,5 @@ export async function reconcileSourceSchedules(
     );
     for (const id of Object.values(ids)) wanted.add(id);
   }
-  for (const queue of [queues.search, queues.accounts]) {
-    for (const scheduler of await queue.getJobSchedulers()) {
-      if (!wanted.has(scheduler.key)) await queue.removeJobScheduler(scheduler.key);
-    }
-  }
+  await removeSchedulersBut([queues.search, queues.accounts], wanted);
 }

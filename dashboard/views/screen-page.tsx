@@ -9,7 +9,7 @@ import { screenText } from './screen-text.ts';
 
 /**
  * The big screen: made for a 1920×1080 (or 4K) television across a room. Everything is sized in
- * viewport units (client/styles.css, `.screen`), so nothing scrolls and a 4K screen shows the same
+ * viewport units (dashboard/client/styles.css, `.screen`), so nothing scrolls and a 4K screen shows the same
  * page twice as sharp. Two stage slots take turns: the next panel is drawn into the hidden one, then
  * the two cross-fade (dashboard/client/screen.tsx), so no move shifts the layout.
  */
