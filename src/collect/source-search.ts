@@ -9,8 +9,9 @@ import { recordSourceRun } from './source-run.ts';
  * - the first poll fixes the split: the backfill covers [a week before the campaign, first poll),
  *   the polls [first poll, …);
  * - each poll reads what was posted since the newest post seen;
- * - both read their window in time slices, as src/collect/bluesky-backfill.ts explains (a search
- *   cursor may stop before the result set does): a walk from `until` back as far as its cursor goes,
+ * - both read their window in time slices, because a search cursor may stop before the result set
+ *   does (Bluesky: it "may not walk the whole result set"; past a depth the server stops giving
+ *   cursors, and offsets shift as new posts arrive): a walk from `until` back as far as its cursor goes,
  *   then a new walk with `until` moved to the oldest post seen (plus a millisecond), until a walk links
  *   no post to the query that was not linked before. The walk's state moves with each stored page, in
  *   its transaction: a worker killed mid-walk resumes at the next page, and nothing is doubled.
