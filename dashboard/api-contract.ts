@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { networks } from '../src/networks/types.ts';
+import { type Network, networks } from '../src/networks/types.ts';
 import { seriesMetrics } from '../src/rank/metrics.ts';
 
 /**
@@ -153,6 +153,7 @@ export interface AccountPageData {
   lang: 'en' | 'fr';
   timezone: string;
   slug: string;
+  network: Network;
   username: string;
   apiBase: string;
   from: string;
@@ -264,8 +265,14 @@ export const rankedLeaderboardSchema = leaderboardSchema.extend({
 });
 export type RankedLeaderboardJson = z.output<typeof rankedLeaderboardSchema>;
 
-/** `…/accounts/:username/series?metric=followers|posts|engagement&interval=hour|day&from=&to=` */
-export const accountSeriesSchema = seriesSchema.extend({ metric: z.enum(seriesMetrics) });
+/**
+ * `…/accounts/:network/:handle/series?metric=followers|posts|engagement&interval=hour|day&from=&to=`
+ * (and the X form `…/accounts/:username/series`); `username` is the handle on its network.
+ */
+export const accountSeriesSchema = seriesSchema.extend({
+  metric: z.enum(seriesMetrics),
+  network: z.enum(networks).describe('the network of the account'),
+});
 export type AccountSeriesJson = z.output<typeof accountSeriesSchema>;
 
 /** `…/rank-history?metric=&scope=&interval=hour|day&from=&to=`: the home account's rank per bucket. */
@@ -287,6 +294,8 @@ export type HomeRankHistoryJson = z.output<typeof homeRankHistorySchema>;
 /** A post as the top-posts lists show it (the row is read in src/db/account-repository.ts). */
 export const topPostSchema = z.object({
   id: z.string(),
+  network: z.enum(networks),
+  nativeId: z.string().describe("the post's id on its network: X's id, a Bluesky at:// URI, a Mastodon uri"),
   username: z.string(),
   name: z.string(),
   text: z.string().describe('user-controlled: render as text, never HTML'),
@@ -337,6 +346,20 @@ export const campaignOverviewSchema = z.object({
       metric: z.literal('posts'),
       rank: z.number().int().nullable(),
       total: z.number().int(),
+      networks: z
+        .array(
+          z.object({
+            network: z.enum(networks),
+            username: z.string().nullable().describe("the home's handle there (null: no account there)"),
+            followers: z.number().nullable(),
+            followerGrowth: z.number().nullable(),
+            rank: z.number().int().nullable(),
+            total: z.number().int(),
+          }),
+        )
+        .describe(
+          'the same figures on each network the campaign follows ("n°3 of 4,211 on X · n°1 of 380 on Bluesky")',
+        ),
     })
     .describe('"@OpenData_Forum: 512 followers (+318 during the event), n°3 of 4,211 accounts by posts"'),
 });

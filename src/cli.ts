@@ -209,10 +209,11 @@ program
   .option('--interval <interval>', 'hour or day (followers; default: day)')
   .option(
     '--accounts <list>',
-    'usernames, comma-separated (followers, posts; default: home and watchlist / all)',
+    'handles, comma-separated: X usernames, Bluesky handles, Mastodon user@instance (followers, posts; default: home and watchlist / all)',
   )
   .option('--metric <metric>', 'leaderboard metric (default: posts)')
   .option('--scope <scope>', 'all or watchlist (leaderboard; default: all)')
+  .option('--network <network>', 'x, bluesky, mastodon or all (default: all)')
   .option('--limit <n>', 'leaderboard rows (default: every ranked account)')
   .option('--lang <lang>', 'en or fr: chart titles (png), the report (pdf)')
   .option('--out <file>', 'write to this file (default: stdout)')

@@ -16,7 +16,7 @@ export function startAccountPage(data: AccountPageData): void {
     const panel = chartPanel(metric, { ...options, kind: metric === 'followers' ? 'line' : 'bar' });
     if (!panel) return;
     const read = await readJson<AccountSeriesJson>(
-      `${data.apiBase}/accounts/${encodeURIComponent(data.username)}/series?metric=${metric}&interval=day`,
+      `${data.apiBase}/accounts/${data.network}/${encodeURIComponent(data.username)}/series?metric=${metric}&interval=day`,
     );
     if (read.ok) panel.show([{ label: `@${data.username}`, points: read.body.points, emphasis: true }]);
     else if (read.missing) panel.unavailable();

@@ -1,10 +1,11 @@
 import { findCampaign } from '../../src/db/campaign-repository.ts';
 import type { Db } from '../../src/db/database.ts';
 import type { Campaign } from '../../src/db/schema.ts';
+import type { Network } from '../../src/networks/types.ts';
 import { coverage } from '../../src/rank/coverage.ts';
 import { rankHistory } from '../../src/rank/history.ts';
 import { type LeaderboardQuery, type LeaderboardRow, leaderboard } from '../../src/rank/leaderboard.ts';
-import type { Interval, Metric, Scope, SeriesMetric } from '../../src/rank/metrics.ts';
+import type { Interval, Metric, NetworkChoice, Scope, SeriesMetric } from '../../src/rank/metrics.ts';
 import { overview } from '../../src/rank/overview.ts';
 import { accountSeries } from '../../src/rank/series.ts';
 import type {
@@ -83,14 +84,15 @@ export async function leaderboardJson(
 export async function seriesJson(
   db: Db,
   campaign: Campaign,
-  username: string,
+  account: { network: Network; handle: string },
   options: { metric: SeriesMetric; interval: Interval; from: Date; to: Date },
   asOf: Date,
 ): Promise<AccountSeriesJson> {
-  const points = await accountSeries(db, campaign, username, options);
+  const points = await accountSeries(db, campaign, account, options);
   return {
     campaign: campaign.slug,
-    username,
+    network: account.network,
+    username: account.handle,
     metric: options.metric,
     interval: options.interval,
     from: options.from.toISOString(),
@@ -108,11 +110,11 @@ export async function seriesJson(
 export async function followerSeriesJson(
   db: Db,
   campaign: Campaign,
-  username: string,
+  account: { network: Network; handle: string },
   options: { interval: Interval; from: Date; to: Date },
   asOf: Date,
 ): Promise<SeriesJson> {
-  const series = await seriesJson(db, campaign, username, { ...options, metric: 'followers' }, asOf);
+  const series = await seriesJson(db, campaign, account, { ...options, metric: 'followers' }, asOf);
   return { ...series, metric: 'followers' };
 }
 
@@ -139,7 +141,7 @@ export async function rankHistoryJson(
 export async function overviewJson(
   db: Db,
   campaign: Campaign,
-  options: { from: Date; to: Date; top: number },
+  options: { from: Date; to: Date; top: number; network?: NetworkChoice },
   asOf: Date,
 ): Promise<CampaignOverviewJson> {
   const view = await overview(db, campaign, {
@@ -147,6 +149,7 @@ export async function overviewJson(
     to: options.to,
     asOf,
     topPosts: options.top,
+    network: options.network ?? 'all',
   });
   return {
     campaign: campaign.slug,

@@ -1,5 +1,7 @@
 import { validator } from 'hono/validator';
 import { z } from 'zod';
+import { handleSchemas } from '../../src/campaigns/campaign-file.ts';
+import { type Network, networks } from '../../src/networks/types.ts';
 import { describeIssues, invalidParameter } from './middleware/errors.ts';
 import { documentValidator } from './openapi/route-docs.ts';
 
@@ -69,4 +71,16 @@ export function checkBuckets(from: Date, to: Date, interval: 'hour' | 'day'): vo
       `to: expected a window of at most ${maxBuckets[interval]} ${interval}s for interval=${interval}`,
     );
   }
+}
+
+/**
+ * The account a path names: `:network` and `:handle` checked as the campaign file checks them
+ * (src/campaigns/campaign-file.ts), a 400 naming the parameter otherwise.
+ */
+export function accountParams(network: string, handle: string): { network: Network; handle: string } {
+  const on = networks.find((name) => name === network);
+  if (!on) throw invalidParameter(`network: expected one of: ${networks.join(', ')}`);
+  const checked = handleSchemas[on].safeParse(handle);
+  if (!checked.success) throw invalidParameter(`handle: ${checked.error.issues[0]?.message}`);
+  return { network: on, handle: checked.data };
 }

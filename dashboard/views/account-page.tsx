@@ -7,7 +7,7 @@ import { dictionaries, type Lang } from '../../src/present/i18n.ts';
 import type { AccountPageData, TopPostJson } from '../api-contract.ts';
 import { Avatar } from './avatar.tsx';
 import { ChartFigure, embedJson } from './campaign-page.tsx';
-import { postHref } from './present.ts';
+import { networkLabels, postHref } from './present.ts';
 
 export interface AccountView {
   account: Account;
@@ -136,8 +136,8 @@ export const PostItem: FC<{ lang: Lang; timeZone: string; post: TopPostJson }> =
         {' · '}
         {t.likes} {n(post.likes)} · {t.reposts} {n(post.reposts)} · {t.replies} {n(post.replies)} · {t.quotes}{' '}
         {n(post.quotes)} ·{' '}
-        <a href={postHref(post.username, post.id)} rel="noopener noreferrer" target="_blank">
-          {t.viewOnX}
+        <a href={postHref(post)} rel="noopener noreferrer" target="_blank">
+          {t.viewOn(networkLabels[post.network])}
         </a>
       </p>
     </li>

@@ -1,9 +1,10 @@
 import type { FC } from 'hono/jsx';
+import type { Network } from '../../src/networks/types.ts';
 import { formatMetricValue, formatNumber } from '../../src/present/format.ts';
 import type { Lang } from '../../src/present/i18n.ts';
 import type { RankedLeaderboardJson, RankedRowJson } from '../api-contract.ts';
 import { Avatar } from './avatar.tsx';
-import { accountHref, movementOf } from './present.ts';
+import { accountHref, movementOf, networkLabels } from './present.ts';
 
 /*
  * The leaderboard's rows, written once for two renderers: hono/jsx turns them into HTML on the
@@ -32,8 +33,6 @@ export interface LeaderboardRowProps {
   highlight?: RowHighlight | undefined;
   size?: RowSize | undefined;
 }
-
-const networkLabels: Record<string, string> = { x: 'X', bluesky: 'Bluesky', mastodon: 'Mastodon' };
 
 const avatarPixels: Record<RowSize, number> = { regular: 28, large: 56 };
 
@@ -74,11 +73,11 @@ export const LeaderboardRow: FC<LeaderboardRowProps> = ({
             />
             <span class="name">{row.entity.name}</span>{' '}
             <span class="username">
-              {row.entity.networks.map((network) => networkLabels[network] ?? network).join(' · ')}
+              {row.entity.networks.map((network) => networkLabels[network as Network] ?? network).join(' · ')}
             </span>
           </span>
         ) : (
-          <a href={accountHref(slug, row.entity?.handle ?? row.username, lang)}>
+          <a href={accountHref(slug, row.network, row.entity?.handle ?? row.username, lang)}>
             <Avatar
               accountId={row.accountId}
               profileImageUrl={row.profileImageUrl}

@@ -1,3 +1,4 @@
+import type { Network } from '../../src/networks/types.ts';
 import { formatDelta, formatNumber } from '../../src/present/format.ts';
 import { dictionaries, type Lang } from '../../src/present/i18n.ts';
 import type { LeaderboardJson, SeriesJson } from '../api-contract.ts';
@@ -80,12 +81,27 @@ export function movementOf(
   return { kind: 'same', symbol: '=', label: t.unmoved };
 }
 
-/** The account page of a leaderboard row, keeping the language. */
-export function accountHref(slug: string, username: string, lang: Lang): string {
-  return `/campaigns/${encodeURIComponent(slug)}/accounts/${encodeURIComponent(username)}?lang=${lang}`;
+export { networkLabels } from '../../src/present/headline.ts';
+
+/** The account page of a leaderboard row, on its network, keeping the language. */
+export function accountHref(slug: string, network: Network, handle: string, lang: Lang): string {
+  return `/campaigns/${encodeURIComponent(slug)}/accounts/${network}/${encodeURIComponent(handle)}?lang=${lang}`;
 }
 
-/** A post on X; ids are digits and usernames [A-Za-z0-9_], so the address needs no escaping. */
-export function postHref(username: string, id: string): string {
-  return `https://x.com/${encodeURIComponent(username)}/status/${encodeURIComponent(id)}`;
+/**
+ * A post on its network: X by username and id; Bluesky's web app by the at:// URI's author DID and
+ * record key; Mastodon by the status uri, which its home instance serves (and redirects to its page).
+ */
+export function postHref(post: { network: Network; username: string; nativeId: string }): string {
+  switch (post.network) {
+    case 'x':
+      return `https://x.com/${encodeURIComponent(post.username)}/status/${encodeURIComponent(post.nativeId)}`;
+    case 'bluesky': {
+      const [, did = '', , rkey = ''] = /^at:\/\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(post.nativeId) ?? [];
+      return `https://bsky.app/profile/${encodeURIComponent(did)}/post/${encodeURIComponent(rkey)}`;
+    }
+    case 'mastodon':
+      // Only web addresses become links: a uri is the instance's word, not ours.
+      return /^https?:\/\//.test(post.nativeId) ? post.nativeId : '#';
+  }
 }

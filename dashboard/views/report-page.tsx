@@ -1,6 +1,7 @@
 import type { FC } from 'hono/jsx';
 import type { Campaign } from '../../src/db/schema.ts';
-import { formatDateTime, formatDelta, formatNumber, formatWindow } from '../../src/present/format.ts';
+import { formatDateTime, formatNumber, formatWindow } from '../../src/present/format.ts';
+import { headlineSentence } from '../../src/present/headline.ts';
 import { dictionaries, type Lang } from '../../src/present/i18n.ts';
 import type { CampaignOverviewJson, RankedLeaderboardJson, RankedRowJson } from '../api-contract.ts';
 
@@ -23,17 +24,7 @@ export interface ReportView {
 export const ReportPage: FC<{ campaign: Campaign; view: ReportView }> = ({ campaign, view }) => {
   const { lang, overview, leaderboard: board } = view;
   const t = dictionaries[lang];
-  const h = overview.headline;
-  const headline =
-    h.followers !== null && h.rank !== null
-      ? t.reportHeadline({
-          username: h.username,
-          followers: formatNumber(lang, h.followers),
-          growth: formatDelta(lang, h.followerGrowth ?? 0),
-          rank: formatNumber(lang, h.rank),
-          total: formatNumber(lang, h.total),
-        })
-      : t.reportNoHeadline(h.username);
+  const headline = headlineSentence(lang, overview.headline);
   const pinned = board.home && !board.rows.some((row) => row.isHome) ? board.home : null;
   const percent = (share: number | null) =>
     share === null

@@ -42,6 +42,9 @@ const mastodonAccount = z
     return `${acct.slice(0, at)}@${acct.slice(at + 1).toLowerCase()}`;
   });
 
+/** A handle on each network, checked and normalised as the campaign file does (the account routes too). */
+export const handleSchemas = { x: xUsername, bluesky: blueskyHandle, mastodon: mastodonAccount } as const;
+
 const accountsOfEntity = {
   x: xUsername.optional(),
   bluesky: blueskyHandle.optional(),

@@ -21,6 +21,7 @@ export interface ExportCommandOptions {
   accounts?: string;
   metric?: string;
   scope?: string;
+  network?: string;
   limit?: string;
   lang?: string;
   out?: string;
@@ -34,8 +35,8 @@ export interface ExportCommandOptions {
  */
 export async function runExport(config: Config, options: ExportCommandOptions, say: (line: string) => void) {
   const given = Object.fromEntries(
-    (['from', 'to', 'interval', 'accounts', 'metric', 'scope', 'limit', 'lang'] as const).flatMap((name) =>
-      options[name] === undefined ? [] : [[name, options[name]]],
+    (['from', 'to', 'interval', 'accounts', 'metric', 'scope', 'network', 'limit', 'lang'] as const).flatMap(
+      (name) => (options[name] === undefined ? [] : [[name, options[name]]]),
     ),
   );
   const parsed = exportQuery.safeParse(given);

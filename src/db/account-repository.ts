@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { Network } from '../networks/types.ts';
 import type { Db } from './database.ts';
 import type { Campaign } from './schema.ts';
 
@@ -8,12 +9,16 @@ import type { Campaign } from './schema.ts';
  * collection writes accounts through src/db/accounts.ts.
  */
 
-/** The account last seen under this username (usernames are case-insensitive and can be reused). */
-export async function findAccount(db: Db, username: string) {
+/**
+ * The account last seen under this handle on the network (handles are case-insensitive and can be
+ * reused: an X username, a Bluesky handle, a Mastodon `user@instance`).
+ */
+export async function findAccount(db: Db, network: Network, handle: string) {
   return db
     .selectFrom('accounts')
     .selectAll()
-    .where(sql<string>`lower(username)`, '=', username.toLowerCase())
+    .where('network', '=', network)
+    .where(sql<string>`lower(username)`, '=', handle.toLowerCase())
     .orderBy('last_seen_at', 'desc')
     .limit(1)
     .executeTakeFirst();
@@ -22,6 +27,9 @@ export async function findAccount(db: Db, username: string) {
 /** A post with its latest engagement reading, as the top-posts lists show it. */
 export interface TopPost {
   id: string;
+  network: Network;
+  /** the post's id on its network (X: the id; Bluesky: its at:// URI; Mastodon: its uri) */
+  nativeId: string;
   username: string;
   name: string;
   text: string;
@@ -71,13 +79,14 @@ export async function campaignFigures(
 export async function topPostsOf(
   db: Db,
   campaign: Campaign,
-  account: { id: string; username: string; name: string },
+  account: { id: string; network: Network; username: string; name: string },
   limit = 10,
 ): Promise<TopPost[]> {
   const rows = await campaignPosts(db, campaign, account.id)
     .where('p.kind', '<>', 'repost')
     .select([
       'p.id',
+      sql<string>`coalesce(p.native_id, p.id::text)`.as('native_id'),
       'p.text',
       'p.created_at',
       'p.kind',
@@ -93,6 +102,8 @@ export async function topPostsOf(
     .execute();
   return rows.map((row) => ({
     id: row.id,
+    network: account.network,
+    nativeId: row.native_id,
     username: account.username,
     name: account.name,
     text: row.text,

@@ -1,18 +1,64 @@
 import { sql } from 'kysely';
+import type { Network } from '../networks/types.ts';
 import type { Db } from './database.ts';
-import { accountOfHandle, accountSpan, accountValues, type Span, type WindowPlan } from './rank-values.ts';
+import {
+  accountSpan,
+  accountValues,
+  homeIds,
+  type NetworkChoice,
+  onNetwork,
+  type Span,
+  type WindowPlan,
+} from './rank-values.ts';
 import type { Campaign } from './schema.ts';
 
 /** The reads of the campaign at a glance (src/rank/overview.ts assembles them). */
 
-/** Each query of the campaign, by id. */
-export async function campaignQueries(db: Db, campaign: Pick<Campaign, 'id'>) {
-  return db
+/** Each query of the campaign on the network (every network: `all`), by id. */
+export async function campaignQueries(db: Db, campaign: Pick<Campaign, 'id'>, network: NetworkChoice) {
+  let query = db
     .selectFrom('campaign_queries')
-    .select(['id', 'query', 'active'])
+    .select(['id', 'network', 'query', 'active'])
+    .where('campaign_id', '=', campaign.id);
+  if (network !== 'all') query = query.where('network', '=', network);
+  return query.orderBy('id').execute();
+}
+
+/**
+ * The networks a campaign follows: those of its queries and of its home and watched accounts, in
+ * the order of `networks` (src/networks/types.ts).
+ */
+export async function followedNetworks(db: Db, campaign: Pick<Campaign, 'id'>): Promise<Network[]> {
+  const { rows } = await sql<{ network: Network }>`
+    select network from campaign_queries where campaign_id = ${campaign.id}
+    union select network from campaign_accounts where campaign_id = ${campaign.id}`.execute(db);
+  const followed = new Set(rows.map((row) => row.network));
+  return (['x', 'bluesky', 'mastodon'] as const).filter((network) => followed.has(network));
+}
+
+/** The home entity's accounts, then the watchlist's, in the campaign file's order, each network in turn. */
+export async function watchedAccounts(
+  db: Db,
+  campaign: Pick<Campaign, 'id'>,
+): Promise<Array<{ network: Network; handle: string; isHome: boolean }>> {
+  const { rows } = await sql<{ network: Network; handle: string; is_home: boolean }>`
+    select w.network, w.username as handle, w.role = 'home' as is_home
+    from campaign_accounts w join campaign_entities e on e.id = w.entity_id
+    where w.campaign_id = ${campaign.id}
+    order by w.role = 'home' desc, e.position,
+      array_position(array['x', 'bluesky', 'mastodon']::text[], w.network::text), w.username`.execute(db);
+  return rows.map((row) => ({ network: row.network, handle: row.handle, isHome: row.is_home }));
+}
+
+/** The home entity's handle on each network it has an account on. */
+export async function homeHandlesOf(db: Db, campaign: Pick<Campaign, 'id'>): Promise<Map<Network, string>> {
+  const rows = await db
+    .selectFrom('campaign_accounts')
+    .select(['network', 'username'])
     .where('campaign_id', '=', campaign.id)
-    .orderBy('id')
+    .where('role', '=', 'home')
     .execute();
+  return new Map(rows.map((row) => [row.network, row.username]));
 }
 
 /**
@@ -54,32 +100,40 @@ export interface CampaignTotals {
   engagement: number;
 }
 
-/** The campaign's authors, posts and engagement over a window: kept in `rank_counts` for the campaign window. */
+/**
+ * The campaign's authors, posts and engagement over a window on the network (every network: `all`):
+ * kept in `rank_counts`, per network, for the campaign window.
+ */
 export async function windowTotals(
   db: Db,
   campaign: Pick<Campaign, 'id' | 'timezone'>,
   plan: WindowPlan,
+  network: NetworkChoice,
 ): Promise<CampaignTotals> {
   if (plan.strategy === 'totals') {
-    const row = await db
+    let counts = db
       .selectFrom('rank_counts')
       .select([
         sql<number>`coalesce(sum(authors), 0)::int`.as('authors'),
         sql<string>`coalesce(sum(sum_posts), 0)`.as('sum_posts'),
         sql<string>`coalesce(sum(sum_engagement), 0)`.as('sum_engagement'),
       ])
-      .where('campaign_id', '=', campaign.id)
-      .executeTakeFirst();
+      .where('campaign_id', '=', campaign.id);
+    if (network !== 'all') counts = counts.where('network', '=', network);
+    const row = await counts.executeTakeFirst();
     return {
       authors: row?.authors ?? 0,
       posts: Number(row?.sum_posts ?? 0),
       engagement: Number(row?.sum_engagement ?? 0),
     };
   }
+  const onIt = (metric: 'posts' | 'reposts' | 'engagement') => sql`
+    select v.account_id, v.value from (${accountValues(campaign, metric, plan)}) v
+    join accounts a on a.id = v.account_id where ${onNetwork('a', network)}`;
   const { rows } = await sql<{ authors: number; posts: number; engagement: number }>`
-    with p as (${accountValues(campaign, 'posts', plan)}),
-      r as (${accountValues(campaign, 'reposts', plan)}),
-      e as (${accountValues(campaign, 'engagement', plan)})
+    with p as (${onIt('posts')}),
+      r as (${onIt('reposts')}),
+      e as (${onIt('engagement')})
     select
       (select count(*) from (select account_id from p where value > 0
         union select account_id from r where value > 0) a)::int as authors,
@@ -93,13 +147,15 @@ export async function windowTotals(
   };
 }
 
-/** The home account's posts and engagement over the window. */
+/** The home entity's posts and engagement over the window: its accounts on the network, summed. */
 export async function homeTotals(
   db: Db,
-  campaign: Pick<Campaign, 'id' | 'timezone' | 'home_username'>,
+  campaign: Pick<Campaign, 'id' | 'timezone'>,
   window: Span,
+  network: NetworkChoice,
 ): Promise<{ posts: number; engagement: number }> {
-  const home = sql`select ${accountOfHandle(sql`${campaign.home_username}::text`)}`;
+  const home = sql`select h.id from (${homeIds(campaign)}) h(id)
+    join accounts a on a.id = h.id where ${onNetwork('a', network)}`;
   const { rows } = await sql<{ posts: number; engagement: number }>`
     select
       (select coalesce(sum(value), 0) from (${accountSpan(campaign, 'posts', window, home)}) p)::float8 as posts,
@@ -110,6 +166,8 @@ export async function homeTotals(
 
 export interface EngagingPostRow {
   id: string;
+  network: Network;
+  native_id: string;
   username: string;
   name: string;
   text: string;
@@ -129,9 +187,10 @@ export async function mostEngagingPosts(
   campaign: Pick<Campaign, 'id'>,
   window: Span,
   limit: number,
+  network: NetworkChoice,
 ): Promise<EngagingPostRow[]> {
   const { rows } = await sql<EngagingPostRow>`
-    select p.id, a.username, a.name, p.text, p.created_at, p.kind, p.like_count, p.repost_count,
+    select p.id, p.network, coalesce(p.native_id, p.id::text) as native_id, a.username, a.name, p.text, p.created_at, p.kind, p.like_count, p.repost_count,
       p.reply_count, p.quote_count, l.engagement, p.impression_count
     from rank_posts l
     join posts p on p.id = l.post_id
@@ -139,6 +198,7 @@ export async function mostEngagingPosts(
     where l.campaign_id = ${campaign.id} and not l.repost
       and l.created_at >= ${window.from.toISOString()}::timestamptz
       and l.created_at < ${window.to.toISOString()}::timestamptz
+      and ${onNetwork('a', network)}
     order by l.engagement desc, l.created_at desc, l.post_id desc
     limit ${limit}`.execute(db);
   return rows;

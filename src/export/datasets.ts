@@ -1,12 +1,13 @@
 import { sql } from 'kysely';
-import { watchlist } from '../db/campaigns.ts';
 import type { Db } from '../db/database.ts';
+import { watchedAccounts } from '../db/overview-repository.ts';
 import type { Campaign } from '../db/schema.ts';
+import { type Network, networkOfHandle } from '../networks/types.ts';
 import { followerGrowthSeries, type Series } from '../present/chart-options.ts';
 import type { Lang } from '../present/i18n.ts';
 import { followerAccounts, followerValue } from '../rank/followers.ts';
 import { leaderboard } from '../rank/leaderboard.ts';
-import type { Interval, Metric, Scope } from '../rank/metrics.ts';
+import type { Interval, Metric, NetworkChoice, Scope } from '../rank/metrics.ts';
 import { overview } from '../rank/overview.ts';
 import { accountSeries, type SeriesPoint } from '../rank/series.ts';
 import type { Row, Table } from './table.ts';
@@ -24,15 +25,18 @@ export type TableKind = (typeof tableKinds)[number];
 export interface ExportWindow {
   from: Date;
   to: Date;
+  /** the accounts and posts of one network, or of every network (default) */
+  network?: NetworkChoice | undefined;
 }
 
 export interface FollowerOptions extends ExportWindow {
   interval: Interval;
-  /** usernames; default: the home account and the watchlist */
+  /** handles (the network told by their form); default: the home entity's and the watchlist's accounts */
   accounts?: string[] | undefined;
 }
 
 export interface AccountFollowers {
+  network: Network;
   username: string;
   isHome: boolean;
   points: SeriesPoint[];
@@ -46,15 +50,17 @@ export interface AccountFollowers {
 
 const at = (username: string) => `@${username}`;
 
-/** The usernames a follower export covers: the ones asked for, else the home account and its peers. */
-export async function followerUsernames(db: Db, campaign: Campaign, accounts?: string[]): Promise<string[]> {
-  if (accounts && accounts.length > 0) return accounts;
-  const list = await watchlist(db, campaign.id);
-  const home = list.filter((row) => row.role === 'home').map((row) => row.username);
-  return [
-    ...(home.length > 0 ? home : [campaign.home_username]),
-    ...list.filter((row) => row.role === 'peer').map((row) => row.username),
-  ];
+/**
+ * The accounts a follower export covers: the ones asked for, else the home entity's accounts then
+ * its peers', on the network asked for.
+ */
+async function followerTargets(db: Db, campaign: Campaign, options: FollowerOptions) {
+  const network = options.network ?? 'all';
+  const targets =
+    options.accounts && options.accounts.length > 0
+      ? options.accounts.map((handle) => ({ network: networkOfHandle(handle), handle, isHome: false }))
+      : await watchedAccounts(db, campaign);
+  return targets.filter((target) => network === 'all' || target.network === network);
 }
 
 /** Each account's followers per interval, with the growth figures of the leaderboard. */
@@ -63,27 +69,34 @@ export async function accountFollowers(
   campaign: Campaign,
   options: FollowerOptions,
 ): Promise<AccountFollowers[]> {
-  const usernames = await followerUsernames(db, campaign, options.accounts);
+  const targets = await followerTargets(db, campaign, options);
   const window = { from: options.from, to: options.to };
   const readings = await followerAccounts(db, campaign, 'all', 'all', window, [options.to]);
-  const byName = new Map(readings.map((account) => [account.username.toLowerCase(), account]));
+  const keyOf = (network: Network, handle: string) => `${network} ${handle.toLowerCase()}`;
+  const byHandle = new Map(readings.map((account) => [keyOf(account.network, account.username), account]));
   return Promise.all(
-    usernames.map(async (username) => {
-      const points = await accountSeries(db, campaign, username, {
-        metric: 'followers',
-        interval: options.interval,
-        from: options.from,
-        to: options.to,
-      });
-      const account = byName.get(username.toLowerCase());
+    targets.map(async ({ network, handle, isHome }) => {
+      const points = await accountSeries(
+        db,
+        campaign,
+        { network, handle },
+        {
+          metric: 'followers',
+          interval: options.interval,
+          from: options.from,
+          to: options.to,
+        },
+      );
+      const account = byHandle.get(keyOf(network, handle));
       const value = (metric: 'followers' | 'follower_growth' | 'follower_growth_pct') =>
         account ? followerValue(account, metric, 'watchlist', options.to, 0) : null;
       const start =
         account?.atFrom ??
         (account?.firstAfterFrom && account.firstAfterFrom.at <= options.to ? account.firstAfterFrom : null);
       return {
-        username: account?.username ?? username,
-        isHome: username.toLowerCase() === campaign.home_username.toLowerCase(),
+        network,
+        username: account?.username ?? handle,
+        isHome: isHome || (network === 'x' && handle.toLowerCase() === campaign.home_username.toLowerCase()),
         points,
         start: start ?? null,
         end: value('followers'),
@@ -116,6 +129,7 @@ export function followerGrowthTable(accounts: AccountFollowers[]): Table {
       const change = previous === null ? null : point.value - previous;
       rows.push({
         account: at(account.username),
+        network: account.network,
         interval_start: point.at,
         followers: point.value,
         change,
@@ -130,6 +144,7 @@ export function followerGrowthTable(accounts: AccountFollowers[]): Table {
     key: 'rows',
     columns: [
       { key: 'account', header: 'account', type: 'text', width: 18 },
+      { key: 'network', header: 'network', type: 'text', width: 9 },
       { key: 'interval_start', header: 'interval start', type: 'instant', width: 18 },
       { key: 'followers', header: 'followers', type: 'integer', width: 11 },
       { key: 'change', header: 'change', type: 'integer', width: 9 },
@@ -148,6 +163,7 @@ export function followerSummaryTable(accounts: AccountFollowers[]): Table {
     key: 'summary',
     columns: [
       { key: 'account', header: 'account', type: 'text', width: 18 },
+      { key: 'network', header: 'network', type: 'text', width: 9 },
       { key: 'home', header: 'home account', type: 'boolean', width: 8 },
       { key: 'followers_start', header: 'followers at start', type: 'integer', width: 12 },
       { key: 'start_reading', header: 'start reading', type: 'instant', width: 18 },
@@ -157,6 +173,7 @@ export function followerSummaryTable(accounts: AccountFollowers[]): Table {
     ],
     rows: accounts.map((account) => ({
       account: at(account.username),
+      network: account.network,
       home: account.isHome,
       followers_start: account.start?.value ?? null,
       start_reading: account.start?.at ?? null,
@@ -177,7 +194,8 @@ export interface BoardOptions extends ExportWindow {
 /** The leaderboard, as the ranking API answers it (the home row pinned at the end when outside the top). */
 export async function leaderboardTable(db: Db, campaign: Campaign, options: BoardOptions): Promise<Table> {
   const { metric, scope, from, to, limit, asOf } = options;
-  const board = await leaderboard(db, campaign, { metric, scope, from, to, limit, asOf });
+  const network = options.network ?? 'all';
+  const board = await leaderboard(db, campaign, { metric, scope, network, from, to, limit, asOf });
   const rows = [...board.rows];
   if (board.home && !rows.some((row) => row.accountId === board.home?.accountId)) rows.push(board.home);
   return {
@@ -186,6 +204,7 @@ export async function leaderboardTable(db: Db, campaign: Campaign, options: Boar
     columns: [
       { key: 'rank', header: 'rank', type: 'integer', width: 7 },
       { key: 'account', header: 'account', type: 'text', width: 18 },
+      { key: 'network', header: 'network', type: 'text', width: 9 },
       { key: 'name', header: 'name', type: 'text', width: 28 },
       { key: 'account_id', header: 'account id', type: 'id', width: 21 },
       { key: 'value', header: options.metric, type: 'number', width: 12 },
@@ -198,6 +217,8 @@ export async function leaderboardTable(db: Db, campaign: Campaign, options: Boar
       // An entity summing several accounts has no one handle: its name stands for it.
       account:
         row.entity && row.entity.handle === null ? row.entity.name : at(row.entity?.handle ?? row.username),
+      // An entity's row sums its accounts on the networks it has: they are listed.
+      network: row.entity && row.entity.handle === null ? row.entity.networks.join(' + ') : row.network,
       name: row.name,
       account_id: row.accountId,
       value: row.value,
@@ -218,8 +239,12 @@ export interface PostsOptions extends ExportWindow {
 }
 
 interface PostRow {
+  /** the surrogate key the pages are read by */
+  post_id: string;
+  /** the post's and its author's ids on their network (X: the same ids) */
   id: string;
   author_id: string;
+  network: Network;
   username: string;
   created_at: Date;
   kind: string;
@@ -246,6 +271,8 @@ export async function countPosts(db: Db, campaign: Campaign, options: PostsOptio
 
 function postFilter(campaign: Campaign, options: PostsOptions) {
   const authors = options.accounts?.map((name) => name.toLowerCase());
+  const network = options.network ?? 'all';
+  // Handles of different networks never look alike (docs/ARCHITECTURE.md): the handle names the account.
   return sql`l.campaign_id = ${campaign.id}
     and l.created_at >= ${options.from.toISOString()}::timestamptz
     and l.created_at < ${options.to.toISOString()}::timestamptz
@@ -253,7 +280,8 @@ function postFilter(campaign: Campaign, options: PostsOptions) {
       authors && authors.length > 0
         ? sql`and l.author_id in (select id from accounts where lower(username) = any(${authors}::text[]))`
         : sql``
-    }`;
+    }
+    ${network === 'all' ? sql`` : sql`and l.author_id in (select id from accounts where network = ${network})`}`;
 }
 
 /**
@@ -266,7 +294,8 @@ export async function* campaignPosts(db: Db, campaign: Campaign, options: PostsO
   let written = 0;
   for (;;) {
     const { rows }: { rows: PostRow[] } = await sql<PostRow>`
-      select l.post_id as id, l.author_id, a.username, l.created_at, p.kind, p.text, p.lang,
+      select l.post_id, coalesce(p.native_id, p.id::text) as id, coalesce(a.native_id, a.id::text) as author_id,
+        a.network, a.username, l.created_at, p.kind, p.text, p.lang,
         p.like_count, p.repost_count, p.reply_count, p.quote_count, l.engagement, p.impression_count,
         p.hashtags, p.mentions,
         array(select q.query from campaign_queries q where q.id = any(l.query_ids) order by q.id) as queries
@@ -283,6 +312,7 @@ export async function* campaignPosts(db: Db, campaign: Campaign, options: PostsO
         post_id: row.id,
         author_id: row.author_id,
         account: at(row.username),
+        network: row.network,
         created_at: new Date(row.created_at),
         kind: row.kind,
         text: row.text,
@@ -300,7 +330,7 @@ export async function* campaignPosts(db: Db, campaign: Campaign, options: PostsO
     }
     const last = rows.at(-1);
     if (!last || rows.length < postsPageSize) return;
-    after = last.id;
+    after = last.post_id;
   }
 }
 
@@ -312,6 +342,7 @@ export function postsTable(db: Db, campaign: Campaign, options: PostsOptions): T
       { key: 'post_id', header: 'post id', type: 'id', width: 21 },
       { key: 'author_id', header: 'author id', type: 'id', width: 21 },
       { key: 'account', header: 'account', type: 'text', width: 18 },
+      { key: 'network', header: 'network', type: 'text', width: 9 },
       { key: 'created_at', header: 'created', type: 'instant', width: 18 },
       { key: 'kind', header: 'kind', type: 'text', width: 8 },
       { key: 'text', header: 'text', type: 'text', width: 60 },
@@ -341,20 +372,33 @@ export async function overviewTables(
     to: options.to,
     asOf: options.asOf,
     topPosts: 10,
+    network: options.network ?? 'all',
   });
+  const home = `@${view.headline.username}`;
   const pct = (share: number | null) => (share === null ? null : share * 100);
   const totals: Array<[string, number | null]> = [
     ['accounts that posted (any kind)', view.uniqueAuthors],
     ['posts, replies and quotes', view.posts],
     ['engagement received', view.engagement],
-    [`posts of @${campaign.home_username}`, view.home.posts],
-    [`engagement received by @${campaign.home_username}`, view.home.engagement],
+    [`posts of ${home}`, view.home.posts],
+    [`engagement received by ${home}`, view.home.engagement],
     ['share of posts %', pct(view.home.shareOfPosts)],
     ['share of engagement %', pct(view.home.shareOfEngagement)],
-    [`followers of @${campaign.home_username}`, view.headline.followers],
-    [`follower growth of @${campaign.home_username}`, view.headline.followerGrowth],
-    [`rank of @${campaign.home_username} by posts`, view.headline.rank],
+    [`followers of ${home}`, view.headline.followers],
+    [`follower growth of ${home}`, view.headline.followerGrowth],
+    [`rank of ${home} by posts`, view.headline.rank],
     ['accounts ranked by posts', view.headline.total],
+    // A campaign on several networks: the same figures on each.
+    ...(view.headline.networks.length > 1
+      ? view.headline.networks.flatMap(
+          (on): Array<[string, number | null]> => [
+            [`followers on ${on.network}`, on.followers],
+            [`follower growth on ${on.network}`, on.followerGrowth],
+            [`rank by posts on ${on.network}`, on.rank],
+            [`accounts ranked by posts on ${on.network}`, on.total],
+          ],
+        )
+      : []),
   ];
   return [
     {
@@ -384,14 +428,16 @@ export async function overviewTables(
       columns: [
         { key: 'post_id', header: 'post id', type: 'id', width: 21 },
         { key: 'account', header: 'account', type: 'text', width: 18 },
+        { key: 'network', header: 'network', type: 'text', width: 9 },
         { key: 'created_at', header: 'created', type: 'instant', width: 18 },
         { key: 'text', header: 'text', type: 'text', width: 60 },
         { key: 'engagement', header: 'engagement', type: 'integer', width: 10 },
         { key: 'impressions', header: 'impressions', type: 'integer', width: 11 },
       ],
       rows: view.topPosts.map((post) => ({
-        post_id: post.id,
+        post_id: post.nativeId,
         account: at(post.username),
+        network: post.network,
         created_at: post.createdAt,
         text: post.text,
         engagement: post.engagement,

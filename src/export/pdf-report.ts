@@ -9,6 +9,7 @@ import {
   formatTick,
   formatWindow,
 } from '../present/format.ts';
+import { headlineSentence } from '../present/headline.ts';
 import { dictionaries, type Lang, locales } from '../present/i18n.ts';
 import { metricDefinitions } from '../present/metric-definitions.ts';
 import type { CoverageHour } from '../rank/coverage.ts';
@@ -69,17 +70,7 @@ export async function* reportPdfChunks(content: ReportContent, lang: Lang): Asyn
 
 /** "@OpenData_Forum: 512 followers (+318 during the event), n°3 of 4,211 accounts by posts" */
 export function headline(content: ReportContent, lang: Lang): string {
-  const t = dictionaries[lang];
-  const h = content.overview.headline;
-  return h.followers !== null && h.rank !== null
-    ? t.reportHeadline({
-        username: h.username,
-        followers: formatNumber(lang, h.followers),
-        growth: formatDelta(lang, h.followerGrowth ?? 0),
-        rank: formatNumber(lang, h.rank),
-        total: formatNumber(lang, h.total),
-      })
-    : t.reportNoHeadline(h.username);
+  return headlineSentence(lang, content.overview.headline);
 }
 
 type Doc = PDFKit.PDFDocument;

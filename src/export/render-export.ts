@@ -2,7 +2,7 @@ import { PassThrough } from 'node:stream';
 import type { Db } from '../db/database.ts';
 import type { Campaign } from '../db/schema.ts';
 import { dictionaries, type Lang } from '../present/i18n.ts';
-import type { Interval, Metric, Scope } from '../rank/metrics.ts';
+import type { Interval, Metric, NetworkChoice, Scope } from '../rank/metrics.ts';
 import { aboutTable } from './about.ts';
 import { csvChunks } from './csv.ts';
 import {
@@ -39,6 +39,8 @@ export interface ExportRequest {
   accounts?: string[] | undefined;
   metric: Metric;
   scope: Scope;
+  /** the accounts and posts of one network, or of every network */
+  network: NetworkChoice;
   limit: number;
   lang: Lang;
   /** the application clock: movement and "exported at" */
@@ -85,7 +87,8 @@ export function exportFileName(campaign: Campaign, request: ExportRequest): stri
         : request.what === 'report'
           ? `-${request.lang}`
           : '';
-  return `${campaign.slug}-${request.what}${detail}.${request.format}`;
+  const network = request.network === 'all' ? '' : `-${request.network}`;
+  return `${campaign.slug}-${request.what}${detail}${network}.${request.format}`;
 }
 
 /** How many rows the export will write, when it is worth a progress bar (the posts). */
@@ -162,6 +165,7 @@ async function* jsonChunks(
     to: request.to.toISOString(),
     timezone: campaign.timezone,
     exportedAt: request.asOf.toISOString(),
+    network: request.network,
     ...(request.what === 'followers' ? { interval: request.interval } : {}),
     ...(request.what === 'leaderboard' ? { metric: request.metric, scope: request.scope } : {}),
   };

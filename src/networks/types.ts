@@ -7,6 +7,16 @@
 export const networks = ['x', 'bluesky', 'mastodon'] as const;
 export type Network = (typeof networks)[number];
 
+/**
+ * The network a handle belongs to, by its form: a Mastodon account is `user@instance`, a Bluesky
+ * handle is a domain name (it has a dot), an X username has neither (docs/ARCHITECTURE.md).
+ */
+export function networkOfHandle(handle: string): Network {
+  const bare = handle.replace(/^@/, '');
+  if (bare.includes('@')) return 'mastodon';
+  return bare.includes('.') || bare.startsWith('did:') ? 'bluesky' : 'x';
+}
+
 export type PostKind = 'post' | 'reply' | 'quote' | 'repost';
 
 /** Counts a network reports for a post; `null` where the network does not report it (never 0). */

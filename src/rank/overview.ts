@@ -1,15 +1,20 @@
 import { inSnapshot } from '../db/consistent-read.ts';
 import type { Db } from '../db/database.ts';
+import { homeAccountIds } from '../db/leaderboard-repository.ts';
 import {
   campaignQueries,
+  followedNetworks,
+  homeHandlesOf,
   homeTotals,
   mostEngagingPosts,
   postsPerQueryHour,
   windowTotals,
 } from '../db/overview-repository.ts';
 import type { Campaign } from '../db/schema.ts';
-import { followerAccounts, followerValue } from './followers.ts';
+import type { Network } from '../networks/types.ts';
+import { type FollowerAccount, followerAccounts, followerValue } from './followers.ts';
 import { leaderboard } from './leaderboard.ts';
+import type { NetworkChoice } from './metrics.ts';
 import { planFor, type Span } from './windows.ts';
 
 export interface QueryActivity {
@@ -22,6 +27,9 @@ export interface QueryActivity {
 
 export interface TopPost {
   id: string;
+  network: Network;
+  /** the post's id on its network (X: the id; Bluesky: its at:// URI; Mastodon: its uri) */
+  nativeId: string;
   username: string;
   name: string;
   text: string;
@@ -35,15 +43,22 @@ export interface TopPost {
   impressions: number | null;
 }
 
-export interface Headline {
-  username: string;
-  /** followers at the last reading at or before min(to, asOf) */
+/** The home entity's figures on one network, or on every network (docs/METRICS.md, "Headline"). */
+export interface HeadlineFigures {
+  /** followers at the last reading at or before min(to, asOf), summed over the home's accounts */
   followers: number | null;
   /** followers gained over the window so far (nearest readings, as the follower_growth metric) */
   followerGrowth: number | null;
-  /** rank by posts on the window, and how many accounts are ranked */
+  /** the home's best rank by posts on the window in scope `all`, and how many accounts are ranked */
   rank: number | null;
   total: number;
+}
+
+export interface Headline extends HeadlineFigures {
+  /** the home's handle on the network asked (its X username on `all` when it has one) */
+  username: string;
+  /** the same figures on each network the campaign follows, in the order of `networks` */
+  networks: Array<HeadlineFigures & { network: Network; username: string | null }>;
 }
 
 export interface Overview {
@@ -73,24 +88,39 @@ export interface Overview {
 export async function overview(
   db: Db,
   campaign: Campaign,
-  options: { from: Date; to: Date; asOf: Date; topPosts?: number },
+  options: { from: Date; to: Date; asOf: Date; topPosts?: number; network?: NetworkChoice },
 ): Promise<Overview> {
   const window = { from: options.from, to: options.to };
+  const network = options.network ?? 'all';
   const now = new Date(Math.min(options.to.getTime(), options.asOf.getTime()));
   return inSnapshot(db, async (trx) => {
-    const [postsPerHour, campaignTotals, home, topPosts, board, followers] = await Promise.all([
-      activityPerHour(trx, campaign, window),
-      windowTotals(trx, campaign, planFor(campaign, window)),
-      homeTotals(trx, campaign, window),
-      mostEngaging(trx, campaign, window, options.topPosts ?? 10),
-      leaderboard(trx, campaign, { metric: 'posts', scope: 'all', ...window, limit: 1, asOf: options.asOf }),
+    const networks = await followedNetworks(trx, campaign);
+    const figuresOn = async (on: NetworkChoice): Promise<HeadlineFigures> => {
+      const board = await leaderboard(trx, campaign, {
+        metric: 'posts',
+        scope: 'all',
+        network: on,
+        ...window,
+        limit: 1,
+        asOf: options.asOf,
+      });
+      const home = homeFollowers.filter((account) => on === 'all' || account.network === on);
+      return { ...followersOf(home, now), rank: board.home?.rank ?? null, total: board.total };
+    };
+    const [postsPerHour, campaignTotals, home, topPosts, followers] = await Promise.all([
+      activityPerHour(trx, campaign, window, network),
+      windowTotals(trx, campaign, planFor(campaign, window), network),
+      homeTotals(trx, campaign, window, network),
+      mostEngaging(trx, campaign, window, options.topPosts ?? 10, network),
       now > window.from
         ? followerAccounts(trx, campaign, 'watchlist', 'all', { from: window.from, to: now }, [now])
         : Promise.resolve([]),
     ]);
-    const homeFollowers = followers.find(
-      (account) => account.username.toLowerCase() === campaign.home_username.toLowerCase(),
-    );
+    const homeIds = await homeAccountIds(trx, campaign);
+    const homeFollowers = followers.filter((account) => homeIds.has(account.accountId));
+    const homeHandles = await homeHandlesOf(trx, campaign);
+    const handleOn = (on: Network) => homeHandles.get(on) ?? null;
+    const [asked, ...perNetwork] = await Promise.all([figuresOn(network), ...networks.map(figuresOn)]);
     const share = (part: number, whole: number) => (whole > 0 ? part / whole : null);
     return {
       from: window.from,
@@ -106,21 +136,40 @@ export async function overview(
       },
       topPosts,
       headline: {
-        username: campaign.home_username,
-        followers: homeFollowers ? followerValue(homeFollowers, 'followers', 'watchlist', now, 0) : null,
-        followerGrowth: homeFollowers
-          ? followerValue(homeFollowers, 'follower_growth', 'watchlist', now, 0)
-          : null,
-        rank: board.home?.rank ?? null,
-        total: board.total,
+        username: (network === 'all' ? null : handleOn(network)) ?? campaign.home_username,
+        ...(asked ?? { followers: null, followerGrowth: null, rank: null, total: 0 }),
+        networks: networks.map((on, index) => ({
+          network: on,
+          username: handleOn(on),
+          ...(perNetwork[index] ?? { followers: null, followerGrowth: null, rank: null, total: 0 }),
+        })),
       },
     };
   });
 }
 
-async function activityPerHour(db: Db, campaign: Campaign, window: Span): Promise<QueryActivity[]> {
+/** Followers and growth of the home's accounts, summed (null when none of them has a value). */
+function followersOf(
+  accounts: FollowerAccount[],
+  now: Date,
+): Pick<HeadlineFigures, 'followers' | 'followerGrowth'> {
+  const sum = (metric: 'followers' | 'follower_growth') => {
+    const values = accounts
+      .map((account) => followerValue(account, metric, 'watchlist', now, 0))
+      .filter((value): value is number => value !== null);
+    return values.length > 0 ? values.reduce((total, value) => total + value, 0) : null;
+  };
+  return { followers: sum('followers'), followerGrowth: sum('follower_growth') };
+}
+
+async function activityPerHour(
+  db: Db,
+  campaign: Campaign,
+  window: Span,
+  network: NetworkChoice,
+): Promise<QueryActivity[]> {
   const [queries, counts] = await Promise.all([
-    campaignQueries(db, campaign),
+    campaignQueries(db, campaign, network),
     postsPerQueryHour(db, campaign, window),
   ]);
   return queries.map((query) => ({
@@ -132,10 +181,18 @@ async function activityPerHour(db: Db, campaign: Campaign, window: Span): Promis
 }
 
 /** Campaign posts (not reposts) of the window with the most engagement; ties by newest, then id. */
-async function mostEngaging(db: Db, campaign: Campaign, window: Span, limit: number): Promise<TopPost[]> {
-  const rows = await mostEngagingPosts(db, campaign, window, limit);
+async function mostEngaging(
+  db: Db,
+  campaign: Campaign,
+  window: Span,
+  limit: number,
+  network: NetworkChoice,
+): Promise<TopPost[]> {
+  const rows = await mostEngagingPosts(db, campaign, window, limit, network);
   return rows.map((row) => ({
     id: row.id,
+    network: row.network,
+    nativeId: row.native_id,
     username: row.username,
     name: row.name,
     text: row.text,

@@ -1,6 +1,7 @@
 import type { Db } from '../db/database.ts';
 import type { Campaign } from '../db/schema.ts';
 import { accountSeriesPoints } from '../db/series-repository.ts';
+import type { Network } from '../networks/types.ts';
 import type { Interval, SeriesMetric } from './metrics.ts';
 
 export type { Interval } from './metrics.ts';
@@ -32,8 +33,8 @@ export interface SeriesOptions {
 export async function accountSeries(
   db: Db,
   campaign: Campaign,
-  username: string,
+  account: { network: Network; handle: string },
   options: SeriesOptions,
 ): Promise<SeriesPoint[]> {
-  return accountSeriesPoints(db, campaign, username, options);
+  return accountSeriesPoints(db, campaign, account, options);
 }

@@ -136,6 +136,52 @@ describe('Bluesky stand-in → workers → PostgreSQL → leaderboard', () => {
     }
   }, 90_000);
 
+  test('the overview, its headline and the home series on Bluesky equal the ground truth', async () => {
+    const { scenario } = standIn;
+    const app = createDashboard({ db: t.db, clock: standIn.clock, demo: false, log: silentLog });
+    const range = `from=${scenario.window.start.toISOString()}&to=${scenario.window.end.toISOString()}`;
+    const homeAccount = scenario.accounts.find((account) => account.handle === scenario.homeHandle);
+    const home = scenario.truth.handleAt(homeAccount?.did ?? '', now);
+    const posts = truth('posts', 'all');
+    const homeRow = posts.find((row) => row.username === home);
+    expect(homeRow).toBeDefined();
+    const read = async (path: string) => {
+      const response = await app.request(`/api/v1/campaigns/forum/${path}`);
+      expect(response.status, path).toBe(200);
+      return (await response.json()) as Record<string, unknown> & {
+        posts: number;
+        headline: { rank: number | null; total: number; networks: unknown[] };
+        points: Array<{ value: number }>;
+      };
+    };
+    for (const network of ['bluesky', 'all']) {
+      const overview = await read(`overview?network=${network}&${range}`);
+      expect(overview.posts, network).toBe(posts.reduce((sum, row) => sum + row.value, 0));
+      expect(overview.headline).toMatchObject({ rank: homeRow?.rank, total: posts.length });
+      expect(overview.headline.networks).toEqual([
+        expect.objectContaining({
+          network: 'bluesky',
+          username: home,
+          rank: homeRow?.rank,
+          total: posts.length,
+        }),
+      ]);
+    }
+    // Nothing on X: no posts there, and no rank.
+    const onX = await read(`overview?network=x&${range}`);
+    expect(onX).toMatchObject({ posts: 0, postsPerHour: [], topPosts: [] });
+    expect(onX.headline).toMatchObject({ rank: null, total: 0 });
+
+    const series = await read(
+      `accounts/bluesky/${encodeURIComponent(home)}/series?metric=posts&interval=day&${range}`,
+    );
+    expect(series).toMatchObject({ network: 'bluesky', username: home });
+    expect(series.points.reduce((sum, point) => sum + point.value, 0)).toBe(homeRow?.value);
+    const page = await app.request(`/campaigns/forum/accounts/bluesky/${encodeURIComponent(home)}`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain(`@${home}`);
+  });
+
   test("the watchlist's reposts, read from its feeds, equal the ground truth", async () => {
     const expected = truth('reposts', 'watchlist');
     expect(expected.some((row) => row.value > 0)).toBe(true);

@@ -160,7 +160,7 @@ function expectEscaped(page: string) {
 describe('the live page', () => {
   test('links rows to account pages, shows the last collection and the switches', async () => {
     const page = await html('/campaigns/ogp16');
-    expect(page).toContain('href="/campaigns/ogp16/accounts/mallory?lang=en"');
+    expect(page).toContain('href="/campaigns/ogp16/accounts/x/mallory?lang=en"');
     expect(page).toContain('<a href="/campaigns/ogp16/report?lang=en">Report</a>');
     expect(page).toContain('last collected at 11:59:02');
     expect(page).toMatch(
@@ -253,6 +253,31 @@ describe('the account page', () => {
     const page = await html('/campaigns/ogp16/accounts/mallory?lang=fr');
     expect(page).toMatch(/12[\u202f\u00a0]345/);
     expect(page).toContain('Publications les plus engageantes');
+  });
+
+  test('the same page under its network: /accounts/x/:handle', async () => {
+    const page = await html('/campaigns/ogp16/accounts/x/@MALLORY');
+    expect(page).toContain('12,345');
+    expect(embedded<AccountPageData>(page, 'account-data')).toMatchObject({
+      network: 'x',
+      username: 'mallory',
+    });
+    // The handle names an account on one network only.
+    expect((await app.request('/campaigns/ogp16/accounts/bluesky/mallory.bsky.social')).status).toBe(404);
+  });
+
+  test('400 naming the parameter for an unknown network or a handle not of its form', async () => {
+    for (const [path, parameter] of [
+      ['/campaigns/ogp16/accounts/myspace/mallory', 'network'],
+      ['/campaigns/ogp16/accounts/bluesky/mallory', 'handle'],
+      ['/campaigns/ogp16/accounts/mastodon/mallory', 'handle'],
+    ] as const) {
+      const response = await app.request(path);
+      expect(response.status, path).toBe(400);
+      const text = await response.text();
+      expect(text).toContain(`${parameter}:`);
+      expectEscaped(text);
+    }
   });
 
   test('404 for an unknown or malformed username', async () => {

@@ -149,9 +149,11 @@ describe('tracker export', { timeout: 120_000 }, () => {
     ).json()) as RankedLeaderboardJson;
     const read: unknown[][] = [];
     sheet.eachRow((row, index) => {
-      if (index > 1) read.push([row.getCell(1).value, row.getCell(2).value, row.getCell(5).value]);
+      if (index > 1) {
+        read.push([row.getCell(1).value, row.getCell(2).value, row.getCell(3).value, row.getCell(6).value]);
+      }
     });
-    expect(read).toEqual(api.rows.map((row) => [row.rank, `@${row.username}`, row.value]));
+    expect(read).toEqual(api.rows.map((row) => [row.rank, `@${row.username}`, row.network, row.value]));
   });
 
   test.each([

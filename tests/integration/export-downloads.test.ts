@@ -406,7 +406,7 @@ describe('parameters are checked as the ranking API checks them', () => {
     [
       'bad username',
       `${api}/export/followers.csv?accounts=ok,not-a-name`,
-      /accounts: expected 1 to 100 X usernames/,
+      /accounts: expected 1 to 100 handles/,
     ],
     ['metric', `${api}/export/leaderboard.csv?metric=likes`, /metric: expected one of: posts/],
     ['limit', `${api}/export/leaderboard.csv?limit=0`, /limit: expected an integer/],

@@ -50,6 +50,7 @@ afterAll(async () => t?.drop());
 const request = (onProgress: (written: number) => void): ExportRequest => ({
   what: 'posts',
   format: 'csv',
+  network: 'all',
   from: campaign.window_start,
   to: campaign.window_end,
   interval: 'day',

@@ -123,11 +123,16 @@ describe('tracker import followers', () => {
     // The series and the export say which readings were imported.
     const campaign = defined(await findCampaign(database.db, 'ogp16'), 'campaign');
     const window = { from: campaign.window_start, to: new Date('2016-12-11T00:00:00Z') };
-    const series = await accountSeries(database.db, campaign, 'OpenData_Forum', {
-      metric: 'followers',
-      interval: 'day',
-      ...window,
-    });
+    const series = await accountSeries(
+      database.db,
+      campaign,
+      { network: 'x', handle: 'OpenData_Forum' },
+      {
+        metric: 'followers',
+        interval: 'day',
+        ...window,
+      },
+    );
     expect(series.map((point) => [point.value, point.source])).toEqual([
       [194, 'imported'],
       [300, 'collected'],
@@ -135,6 +140,7 @@ describe('tracker import followers', () => {
     ]);
     const table = followerGrowthTable([
       {
+        network: 'x',
         username: 'OpenData_Forum',
         isHome: true,
         points: series,

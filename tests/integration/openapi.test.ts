@@ -75,11 +75,23 @@ function urlsOf(path: string, parameters: Parameter[]): string[] {
   const demoValues: Record<string, string[]> = {
     slug: [demo.campaign.slug],
     username: [demo.campaign.home_username],
-    handle: [demo.campaign.home_username],
     network: ['x'],
+  };
+  // A handle in the form of the network named before it in the path (none collected there: no points).
+  const handleOn: Record<string, string> = {
+    x: demo.campaign.home_username,
+    bluesky: 'opendataforum.bsky.social',
+    mastodon: 'opendataforum@mastodon.social',
   };
   let urls = [path];
   for (const parameter of parameters.filter((p) => p.in === 'path')) {
+    if (parameter.name === 'handle') {
+      urls = urls.map((url) => {
+        const network = /\/accounts\/([a-z]+)\/\{handle\}/.exec(url)?.[1] ?? 'x';
+        return url.replace('{handle}', encodeURIComponent(handleOn[network] ?? ''));
+      });
+      continue;
+    }
     const values = Array.isArray(parameter.schema.enum)
       ? (parameter.schema.enum as string[])
       : demoValues[parameter.name];

@@ -192,7 +192,12 @@ describe('series equal the ground truth of the scenario', { timeout: 180_000 }, 
     for (const interval of ['hour', 'day'] as const) {
       for (const metric of ['posts', 'engagement'] as const) {
         const window = { from: scenario.window.start, to: scenario.window.end };
-        const points = await accountSeries(t.db, campaign, home, { metric, interval, ...window });
+        const points = await accountSeries(
+          t.db,
+          campaign,
+          { network: 'x', handle: home },
+          { metric, interval, ...window },
+        );
         expect(points.length).toBeGreaterThan(interval === 'day' ? 2 : 10);
         for (const point of points) {
           const bucketEnd = new Date(point.at.getTime() + (interval === 'day' ? 24 : 1) * hour);
@@ -212,12 +217,17 @@ describe('series equal the ground truth of the scenario', { timeout: 180_000 }, 
 
   test('followers of the watchlist at the instants they were read', async () => {
     for (const username of [scenario.homeUsername, ...scenario.watchlist]) {
-      const points = await accountSeries(t.db, campaign, username, {
-        metric: 'followers',
-        interval: 'hour',
-        from: new Date(start - 24 * hour),
-        to: new Date(end + 25 * hour),
-      });
+      const points = await accountSeries(
+        t.db,
+        campaign,
+        { network: 'x', handle: username },
+        {
+          metric: 'followers',
+          interval: 'hour',
+          from: new Date(start - 24 * hour),
+          to: new Date(end + 25 * hour),
+        },
+      );
       const instants = readingInstants().sort((a, b) => a.getTime() - b.getTime());
       // One point per hour that had readings: the last reading of that hour.
       const lastOfHour = new Map<number, Date>();

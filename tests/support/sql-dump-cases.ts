@@ -141,11 +141,16 @@ export const dumpedRepositories: Record<string, DumpCase[]> = {
       fn: 'accountSeriesPoints',
       label: metric,
       run: (db, c) =>
-        series.accountSeriesPoints(db, c, 'OpenData_Forum', {
-          metric,
-          interval: metric === 'posts' ? 'day' : 'hour',
-          ...whole,
-        }),
+        series.accountSeriesPoints(
+          db,
+          c,
+          { network: 'x', handle: 'OpenData_Forum' },
+          {
+            metric,
+            interval: metric === 'posts' ? 'day' : 'hour',
+            ...whole,
+          },
+        ),
     }),
   ),
   'coverage-repository': [
@@ -154,17 +159,27 @@ export const dumpedRepositories: Record<string, DumpCase[]> = {
     { fn: 'windowSources', run: (db, c) => coverage.windowSources(db, c, whole) },
   ],
   'overview-repository': [
-    { fn: 'campaignQueries', run: (db, c) => overview.campaignQueries(db, c) },
+    { fn: 'campaignQueries', run: (db, c) => overview.campaignQueries(db, c, 'all') },
+    { fn: 'campaignQueries', label: 'x', run: (db, c) => overview.campaignQueries(db, c, 'x') },
+    { fn: 'followedNetworks', run: (db, c) => overview.followedNetworks(db, c) },
+    { fn: 'homeHandlesOf', run: (db, c) => overview.homeHandlesOf(db, c) },
+    { fn: 'watchedAccounts', run: (db, c) => overview.watchedAccounts(db, c) },
     { fn: 'postsPerQueryHour', run: (db, c) => overview.postsPerQueryHour(db, c, whole) },
     ...[whole, most].map(
       (window): DumpCase => ({
         fn: 'windowTotals',
         label: plan({ window_start: start, window_end: end } as Campaign, window).strategy,
-        run: (db, c) => overview.windowTotals(db, c, plan(c, window)),
+        run: (db, c) => overview.windowTotals(db, c, plan(c, window), 'all'),
       }),
     ),
-    { fn: 'homeTotals', run: (db, c) => overview.homeTotals(db, c, day) },
-    { fn: 'mostEngagingPosts', run: (db, c) => overview.mostEngagingPosts(db, c, whole, 10) },
+    { fn: 'windowTotals', label: 'x', run: (db, c) => overview.windowTotals(db, c, plan(c, day), 'x') },
+    { fn: 'homeTotals', run: (db, c) => overview.homeTotals(db, c, day, 'all') },
+    { fn: 'mostEngagingPosts', run: (db, c) => overview.mostEngagingPosts(db, c, whole, 10, 'all') },
+    {
+      fn: 'mostEngagingPosts',
+      label: 'x',
+      run: (db, c) => overview.mostEngagingPosts(db, c, whole, 10, 'x'),
+    },
   ],
   'run-log-repository': [
     { fn: 'lastCollectionEnd', run: (db, c) => runLog.lastCollectionEnd(db, c.id) },
@@ -172,11 +187,12 @@ export const dumpedRepositories: Record<string, DumpCase[]> = {
     { fn: 'requestCounts', run: (db) => runLog.requestCounts(db, asOf) },
   ],
   'account-repository': [
-    { fn: 'findAccount', run: (db) => accounts.findAccount(db, 'OpenData_Forum') },
+    { fn: 'findAccount', run: (db) => accounts.findAccount(db, 'x', 'OpenData_Forum') },
     { fn: 'campaignFigures', run: (db, c) => accounts.campaignFigures(db, c, '1001') },
     {
       fn: 'topPostsOf',
-      run: (db, c) => accounts.topPostsOf(db, c, { id: '1001', username: 'OpenData_Forum', name: 'Forum' }),
+      run: (db, c) =>
+        accounts.topPostsOf(db, c, { id: '1001', network: 'x', username: 'OpenData_Forum', name: 'Forum' }),
     },
   ],
   'campaign-repository': [

@@ -41,7 +41,7 @@ describe('LeaderboardRow', () => {
     [
       'the account link carries the slug and the language',
       {},
-      ['href="/campaigns/ogp16/accounts/alice?lang=en"'],
+      ['href="/campaigns/ogp16/accounts/x/alice?lang=en"'],
     ],
   ])('%s', async (_, props, expected) => {
     const out = await html({ ...base, ...props });
@@ -59,7 +59,7 @@ describe('LeaderboardRow', () => {
   test('an entity of one account links to it', async () => {
     const entity = { name: 'Alice', networks: ['x'], handle: 'alice' };
     const out = await html({ ...base, row: { ...alice, username: 'Alice', entity } });
-    expect(out).toContain('href="/campaigns/ogp16/accounts/alice?lang=en"');
+    expect(out).toContain('href="/campaigns/ogp16/accounts/x/alice?lang=en"');
   });
 
   test('a name is text, never markup', async () => {

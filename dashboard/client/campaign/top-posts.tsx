@@ -1,7 +1,7 @@
 import { render } from 'hono/jsx/dom';
 import { formatDateTime, formatNumber } from '../../../src/present/format.ts';
 import type { TopPostJson } from '../../api-contract.ts';
-import { postHref } from '../../views/present.ts';
+import { networkLabels, postHref } from '../../views/present.ts';
 import { byId, type PageState } from './page-state.ts';
 
 /** The campaign's ten top posts, read with the overview; the section stays hidden while there are none. */
@@ -21,8 +21,8 @@ export function drawTopPosts(state: PageState, posts: TopPostJson[]): void {
         <p class="post-meta muted">
           {`@${post.username} · ${formatDateTime(lang, timeZone, new Date(post.createdAt))} · ` +
             `${t.likes} ${n(post.likes)} · ${t.reposts} ${n(post.reposts)} · ${t.replies} ${n(post.replies)} · `}
-          <a href={postHref(post.username, post.id)} rel="noopener noreferrer" target="_blank">
-            {t.viewOnX}
+          <a href={postHref(post)} rel="noopener noreferrer" target="_blank">
+            {t.viewOn(networkLabels[post.network])}
           </a>
         </p>
       </li>

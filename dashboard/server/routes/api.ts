@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { listCampaigns } from '../../../src/db/campaign-repository.ts';
+import { networks } from '../../../src/networks/types.ts';
 import { intervals, metrics, networkChoices, scopes, seriesMetrics } from '../../../src/rank/metrics.ts';
 import {
   accountSeriesSchema,
@@ -21,7 +22,15 @@ import {
 } from '../api-responses.ts';
 import { invalidParameter } from '../middleware/errors.ts';
 import { describeRoute } from '../openapi/route-docs.ts';
-import { checkBuckets, checkWindow, instant, integerIn, oneOf, validQuery } from '../request-validation.ts';
+import {
+  accountParams,
+  checkBuckets,
+  checkWindow,
+  instant,
+  integerIn,
+  oneOf,
+  validQuery,
+} from '../request-validation.ts';
 import type { DashboardContext } from './context.ts';
 
 const window = { from: instant.optional(), to: instant.optional() };
@@ -47,7 +56,11 @@ const rankHistoryQuery = z.object({
   ...window,
 });
 
-const overviewQuery = z.object({ ...window, top: integerIn(1, 100).default(10) });
+const overviewQuery = z.object({
+  ...window,
+  top: integerIn(1, 100).default(10),
+  network: oneOf(networkChoices).default('all'),
+});
 
 const coverageQuery = z.object(window);
 
@@ -118,7 +131,33 @@ export function apiRoutes({ db, clock, leaderboards }: DashboardContext): Hono {
         if (!usernameParam.test(given)) {
           throw invalidParameter('username: expected an X username (1–15 letters, digits or _)');
         }
-        const account = given.replace(/^@/, '');
+        const account = { network: 'x' as const, handle: given.replace(/^@/, '') };
+        const { campaign, from, to } = await target(c.req.param('slug'), query);
+        checkBuckets(from, to, query.interval);
+        return c.json(await seriesJson(db, campaign, account, { ...query, from, to }, clock.now()));
+      },
+    )
+    .get(
+      '/campaigns/:slug/accounts/:network/:handle/series',
+      describeRoute({
+        summary: "An account's followers, posts or engagement per hour or day, on its network",
+        params: {
+          network: { description: 'x, bluesky or mastodon', schema: { type: 'string', enum: [...networks] } },
+          handle: {
+            description:
+              'the account on that network: an X username, a Bluesky handle (a domain), a Mastodon user@instance; the @ is optional',
+            schema: { type: 'string' },
+          },
+        },
+        responses: { 200: { description: 'one point per bucket with a value', json: accountSeriesSchema } },
+        errors: {
+          400: 'a parameter is invalid (or the window holds too many buckets): the message names it',
+        },
+      }),
+      validQuery(seriesQuery),
+      async (c) => {
+        const query = c.req.valid('query');
+        const account = accountParams(c.req.param('network'), c.req.param('handle'));
         const { campaign, from, to } = await target(c.req.param('slug'), query);
         checkBuckets(from, to, query.interval);
         return c.json(await seriesJson(db, campaign, account, { ...query, from, to }, clock.now()));
@@ -150,7 +189,9 @@ export function apiRoutes({ db, clock, leaderboards }: DashboardContext): Hono {
       async (c) => {
         const query = c.req.valid('query');
         const { campaign, from, to } = await target(c.req.param('slug'), query);
-        return c.json(await overviewJson(db, campaign, { from, to, top: query.top }, clock.now()));
+        return c.json(
+          await overviewJson(db, campaign, { from, to, top: query.top, network: query.network }, clock.now()),
+        );
       },
     )
     .get(

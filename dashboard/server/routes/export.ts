@@ -13,16 +13,18 @@ import {
   exportKinds,
 } from '../../../src/export/render-export.ts';
 import { languages } from '../../../src/present/i18n.ts';
-import { intervals, metrics, scopes } from '../../../src/rank/metrics.ts';
+import { intervals, metrics, networkChoices, scopes } from '../../../src/rank/metrics.ts';
 import { campaignOr404 } from '../api-responses.ts';
 import type { DashboardDeps } from '../app.ts';
 import { invalidParameter } from '../middleware/errors.ts';
 import { describeRoute } from '../openapi/route-docs.ts';
 import { checkBuckets, checkWindow, instant, integerIn, oneOf, validQuery } from '../request-validation.ts';
 
-const username = /^@?[A-Za-z0-9_]{1,15}$/;
+/** An X username, a Bluesky handle (a domain) or a Mastodon `user@instance`; the @ is optional. */
+const handle =
+  /^@?([A-Za-z0-9_]{1,15}|[A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]{2,63}|[A-Za-z0-9_.]+@[A-Za-z0-9.-]+(:\d{1,5})?)$/;
 
-/** `a,@b,c`: X usernames, 100 at most; the @ is optional. */
+/** `a,@b.bsky.social,c@mastodon.social`: handles, 100 at most, each naming its network by its form. */
 const accountList = z
   .string()
   .transform((text) =>
@@ -31,8 +33,9 @@ const accountList = z
       .map((name) => name.trim())
       .filter((name) => name !== ''),
   )
-  .refine((names) => names.length > 0 && names.length <= 100 && names.every((name) => username.test(name)), {
-    error: 'expected 1 to 100 X usernames separated by commas (1–15 letters, digits or _ each)',
+  .refine((names) => names.length > 0 && names.length <= 100 && names.every((name) => handle.test(name)), {
+    error:
+      'expected 1 to 100 handles separated by commas (an X username, a Bluesky handle such as etalab.gouv.fr, a Mastodon user@instance)',
   })
   .transform((names) => names.map((name) => name.replace(/^@/, '')));
 
@@ -47,6 +50,7 @@ export const exportQuery = z.object({
   accounts: accountList.optional(),
   metric: oneOf(metrics).default('posts'),
   scope: oneOf(scopes).default('all'),
+  network: oneOf(networkChoices).default('all'),
   // Every ranked account by default: the final leaderboard of a report is the whole board.
   limit: integerIn(1, 100_000).default(100_000),
   lang: oneOf(languages).default('en'),
@@ -79,6 +83,7 @@ const jsonExportSchema = z
     to: z.iso.datetime(),
     timezone: z.string(),
     exportedAt: z.iso.datetime(),
+    network: oneOf(networkChoices).describe('the network the rows are of (all: every network)'),
     interval: oneOf(intervals).optional().describe('followers only'),
     metric: oneOf(metrics).optional().describe('leaderboard only'),
     scope: oneOf(scopes).optional().describe('leaderboard only'),

@@ -8,11 +8,12 @@ select
 from
   "accounts"
 where
-  lower(username) = $1
+  "network" = $1
+  and lower(username) = $2
 order by
   "last_seen_at" desc
 limit
-  $2;
+  $3;
 
 -- campaignFigures
 select
@@ -55,6 +56,7 @@ where
 -- topPostsOf
 select
   "p"."id",
+  coalesce(p.native_id, p.id::text) as "native_id",
   "p"."text",
   "p"."created_at",
   "p"."kind",

@@ -5,6 +5,7 @@
 -- campaignQueries
 select
   "id",
+  "network",
   "query",
   "active"
 from
@@ -13,6 +14,61 @@ where
   "campaign_id" = $1
 order by
   "id";
+
+-- campaignQueries (x)
+select
+  "id",
+  "network",
+  "query",
+  "active"
+from
+  "campaign_queries"
+where
+  "campaign_id" = $1
+  and "network" = $2
+order by
+  "id";
+
+-- followedNetworks
+select
+  network
+from
+  campaign_queries
+where
+  campaign_id = $1
+union
+select
+  network
+from
+  campaign_accounts
+where
+  campaign_id = $2;
+
+-- homeHandlesOf
+select
+  "network",
+  "username"
+from
+  "campaign_accounts"
+where
+  "campaign_id" = $1
+  and "role" = $2;
+
+-- watchedAccounts
+select
+  w.network,
+  w.username as handle,
+  w.role = 'home' as is_home
+from
+  campaign_accounts w
+  join campaign_entities e on e.id = w.entity_id
+where
+  w.campaign_id = $1
+order by
+  w.role = 'home' desc,
+  e.position,
+  array_position(array['x', 'bluesky', 'mastodon']::text[], w.network::text),
+  w.username;
 
 -- postsPerQueryHour
 select
@@ -97,234 +153,504 @@ where
 with
   p as (
     select
-      t.account_id,
-      t.posts - coalesce(o.value, 0) as value
+      v.account_id,
+      v.value
     from
-      rank_totals t
-      left join (
+      (
         select
-          account_id,
-          sum(value) as value
+          t.account_id,
+          t.posts - coalesce(o.value, 0) as value
         from
-          (
+          rank_totals t
+          left join (
             select
               account_id,
               sum(value) as value
             from
               (
                 select
-                  d.account_id,
-                  d.posts as value
+                  account_id,
+                  sum(value) as value
                 from
-                  rank_daily d
-                where
-                  d.campaign_id = $1
-                  and d.day >= (
-                    case
-                      when date_trunc('day', $2::timestamptz, $3) = $4::timestamptz then date_trunc('day', $5::timestamptz, $6)
-                      else date_trunc('day', date_trunc('day', $7::timestamptz, $8) + interval '36 hours', $9)
-                    end
-                  )
-                  and d.day < date_trunc('day', $10::timestamptz, $11)
-                union all
-                select
-                  l.author_id,
-                  (not l.repost)::int
-                from
-                  rank_posts l
-                where
-                  l.campaign_id = $12
-                  and l.created_at >= $13::timestamptz
-                  and l.created_at < least(
-                    (
-                      case
-                        when date_trunc('day', $14::timestamptz, $15) = $16::timestamptz then date_trunc('day', $17::timestamptz, $18)
-                        else date_trunc('day', date_trunc('day', $19::timestamptz, $20) + interval '36 hours', $21)
-                      end
-                    ),
-                    $22::timestamptz
-                  )
-                union all
-                select
-                  l.author_id,
-                  (not l.repost)::int
-                from
-                  rank_posts l
-                where
-                  l.campaign_id = $23
-                  and l.created_at >= greatest(
-                    date_trunc('day', $24::timestamptz, $25),
-                    (
-                      case
-                        when date_trunc('day', $26::timestamptz, $27) = $28::timestamptz then date_trunc('day', $29::timestamptz, $30)
-                        else date_trunc('day', date_trunc('day', $31::timestamptz, $32) + interval '36 hours', $33)
-                      end
-                    )
-                  )
-                  and l.created_at < $34::timestamptz
-              ) parts
+                  (
+                    select
+                      d.account_id,
+                      d.posts as value
+                    from
+                      rank_daily d
+                    where
+                      d.campaign_id = $1
+                      and d.day >= (
+                        case
+                          when date_trunc('day', $2::timestamptz, $3) = $4::timestamptz then date_trunc('day', $5::timestamptz, $6)
+                          else date_trunc('day', date_trunc('day', $7::timestamptz, $8) + interval '36 hours', $9)
+                        end
+                      )
+                      and d.day < date_trunc('day', $10::timestamptz, $11)
+                    union all
+                    select
+                      l.author_id,
+                      (not l.repost)::int
+                    from
+                      rank_posts l
+                    where
+                      l.campaign_id = $12
+                      and l.created_at >= $13::timestamptz
+                      and l.created_at < least(
+                        (
+                          case
+                            when date_trunc('day', $14::timestamptz, $15) = $16::timestamptz then date_trunc('day', $17::timestamptz, $18)
+                            else date_trunc('day', date_trunc('day', $19::timestamptz, $20) + interval '36 hours', $21)
+                          end
+                        ),
+                        $22::timestamptz
+                      )
+                    union all
+                    select
+                      l.author_id,
+                      (not l.repost)::int
+                    from
+                      rank_posts l
+                    where
+                      l.campaign_id = $23
+                      and l.created_at >= greatest(
+                        date_trunc('day', $24::timestamptz, $25),
+                        (
+                          case
+                            when date_trunc('day', $26::timestamptz, $27) = $28::timestamptz then date_trunc('day', $29::timestamptz, $30)
+                            else date_trunc('day', date_trunc('day', $31::timestamptz, $32) + interval '36 hours', $33)
+                          end
+                        )
+                      )
+                      and l.created_at < $34::timestamptz
+                  ) parts
+                group by
+                  account_id
+              ) spans
             group by
               account_id
-          ) spans
-        group by
-          account_id
-      ) o using (account_id)
+          ) o using (account_id)
+        where
+          t.campaign_id = $35
+      ) v
+      join accounts a on a.id = v.account_id
     where
-      t.campaign_id = $35
+      true
   ),
   r as (
     select
-      t.account_id,
-      t.reposts - coalesce(o.value, 0) as value
+      v.account_id,
+      v.value
     from
-      rank_totals t
-      left join (
+      (
         select
-          account_id,
-          sum(value) as value
+          t.account_id,
+          t.reposts - coalesce(o.value, 0) as value
         from
-          (
+          rank_totals t
+          left join (
             select
               account_id,
               sum(value) as value
             from
               (
                 select
-                  d.account_id,
-                  d.reposts as value
+                  account_id,
+                  sum(value) as value
                 from
-                  rank_daily d
-                where
-                  d.campaign_id = $36
-                  and d.day >= (
-                    case
-                      when date_trunc('day', $37::timestamptz, $38) = $39::timestamptz then date_trunc('day', $40::timestamptz, $41)
-                      else date_trunc('day', date_trunc('day', $42::timestamptz, $43) + interval '36 hours', $44)
-                    end
-                  )
-                  and d.day < date_trunc('day', $45::timestamptz, $46)
-                union all
-                select
-                  l.author_id,
-                  l.repost::int
-                from
-                  rank_posts l
-                where
-                  l.campaign_id = $47
-                  and l.created_at >= $48::timestamptz
-                  and l.created_at < least(
-                    (
-                      case
-                        when date_trunc('day', $49::timestamptz, $50) = $51::timestamptz then date_trunc('day', $52::timestamptz, $53)
-                        else date_trunc('day', date_trunc('day', $54::timestamptz, $55) + interval '36 hours', $56)
-                      end
-                    ),
-                    $57::timestamptz
-                  )
-                union all
-                select
-                  l.author_id,
-                  l.repost::int
-                from
-                  rank_posts l
-                where
-                  l.campaign_id = $58
-                  and l.created_at >= greatest(
-                    date_trunc('day', $59::timestamptz, $60),
-                    (
-                      case
-                        when date_trunc('day', $61::timestamptz, $62) = $63::timestamptz then date_trunc('day', $64::timestamptz, $65)
-                        else date_trunc('day', date_trunc('day', $66::timestamptz, $67) + interval '36 hours', $68)
-                      end
-                    )
-                  )
-                  and l.created_at < $69::timestamptz
-              ) parts
+                  (
+                    select
+                      d.account_id,
+                      d.reposts as value
+                    from
+                      rank_daily d
+                    where
+                      d.campaign_id = $36
+                      and d.day >= (
+                        case
+                          when date_trunc('day', $37::timestamptz, $38) = $39::timestamptz then date_trunc('day', $40::timestamptz, $41)
+                          else date_trunc('day', date_trunc('day', $42::timestamptz, $43) + interval '36 hours', $44)
+                        end
+                      )
+                      and d.day < date_trunc('day', $45::timestamptz, $46)
+                    union all
+                    select
+                      l.author_id,
+                      l.repost::int
+                    from
+                      rank_posts l
+                    where
+                      l.campaign_id = $47
+                      and l.created_at >= $48::timestamptz
+                      and l.created_at < least(
+                        (
+                          case
+                            when date_trunc('day', $49::timestamptz, $50) = $51::timestamptz then date_trunc('day', $52::timestamptz, $53)
+                            else date_trunc('day', date_trunc('day', $54::timestamptz, $55) + interval '36 hours', $56)
+                          end
+                        ),
+                        $57::timestamptz
+                      )
+                    union all
+                    select
+                      l.author_id,
+                      l.repost::int
+                    from
+                      rank_posts l
+                    where
+                      l.campaign_id = $58
+                      and l.created_at >= greatest(
+                        date_trunc('day', $59::timestamptz, $60),
+                        (
+                          case
+                            when date_trunc('day', $61::timestamptz, $62) = $63::timestamptz then date_trunc('day', $64::timestamptz, $65)
+                            else date_trunc('day', date_trunc('day', $66::timestamptz, $67) + interval '36 hours', $68)
+                          end
+                        )
+                      )
+                      and l.created_at < $69::timestamptz
+                  ) parts
+                group by
+                  account_id
+              ) spans
             group by
               account_id
-          ) spans
-        group by
-          account_id
-      ) o using (account_id)
+          ) o using (account_id)
+        where
+          t.campaign_id = $70
+      ) v
+      join accounts a on a.id = v.account_id
     where
-      t.campaign_id = $70
+      true
   ),
   e as (
     select
-      t.account_id,
-      t.engagement - coalesce(o.value, 0) as value
+      v.account_id,
+      v.value
     from
-      rank_totals t
-      left join (
+      (
         select
-          account_id,
-          sum(value) as value
+          t.account_id,
+          t.engagement - coalesce(o.value, 0) as value
         from
-          (
+          rank_totals t
+          left join (
             select
               account_id,
               sum(value) as value
             from
               (
                 select
-                  d.account_id,
-                  d.engagement as value
+                  account_id,
+                  sum(value) as value
                 from
-                  rank_daily d
-                where
-                  d.campaign_id = $71
-                  and d.day >= (
-                    case
-                      when date_trunc('day', $72::timestamptz, $73) = $74::timestamptz then date_trunc('day', $75::timestamptz, $76)
-                      else date_trunc('day', date_trunc('day', $77::timestamptz, $78) + interval '36 hours', $79)
-                    end
-                  )
-                  and d.day < date_trunc('day', $80::timestamptz, $81)
-                union all
-                select
-                  l.author_id,
-                  l.engagement
-                from
-                  rank_posts l
-                where
-                  l.campaign_id = $82
-                  and l.created_at >= $83::timestamptz
-                  and l.created_at < least(
-                    (
-                      case
-                        when date_trunc('day', $84::timestamptz, $85) = $86::timestamptz then date_trunc('day', $87::timestamptz, $88)
-                        else date_trunc('day', date_trunc('day', $89::timestamptz, $90) + interval '36 hours', $91)
-                      end
-                    ),
-                    $92::timestamptz
-                  )
-                union all
-                select
-                  l.author_id,
-                  l.engagement
-                from
-                  rank_posts l
-                where
-                  l.campaign_id = $93
-                  and l.created_at >= greatest(
-                    date_trunc('day', $94::timestamptz, $95),
-                    (
-                      case
-                        when date_trunc('day', $96::timestamptz, $97) = $98::timestamptz then date_trunc('day', $99::timestamptz, $100)
-                        else date_trunc('day', date_trunc('day', $101::timestamptz, $102) + interval '36 hours', $103)
-                      end
-                    )
-                  )
-                  and l.created_at < $104::timestamptz
-              ) parts
+                  (
+                    select
+                      d.account_id,
+                      d.engagement as value
+                    from
+                      rank_daily d
+                    where
+                      d.campaign_id = $71
+                      and d.day >= (
+                        case
+                          when date_trunc('day', $72::timestamptz, $73) = $74::timestamptz then date_trunc('day', $75::timestamptz, $76)
+                          else date_trunc('day', date_trunc('day', $77::timestamptz, $78) + interval '36 hours', $79)
+                        end
+                      )
+                      and d.day < date_trunc('day', $80::timestamptz, $81)
+                    union all
+                    select
+                      l.author_id,
+                      l.engagement
+                    from
+                      rank_posts l
+                    where
+                      l.campaign_id = $82
+                      and l.created_at >= $83::timestamptz
+                      and l.created_at < least(
+                        (
+                          case
+                            when date_trunc('day', $84::timestamptz, $85) = $86::timestamptz then date_trunc('day', $87::timestamptz, $88)
+                            else date_trunc('day', date_trunc('day', $89::timestamptz, $90) + interval '36 hours', $91)
+                          end
+                        ),
+                        $92::timestamptz
+                      )
+                    union all
+                    select
+                      l.author_id,
+                      l.engagement
+                    from
+                      rank_posts l
+                    where
+                      l.campaign_id = $93
+                      and l.created_at >= greatest(
+                        date_trunc('day', $94::timestamptz, $95),
+                        (
+                          case
+                            when date_trunc('day', $96::timestamptz, $97) = $98::timestamptz then date_trunc('day', $99::timestamptz, $100)
+                            else date_trunc('day', date_trunc('day', $101::timestamptz, $102) + interval '36 hours', $103)
+                          end
+                        )
+                      )
+                      and l.created_at < $104::timestamptz
+                  ) parts
+                group by
+                  account_id
+              ) spans
             group by
               account_id
-          ) spans
+          ) o using (account_id)
+        where
+          t.campaign_id = $105
+      ) v
+      join accounts a on a.id = v.account_id
+    where
+      true
+  )
+select
+  (
+    select
+      count(*)
+    from
+      (
+        select
+          account_id
+        from
+          p
+        where
+          value > 0
+        union
+        select
+          account_id
+        from
+          r
+        where
+          value > 0
+      ) a
+  )::int as authors,
+  (
+    select
+      coalesce(sum(value), 0)
+    from
+      p
+  )::float8 as posts,
+  (
+    select
+      coalesce(sum(value), 0)
+    from
+      e
+  )::float8 as engagement;
+
+-- windowTotals (x)
+with
+  p as (
+    select
+      v.account_id,
+      v.value
+    from
+      (
+        select
+          account_id,
+          sum(value) as value
+        from
+          (
+            select
+              d.account_id,
+              d.posts as value
+            from
+              rank_daily d
+            where
+              d.campaign_id = $1
+              and d.day >= (
+                case
+                  when date_trunc('day', $2::timestamptz, $3) = $4::timestamptz then date_trunc('day', $5::timestamptz, $6)
+                  else date_trunc('day', date_trunc('day', $7::timestamptz, $8) + interval '36 hours', $9)
+                end
+              )
+              and d.day < date_trunc('day', $10::timestamptz, $11)
+            union all
+            select
+              l.author_id,
+              (not l.repost)::int
+            from
+              rank_posts l
+            where
+              l.campaign_id = $12
+              and l.created_at >= $13::timestamptz
+              and l.created_at < least(
+                (
+                  case
+                    when date_trunc('day', $14::timestamptz, $15) = $16::timestamptz then date_trunc('day', $17::timestamptz, $18)
+                    else date_trunc('day', date_trunc('day', $19::timestamptz, $20) + interval '36 hours', $21)
+                  end
+                ),
+                $22::timestamptz
+              )
+            union all
+            select
+              l.author_id,
+              (not l.repost)::int
+            from
+              rank_posts l
+            where
+              l.campaign_id = $23
+              and l.created_at >= greatest(
+                date_trunc('day', $24::timestamptz, $25),
+                (
+                  case
+                    when date_trunc('day', $26::timestamptz, $27) = $28::timestamptz then date_trunc('day', $29::timestamptz, $30)
+                    else date_trunc('day', date_trunc('day', $31::timestamptz, $32) + interval '36 hours', $33)
+                  end
+                )
+              )
+              and l.created_at < $34::timestamptz
+          ) parts
         group by
           account_id
-      ) o using (account_id)
+      ) v
+      join accounts a on a.id = v.account_id
     where
-      t.campaign_id = $105
+      "a"."network" = $35
+  ),
+  r as (
+    select
+      v.account_id,
+      v.value
+    from
+      (
+        select
+          account_id,
+          sum(value) as value
+        from
+          (
+            select
+              d.account_id,
+              d.reposts as value
+            from
+              rank_daily d
+            where
+              d.campaign_id = $36
+              and d.day >= (
+                case
+                  when date_trunc('day', $37::timestamptz, $38) = $39::timestamptz then date_trunc('day', $40::timestamptz, $41)
+                  else date_trunc('day', date_trunc('day', $42::timestamptz, $43) + interval '36 hours', $44)
+                end
+              )
+              and d.day < date_trunc('day', $45::timestamptz, $46)
+            union all
+            select
+              l.author_id,
+              l.repost::int
+            from
+              rank_posts l
+            where
+              l.campaign_id = $47
+              and l.created_at >= $48::timestamptz
+              and l.created_at < least(
+                (
+                  case
+                    when date_trunc('day', $49::timestamptz, $50) = $51::timestamptz then date_trunc('day', $52::timestamptz, $53)
+                    else date_trunc('day', date_trunc('day', $54::timestamptz, $55) + interval '36 hours', $56)
+                  end
+                ),
+                $57::timestamptz
+              )
+            union all
+            select
+              l.author_id,
+              l.repost::int
+            from
+              rank_posts l
+            where
+              l.campaign_id = $58
+              and l.created_at >= greatest(
+                date_trunc('day', $59::timestamptz, $60),
+                (
+                  case
+                    when date_trunc('day', $61::timestamptz, $62) = $63::timestamptz then date_trunc('day', $64::timestamptz, $65)
+                    else date_trunc('day', date_trunc('day', $66::timestamptz, $67) + interval '36 hours', $68)
+                  end
+                )
+              )
+              and l.created_at < $69::timestamptz
+          ) parts
+        group by
+          account_id
+      ) v
+      join accounts a on a.id = v.account_id
+    where
+      "a"."network" = $70
+  ),
+  e as (
+    select
+      v.account_id,
+      v.value
+    from
+      (
+        select
+          account_id,
+          sum(value) as value
+        from
+          (
+            select
+              d.account_id,
+              d.engagement as value
+            from
+              rank_daily d
+            where
+              d.campaign_id = $71
+              and d.day >= (
+                case
+                  when date_trunc('day', $72::timestamptz, $73) = $74::timestamptz then date_trunc('day', $75::timestamptz, $76)
+                  else date_trunc('day', date_trunc('day', $77::timestamptz, $78) + interval '36 hours', $79)
+                end
+              )
+              and d.day < date_trunc('day', $80::timestamptz, $81)
+            union all
+            select
+              l.author_id,
+              l.engagement
+            from
+              rank_posts l
+            where
+              l.campaign_id = $82
+              and l.created_at >= $83::timestamptz
+              and l.created_at < least(
+                (
+                  case
+                    when date_trunc('day', $84::timestamptz, $85) = $86::timestamptz then date_trunc('day', $87::timestamptz, $88)
+                    else date_trunc('day', date_trunc('day', $89::timestamptz, $90) + interval '36 hours', $91)
+                  end
+                ),
+                $92::timestamptz
+              )
+            union all
+            select
+              l.author_id,
+              l.engagement
+            from
+              rank_posts l
+            where
+              l.campaign_id = $93
+              and l.created_at >= greatest(
+                date_trunc('day', $94::timestamptz, $95),
+                (
+                  case
+                    when date_trunc('day', $96::timestamptz, $97) = $98::timestamptz then date_trunc('day', $99::timestamptz, $100)
+                    else date_trunc('day', date_trunc('day', $101::timestamptz, $102) + interval '36 hours', $103)
+                  end
+                )
+              )
+              and l.created_at < $104::timestamptz
+          ) parts
+        group by
+          account_id
+      ) v
+      join accounts a on a.id = v.account_id
+    where
+      "a"."network" = $105
   )
 select
   (
@@ -388,19 +714,36 @@ select
               and d.day < date_trunc('day', $10::timestamptz, $11)
               and d.account_id in (
                 select
+                  h.id
+                from
                   (
                     select
-                      n.id
+                      coalesce(
+                        w.account_id,
+                        (
+                          select
+                            n.id
+                          from
+                            accounts n
+                          where
+                            n.network = w.network
+                            and lower(n.username) = lower(w.username)
+                          order by
+                            n.last_seen_at desc,
+                            n.id
+                          limit
+                            1
+                        )
+                      )
                     from
-                      accounts n
+                      campaign_accounts w
                     where
-                      lower(n.username) = lower($12::text)
-                    order by
-                      n.last_seen_at desc,
-                      n.id
-                    limit
-                      1
-                  )
+                      w.campaign_id = $12
+                      and w.role = 'home'
+                  ) h (id)
+                  join accounts a on a.id = h.id
+                where
+                  true
               )
             union all
             select
@@ -422,19 +765,36 @@ select
               )
               and l.author_id in (
                 select
+                  h.id
+                from
                   (
                     select
-                      n.id
+                      coalesce(
+                        w.account_id,
+                        (
+                          select
+                            n.id
+                          from
+                            accounts n
+                          where
+                            n.network = w.network
+                            and lower(n.username) = lower(w.username)
+                          order by
+                            n.last_seen_at desc,
+                            n.id
+                          limit
+                            1
+                        )
+                      )
                     from
-                      accounts n
+                      campaign_accounts w
                     where
-                      lower(n.username) = lower($24::text)
-                    order by
-                      n.last_seen_at desc,
-                      n.id
-                    limit
-                      1
-                  )
+                      w.campaign_id = $24
+                      and w.role = 'home'
+                  ) h (id)
+                  join accounts a on a.id = h.id
+                where
+                  true
               )
             union all
             select
@@ -456,19 +816,36 @@ select
               and l.created_at < $36::timestamptz
               and l.author_id in (
                 select
+                  h.id
+                from
                   (
                     select
-                      n.id
+                      coalesce(
+                        w.account_id,
+                        (
+                          select
+                            n.id
+                          from
+                            accounts n
+                          where
+                            n.network = w.network
+                            and lower(n.username) = lower(w.username)
+                          order by
+                            n.last_seen_at desc,
+                            n.id
+                          limit
+                            1
+                        )
+                      )
                     from
-                      accounts n
+                      campaign_accounts w
                     where
-                      lower(n.username) = lower($37::text)
-                    order by
-                      n.last_seen_at desc,
-                      n.id
-                    limit
-                      1
-                  )
+                      w.campaign_id = $37
+                      and w.role = 'home'
+                  ) h (id)
+                  join accounts a on a.id = h.id
+                where
+                  true
               )
           ) parts
         group by
@@ -501,19 +878,36 @@ select
               and d.day < date_trunc('day', $47::timestamptz, $48)
               and d.account_id in (
                 select
+                  h.id
+                from
                   (
                     select
-                      n.id
+                      coalesce(
+                        w.account_id,
+                        (
+                          select
+                            n.id
+                          from
+                            accounts n
+                          where
+                            n.network = w.network
+                            and lower(n.username) = lower(w.username)
+                          order by
+                            n.last_seen_at desc,
+                            n.id
+                          limit
+                            1
+                        )
+                      )
                     from
-                      accounts n
+                      campaign_accounts w
                     where
-                      lower(n.username) = lower($49::text)
-                    order by
-                      n.last_seen_at desc,
-                      n.id
-                    limit
-                      1
-                  )
+                      w.campaign_id = $49
+                      and w.role = 'home'
+                  ) h (id)
+                  join accounts a on a.id = h.id
+                where
+                  true
               )
             union all
             select
@@ -535,19 +929,36 @@ select
               )
               and l.author_id in (
                 select
+                  h.id
+                from
                   (
                     select
-                      n.id
+                      coalesce(
+                        w.account_id,
+                        (
+                          select
+                            n.id
+                          from
+                            accounts n
+                          where
+                            n.network = w.network
+                            and lower(n.username) = lower(w.username)
+                          order by
+                            n.last_seen_at desc,
+                            n.id
+                          limit
+                            1
+                        )
+                      )
                     from
-                      accounts n
+                      campaign_accounts w
                     where
-                      lower(n.username) = lower($61::text)
-                    order by
-                      n.last_seen_at desc,
-                      n.id
-                    limit
-                      1
-                  )
+                      w.campaign_id = $61
+                      and w.role = 'home'
+                  ) h (id)
+                  join accounts a on a.id = h.id
+                where
+                  true
               )
             union all
             select
@@ -569,19 +980,36 @@ select
               and l.created_at < $73::timestamptz
               and l.author_id in (
                 select
+                  h.id
+                from
                   (
                     select
-                      n.id
+                      coalesce(
+                        w.account_id,
+                        (
+                          select
+                            n.id
+                          from
+                            accounts n
+                          where
+                            n.network = w.network
+                            and lower(n.username) = lower(w.username)
+                          order by
+                            n.last_seen_at desc,
+                            n.id
+                          limit
+                            1
+                        )
+                      )
                     from
-                      accounts n
+                      campaign_accounts w
                     where
-                      lower(n.username) = lower($74::text)
-                    order by
-                      n.last_seen_at desc,
-                      n.id
-                    limit
-                      1
-                  )
+                      w.campaign_id = $74
+                      and w.role = 'home'
+                  ) h (id)
+                  join accounts a on a.id = h.id
+                where
+                  true
               )
           ) parts
         group by
@@ -592,6 +1020,8 @@ select
 -- mostEngagingPosts
 select
   p.id,
+  p.network,
+  coalesce(p.native_id, p.id::text) as native_id,
   a.username,
   a.name,
   p.text,
@@ -612,9 +1042,43 @@ where
   and not l.repost
   and l.created_at >= $2::timestamptz
   and l.created_at < $3::timestamptz
+  and true
 order by
   l.engagement desc,
   l.created_at desc,
   l.post_id desc
 limit
   $4;
+
+-- mostEngagingPosts (x)
+select
+  p.id,
+  p.network,
+  coalesce(p.native_id, p.id::text) as native_id,
+  a.username,
+  a.name,
+  p.text,
+  p.created_at,
+  p.kind,
+  p.like_count,
+  p.repost_count,
+  p.reply_count,
+  p.quote_count,
+  l.engagement,
+  p.impression_count
+from
+  rank_posts l
+  join posts p on p.id = l.post_id
+  join accounts a on a.id = l.author_id
+where
+  l.campaign_id = $1
+  and not l.repost
+  and l.created_at >= $2::timestamptz
+  and l.created_at < $3::timestamptz
+  and "a"."network" = $4
+order by
+  l.engagement desc,
+  l.created_at desc,
+  l.post_id desc
+limit
+  $5;

@@ -28,15 +28,16 @@ where
     from
       accounts a
     where
-      lower(a.username) = $2
+      a.network = $2
+      and lower(a.username) = $3
     order by
       a.last_seen_at desc,
       a.id
     limit
       1
   )
-  and s.observed_at >= $3::timestamptz
-  and s.observed_at < $4::timestamptz
+  and s.observed_at >= $4::timestamptz
+  and s.observed_at < $5::timestamptz
 group by
   1
 order by
@@ -56,7 +57,8 @@ where
     from
       accounts a
     where
-      lower(a.username) = $3
+      a.network = $3
+      and lower(a.username) = $4
     order by
       a.last_seen_at desc,
       a.id
@@ -64,8 +66,8 @@ where
       1
   )
   and not l.repost
-  and l.created_at >= $4::timestamptz
-  and l.created_at < $5::timestamptz
+  and l.created_at >= $5::timestamptz
+  and l.created_at < $6::timestamptz
 group by
   1
 order by
@@ -85,7 +87,8 @@ where
     from
       accounts a
     where
-      lower(a.username) = $3
+      a.network = $3
+      and lower(a.username) = $4
     order by
       a.last_seen_at desc,
       a.id
@@ -93,8 +96,8 @@ where
       1
   )
   and not l.repost
-  and l.created_at >= $4::timestamptz
-  and l.created_at < $5::timestamptz
+  and l.created_at >= $5::timestamptz
+  and l.created_at < $6::timestamptz
 group by
   1
 order by
