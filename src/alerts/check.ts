@@ -10,9 +10,10 @@ import {
 import { campaignById } from '../db/campaign-repository.ts';
 import type { Db } from '../db/database.ts';
 import { latestFollowersOfUsername } from '../db/follower-readings-repository.ts';
+import { followedNetworks, homeHandlesOf } from '../db/overview-repository.ts';
 import type { Campaign } from '../db/schema.ts';
 import { leaderboard, type Metric, metrics as rankedMetrics } from '../rank/leaderboard.ts';
-import { type AlertDraft, milestoneAlert, rankAlert, webhookMessage } from './rules.ts';
+import { type AlertDraft, milestoneAlert, rankAlert, type Subject, webhookMessage } from './rules.ts';
 import type { SendWebhook } from './webhook.ts';
 
 /** A failing webhook is tried again at the next checks, this many times in all. */
@@ -26,9 +27,15 @@ export interface CheckResult {
 }
 
 interface Reading {
-  /** `rank:<metric>` or `followers` */
+  /**
+   * `rank:<metric>` or `followers`; on a campaign of several networks, `rank:<metric>:<network>` and
+   * `followers:<network>` for each, `rank:<metric>` being the rank across networks
+   */
   subject: string;
   value: number;
+  /** the home account the figure is of (its handle on the network), and where it is read */
+  username: string;
+  where: Subject['where'];
 }
 
 /**
@@ -56,36 +63,89 @@ export async function checkAlerts(
   if (!campaign) return { created: [], sent: 0, failed: 0 };
 
   const readings = await readFigures(db, campaign, settings.rank_metrics, now);
-  const subject = {
-    campaignName: campaign.name,
-    username: campaign.home_username,
-    language: settings.language,
-  };
   const created = await recordReadings(db, campaign.id, readings, now, (reading, previous) => {
-    if (reading.subject === 'followers') {
+    const subject = {
+      campaignName: campaign.name,
+      username: reading.username,
+      language: settings.language,
+      where: reading.where,
+    };
+    const [kind, metric = ''] = reading.subject.split(':');
+    if (kind === 'followers') {
       return milestoneAlert(subject, settings.follower_milestones, previous, reading.value);
     }
-    return rankAlert(subject, reading.subject.slice('rank:'.length), previous, reading.value);
+    return rankAlert(subject, metric, previous, reading.value);
   });
   return { created, ...(await deliver(db, campaign.id, settings.webhook_url, send)) };
 }
 
-/** The home account's rank on each metric the ranking computes, and its latest follower count. */
+/**
+ * The home account's rank on each metric the ranking computes, and its latest follower count, on
+ * the campaign's network; on a campaign of several networks, on each of them and the rank across.
+ */
 async function readFigures(db: Db, campaign: Campaign, metrics: string[], now: Date): Promise<Reading[]> {
   const ranked = metrics.filter((metric): metric is Metric =>
     (rankedMetrics as readonly string[]).includes(metric),
   );
-  const ranks = await Promise.all(
-    ranked.map(async (metric): Promise<Reading | null> => {
-      const board = await leaderboard(db, campaign, { metric, scope: 'all', limit: 1 });
-      return board.home ? { subject: `rank:${metric}`, value: board.home.rank } : null;
-    }),
-  );
-  const followers = await latestFollowersOfUsername(db, campaign.home_username, now);
-  return [
-    ...ranks.filter((reading): reading is Reading => reading !== null),
-    ...(followers !== null ? [{ subject: 'followers', value: followers }] : []),
+  const [networks, handles] = await Promise.all([
+    followedNetworks(db, campaign),
+    homeHandlesOf(db, campaign),
+  ]);
+  const several = networks.length > 1;
+  const places = [
+    ...networks.map((network) => ({
+      network,
+      suffix: several ? `:${network}` : '',
+      where: { network, inKey: several },
+      username: handles.get(network) ?? campaign.home_username,
+    })),
+    ...(several
+      ? [
+          {
+            network: 'all' as const,
+            suffix: '',
+            where: { network: 'all' as const, inKey: true },
+            username: '',
+          },
+        ]
+      : []),
   ];
+  const readings = await Promise.all(
+    places.flatMap((place) => [
+      ...ranked.map(async (metric): Promise<Reading | null> => {
+        const board = await leaderboard(db, campaign, {
+          metric,
+          scope: 'all',
+          network: place.network,
+          limit: 1,
+        });
+        if (!board.home) return null;
+        // Across networks the best-ranked home account is the one named.
+        const username = place.username || board.home.username;
+        return {
+          subject: `rank:${metric}${place.suffix}`,
+          value: board.home.rank,
+          username,
+          where: place.where,
+        };
+      }),
+      ...(place.network === 'all'
+        ? []
+        : [
+            latestFollowersOfUsername(db, place.username, now).then((followers): Reading | null =>
+              followers === null
+                ? null
+                : {
+                    subject: `followers${place.suffix}`,
+                    value: followers,
+                    username: place.username,
+                    where: place.where,
+                  },
+            ),
+          ]),
+    ]),
+  );
+  return readings.filter((reading): reading is Reading => reading !== null);
 }
 
 async function recordReadings(

@@ -15,7 +15,20 @@ export interface Subject {
   campaignName: string;
   username: string;
   language: AlertLanguage;
+  /**
+   * Where the figure is read: one network ("on Bluesky"), or every network of a campaign that
+   * follows several ("across networks"). Named in the text; in the key only for a campaign of
+   * several networks, so a campaign of one network keeps the first wave's keys.
+   */
+  where: { network: 'x' | 'bluesky' | 'mastodon' | 'all'; inKey: boolean };
 }
+
+const networkNames: Record<AlertLanguage, Record<Subject['where']['network'], string>> = {
+  en: { x: 'on X', bluesky: 'on Bluesky', mastodon: 'on Mastodon', all: 'across networks' },
+  fr: { x: 'sur X', bluesky: 'sur Bluesky', mastodon: 'sur Mastodon', all: 'tous réseaux confondus' },
+};
+
+const keyPart = (where: Subject['where']) => (where.inKey ? `:${where.network}` : '');
 
 const locales: Record<AlertLanguage, string> = { en: 'en-GB', fr: 'fr-FR' };
 
@@ -53,18 +66,19 @@ export function rankAlert(
   current: number,
 ): AlertDraft | null {
   if (current === previous) return null;
-  const { language, username, campaignName } = subject;
+  const { language, username, campaignName, where } = subject;
   const name = metricNames[language][metric] ?? metric;
+  const on = networkNames[language][where.network];
   const up = current < previous;
   const text =
     language === 'fr'
       ? up
-        ? `📈 @${username} passe n°${current} par ${name} (n°${previous} auparavant) — ${campaignName}`
-        : `📉 @${username} recule au n°${current} par ${name} (n°${previous} auparavant) — ${campaignName}`
+        ? `📈 @${username} passe n°${current} par ${name} ${on} (n°${previous} auparavant) — ${campaignName}`
+        : `📉 @${username} recule au n°${current} par ${name} ${on} (n°${previous} auparavant) — ${campaignName}`
       : up
-        ? `📈 @${username} moved up to n°${current} by ${name} (was n°${previous}) — ${campaignName}`
-        : `📉 @${username} dropped to n°${current} by ${name} (was n°${previous}) — ${campaignName}`;
-  return { key: `rank:${metric}:${up ? 'up' : 'down'}:${current}`, text };
+        ? `📈 @${username} moved up to n°${current} by ${name} ${on} (was n°${previous}) — ${campaignName}`
+        : `📉 @${username} dropped to n°${current} by ${name} ${on} (was n°${previous}) — ${campaignName}`;
+  return { key: `rank:${metric}${keyPart(where)}:${up ? 'up' : 'down'}:${current}`, text };
 }
 
 /**
@@ -80,12 +94,13 @@ export function milestoneAlert(
   const passed = milestones.filter((milestone) => previous < milestone && current >= milestone);
   const milestone = passed.at(-1);
   if (milestone === undefined) return null;
-  const { language, username, campaignName } = subject;
+  const { language, username, campaignName, where } = subject;
+  const on = networkNames[language][where.network];
   const text =
     language === 'fr'
-      ? `🎉 @${username} a dépassé les ${number(language, milestone)} abonnés (${number(language, current)} à présent) — ${campaignName}`
-      : `🎉 @${username} passed ${number(language, milestone)} followers (${number(language, current)} now) — ${campaignName}`;
-  return { key: `followers:${milestone}`, text };
+      ? `🎉 @${username} a dépassé les ${number(language, milestone)} abonnés ${on} (${number(language, current)} à présent) — ${campaignName}`
+      : `🎉 @${username} passed ${number(language, milestone)} followers ${on} (${number(language, current)} now) — ${campaignName}`;
+  return { key: `followers${keyPart(where)}:${milestone}`, text };
 }
 
 /**

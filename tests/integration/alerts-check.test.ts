@@ -10,6 +10,8 @@ import { applyCampaign } from '../../src/campaigns/apply.ts';
 import { parseCampaignFile } from '../../src/campaigns/campaign-file.ts';
 import { ManualClock } from '../../src/clock.ts';
 import type { Db } from '../../src/db/database.ts';
+import { storeNetworkPage } from '../../src/db/network-posts-repository.ts';
+import type { NetworkAccount, NetworkPost } from '../../src/networks/types.ts';
 import {
   createTestDatabase,
   eventually,
@@ -166,7 +168,7 @@ describe('checkAlerts', () => {
     await posts('100', 4); // 6 posts: n°1
     expect(await check()).toEqual({ created: ['rank:posts:up:1'], sent: 1, failed: 0 });
     expect(receiver.messages).toEqual([
-      '📈 @OpenData_Forum moved up to n°1 by posts (was n°3) — Open Data Forum &amp; friends',
+      '📈 @OpenData_Forum moved up to n°1 by posts on X (was n°3) — Open Data Forum &amp; friends',
     ]);
     clock.advance(60_000);
     expect(await check()).toEqual({ created: [], sent: 0, failed: 0 });
@@ -180,7 +182,7 @@ describe('checkAlerts', () => {
     expect(results.flatMap((result) => result.created)).toEqual(['rank:posts:down:2']);
     expect(results.reduce((sum, result) => sum + result.sent, 0)).toBe(1);
     expect(receiver.messages.at(-1)).toBe(
-      '📉 @OpenData_Forum dropped to n°2 by posts (was n°1) — Open Data Forum &amp; friends',
+      '📉 @OpenData_Forum dropped to n°2 by posts on X (was n°1) — Open Data Forum &amp; friends',
     );
     expect(receiver.messages).toHaveLength(2);
   });
@@ -228,7 +230,7 @@ describe('checkAlerts', () => {
     const retried = await check();
     expect(retried.sent).toBeGreaterThanOrEqual(1);
     expect(receiver.messages).toContain(
-      '🎉 @OpenData_Forum passed 500 followers (503 now) — Open Data Forum &amp; friends',
+      '🎉 @OpenData_Forum passed 500 followers on X (503 now) — Open Data Forum &amp; friends',
     );
     expect(receiver.messages.filter((text) => text.includes('500 followers'))).toHaveLength(1);
   });
@@ -256,7 +258,9 @@ describe('checkAlerts', () => {
         },
         { what: 'the 1,000 followers alert', timeoutMs: 10_000, intervalMs: 200 },
       );
-      expect(receiver.messages.at(-1)).toMatch(/^🎉 @OpenData_Forum passed 1,000 followers \(1,004 now\)/);
+      expect(receiver.messages.at(-1)).toMatch(
+        /^🎉 @OpenData_Forum passed 1,000 followers on X \(1,004 now\)/,
+      );
     } finally {
       publisher.disconnect();
       await watcher.close();
@@ -269,5 +273,119 @@ describe('checkAlerts', () => {
     clock.advance(60_000);
     await followers(5000);
     expect(await check()).toEqual({ created: [], sent: 0, failed: 0 });
+  });
+});
+
+describe('a campaign on X and Bluesky', () => {
+  const at = new Date('2016-12-08T09:00:00Z');
+  const account = (did: string, handle: string): NetworkAccount => ({
+    network: 'bluesky',
+    id: did,
+    handle,
+    name: handle,
+    description: null,
+    avatarUrl: null,
+    createdAt: null,
+    counts: null,
+  });
+  const post = (n: number, did: string): NetworkPost => ({
+    network: 'bluesky',
+    id: `at://${did}/app.bsky.feed.post/p${n}`,
+    authorId: did,
+    createdAt: at,
+    text: 'hello #OGP16',
+    lang: 'en',
+    kind: 'post',
+    referencedPostId: null,
+    hashtags: ['ogp16'],
+    mentions: [],
+    counts: { like: 0, repost: 0, reply: 0, quote: 0, bookmark: null, impression: null },
+    url: null,
+  });
+
+  test('ranks are read on each network and across, followers on each; every alert names where', async () => {
+    const file = parseCampaignFile(
+      `slug: forum
+name: Forum
+timezone: Europe/Paris
+window: { start: 2016-12-07T00:00:00+01:00, end: 2016-12-10T00:00:00+01:00 }
+home: { name: Open Data Forum, x: OpenData_Forum, bluesky: opendataforum.bsky.social }
+queries: { x: ["#forum"], bluesky: ["#OGP16"] }
+alerts: { webhook: "${receiver.url}", rank: [posts], followers: [500] }`,
+      'forum.yaml',
+    );
+    const forum = (await applyCampaign(db, file, clock.now())).campaignId;
+    const query = await db
+      .selectFrom('campaign_queries')
+      .select('id')
+      .where('campaign_id', '=', forum)
+      .where('network', '=', 'bluesky')
+      .executeTakeFirstOrThrow();
+    const home = account('did:plc:home', 'opendataforum.bsky.social');
+    const peer = account('did:plc:peer', 'peer.bsky.social');
+    let n = 0;
+    const store = (author: NetworkAccount, count: number) =>
+      storeNetworkPage(db, {
+        network: 'bluesky',
+        posts: Array.from({ length: count }, () => post(n++, author.id)),
+        accounts: [author],
+        observedAt: at,
+        source: 'recent',
+        match: { campaignId: forum, queryId: query.id },
+      });
+    await store(peer, 3);
+    await store(home, 1);
+    const homeId = (
+      await db
+        .selectFrom('accounts')
+        .select('id')
+        .where('native_id', '=', 'did:plc:home')
+        .executeTakeFirstOrThrow()
+    ).id;
+    const reading = (followers: number) =>
+      db
+        .insertInto('account_snapshots')
+        .values({
+          account_id: homeId,
+          observed_at: clock.now(),
+          followers_count: followers,
+          following_count: 1,
+          post_count: 1,
+          listed_count: null,
+        })
+        .execute();
+    await reading(480);
+    const forumCheck = () => checkAlerts(db, forum, clock.now(), postWebhook);
+    expect((await forumCheck()).created).toEqual([]);
+
+    clock.advance(60_000);
+    await store(home, 3);
+    await reading(505);
+    const { created } = await forumCheck();
+    expect(created.sort()).toEqual([
+      'followers:bluesky:500',
+      'rank:posts:all:up:1',
+      'rank:posts:bluesky:up:1',
+    ]);
+    const texts = await db
+      .selectFrom('alerts')
+      .select(['key', 'text'])
+      .where('campaign_id', '=', forum)
+      .orderBy('key')
+      .execute();
+    expect(texts).toEqual([
+      {
+        key: 'followers:bluesky:500',
+        text: '🎉 @opendataforum.bsky.social passed 500 followers on Bluesky (505 now) — Forum',
+      },
+      {
+        key: 'rank:posts:all:up:1',
+        text: '📈 @opendataforum.bsky.social moved up to n°1 by posts across networks (was n°2) — Forum',
+      },
+      {
+        key: 'rank:posts:bluesky:up:1',
+        text: '📈 @opendataforum.bsky.social moved up to n°1 by posts on Bluesky (was n°2) — Forum',
+      },
+    ]);
   });
 });

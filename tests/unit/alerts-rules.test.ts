@@ -3,20 +3,33 @@ import { milestoneAlert, rankAlert, webhookMessage } from '../../src/alerts/rule
 import { alertsSchema, defaultMilestones } from '../../src/alerts/settings.ts';
 import { parseCampaignFile } from '../../src/campaigns/campaign-file.ts';
 
-const en = { campaignName: 'OGP Summit', username: 'OpenData_Forum', language: 'en' as const };
+const onX = { network: 'x' as const, inKey: false };
+const en = { campaignName: 'OGP Summit', username: 'OpenData_Forum', language: 'en' as const, where: onX };
 const fr = { ...en, language: 'fr' as const };
 
 describe('rank moves', () => {
   test.each([
-    ['up one', 4, 3, 'rank:posts:up:3', '📈 @OpenData_Forum moved up to n°3 by posts (was n°4) — OGP Summit'],
+    [
+      'up one',
+      4,
+      3,
+      'rank:posts:up:3',
+      '📈 @OpenData_Forum moved up to n°3 by posts on X (was n°4) — OGP Summit',
+    ],
     [
       'up several',
       9,
       3,
       'rank:posts:up:3',
-      '📈 @OpenData_Forum moved up to n°3 by posts (was n°9) — OGP Summit',
+      '📈 @OpenData_Forum moved up to n°3 by posts on X (was n°9) — OGP Summit',
     ],
-    ['down', 3, 4, 'rank:posts:down:4', '📉 @OpenData_Forum dropped to n°4 by posts (was n°3) — OGP Summit'],
+    [
+      'down',
+      3,
+      4,
+      'rank:posts:down:4',
+      '📉 @OpenData_Forum dropped to n°4 by posts on X (was n°3) — OGP Summit',
+    ],
   ])('%s', (_name, previous, current, key, text) => {
     expect(rankAlert(en, 'posts', previous, current)).toEqual({ key, text });
   });
@@ -27,11 +40,29 @@ describe('rank moves', () => {
 
   test('in French, with the metric named in French', () => {
     expect(rankAlert(fr, 'followers', 5, 2)?.text).toBe(
-      '📈 @OpenData_Forum passe n°2 par abonnés (n°5 auparavant) — OGP Summit',
+      '📈 @OpenData_Forum passe n°2 par abonnés sur X (n°5 auparavant) — OGP Summit',
     );
     expect(rankAlert(fr, 'posts', 2, 3)?.text).toBe(
-      '📉 @OpenData_Forum recule au n°3 par publications (n°2 auparavant) — OGP Summit',
+      '📉 @OpenData_Forum recule au n°3 par publications sur X (n°2 auparavant) — OGP Summit',
     );
+  });
+});
+
+describe('on a campaign of several networks', () => {
+  const on = (network: 'bluesky' | 'all') => ({ ...en, where: { network, inKey: true } });
+  test('each network is named, in the text and in the key', () => {
+    expect(rankAlert(on('bluesky'), 'posts', 4, 3)).toEqual({
+      key: 'rank:posts:bluesky:up:3',
+      text: '📈 @OpenData_Forum moved up to n°3 by posts on Bluesky (was n°4) — OGP Summit',
+    });
+    expect(rankAlert(on('all'), 'posts', 4, 3)?.key).toBe('rank:posts:all:up:3');
+    expect(rankAlert({ ...on('all'), language: 'fr' }, 'posts', 4, 3)?.text).toBe(
+      '📈 @OpenData_Forum passe n°3 par publications tous réseaux confondus (n°4 auparavant) — OGP Summit',
+    );
+    expect(milestoneAlert(on('bluesky'), [500], 499, 501)).toEqual({
+      key: 'followers:bluesky:500',
+      text: '🎉 @OpenData_Forum passed 500 followers on Bluesky (501 now) — OGP Summit',
+    });
   });
 });
 
@@ -51,10 +82,10 @@ describe('follower milestones', () => {
 
   test('numbers formatted for the language', () => {
     expect(milestoneAlert(en, [1000], 999, 1012)?.text).toBe(
-      '🎉 @OpenData_Forum passed 1,000 followers (1,012 now) — OGP Summit',
+      '🎉 @OpenData_Forum passed 1,000 followers on X (1,012 now) — OGP Summit',
     );
     expect(milestoneAlert(fr, [1000], 999, 1012)?.text).toMatch(
-      /^🎉 @OpenData_Forum a dépassé les 1[\u202f\u00a0]000 abonnés \(1[\u202f\u00a0]012 à présent\) — OGP Summit$/,
+      /^🎉 @OpenData_Forum a dépassé les 1[\u202f\u00a0]000 abonnés sur X \(1[\u202f\u00a0]012 à présent\) — OGP Summit$/,
     );
   });
 });
