@@ -7,6 +7,7 @@ import { dictionaries, type Lang } from '../../src/present/i18n.ts';
 import type { AccountPageData, TopPostJson } from '../api-contract.ts';
 import { Avatar } from './avatar.tsx';
 import { ChartFigure, embedJson } from './campaign-page.tsx';
+import { NetworkIcon } from './network-icon.tsx';
 import { networkLabels, postHref } from './present.ts';
 
 export interface AccountView {
@@ -49,7 +50,10 @@ export const AccountPage: FC<{ campaign: Campaign; view: AccountView; data: Acco
         />
         <div>
           <h1>
-            {account.name} <span class="username">@{account.username}</span>
+            {account.name}{' '}
+            <span class="username">
+              <NetworkIcon network={account.network} />@{account.username}
+            </span>
           </h1>
           {account.description && <p class="bio">{account.description}</p>}
           <p class="muted">

@@ -4,6 +4,7 @@ import { formatMetricValue, formatNumber } from '../../src/present/format.ts';
 import type { Lang } from '../../src/present/i18n.ts';
 import type { RankedLeaderboardJson, RankedRowJson } from '../api-contract.ts';
 import { Avatar } from './avatar.tsx';
+import { NetworkIcon } from './network-icon.tsx';
 import { accountHref, movementOf, networkLabels } from './present.ts';
 
 /*
@@ -86,7 +87,9 @@ export const LeaderboardRow: FC<LeaderboardRowProps> = ({
               pixels={pixels}
             />
             <span class="name">{row.name}</span>{' '}
-            <span class="username">@{row.entity?.handle ?? row.username}</span>
+            <span class="username">
+              <NetworkIcon network={row.network} />@{row.entity?.handle ?? row.username}
+            </span>
           </a>
         )}
       </td>

@@ -4,6 +4,7 @@ import { dictionaries, type Lang } from '../../src/present/i18n.ts';
 import type { CampaignOverviewJson, RankedLeaderboardJson, TopPostJson } from '../api-contract.ts';
 import { Avatar } from './avatar.tsx';
 import { LeaderboardRows } from './leaderboard-table.tsx';
+import { NetworkIcon } from './network-icon.tsx';
 import { movementOf } from './present.ts';
 import { networkNames, screenText } from './screen-text.ts';
 
@@ -114,7 +115,10 @@ export const ScreenWall: FC<{ lang: Lang; posts: readonly TopPostJson[] }> = ({ 
           {posts.slice(0, 6).map((post) => (
             <li class="screen-card">
               <p class="screen-card-author">
-                <span class="name">{post.name}</span> <span class="username">@{post.username}</span>
+                <span class="name">{post.name}</span>{' '}
+                <span class="username">
+                  <NetworkIcon network={post.network} />@{post.username}
+                </span>
               </p>
               <p class="screen-card-text">{post.text}</p>
               <p class="screen-card-meta">

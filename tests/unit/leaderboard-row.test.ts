@@ -56,6 +56,22 @@ describe('LeaderboardRow', () => {
     expect(out).not.toContain('href=');
   });
 
+  test.each([
+    ['x', 'alice', 'X'],
+    ['bluesky', 'alice.bsky.social', 'Bluesky'],
+    ['mastodon', 'alice@mastodon.social', 'Mastodon'],
+  ] as const)(
+    'a %s account: its network named by its mark, linked on its network',
+    async (network, handle, label) => {
+      const out = await html({ ...base, row: { ...alice, network, username: handle } });
+      expect(out).toContain(`role="img" aria-label="${label}"`);
+      expect(out).toContain(
+        `href="/campaigns/ogp16/accounts/${network}/${encodeURIComponent(handle)}?lang=en"`,
+      );
+      expect(out).toContain(`@${handle}`);
+    },
+  );
+
   test('an entity of one account links to it', async () => {
     const entity = { name: 'Alice', networks: ['x'], handle: 'alice' };
     const out = await html({ ...base, row: { ...alice, username: 'Alice', entity } });
