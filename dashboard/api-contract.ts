@@ -121,6 +121,10 @@ export interface CampaignPageData extends PageData {
   eventsUrl: string;
   metric: string;
   scope: string;
+  /** the network the board ranks (`all`: every network together) */
+  network: string;
+  /** the networks the campaign follows: a switch when there are several */
+  networks: Network[];
   limit: number;
   /** false while the ranking API has no such metric: the page says so instead of a table */
   metricAvailable: boolean;

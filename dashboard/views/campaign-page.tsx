@@ -11,7 +11,7 @@ import {
 } from '../api-contract.ts';
 import { CoverageStrip } from './coverage-strip.tsx';
 import { LeaderboardRows, pinnedRows } from './leaderboard-table.tsx';
-import { followersText, headlineText } from './present.ts';
+import { followersText, headlineText, networkLabels } from './present.ts';
 
 /**
  * The live leaderboard. The browser code (client/campaign.ts and client/campaign/) redraws the same
@@ -27,8 +27,9 @@ export const CampaignPage: FC<{
   const { lang, leaderboard: board, series, metricAvailable: available } = data;
   const t = dictionaries[lang];
   const metricName = t.metrics[data.metric] ?? data.metric;
-  const switchHref = (metric: string, scope: string) =>
-    `?${new URLSearchParams({ metric, scope, lang }).toString()}`;
+  // Every network (the default) is left out of the address, as on an X-only campaign.
+  const switchHref = (metric: string, scope: string, network = data.network) =>
+    `?${new URLSearchParams({ metric, scope, ...(network === 'all' ? {} : { network }), lang }).toString()}`;
   return (
     <>
       <h1>{campaign.name}</h1>
@@ -82,6 +83,20 @@ export const CampaignPage: FC<{
             </a>
           ))}
         </SwitchGroup>
+        {data.networks.length > 1 && (
+          <SwitchGroup id="network-switch" label={t.networkSwitch}>
+            {(['all', ...data.networks] as const).map((network) => (
+              <a
+                class="switch"
+                href={switchHref(data.metric, data.scope, network)}
+                data-network={network}
+                aria-current={network === data.network ? 'true' : undefined}
+              >
+                {network === 'all' ? t.allNetworks : networkLabels[network]}
+              </a>
+            ))}
+          </SwitchGroup>
+        )}
       </div>
       <div class="panels">
         <section class="board" aria-labelledby="board-caption">

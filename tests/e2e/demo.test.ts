@@ -106,6 +106,21 @@ describe('the demo (tracker start without a token)', () => {
     const page = await (await fetch(`${url}/campaigns/ogp16`)).text();
     expect(page).toContain('OpenData_Forum');
     expect(page).toMatch(/simulat/i);
+    // An X-only campaign has no network switch; forum26 has one, and its Bluesky board shows Bluesky rows.
+    expect(page).not.toContain('id="network-switch"');
+    const onBluesky = await (await fetch(`${url}/campaigns/forum26?network=bluesky`)).text();
+    expect(onBluesky).toContain('id="network-switch"');
+    expect(onBluesky).toMatch(/data-network="bluesky" aria-current="true"/);
+    expect(onBluesky).toContain('aria-label="Bluesky"');
+    expect(onBluesky).not.toContain('aria-label="Mastodon"');
+    expect(onBluesky).toContain('href="/campaigns/forum26/accounts/bluesky/');
+    // The headline on each network, and the home's page on Bluesky.
+    const overview = (await json('/api/v1/campaigns/forum26/overview')) as {
+      headline: { networks: Array<{ network: string; rank: number | null }> };
+    };
+    expect(overview.headline.networks.map((on) => on.network)).toEqual(['x', 'bluesky', 'mastodon']);
+    const homePage = await fetch(`${url}/campaigns/forum26/accounts/bluesky/opendataforum.bsky.social`);
+    expect(homePage.status).toBe(200);
 
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGINT');

@@ -50,9 +50,9 @@ export function leaderboard(state: PageState): { refresh: () => Promise<void> } 
 
   const refresh = serialized(async () => {
     const wanted = selectionOf(state);
-    const { metric, scope } = state;
+    const { metric, scope, network } = state;
     const read = await readJson<RankedLeaderboardJson>(
-      `${data.apiBase}/leaderboard?${new URLSearchParams({ metric, scope, limit: String(data.limit) })}`,
+      `${data.apiBase}/leaderboard?${new URLSearchParams({ metric, scope, network, limit: String(data.limit) })}`,
     );
     // A switch while the request was out: its own refresh follows.
     if (wanted !== selectionOf(state)) return;

@@ -1,44 +1,50 @@
 import { byId, type PageState, selectionOf } from './page-state.ts';
 
 export interface SwitchHandlers {
-  /** the metric or scope changed (`selectionChanged`), or the same link was clicked again */
+  /** the metric, scope or network changed (`selectionChanged`), or the same link was clicked again */
   switched(selectionChanged: boolean): void;
   peersChanged(): void;
 }
 
 /**
- * The metric and scope switches are links (they work without the script); with it, a click
+ * The metric, scope and network switches are links (they work without the script); with it, a click
  * switches in place: the state, the links' targets, the address and the language link follow.
  */
 export function followSwitches(state: PageState, handlers: SwitchHandlers): void {
   const { lang } = state.data;
 
   const update = () => {
-    const { metric, scope } = state;
-    for (const link of document.querySelectorAll<HTMLAnchorElement>('#metric-switch a[data-metric]')) {
-      if (link.dataset.metric === metric) link.setAttribute('aria-current', 'true');
-      else link.removeAttribute('aria-current');
-      link.search = `?${new URLSearchParams({ metric: link.dataset.metric ?? '', scope, lang })}`;
+    const { metric, scope, network } = state;
+    // Every network (the default) is left out of the address, as the server writes it.
+    const query = (change: Partial<Record<'metric' | 'scope' | 'network' | 'lang', string>>) => {
+      const params = new URLSearchParams({ metric, scope, network, lang, ...change });
+      if (params.get('network') === 'all') params.delete('network');
+      return `?${params}`;
+    };
+    // Each switch's links keep the other choices and change their own.
+    for (const key of ['metric', 'scope', 'network'] as const) {
+      for (const link of document.querySelectorAll<HTMLAnchorElement>(`#${key}-switch a[data-${key}]`)) {
+        const value = link.dataset[key] ?? '';
+        if (value === state[key]) link.setAttribute('aria-current', 'true');
+        else link.removeAttribute('aria-current');
+        link.search = query({ [key]: value });
+      }
     }
-    for (const link of document.querySelectorAll<HTMLAnchorElement>('#scope-switch a[data-scope]')) {
-      if (link.dataset.scope === scope) link.setAttribute('aria-current', 'true');
-      else link.removeAttribute('aria-current');
-      link.search = `?${new URLSearchParams({ metric, scope: link.dataset.scope ?? '', lang })}`;
-    }
-    history.replaceState(null, '', `?${new URLSearchParams({ metric, scope, lang })}`);
+    history.replaceState(null, '', query({}));
     const other = byId('lang-switch');
-    if (other instanceof HTMLAnchorElement) {
-      other.search = `?${new URLSearchParams({ metric, scope, lang: lang === 'fr' ? 'en' : 'fr' })}`;
-    }
+    if (other instanceof HTMLAnchorElement) other.search = query({ lang: lang === 'fr' ? 'en' : 'fr' });
   };
 
   const onClick = (event: MouseEvent) => {
-    const link = (event.target as HTMLElement).closest<HTMLAnchorElement>('a[data-metric], a[data-scope]');
+    const link = (event.target as HTMLElement).closest<HTMLAnchorElement>(
+      'a[data-metric], a[data-scope], a[data-network]',
+    );
     if (!link || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
     event.preventDefault();
     const before = selectionOf(state);
     state.metric = link.dataset.metric ?? state.metric;
     state.scope = link.dataset.scope ?? state.scope;
+    state.network = link.dataset.network ?? state.network;
     // Movement flashes compare like with like.
     state.ranks = undefined;
     update();
@@ -46,6 +52,7 @@ export function followSwitches(state: PageState, handlers: SwitchHandlers): void
   };
   byId('metric-switch')?.addEventListener('click', onClick);
   byId('scope-switch')?.addEventListener('click', onClick);
+  byId('network-switch')?.addEventListener('click', onClick);
   for (const input of document.querySelectorAll<HTMLInputElement>('input[name="peer"]')) {
     input.addEventListener('change', () => handlers.peersChanged());
   }

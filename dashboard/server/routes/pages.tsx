@@ -4,6 +4,7 @@ import type { Child } from 'hono/jsx';
 import { campaignFigures, findAccount, topPostsOf } from '../../../src/db/account-repository.ts';
 import { listCampaigns, peersOf } from '../../../src/db/campaign-repository.ts';
 import { latestReading } from '../../../src/db/follower-readings-repository.ts';
+import { followedNetworks } from '../../../src/db/overview-repository.ts';
 import type { Network } from '../../../src/networks/types.ts';
 import { dictionaries, type Lang } from '../../../src/present/i18n.ts';
 import { lastCollectedAt } from '../../../src/rank/freshness.ts';
@@ -91,10 +92,14 @@ export function pageRoutes({ db, clock, demo, leaderboards }: DashboardContext):
         const campaign = await campaignOr404(db, c.req.param('slug'));
         const metric = pick(leaderboardMetrics, c.req.query('metric'), 'posts');
         const scope = pick(leaderboardScopes, c.req.query('scope'), 'all');
+        const networks = await followedNetworks(db, campaign);
+        const network = pick(['all', ...networks], c.req.query('network'), 'all');
         const window = { from: campaign.window_start, to: campaign.window_end };
         const now = clock.now();
         const [leaderboard, series, peers, coverage] = await Promise.all([
-          isRanked(metric) ? leaderboards.read(campaign, { metric, scope, ...window, limit: topRows }) : null,
+          isRanked(metric)
+            ? leaderboards.read(campaign, { metric, scope, network, ...window, limit: topRows })
+            : null,
           followerSeriesJson(
             db,
             campaign,
@@ -113,7 +118,7 @@ export function pageRoutes({ db, clock, demo, leaderboards }: DashboardContext):
           campaign: campaign.slug,
           metric,
           scope,
-          network: 'all',
+          network,
           from: window.from.toISOString(),
           to: window.to.toISOString(),
           asOf: now.toISOString(),
@@ -127,7 +132,7 @@ export function pageRoutes({ db, clock, demo, leaderboards }: DashboardContext):
           lang,
           timezone: campaign.timezone,
           homeUsername: campaign.home_username,
-          leaderboardUrl: `${apiBase}/leaderboard?metric=${metric}&scope=${scope}&limit=${topRows}`,
+          leaderboardUrl: `${apiBase}/leaderboard?metric=${metric}&scope=${scope}${network === 'all' ? '' : `&network=${network}`}&limit=${topRows}`,
           seriesUrl: `${apiBase}/accounts/${encodeURIComponent(campaign.home_username)}/series?metric=followers&interval=hour`,
           refreshMs,
           leaderboard: board,
@@ -138,6 +143,8 @@ export function pageRoutes({ db, clock, demo, leaderboards }: DashboardContext):
           eventsUrl: `${apiBase}/events`,
           metric,
           scope,
+          network,
+          networks,
           limit: topRows,
           metricAvailable: leaderboard !== null,
           peers,
