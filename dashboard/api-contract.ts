@@ -282,7 +282,8 @@ export type AccountSeriesJson = z.output<typeof accountSeriesSchema>;
 /** `…/rank-history?metric=&scope=&interval=hour|day&from=&to=`: the home account's rank per bucket. */
 export const homeRankHistorySchema = z.object({
   campaign: z.string(),
-  username: z.string(),
+  username: z.string().describe("the home's handle on the network asked (all: the campaign's home handle)"),
+  network: z.enum([...networks, 'all']),
   metric: z.string(),
   scope: z.string(),
   interval: z.enum(['hour', 'day']),

@@ -1,5 +1,6 @@
 import { findCampaign } from '../../src/db/campaign-repository.ts';
 import type { Db } from '../../src/db/database.ts';
+import { homeHandlesOf } from '../../src/db/overview-repository.ts';
 import type { Campaign } from '../../src/db/schema.ts';
 import type { Network } from '../../src/networks/types.ts';
 import { coverage } from '../../src/rank/coverage.ts';
@@ -121,13 +122,18 @@ export async function followerSeriesJson(
 export async function rankHistoryJson(
   db: Db,
   campaign: Campaign,
-  options: { metric: Metric; scope: Scope; interval: Interval; from: Date; to: Date },
+  options: { metric: Metric; scope: Scope; network: NetworkChoice; interval: Interval; from: Date; to: Date },
   asOf: Date,
 ): Promise<HomeRankHistoryJson> {
-  const points = await rankHistory(db, campaign, { ...options, asOf });
+  const { network } = options;
+  const [points, handles] = await Promise.all([
+    rankHistory(db, campaign, { ...options, asOf }),
+    homeHandlesOf(db, campaign),
+  ]);
   return {
     campaign: campaign.slug,
-    username: campaign.home_username,
+    username: (network === 'all' ? null : handles.get(network)) ?? campaign.home_username,
+    network,
     metric: options.metric,
     scope: options.scope,
     interval: options.interval,

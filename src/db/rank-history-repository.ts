@@ -6,6 +6,8 @@ import {
   joinAccountOfMention,
   ledgerValue,
   mentionKeyOfHandle,
+  type NetworkChoice,
+  onNetwork,
   type Span,
   type TotalsColumn,
   type WindowPlan,
@@ -21,20 +23,21 @@ import type { Campaign } from './schema.ts';
 
 type ActivityColumn = TotalsColumn | 'mentions';
 
-/** The home account's contributions to the metric in the window, one row per ledger row. */
+/** The home account's (known by its handle) contributions to the metric in the window, one row per ledger row. */
 export async function homeContributions(
   db: Db,
-  campaign: Pick<Campaign, 'id' | 'home_username'>,
+  campaign: Pick<Campaign, 'id'>,
+  homeHandle: string,
   metric: ActivityColumn,
   window: Span,
 ): Promise<Array<{ createdAt: Date; value: number }>> {
   const inWindow = sql`l.campaign_id = ${campaign.id} and l.created_at >= ${window.from.toISOString()}::timestamptz
     and l.created_at < ${window.to.toISOString()}::timestamptz`;
-  const home = accountOfHandle(sql`${campaign.home_username}::text`);
+  const home = accountOfHandle(sql`${homeHandle}::text`);
   const { rows } = await (metric === 'mentions'
     ? sql<{ created_at: Date; value: number }>`
         select l.created_at, 1::float8 as value from rank_posts l
-        where ${inWindow} and ${mentionKeyOfHandle(sql`${campaign.home_username}::text`)} = any(l.mentions)`
+        where ${inWindow} and ${mentionKeyOfHandle(sql`${homeHandle}::text`)} = any(l.mentions)`
     : sql<{ created_at: Date; value: number }>`
         select l.created_at, ${ledgerValue(metric)}::float8 as value from rank_posts l
         where ${inWindow} and l.author_id = ${home}`
@@ -58,24 +61,27 @@ export interface HomeLine {
  */
 export async function accountsAboveHome(
   db: Db,
-  campaign: Pick<Campaign, 'id' | 'timezone' | 'home_username'>,
+  campaign: Pick<Campaign, 'id' | 'timezone'>,
+  home: { handle: string; network: NetworkChoice },
   metric: ActivityColumn,
   watchlistOnly: boolean,
   window: Span,
   plan: WindowPlan,
   homeLine: HomeLine,
 ): Promise<Map<number, number>> {
+  const network = home.network;
   const line = {
     ends: sql`${homeLine.ends.map((end) => end.toISOString())}::timestamptz[]`,
     values: sql`${homeLine.values}::float8[]`,
   };
-  const home = sql`${accountOfHandle(sql`${campaign.home_username}::text`)}`;
+  const homeId = sql`${accountOfHandle(sql`${home.handle}::text`)}`;
   const { rows } = await sql<{ j: number; accounts: number }>`
     with step as materialized (${
       metric === 'mentions'
-        ? mentionSteps(campaign, watchlistOnly, window)
+        ? mentionSteps(campaign, network, watchlistOnly, window)
         : accountSteps(
             campaign,
+            network,
             metric,
             watchlistOnly,
             window,
@@ -92,7 +98,7 @@ export async function accountsAboveHome(
       least(coalesce(width_bucket(s.next_hour, ${line.ends}), ${homeLine.ends.length}::int),
         width_bucket(s.value::float8 - 1, ${line.values}))
     ) as g(j)
-    where s.account_id is distinct from ${home}
+    where s.account_id is distinct from ${homeId}
     group by g.j
   `.execute(db);
   return new Map(rows.map((row) => [row.j, row.accounts]));
@@ -112,6 +118,7 @@ const runningSteps = (hourly: RawBuilder<unknown>, memberFrom: RawBuilder<unknow
  */
 function accountSteps(
   campaign: Pick<Campaign, 'id' | 'timezone'>,
+  network: NetworkChoice,
   metric: TotalsColumn,
   watchlistOnly: boolean,
   window: Span,
@@ -124,8 +131,9 @@ function accountSteps(
     with rival as materialized (
       select account_id, least(${window.to.toISOString()}::timestamptz,
           (${line.ends})[width_bucket(value::float8 - 1, ${line.values})]) as until
-      from (${accountValues(campaign, metric, plan)}) s
-      where value > ${firstValue} ${watchlistOnly ? sql`and account_id in (${watch})` : sql``}
+      from (${accountValues(campaign, metric, plan)}) s join accounts a on a.id = s.account_id
+      where value > ${firstValue} and ${onNetwork('a', network)}
+        ${watchlistOnly ? sql`and account_id in (${watch})` : sql``}
     )
     select r.account_id, l.hour, l.value
     from rival r
@@ -147,6 +155,7 @@ function accountSteps(
  */
 function mentionSteps(
   campaign: Pick<Campaign, 'id' | 'timezone'>,
+  network: NetworkChoice,
   watchlistOnly: boolean,
   window: Span,
 ): RawBuilder<unknown> {
@@ -159,7 +168,8 @@ function mentionSteps(
       from rank_posts l cross join unnest(l.mentions) as m(username)
       where ${inWindow} group by 1, 2
     ) h
-    ${joinAccountOfMention(sql`h.username`, 'named')}`;
+    ${joinAccountOfMention(sql`h.username`, 'named')}
+    where ${network === 'all' ? sql`true` : sql`(select n.network from accounts n where n.id = named.id) = ${network}`}`;
   if (watchlistOnly) {
     return runningSteps(
       sql`select * from (${named}) n where n.account_id in (${watch})`,

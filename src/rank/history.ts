@@ -1,10 +1,11 @@
 import { inSnapshot } from '../db/consistent-read.ts';
 import type { Db } from '../db/database.ts';
+import { homeHandlesOf } from '../db/overview-repository.ts';
 import { accountsAboveHome, homeContributions } from '../db/rank-history-repository.ts';
 import type { Campaign } from '../db/schema.ts';
 import { bucketsBetween } from './calendar.ts';
 import { followerAccounts, followerValue } from './followers.ts';
-import { type Interval, isFollowerMetric, type Metric, type Scope } from './metrics.ts';
+import { type Interval, isFollowerMetric, type Metric, type NetworkChoice, type Scope } from './metrics.ts';
 import { rankRows } from './ranking.ts';
 import { planFor } from './windows.ts';
 
@@ -25,6 +26,11 @@ export interface RankHistoryOptions {
   to: Date;
   /** buckets stop at min(to, asOf): the future has no rank yet */
   asOf: Date;
+  /**
+   * the board of one network, the home's account there; `all` (default): every network's accounts,
+   * the home's account named by the campaign's home handle
+   */
+  network?: NetworkChoice;
 }
 
 /**
@@ -63,9 +69,13 @@ async function historyOf(
   });
   const window = { from: options.from, to: last };
   const { metric, scope } = options;
-  const isHome = (username: string) => username.toLowerCase() === campaign.home_username.toLowerCase();
+  const network = options.network ?? 'all';
+  const homeHandle =
+    network === 'all' ? campaign.home_username : (await homeHandlesOf(db, campaign)).get(network);
+  if (!homeHandle) return starts.map((at) => ({ at, rank: null, value: null }));
+  const isHome = (username: string) => username.toLowerCase() === homeHandle.toLowerCase();
   if (isFollowerMetric(metric)) {
-    const accounts = await followerAccounts(db, campaign, scope, 'all', window, ends);
+    const accounts = await followerAccounts(db, campaign, scope, network, window, ends);
     return starts.map((at, index) => {
       const end = ends[index] as Date;
       const scored = accounts.flatMap((account) => {
@@ -77,7 +87,7 @@ async function historyOf(
     });
   }
 
-  const contributions = await homeContributions(db, campaign, metric, window);
+  const contributions = await homeContributions(db, campaign, homeHandle, metric, window);
   // A contribution counts at every bucket end after it.
   const homeValues = ends.map((end) =>
     contributions.reduce((total, row) => (row.createdAt < end ? total + row.value : total), 0),
@@ -87,6 +97,7 @@ async function historyOf(
   const above = await accountsAboveHome(
     db,
     campaign,
+    { handle: homeHandle, network },
     metric,
     scope === 'watchlist',
     window,

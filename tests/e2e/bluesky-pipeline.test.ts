@@ -177,6 +177,17 @@ describe('Bluesky stand-in → workers → PostgreSQL → leaderboard', () => {
     );
     expect(series).toMatchObject({ network: 'bluesky', username: home });
     expect(series.points.reduce((sum, point) => sum + point.value, 0)).toBe(homeRow?.value);
+    // The home's rank at the end of each day: the last is its rank on the whole window.
+    const history = (await read(`rank-history?network=bluesky&interval=day&${range}`)) as unknown as {
+      username: string;
+      points: Array<{ rank: number | null }>;
+    };
+    expect(history.username).toBe(home);
+    expect(history.points.at(-1)?.rank).toBe(homeRow?.rank);
+    const historyOnX = (await read(`rank-history?network=x&interval=day&${range}`)) as unknown as {
+      points: Array<{ rank: number | null }>;
+    };
+    expect(historyOnX.points.every((point) => point.rank === null)).toBe(true);
     const page = await app.request(`/campaigns/forum/accounts/bluesky/${encodeURIComponent(home)}`);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain(`@${home}`);

@@ -118,20 +118,29 @@ export const dumpedRepositories: Record<string, DumpCase[]> = {
       (metric): DumpCase => ({
         fn: 'homeContributions',
         label: metric,
-        run: (db, c) => history.homeContributions(db, c, metric, whole),
+        run: (db, c) => history.homeContributions(db, c, c.home_username, metric, whole),
       }),
     ),
     ...(['posts', 'mentions'] as const).flatMap((metric) =>
-      [false, true].map(
+      ([false, true] as const).map(
         (watchlistOnly): DumpCase => ({
           fn: 'accountsAboveHome',
-          label: `${metric}, ${watchlistOnly ? 'watchlist' : 'all'}`,
+          label: `${metric}, ${watchlistOnly ? 'watchlist' : 'all on X'}`,
           run: (db, c) =>
-            history.accountsAboveHome(db, c, metric, watchlistOnly, whole, plan(c, whole), {
-              ends: [new Date(start.getTime() + hour), end],
-              values: [1, 4],
-              firstRanked: 0,
-            }),
+            history.accountsAboveHome(
+              db,
+              c,
+              { handle: c.home_username, network: watchlistOnly ? 'all' : 'x' },
+              metric,
+              watchlistOnly,
+              whole,
+              plan(c, whole),
+              {
+                ends: [new Date(start.getTime() + hour), end],
+                values: [1, 4],
+                firstRanked: 0,
+              },
+            ),
         }),
       ),
     ),

@@ -52,6 +52,7 @@ const seriesQuery = z.object({
 const rankHistoryQuery = z.object({
   metric: oneOf(metrics).default('posts'),
   scope: oneOf(scopes).default('all'),
+  network: oneOf(networkChoices).default('all'),
   interval: oneOf(intervals).default('hour'),
   ...window,
 });

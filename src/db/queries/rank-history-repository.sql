@@ -60,7 +60,7 @@ where
     lower($5::text)
   ) = any (l.mentions);
 
--- accountsAboveHome (posts, all)
+-- accountsAboveHome (posts, all on X)
 with
   step as materialized (
     select
@@ -96,8 +96,10 @@ with
                 where
                   campaign_id = $4
               ) s
+              join accounts a on a.id = s.account_id
             where
               value > $5
+              and "a"."network" = $6
           )
         select
           r.account_id,
@@ -109,14 +111,14 @@ with
           -- early, and only their first posts are read.
           cross join lateral (
             select
-              date_trunc('hour', l.created_at, $6::text) as hour,
+              date_trunc('hour', l.created_at, $7::text) as hour,
               sum((not l.repost)::int) as value
             from
               rank_posts l
             where
-              l.campaign_id = $7
+              l.campaign_id = $8
               and l.author_id = r.account_id
-              and l.created_at >= $8::timestamptz
+              and l.created_at >= $9::timestamptz
               and l.created_at < r.until
             group by
               1
@@ -130,13 +132,13 @@ from
   step s
   cross join lateral generate_series(
     greatest(
-      width_bucket(s.hour, $9::timestamptz[]) + 1,
-      $10::int,
-      coalesce(width_bucket(s.member_from, $11::timestamptz[]) + 1, 1)
+      width_bucket(s.hour, $10::timestamptz[]) + 1,
+      $11::int,
+      coalesce(width_bucket(s.member_from, $12::timestamptz[]) + 1, 1)
     ),
     least(
-      coalesce(width_bucket(s.next_hour, $12::timestamptz[]), $13::int),
-      width_bucket(s.value::float8 - 1, $14::float8[])
+      coalesce(width_bucket(s.next_hour, $13::timestamptz[]), $14::int),
+      width_bucket(s.value::float8 - 1, $15::float8[])
     )
   ) as g (j)
 where
@@ -146,7 +148,7 @@ where
     from
       accounts n
     where
-      lower(n.username) = lower($15::text)
+      lower(n.username) = lower($16::text)
     order by
       n.last_seen_at desc,
       n.id
@@ -192,8 +194,10 @@ with
                 where
                   campaign_id = $4
               ) s
+              join accounts a on a.id = s.account_id
             where
               value > $5
+              and true
               and account_id in (
                 select
                   id
@@ -283,7 +287,7 @@ where
 group by
   g.j;
 
--- accountsAboveHome (mentions, all)
+-- accountsAboveHome (mentions, all on X)
 with
   step as materialized (
     select
@@ -379,6 +383,15 @@ with
                 limit
                   1
               ) named
+            where
+              (
+                select
+                  n.network
+                from
+                  accounts n
+                where
+                  n.id = named.id
+              ) = $6
           ) h
       ) s
       left join (
@@ -388,9 +401,9 @@ with
         from
           rank_posts l
         where
-          l.campaign_id = $6
-          and l.created_at >= $7::timestamptz
-          and l.created_at < $8::timestamptz
+          l.campaign_id = $7
+          and l.created_at >= $8::timestamptz
+          and l.created_at < $9::timestamptz
         group by
           1
       ) f on f.author_id = s.account_id
@@ -421,7 +434,7 @@ with
             from
               campaign_accounts w
             where
-              w.campaign_id = $9
+              w.campaign_id = $10
           ) w (id)
         where
           id is not null
@@ -435,13 +448,13 @@ from
   step s
   cross join lateral generate_series(
     greatest(
-      width_bucket(s.hour, $10::timestamptz[]) + 1,
-      $11::int,
-      coalesce(width_bucket(s.member_from, $12::timestamptz[]) + 1, 1)
+      width_bucket(s.hour, $11::timestamptz[]) + 1,
+      $12::int,
+      coalesce(width_bucket(s.member_from, $13::timestamptz[]) + 1, 1)
     ),
     least(
-      coalesce(width_bucket(s.next_hour, $13::timestamptz[]), $14::int),
-      width_bucket(s.value::float8 - 1, $15::float8[])
+      coalesce(width_bucket(s.next_hour, $14::timestamptz[]), $15::int),
+      width_bucket(s.value::float8 - 1, $16::float8[])
     )
   ) as g (j)
 where
@@ -451,7 +464,7 @@ where
     from
       accounts n
     where
-      lower(n.username) = lower($16::text)
+      lower(n.username) = lower($17::text)
     order by
       n.last_seen_at desc,
       n.id
@@ -520,6 +533,8 @@ with
                 limit
                   1
               ) named
+            where
+              true
           ) n
         where
           n.account_id in (
