@@ -3,7 +3,7 @@ import { ManualClock, ReplayClock } from '../clock.ts';
 import { BLUESKY_PRESETS, generateBlueskyScenario } from '../simulator/bluesky/scenario.ts';
 import { startBlueskySimulator } from '../simulator/bluesky/server.ts';
 import { startMastodonSimulator } from '../simulator/mastodon/server.ts';
-import { generateScenario, SCENARIO_PRESETS } from '../simulator/scenario.ts';
+import { generateScenario, SCENARIO_PRESETS, type ScenarioOptions } from '../simulator/scenario.ts';
 import { startSimulator } from '../simulator/x/server.ts';
 import type { AccessTier } from '../simulator/x/tiers.ts';
 import { UsageError } from './errors.ts';
@@ -15,7 +15,7 @@ export interface SimulateOptions {
   port: number;
   speed: number;
   network?: SimulatedNetwork;
-  /** default: ogp16 on X and Mastodon, forum26 on Bluesky */
+  /** default: ogp16 on X, forum26 on Bluesky and Mastodon */
   scenario?: string;
   tier?: AccessTier;
   /** a fixed instant for the simulator's clock instead of a replay: e.g. months after the event */
@@ -88,7 +88,7 @@ async function runBluesky(options: SimulateOptions): Promise<RunningStandIn> {
  * readers.
  */
 export async function runMastodonSimulator(options: Omit<SimulateOptions, 'tier'>) {
-  const scenario = generateScenario(presetOf(SCENARIO_PRESETS, options.scenario ?? 'ogp16'));
+  const scenario = generateScenario(presetOf(MASTODON_PRESETS, options.scenario ?? 'forum26'));
   const clock = new ReplayClock(scenario.window.start, options.speed);
   const simulator = await startMastodonSimulator({ scenario, clock, port: options.port });
   const closed = simulator.world.instances.filter((instance) => instance.closedTagTimelines);
@@ -104,6 +104,15 @@ export async function runMastodonSimulator(options: Omit<SimulateOptions, 'tier'
   );
   return { lines, close: () => simulator.close() };
 }
+
+/**
+ * The Mastodon stand-in's worlds are drawn from an X scenario's posts. `forum26` is the one the demo
+ * serves as that campaign's Mastodon side (src/demo.ts): the 2016 scenario's, under its 2026 name.
+ */
+const MASTODON_PRESETS: Readonly<Record<string, ScenarioOptions>> = {
+  forum26: { ...SCENARIO_PRESETS.ogp16, name: 'forum26' },
+  ...SCENARIO_PRESETS,
+};
 
 function presetOf<T>(presets: Readonly<Record<string, T>>, name: string): T {
   const preset = presets[name];

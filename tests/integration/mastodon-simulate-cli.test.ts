@@ -39,3 +39,18 @@ test('tracker simulate --network mastodon: one line per instance, each base URL 
     await stopProcess(sim.child);
   }
 });
+
+test('tracker simulate --network mastodon serves forum26 by default, as the demo does', async () => {
+  const sim = spawnTracker(['simulate', '--network', 'mastodon', '--port', '0'], {});
+  try {
+    const deadline = Date.now() + 60_000;
+    while (!/^scenario /m.test(sim.output()) && Date.now() < deadline && sim.child.exitCode === null) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(sim.output().trim().split('\n').at(-1)).toMatch(
+      /^scenario forum26: \d+ statuses by \d+ Mastodon accounts$/,
+    );
+  } finally {
+    await stopProcess(sim.child);
+  }
+});
