@@ -209,4 +209,16 @@ describe('MastodonClient', () => {
       client.tagTimelineAt(baseOf('mastodon.social'), 'http://evil.example/api/v1/timelines/tag/x'),
     ).rejects.toBeInstanceOf(MastodonRequestError);
   });
+
+  test("an account timeline's next page is read at the instance its page names (a base URL with a path)", async () => {
+    // The stand-in's instances live under path prefixes (http://127.0.0.1:<port>/i/<domain>/), as a test
+    // server may: the page must name its instance so that the next page can be asked of it.
+    const client = new MastodonClient({ directory: sim.directory });
+    const first = await client.accountTimeline('opendataforum@mastodon.social', { limit: 2 });
+    expect(first.instance).toBe(baseOf('mastodon.social'));
+    expect(first.next).not.toBeNull();
+    const second = await client.accountTimelineAt(first.instance, first.next ?? '');
+    expect(second.posts.length).toBeGreaterThan(0);
+    expect(second.posts.map((post) => post.id)).not.toContain(first.posts[0]?.id);
+  });
 });

@@ -266,7 +266,8 @@ export class MastodonClient {
     );
     const last = statuses.at(-1);
     return {
-      instance: target.name,
+      // The key the other methods take (a name such as `127.0.0.1:4200/i/x` is not a base URL).
+      instance: target.baseUrl,
       posts,
       accounts: [...accounts.values()],
       next: parseLinkHeader(headers.get('link')).get('next') ?? null,

@@ -20,6 +20,7 @@ export interface TagQuery {
 }
 
 export interface MastodonPage {
+  /** the base URL of the instance that served the page: where its `next` page is asked */
   instance: string;
   /** Posts, newest first; a boost comes with the boosted post after it. */
   posts: NetworkPost[];
