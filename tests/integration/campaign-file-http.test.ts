@@ -77,6 +77,28 @@ describe('campaign.yaml', () => {
     expect(await second.text()).toBe(yaml);
   });
 
+  test('a campaign on X, Bluesky and Mastodon comes back whole, in its file order', async () => {
+    const forumFile = await readFile(new URL('../../campaigns/forum26.yaml', import.meta.url), 'utf8');
+    expect((await put('forum26', forumFile)).status).toBe(201);
+    const download = await app.request('/api/v1/campaigns/forum26/campaign.yaml', { headers: bearer });
+    const yaml = await download.text();
+    // Entities keep their position: the same file, watchlist order included.
+    expect(parseCampaignFile(yaml, 'forum26.yaml')).toEqual(parseCampaignFile(forumFile, 'forum26.yaml'));
+    expect(yaml).toContain('bluesky');
+    expect(yaml).toContain('mastodon');
+    const again = await put('forum26', yaml);
+    expect(await again.json()).toEqual({
+      campaign: 'forum26',
+      created: false,
+      queriesAdded: [],
+      queriesRetired: [],
+      watchlistAdded: [],
+      watchlistRemoved: [],
+    });
+    const second = await app.request('/api/v1/campaigns/forum26/campaign.yaml', { headers: bearer });
+    expect(await second.text()).toBe(yaml);
+  });
+
   test('an edit in the browser: a peer added, a query dropped (retired), a budget set', async () => {
     const file = parseCampaignFile(demoFile, 'ogp16.yaml');
     const [kept, dropped] = file.queries.x;
