@@ -9,7 +9,7 @@ import {
   formatTick,
   formatWindow,
 } from '../present/format.ts';
-import { headlineSentence } from '../present/headline.ts';
+import { headlineSentence, networkLabels } from '../present/headline.ts';
 import { dictionaries, type Lang, locales } from '../present/i18n.ts';
 import { metricDefinitions } from '../present/metric-definitions.ts';
 import type { CoverageHour } from '../rank/coverage.ts';
@@ -364,7 +364,10 @@ function boardRows(board: Leaderboard): LeaderboardRow[] {
 function leaderboardTable(doc: Doc, board: Leaderboard, lang: Lang) {
   const t = dictionaries[lang];
   const metric = t.metrics[board.metric] ?? board.metric;
-  subheading(doc, t.pdf.boardTitle(metric, formatNumber(lang, board.total)));
+  const title = t.pdf.boardTitle(metric, formatNumber(lang, board.total));
+  subheading(doc, board.network === 'all' ? title : `${title} — ${networkLabels[board.network]}`);
+  // Rows of several networks say which network each account is on.
+  const several = board.network === 'all' && new Set(boardRows(board).map((row) => row.network)).size > 1;
   const rows = boardRows(board);
   if (rows.length === 0) {
     note(doc, t.pdf.boardEmpty);
@@ -382,7 +385,7 @@ function leaderboardTable(doc: Doc, board: Leaderboard, lang: Lang) {
       home: row.isHome,
       cells: [
         formatNumber(lang, row.rank),
-        `@${row.username}`,
+        several ? `@${row.username} · ${networkLabels[row.network]}` : `@${row.username}`,
         row.name,
         formatMetricValue(lang, board.metric, row.value),
       ],
@@ -395,7 +398,7 @@ function shareOfVoice(doc: Doc, content: ReportContent, lang: Lang) {
   const t = dictionaries[lang];
   const { overview } = content;
   note(doc, t.pdf.shareNote);
-  const board = content.boards.find((one) => one.metric === 'posts');
+  const board = content.boards.find((one) => one.metric === 'posts' && one.network === 'all');
   const rows = board ? boardRows(board) : [];
   if (overview.posts === 0 || rows.length === 0) {
     note(doc, t.pdf.chartEmpty);

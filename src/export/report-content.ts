@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.ts';
+import { followedNetworks } from '../db/overview-repository.ts';
 import type { Campaign } from '../db/schema.ts';
 import { type Coverage, coverage } from '../rank/coverage.ts';
 import { lastCollectedAt } from '../rank/freshness.ts';
@@ -28,6 +29,10 @@ export interface ReportContent {
   overview: Overview;
   followers: AccountFollowers[];
   rankHistory: RankHistoryPoint[];
+  /**
+   * each metric of `reportBoards` across networks, then, on a campaign of several networks, the
+   * board by posts of each network (each board says its network)
+   */
   boards: Leaderboard[];
   coverage: Coverage;
   lastCollectedAt: Date | null;
@@ -40,13 +45,18 @@ export async function reportContent(
 ): Promise<ReportContent> {
   const { from, to, asOf } = options;
   const window = { from, to };
+  const networks = await followedNetworks(db, campaign);
+  const wanted = [
+    ...reportBoards.map((metric) => ({ metric, network: 'all' as const })),
+    ...(networks.length > 1 ? networks.map((network) => ({ metric: 'posts' as const, network })) : []),
+  ];
   const [view, followers, history, boards, record, collectedAt] = await Promise.all([
     overview(db, campaign, { ...window, asOf, topPosts: reportTop }),
     accountFollowers(db, campaign, { ...window, interval: 'hour' }),
     rankHistory(db, campaign, { metric: 'posts', scope: 'all', interval: 'hour', ...window, asOf }),
     Promise.all(
-      reportBoards.map((metric) =>
-        leaderboard(db, campaign, { metric, scope: 'all', ...window, limit: reportTop, asOf }),
+      wanted.map(({ metric, network }) =>
+        leaderboard(db, campaign, { metric, scope: 'all', network, ...window, limit: reportTop, asOf }),
       ),
     ),
     coverage(db, campaign, window),

@@ -1,5 +1,5 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -121,6 +121,19 @@ describe('the demo (tracker start without a token)', () => {
     expect(overview.headline.networks.map((on) => on.network)).toEqual(['x', 'bluesky', 'mastodon']);
     const homePage = await fetch(`${url}/campaigns/forum26/accounts/bluesky/opendataforum.bsky.social`);
     expect(homePage.status).toBe(200);
+    // The PDF report of forum26: the rank on each network after the headline, a board per network.
+    const pdf = join(await mkdtemp(join(tmpdir(), 'demo-report-')), 'forum26.pdf');
+    await writeFile(
+      pdf,
+      Buffer.from(await (await fetch(`${url}/api/v1/campaigns/forum26/export/report.pdf`)).arrayBuffer()),
+    );
+    const text = execFileSync('pdftotext', ['-enc', 'UTF-8', pdf, '-'], { encoding: 'utf8' }).replace(
+      /[\s\u00a0\u202f]+/g,
+      ' ',
+    );
+    expect(text).toMatch(/n°[\d,]+ of [\d,]+ on X · (n°[\d,]+ of [\d,]+|not ranked) on Bluesky/);
+    for (const network of ['X', 'Bluesky', 'Mastodon'])
+      expect(text).toContain(`accounts ranked — ${network}`);
 
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGINT');
