@@ -381,7 +381,10 @@ export const coverageSchema = z.object({
   queries: z.array(
     z.object({
       id: z.number().int(),
-      query: z.string(),
+      network: z.enum(networks),
+      query: z
+        .string()
+        .describe('as people read it: X as written, "#tag (bluesky)", "#tag (mastodon.social)"'),
       active: z.boolean(),
       pollingSince: optionalInstant,
       backfillFrom: optionalInstant,

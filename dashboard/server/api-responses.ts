@@ -191,6 +191,7 @@ export async function coverageJson(
     asOf: asOf.toISOString(),
     queries: view.queries.map((query) => ({
       id: query.id,
+      network: query.network,
       query: query.query,
       active: query.active,
       pollingSince: iso(query.pollingSince),

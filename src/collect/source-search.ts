@@ -17,6 +17,8 @@ import { recordSourceRun } from './source-run.ts';
  *   its transaction: a worker killed mid-walk resumes at the next page, and nothing is doubled.
  */
 export interface SearchCursor {
+  /** when the first poll fixed the split: polls read from there on, the backfill before it */
+  pollingSince?: string | null;
   /** the newest post time seen by the polls: the next poll reads from there */
   newest?: string | null;
   poll?: SliceWalk | null;
@@ -81,6 +83,7 @@ async function searchWalk(ctx: SourceContext, queryId: number, key: WalkKey) {
       // The first poll: the backfill takes everything before now, the polls what comes after.
       const backfill = newWalk(new Date(campaign.window_start.getTime() - leadInMs), now);
       await moveCursor(ctx.db, queryId, {
+        pollingSince: now.toISOString(),
         newest: now.toISOString(),
         backfill,
         backfillDone: backfill === null,

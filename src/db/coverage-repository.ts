@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { Network } from '../networks/types.ts';
 import type { Db } from './database.ts';
 import type { Campaign } from './schema.ts';
 
@@ -6,6 +7,8 @@ import type { Campaign } from './schema.ts';
 
 export interface QueryCoverageRow {
   id: number;
+  network: Network;
+  /** the query as people read it: X's as written, `#tag (bluesky)`, `#tag (mastodon.social)` */
   query: string;
   active: boolean;
   backfill_done: boolean;
@@ -16,19 +19,39 @@ export interface QueryCoverageRow {
   oldest_hour: Date | null;
 }
 
-/** Each of the campaign's queries, and how far its polling and its posts go back. */
+/**
+ * Each of the campaign's queries, and how far its polling and its posts go back. Each network logs
+ * its runs its own way: X a `poll` per query; Bluesky a `bluesky:poll` per query (its first poll,
+ * which only fixes the split, keeps its instant in the cursor: src/collect/source-search.ts);
+ * Mastodon one `mastodon-tags` run per instance (named by its host and path) that polls then walks
+ * back every tag there. X keeps its walk back in columns, the others in the query's `cursor`.
+ */
 export async function queryCoverage(db: Db, campaign: Pick<Campaign, 'id'>): Promise<QueryCoverageRow[]> {
+  const instanceName = sql`regexp_replace(regexp_replace(q.instance, '^https?://', ''), '/$', '')`;
   const { rows } = await sql<QueryCoverageRow>`
-    select q.id, q.query, q.active, q.backfill_done, q.backfill_until_id,
-      (select min(r.started_at) from collection_runs r
-        where r.campaign_id = q.campaign_id and r.kind = 'poll' and r.target = q.query
-          and r.outcome <> 'budget') as polling_since,
+    select q.id, q.network,
+      case q.network when 'x' then q.query when 'bluesky' then q.query || ' (bluesky)'
+        else '#' || q.query || ' (' || ${instanceName} || ')' end as query,
+      q.active,
+      case when q.network = 'x' then q.backfill_done
+        else coalesce((q.cursor ->> 'backfillDone')::boolean, false) end as backfill_done,
+      q.backfill_until_id,
+      coalesce((q.cursor ->> 'pollingSince')::timestamptz, (select min(r.started_at) from collection_runs r
+        where r.campaign_id = q.campaign_id and r.outcome <> 'budget' and (
+          (q.network = 'x' and r.kind = 'poll' and r.target = q.query)
+          or (q.network = 'bluesky' and r.kind in ('bluesky:poll', 'bluesky:backfill') and r.target = q.query)
+          or (q.network = 'mastodon' and r.kind = 'mastodon-tags' and r.target = ${instanceName})))
+      ) as polling_since,
       (select min(h.hour) from rank_query_hourly h
         where h.campaign_id = q.campaign_id and h.query_id = q.id and h.posts > 0) as oldest_hour
     from campaign_queries q where q.campaign_id = ${campaign.id}
     order by q.id`.execute(db);
   return rows;
 }
+
+/** Runs that read forward (Mastodon's read each instance forward, then back), and runs that walk back. */
+const pollKinds = sql`('poll', 'bluesky:poll', 'mastodon-tags')`;
+const backfillKinds = sql`('backfill', 'bluesky:backfill')`;
 
 export interface RunsHourRow {
   at: Date;
@@ -49,9 +72,9 @@ export async function runsPerHour(
   const { rows } = await sql<RunsHourRow>`
     select date_trunc('hour', r.started_at, ${campaign.timezone}::text) as at,
       -- A run the budget stopped sent nothing: it is counted apart, not as a poll or backfill.
-      count(*) filter (where r.kind = 'poll' and r.outcome <> 'budget')::int as polls,
-      coalesce(sum(r.requests) filter (where r.kind = 'poll'), 0)::int as poll_requests,
-      count(*) filter (where r.kind = 'backfill' and r.outcome <> 'budget')::int as backfills,
+      count(*) filter (where r.kind in ${pollKinds} and r.outcome <> 'budget')::int as polls,
+      coalesce(sum(r.requests) filter (where r.kind in ${pollKinds}), 0)::int as poll_requests,
+      count(*) filter (where r.kind in ${backfillKinds} and r.outcome <> 'budget')::int as backfills,
       count(*) filter (where r.outcome = 'rate_limited')::int as rate_limited,
       count(*) filter (where r.outcome = 'failed')::int as failed,
       count(*) filter (where r.outcome = 'budget')::int as budget_paused

@@ -2,6 +2,7 @@ import { inSnapshot } from '../db/consistent-read.ts';
 import { queryCoverage, runsPerHour } from '../db/coverage-repository.ts';
 import type { Db } from '../db/database.ts';
 import type { Campaign } from '../db/schema.ts';
+import type { Network } from '../networks/types.ts';
 import { postIdTime, recentSearchReachMs } from '../networks/x/ids.ts';
 import { hoursBetween } from './calendar.ts';
 
@@ -17,6 +18,7 @@ export type HourCollection = 'polled' | 'backfilled' | 'pending' | 'beyond_reach
 
 export interface CoverageQuery {
   id: number;
+  network: Network;
   query: string;
   active: boolean;
   /** start of the query's first poll */
@@ -75,6 +77,7 @@ export async function coverage(
     const runsAt = new Map(runs.map((row) => [new Date(row.at).getTime(), row]));
     const byQuery: CoverageQuery[] = queries.map((row) => ({
       id: row.id,
+      network: row.network,
       query: row.query,
       active: row.active,
       pollingSince: row.polling_since,
@@ -112,7 +115,9 @@ function collectionOf(query: CoverageQuery, hour: Date): HourCollection {
   if (!query.pollingSince || !query.backfillFrom) return 'not_collected';
   const end = hour.getTime() + hourMs;
   if (end > query.backfillFrom.getTime()) return 'polled';
-  if (end <= query.pollingSince.getTime() - recentSearchReachMs) return 'beyond_reach';
+  // Only X's recent search stops 7 days back; Bluesky's search and Mastodon's timelines walk back to the start.
+  if (query.network === 'x' && end <= query.pollingSince.getTime() - recentSearchReachMs)
+    return 'beyond_reach';
   if (query.backfillDone) return 'backfilled';
   // The walk goes from newer to older: it has passed the hour once it holds posts from before it.
   return query.oldestPostHour && query.oldestPostHour.getTime() < hour.getTime() ? 'backfilled' : 'pending';

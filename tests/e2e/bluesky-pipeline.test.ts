@@ -177,6 +177,16 @@ describe('Bluesky stand-in → workers → PostgreSQL → leaderboard', () => {
     );
     expect(series).toMatchObject({ network: 'bluesky', username: home });
     expect(series.points.reduce((sum, point) => sum + point.value, 0)).toBe(homeRow?.value);
+    // The coverage record: the walk back is done, so every hour of the window is collected.
+    const record = (await read(`coverage?${range}`)) as unknown as {
+      queries: Array<{ network: string; query: string; backfillDone: boolean; pollingSince: string | null }>;
+      hours: Array<{ collection: string }>;
+    };
+    expect(record.queries.map((query) => [query.network, query.query, query.backfillDone])).toEqual(
+      scenario.queries.map((query) => ['bluesky', `${query} (bluesky)`, true]),
+    );
+    expect(record.queries.every((query) => query.pollingSince !== null)).toBe(true);
+    expect(new Set(record.hours.map((hour) => hour.collection))).toEqual(new Set(['backfilled']));
     // The home's rank at the end of each day: the last is its rank on the whole window.
     const history = (await read(`rank-history?network=bluesky&interval=day&${range}`)) as unknown as {
       username: string;

@@ -5,20 +5,46 @@
 -- queryCoverage
 select
   q.id,
-  q.query,
+  q.network,
+  case q.network
+    when 'x' then q.query
+    when 'bluesky' then q.query || ' (bluesky)'
+    else '#' || q.query || ' (' || regexp_replace(regexp_replace(q.instance, '^https?://', ''), '/$', '') || ')'
+  end as query,
   q.active,
-  q.backfill_done,
+  case
+    when q.network = 'x' then q.backfill_done
+    else coalesce((q.cursor ->> 'backfillDone')::boolean, false)
+  end as backfill_done,
   q.backfill_until_id,
-  (
-    select
-      min(r.started_at)
-    from
-      collection_runs r
-    where
-      r.campaign_id = q.campaign_id
-      and r.kind = 'poll'
-      and r.target = q.query
-      and r.outcome <> 'budget'
+  coalesce(
+    (q.cursor ->> 'pollingSince')::timestamptz,
+    (
+      select
+        min(r.started_at)
+      from
+        collection_runs r
+      where
+        r.campaign_id = q.campaign_id
+        and r.outcome <> 'budget'
+        and (
+          (
+            q.network = 'x'
+            and r.kind = 'poll'
+            and r.target = q.query
+          )
+          or (
+            q.network = 'bluesky'
+            and r.kind in ('bluesky:poll', 'bluesky:backfill')
+            and r.target = q.query
+          )
+          or (
+            q.network = 'mastodon'
+            and r.kind = 'mastodon-tags'
+            and r.target = regexp_replace(regexp_replace(q.instance, '^https?://', ''), '/$', '')
+          )
+        )
+    )
   ) as polling_since,
   (
     select
@@ -43,19 +69,19 @@ select
   -- A run the budget stopped sent nothing: it is counted apart, not as a poll or backfill.
   count(*) filter (
     where
-      r.kind = 'poll'
+      r.kind in ('poll', 'bluesky:poll', 'mastodon-tags')
       and r.outcome <> 'budget'
   )::int as polls,
   coalesce(
     sum(r.requests) filter (
       where
-        r.kind = 'poll'
+        r.kind in ('poll', 'bluesky:poll', 'mastodon-tags')
     ),
     0
   )::int as poll_requests,
   count(*) filter (
     where
-      r.kind = 'backfill'
+      r.kind in ('backfill', 'bluesky:backfill')
       and r.outcome <> 'budget'
   )::int as backfills,
   count(*) filter (
