@@ -95,18 +95,6 @@ export async function overview(
   const now = new Date(Math.min(options.to.getTime(), options.asOf.getTime()));
   return inSnapshot(db, async (trx) => {
     const networks = await followedNetworks(trx, campaign);
-    const figuresOn = async (on: NetworkChoice): Promise<HeadlineFigures> => {
-      const board = await leaderboard(trx, campaign, {
-        metric: 'posts',
-        scope: 'all',
-        network: on,
-        ...window,
-        limit: 1,
-        asOf: options.asOf,
-      });
-      const home = homeFollowers.filter((account) => on === 'all' || account.network === on);
-      return { ...followersOf(home, now), rank: board.home?.rank ?? null, total: board.total };
-    };
     const [postsPerHour, campaignTotals, home, topPosts, followers] = await Promise.all([
       activityPerHour(trx, campaign, window, network),
       windowTotals(trx, campaign, planFor(campaign, window), network),
@@ -120,7 +108,24 @@ export async function overview(
     const homeFollowers = followers.filter((account) => homeIds.has(account.accountId));
     const homeHandles = await homeHandlesOf(trx, campaign);
     const handleOn = (on: Network) => homeHandles.get(on) ?? null;
-    const [asked, ...perNetwork] = await Promise.all([figuresOn(network), ...networks.map(figuresOn)]);
+    /** The home's figures on one network (or all): its best rank by posts, its accounts' followers summed. */
+    const figuresOn = async (on: NetworkChoice): Promise<HeadlineFigures> => {
+      const board = await leaderboard(trx, campaign, {
+        metric: 'posts',
+        scope: 'all',
+        network: on,
+        ...window,
+        limit: 1,
+        asOf: options.asOf,
+      });
+      const accounts = homeFollowers.filter((account) => on === 'all' || account.network === on);
+      return { ...followersOf(accounts, now), rank: board.home?.rank ?? null, total: board.total };
+    };
+    // A campaign of one network: its board is the board of every network, read once.
+    const asked = networks.length === 1 && network === 'all' ? (networks[0] ?? network) : network;
+    const ons = [...new Set<NetworkChoice>([asked, ...networks])];
+    const figures = new Map(await Promise.all(ons.map(async (on) => [on, await figuresOn(on)] as const)));
+    const none: HeadlineFigures = { followers: null, followerGrowth: null, rank: null, total: 0 };
     const share = (part: number, whole: number) => (whole > 0 ? part / whole : null);
     return {
       from: window.from,
@@ -137,11 +142,11 @@ export async function overview(
       topPosts,
       headline: {
         username: (network === 'all' ? null : handleOn(network)) ?? campaign.home_username,
-        ...(asked ?? { followers: null, followerGrowth: null, rank: null, total: 0 }),
-        networks: networks.map((on, index) => ({
+        ...(figures.get(asked) ?? none),
+        networks: networks.map((on) => ({
           network: on,
           username: handleOn(on),
-          ...(perNetwork[index] ?? { followers: null, followerGrowth: null, rank: null, total: 0 }),
+          ...(figures.get(on) ?? none),
         })),
       },
     };
