@@ -5,6 +5,7 @@ import {
   accountSpan,
   accountValues,
   homeIds,
+  homeIdsWithHandles,
   type NetworkChoice,
   onNetwork,
   type Span,
@@ -34,6 +35,33 @@ export async function followedNetworks(db: Db, campaign: Pick<Campaign, 'id'>): 
     union select network from campaign_accounts where campaign_id = ${campaign.id}`.execute(db);
   const followed = new Set(rows.map((row) => row.network));
   return (['x', 'bluesky', 'mastodon'] as const).filter((network) => followed.has(network));
+}
+
+/**
+ * What the overview's headline needs in one round trip: the networks the campaign follows (as
+ * `followedNetworks`) and the home entity's account on each (handle, and id once known).
+ */
+export async function headlineSubjects(
+  db: Db,
+  campaign: Pick<Campaign, 'id'>,
+): Promise<{
+  networks: Network[];
+  home: Array<{ network: Network; handle: string; accountId: string | null }>;
+}> {
+  const { rows } = await sql<{
+    networks: Network[];
+    home: Array<{ network: Network; handle: string; accountId: string | null }>;
+  }>`
+    select
+      array(select network from campaign_queries where campaign_id = ${campaign.id}
+        union select network from campaign_accounts where campaign_id = ${campaign.id}) as networks,
+      coalesce((select json_agg(json_build_object('network', h.network, 'handle', h.username,
+        'accountId', h.id::text)) from (${homeIdsWithHandles(campaign)}) h), '[]') as home`.execute(db);
+  const followed = new Set(rows[0]?.networks ?? []);
+  return {
+    networks: (['x', 'bluesky', 'mastodon'] as const).filter((network) => followed.has(network)),
+    home: rows[0]?.home ?? [],
+  };
 }
 
 /** The home entity's accounts, then the watchlist's, in the campaign file's order, each network in turn. */

@@ -279,9 +279,14 @@ export function onNetwork(alias: string, network: NetworkChoice): RawBuilder<unk
 
 /** Ids of the home entity's accounts, as far as they are known. */
 export function homeIds(campaign: Pick<Campaign, 'id'>): RawBuilder<unknown> {
-  return sql`select coalesce(w.account_id, (select n.id from accounts n
+  return sql`select h.id from (${homeIdsWithHandles(campaign)}) h`;
+}
+
+/** The home entity's accounts: (network, username, id), the id null until the account is known. */
+export function homeIdsWithHandles(campaign: Pick<Campaign, 'id'>): RawBuilder<unknown> {
+  return sql`select w.network, w.username, coalesce(w.account_id, (select n.id from accounts n
       where n.network = w.network and lower(n.username) = lower(w.username)
-      order by n.last_seen_at desc, n.id limit 1))
+      order by n.last_seen_at desc, n.id limit 1)) as id
     from campaign_accounts w where w.campaign_id = ${campaign.id} and w.role = 'home'`;
 }
 

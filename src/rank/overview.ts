@@ -1,10 +1,8 @@
 import { inSnapshot } from '../db/consistent-read.ts';
 import type { Db } from '../db/database.ts';
-import { homeAccountIds } from '../db/leaderboard-repository.ts';
 import {
   campaignQueries,
-  followedNetworks,
-  homeHandlesOf,
+  headlineSubjects,
   homeTotals,
   mostEngagingPosts,
   postsPerQueryHour,
@@ -94,7 +92,7 @@ export async function overview(
   const network = options.network ?? 'all';
   const now = new Date(Math.min(options.to.getTime(), options.asOf.getTime()));
   return inSnapshot(db, async (trx) => {
-    const networks = await followedNetworks(trx, campaign);
+    const { networks, home: homeAccounts } = await headlineSubjects(trx, campaign);
     const [postsPerHour, campaignTotals, home, topPosts, followers] = await Promise.all([
       activityPerHour(trx, campaign, window, network),
       windowTotals(trx, campaign, planFor(campaign, window), network),
@@ -104,10 +102,11 @@ export async function overview(
         ? followerAccounts(trx, campaign, 'watchlist', 'all', { from: window.from, to: now }, [now])
         : Promise.resolve([]),
     ]);
-    const homeIds = await homeAccountIds(trx, campaign);
+    const homeIds = new Set(
+      homeAccounts.flatMap((account) => (account.accountId ? [account.accountId] : [])),
+    );
     const homeFollowers = followers.filter((account) => homeIds.has(account.accountId));
-    const homeHandles = await homeHandlesOf(trx, campaign);
-    const handleOn = (on: Network) => homeHandles.get(on) ?? null;
+    const handleOn = (on: Network) => homeAccounts.find((account) => account.network === on)?.handle ?? null;
     /** The home's figures on one network (or all): its best rank by posts, its accounts' followers summed. */
     const figuresOn = async (on: NetworkChoice): Promise<HeadlineFigures> => {
       const board = await leaderboard(trx, campaign, {

@@ -172,6 +172,7 @@ export const dumpedRepositories: Record<string, DumpCase[]> = {
     { fn: 'campaignQueries', label: 'x', run: (db, c) => overview.campaignQueries(db, c, 'x') },
     { fn: 'followedNetworks', run: (db, c) => overview.followedNetworks(db, c) },
     { fn: 'homeHandlesOf', run: (db, c) => overview.homeHandlesOf(db, c) },
+    { fn: 'headlineSubjects', run: (db, c) => overview.headlineSubjects(db, c) },
     { fn: 'watchedAccounts', run: (db, c) => overview.watchedAccounts(db, c) },
     { fn: 'postsPerQueryHour', run: (db, c) => overview.postsPerQueryHour(db, c, whole) },
     ...[whole, most].map(

@@ -111,28 +111,35 @@ with
       count(*) over ()::int as total,
       v.account_id in (
         select
-          coalesce(
-            w.account_id,
-            (
-              select
-                n.id
-              from
-                accounts n
-              where
-                n.network = w.network
-                and lower(n.username) = lower(w.username)
-              order by
-                n.last_seen_at desc,
-                n.id
-              limit
-                1
-            )
-          )
+          h.id
         from
-          campaign_accounts w
-        where
-          w.campaign_id = $36
-          and w.role = 'home'
+          (
+            select
+              w.network,
+              w.username,
+              coalesce(
+                w.account_id,
+                (
+                  select
+                    n.id
+                  from
+                    accounts n
+                  where
+                    n.network = w.network
+                    and lower(n.username) = lower(w.username)
+                  order by
+                    n.last_seen_at desc,
+                    n.id
+                  limit
+                    1
+                )
+              ) as id
+            from
+              campaign_accounts w
+            where
+              w.campaign_id = $36
+              and w.role = 'home'
+          ) h
       ) as is_home
     from
       v
@@ -325,28 +332,35 @@ with
       count(*) over ()::int as total,
       v.account_id in (
         select
-          coalesce(
-            w.account_id,
-            (
-              select
-                n.id
-              from
-                accounts n
-              where
-                n.network = w.network
-                and lower(n.username) = lower(w.username)
-              order by
-                n.last_seen_at desc,
-                n.id
-              limit
-                1
-            )
-          )
+          h.id
         from
-          campaign_accounts w
-        where
-          w.campaign_id = $40
-          and w.role = 'home'
+          (
+            select
+              w.network,
+              w.username,
+              coalesce(
+                w.account_id,
+                (
+                  select
+                    n.id
+                  from
+                    accounts n
+                  where
+                    n.network = w.network
+                    and lower(n.username) = lower(w.username)
+                  order by
+                    n.last_seen_at desc,
+                    n.id
+                  limit
+                    1
+                )
+              ) as id
+            from
+              campaign_accounts w
+            where
+              w.campaign_id = $40
+              and w.role = 'home'
+          ) h
       ) as is_home
     from
       v
@@ -462,28 +476,35 @@ with
       count(*) over ()::int as total,
       v.account_id in (
         select
-          coalesce(
-            w.account_id,
-            (
-              select
-                n.id
-              from
-                accounts n
-              where
-                n.network = w.network
-                and lower(n.username) = lower(w.username)
-              order by
-                n.last_seen_at desc,
-                n.id
-              limit
-                1
-            )
-          )
+          h.id
         from
-          campaign_accounts w
-        where
-          w.campaign_id = $35
-          and w.role = 'home'
+          (
+            select
+              w.network,
+              w.username,
+              coalesce(
+                w.account_id,
+                (
+                  select
+                    n.id
+                  from
+                    accounts n
+                  where
+                    n.network = w.network
+                    and lower(n.username) = lower(w.username)
+                  order by
+                    n.last_seen_at desc,
+                    n.id
+                  limit
+                    1
+                )
+              ) as id
+            from
+              campaign_accounts w
+            where
+              w.campaign_id = $35
+              and w.role = 'home'
+          ) h
       ) as is_home
     from
       v
@@ -659,28 +680,35 @@ with
       count(*) over ()::int as total,
       v.account_id in (
         select
-          coalesce(
-            w.account_id,
-            (
-              select
-                n.id
-              from
-                accounts n
-              where
-                n.network = w.network
-                and lower(n.username) = lower(w.username)
-              order by
-                n.last_seen_at desc,
-                n.id
-              limit
-                1
-            )
-          )
+          h.id
         from
-          campaign_accounts w
-        where
-          w.campaign_id = $39
-          and w.role = 'home'
+          (
+            select
+              w.network,
+              w.username,
+              coalesce(
+                w.account_id,
+                (
+                  select
+                    n.id
+                  from
+                    accounts n
+                  where
+                    n.network = w.network
+                    and lower(n.username) = lower(w.username)
+                  order by
+                    n.last_seen_at desc,
+                    n.id
+                  limit
+                    1
+                )
+              ) as id
+            from
+              campaign_accounts w
+            where
+              w.campaign_id = $39
+              and w.role = 'home'
+          ) h
       ) as is_home
     from
       v
@@ -754,28 +782,35 @@ from
 where
   a.id in (
     select
-      coalesce(
-        w.account_id,
-        (
-          select
-            n.id
-          from
-            accounts n
-          where
-            n.network = w.network
-            and lower(n.username) = lower(w.username)
-          order by
-            n.last_seen_at desc,
-            n.id
-          limit
-            1
-        )
-      )
+      h.id
     from
-      campaign_accounts w
-    where
-      w.campaign_id = $4
-      and w.role = 'home'
+      (
+        select
+          w.network,
+          w.username,
+          coalesce(
+            w.account_id,
+            (
+              select
+                n.id
+              from
+                accounts n
+              where
+                n.network = w.network
+                and lower(n.username) = lower(w.username)
+              order by
+                n.last_seen_at desc,
+                n.id
+              limit
+                1
+            )
+          ) as id
+        from
+          campaign_accounts w
+        where
+          w.campaign_id = $4
+          and w.role = 'home'
+      ) h
   )
   and t.engagement > 0
   and "a"."network" = $5
@@ -1010,28 +1045,35 @@ from
           where
             k.id in (
               select
-                coalesce(
-                  w.account_id,
-                  (
-                    select
-                      n.id
-                    from
-                      accounts n
-                    where
-                      n.network = w.network
-                      and lower(n.username) = lower(w.username)
-                    order by
-                      n.last_seen_at desc,
-                      n.id
-                    limit
-                      1
-                  )
-                )
+                h.id
               from
-                campaign_accounts w
-              where
-                w.campaign_id = $7
-                and w.role = 'home'
+                (
+                  select
+                    w.network,
+                    w.username,
+                    coalesce(
+                      w.account_id,
+                      (
+                        select
+                          n.id
+                        from
+                          accounts n
+                        where
+                          n.network = w.network
+                          and lower(n.username) = lower(w.username)
+                        order by
+                          n.last_seen_at desc,
+                          n.id
+                        limit
+                          1
+                      )
+                    ) as id
+                  from
+                    campaign_accounts w
+                  where
+                    w.campaign_id = $7
+                    and w.role = 'home'
+                ) h
             )
         )
       )
@@ -1076,28 +1118,35 @@ select
 from
   (
     select
-      coalesce(
-        w.account_id,
-        (
-          select
-            n.id
-          from
-            accounts n
-          where
-            n.network = w.network
-            and lower(n.username) = lower(w.username)
-          order by
-            n.last_seen_at desc,
-            n.id
-          limit
-            1
-        )
-      )
+      h.id
     from
-      campaign_accounts w
-    where
-      w.campaign_id = $1
-      and w.role = 'home'
+      (
+        select
+          w.network,
+          w.username,
+          coalesce(
+            w.account_id,
+            (
+              select
+                n.id
+              from
+                accounts n
+              where
+                n.network = w.network
+                and lower(n.username) = lower(w.username)
+              order by
+                n.last_seen_at desc,
+                n.id
+              limit
+                1
+            )
+          ) as id
+        from
+          campaign_accounts w
+        where
+          w.campaign_id = $1
+          and w.role = 'home'
+      ) h
   ) h (id);
 
 -- spanValuesOfAccounts (reposts)

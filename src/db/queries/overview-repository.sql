@@ -54,6 +54,59 @@ where
   "campaign_id" = $1
   and "role" = $2;
 
+-- headlineSubjects
+select
+  array(
+    select
+      network
+    from
+      campaign_queries
+    where
+      campaign_id = $1
+    union
+    select
+      network
+    from
+      campaign_accounts
+    where
+      campaign_id = $2
+  ) as networks,
+  coalesce(
+    (
+      select
+        json_agg(json_build_object('network', h.network, 'handle', h.username, 'accountId', h.id::text))
+      from
+        (
+          select
+            w.network,
+            w.username,
+            coalesce(
+              w.account_id,
+              (
+                select
+                  n.id
+                from
+                  accounts n
+                where
+                  n.network = w.network
+                  and lower(n.username) = lower(w.username)
+                order by
+                  n.last_seen_at desc,
+                  n.id
+                limit
+                  1
+              )
+            ) as id
+          from
+            campaign_accounts w
+          where
+            w.campaign_id = $3
+            and w.role = 'home'
+        ) h
+    ),
+    '[]'
+  ) as home;
+
 -- watchedAccounts
 select
   w.network,
@@ -718,28 +771,35 @@ select
                 from
                   (
                     select
-                      coalesce(
-                        w.account_id,
-                        (
-                          select
-                            n.id
-                          from
-                            accounts n
-                          where
-                            n.network = w.network
-                            and lower(n.username) = lower(w.username)
-                          order by
-                            n.last_seen_at desc,
-                            n.id
-                          limit
-                            1
-                        )
-                      )
+                      h.id
                     from
-                      campaign_accounts w
-                    where
-                      w.campaign_id = $12
-                      and w.role = 'home'
+                      (
+                        select
+                          w.network,
+                          w.username,
+                          coalesce(
+                            w.account_id,
+                            (
+                              select
+                                n.id
+                              from
+                                accounts n
+                              where
+                                n.network = w.network
+                                and lower(n.username) = lower(w.username)
+                              order by
+                                n.last_seen_at desc,
+                                n.id
+                              limit
+                                1
+                            )
+                          ) as id
+                        from
+                          campaign_accounts w
+                        where
+                          w.campaign_id = $12
+                          and w.role = 'home'
+                      ) h
                   ) h (id)
                   join accounts a on a.id = h.id
                 where
@@ -769,28 +829,35 @@ select
                 from
                   (
                     select
-                      coalesce(
-                        w.account_id,
-                        (
-                          select
-                            n.id
-                          from
-                            accounts n
-                          where
-                            n.network = w.network
-                            and lower(n.username) = lower(w.username)
-                          order by
-                            n.last_seen_at desc,
-                            n.id
-                          limit
-                            1
-                        )
-                      )
+                      h.id
                     from
-                      campaign_accounts w
-                    where
-                      w.campaign_id = $24
-                      and w.role = 'home'
+                      (
+                        select
+                          w.network,
+                          w.username,
+                          coalesce(
+                            w.account_id,
+                            (
+                              select
+                                n.id
+                              from
+                                accounts n
+                              where
+                                n.network = w.network
+                                and lower(n.username) = lower(w.username)
+                              order by
+                                n.last_seen_at desc,
+                                n.id
+                              limit
+                                1
+                            )
+                          ) as id
+                        from
+                          campaign_accounts w
+                        where
+                          w.campaign_id = $24
+                          and w.role = 'home'
+                      ) h
                   ) h (id)
                   join accounts a on a.id = h.id
                 where
@@ -820,28 +887,35 @@ select
                 from
                   (
                     select
-                      coalesce(
-                        w.account_id,
-                        (
-                          select
-                            n.id
-                          from
-                            accounts n
-                          where
-                            n.network = w.network
-                            and lower(n.username) = lower(w.username)
-                          order by
-                            n.last_seen_at desc,
-                            n.id
-                          limit
-                            1
-                        )
-                      )
+                      h.id
                     from
-                      campaign_accounts w
-                    where
-                      w.campaign_id = $37
-                      and w.role = 'home'
+                      (
+                        select
+                          w.network,
+                          w.username,
+                          coalesce(
+                            w.account_id,
+                            (
+                              select
+                                n.id
+                              from
+                                accounts n
+                              where
+                                n.network = w.network
+                                and lower(n.username) = lower(w.username)
+                              order by
+                                n.last_seen_at desc,
+                                n.id
+                              limit
+                                1
+                            )
+                          ) as id
+                        from
+                          campaign_accounts w
+                        where
+                          w.campaign_id = $37
+                          and w.role = 'home'
+                      ) h
                   ) h (id)
                   join accounts a on a.id = h.id
                 where
@@ -882,28 +956,35 @@ select
                 from
                   (
                     select
-                      coalesce(
-                        w.account_id,
-                        (
-                          select
-                            n.id
-                          from
-                            accounts n
-                          where
-                            n.network = w.network
-                            and lower(n.username) = lower(w.username)
-                          order by
-                            n.last_seen_at desc,
-                            n.id
-                          limit
-                            1
-                        )
-                      )
+                      h.id
                     from
-                      campaign_accounts w
-                    where
-                      w.campaign_id = $49
-                      and w.role = 'home'
+                      (
+                        select
+                          w.network,
+                          w.username,
+                          coalesce(
+                            w.account_id,
+                            (
+                              select
+                                n.id
+                              from
+                                accounts n
+                              where
+                                n.network = w.network
+                                and lower(n.username) = lower(w.username)
+                              order by
+                                n.last_seen_at desc,
+                                n.id
+                              limit
+                                1
+                            )
+                          ) as id
+                        from
+                          campaign_accounts w
+                        where
+                          w.campaign_id = $49
+                          and w.role = 'home'
+                      ) h
                   ) h (id)
                   join accounts a on a.id = h.id
                 where
@@ -933,28 +1014,35 @@ select
                 from
                   (
                     select
-                      coalesce(
-                        w.account_id,
-                        (
-                          select
-                            n.id
-                          from
-                            accounts n
-                          where
-                            n.network = w.network
-                            and lower(n.username) = lower(w.username)
-                          order by
-                            n.last_seen_at desc,
-                            n.id
-                          limit
-                            1
-                        )
-                      )
+                      h.id
                     from
-                      campaign_accounts w
-                    where
-                      w.campaign_id = $61
-                      and w.role = 'home'
+                      (
+                        select
+                          w.network,
+                          w.username,
+                          coalesce(
+                            w.account_id,
+                            (
+                              select
+                                n.id
+                              from
+                                accounts n
+                              where
+                                n.network = w.network
+                                and lower(n.username) = lower(w.username)
+                              order by
+                                n.last_seen_at desc,
+                                n.id
+                              limit
+                                1
+                            )
+                          ) as id
+                        from
+                          campaign_accounts w
+                        where
+                          w.campaign_id = $61
+                          and w.role = 'home'
+                      ) h
                   ) h (id)
                   join accounts a on a.id = h.id
                 where
@@ -984,28 +1072,35 @@ select
                 from
                   (
                     select
-                      coalesce(
-                        w.account_id,
-                        (
-                          select
-                            n.id
-                          from
-                            accounts n
-                          where
-                            n.network = w.network
-                            and lower(n.username) = lower(w.username)
-                          order by
-                            n.last_seen_at desc,
-                            n.id
-                          limit
-                            1
-                        )
-                      )
+                      h.id
                     from
-                      campaign_accounts w
-                    where
-                      w.campaign_id = $74
-                      and w.role = 'home'
+                      (
+                        select
+                          w.network,
+                          w.username,
+                          coalesce(
+                            w.account_id,
+                            (
+                              select
+                                n.id
+                              from
+                                accounts n
+                              where
+                                n.network = w.network
+                                and lower(n.username) = lower(w.username)
+                              order by
+                                n.last_seen_at desc,
+                                n.id
+                              limit
+                                1
+                            )
+                          ) as id
+                        from
+                          campaign_accounts w
+                        where
+                          w.campaign_id = $74
+                          and w.role = 'home'
+                      ) h
                   ) h (id)
                   join accounts a on a.id = h.id
                 where
