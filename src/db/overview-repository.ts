@@ -4,7 +4,6 @@ import type { Db } from './database.ts';
 import {
   accountSpan,
   accountValues,
-  homeIds,
   homeIdsWithHandles,
   type NetworkChoice,
   onNetwork,
@@ -175,15 +174,18 @@ export async function windowTotals(
   };
 }
 
-/** The home entity's posts and engagement over the window: its accounts on the network, summed. */
+/**
+ * The home entity's posts and engagement over the window: these accounts of it (its known
+ * accounts on the networks asked for, src/rank/overview.ts), summed.
+ */
 export async function homeTotals(
   db: Db,
   campaign: Pick<Campaign, 'id' | 'timezone'>,
   window: Span,
-  network: NetworkChoice,
+  accountIds: readonly string[],
 ): Promise<{ posts: number; engagement: number }> {
-  const home = sql`select h.id from (${homeIds(campaign)}) h(id)
-    join accounts a on a.id = h.id where ${onNetwork('a', network)}`;
+  // The ids as a value, not a subquery: the planner then reads each id's rows by index.
+  const home = sql`select unnest(${accountIds}::bigint[])`;
   const { rows } = await sql<{ posts: number; engagement: number }>`
     select
       (select coalesce(sum(value), 0) from (${accountSpan(campaign, 'posts', window, home)}) p)::float8 as posts,

@@ -96,7 +96,14 @@ export async function overview(
     const [postsPerHour, campaignTotals, home, topPosts, followers] = await Promise.all([
       activityPerHour(trx, campaign, window, network),
       windowTotals(trx, campaign, planFor(campaign, window), network),
-      homeTotals(trx, campaign, window, network),
+      homeTotals(
+        trx,
+        campaign,
+        window,
+        homeAccounts.flatMap((account) =>
+          account.accountId && (network === 'all' || account.network === network) ? [account.accountId] : [],
+        ),
+      ),
       mostEngaging(trx, campaign, window, options.topPosts ?? 10, network),
       now > window.from
         ? followerAccounts(trx, campaign, 'watchlist', 'all', { from: window.from, to: now }, [now])
@@ -120,10 +127,14 @@ export async function overview(
       const accounts = homeFollowers.filter((account) => on === 'all' || account.network === on);
       return { ...followersOf(accounts, now), rank: board.home?.rank ?? null, total: board.total };
     };
-    // A campaign of one network: its board is the board of every network, read once.
-    const asked = networks.length === 1 && network === 'all' ? (networks[0] ?? network) : network;
-    const ons = [...new Set<NetworkChoice>([asked, ...networks])];
-    const figures = new Map(await Promise.all(ons.map(async (on) => [on, await figuresOn(on)] as const)));
+    // A campaign of one network: the board of every network is that network's, read once.
+    const single = networks.length === 1 ? networks[0] : undefined;
+    const ons = [
+      ...new Set<NetworkChoice>([network, ...networks.filter((on) => !(on === single && network === 'all'))]),
+    ];
+    const read = new Map(await Promise.all(ons.map(async (on) => [on, await figuresOn(on)] as const)));
+    const figures = (on: NetworkChoice) =>
+      read.get(on) ?? (on === single && network === 'all' ? read.get('all') : undefined);
     const none: HeadlineFigures = { followers: null, followerGrowth: null, rank: null, total: 0 };
     const share = (part: number, whole: number) => (whole > 0 ? part / whole : null);
     return {
@@ -141,11 +152,11 @@ export async function overview(
       topPosts,
       headline: {
         username: (network === 'all' ? null : handleOn(network)) ?? campaign.home_username,
-        ...(figures.get(asked) ?? none),
+        ...(figures(network) ?? none),
         networks: networks.map((on) => ({
           network: on,
           username: handleOn(on),
-          ...(figures.get(on) ?? none),
+          ...(figures(on) ?? none),
         })),
       },
     };

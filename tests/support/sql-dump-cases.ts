@@ -183,7 +183,7 @@ export const dumpedRepositories: Record<string, DumpCase[]> = {
       }),
     ),
     { fn: 'windowTotals', label: 'x', run: (db, c) => overview.windowTotals(db, c, plan(c, day), 'x') },
-    { fn: 'homeTotals', run: (db, c) => overview.homeTotals(db, c, day, 'all') },
+    { fn: 'homeTotals', run: (db, c) => overview.homeTotals(db, c, day, ['1001']) },
     { fn: 'mostEngagingPosts', run: (db, c) => overview.mostEngagingPosts(db, c, whole, 10, 'all') },
     {
       fn: 'mostEngagingPosts',

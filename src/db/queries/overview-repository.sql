@@ -767,43 +767,7 @@ select
               and d.day < date_trunc('day', $10::timestamptz, $11)
               and d.account_id in (
                 select
-                  h.id
-                from
-                  (
-                    select
-                      h.id
-                    from
-                      (
-                        select
-                          w.network,
-                          w.username,
-                          coalesce(
-                            w.account_id,
-                            (
-                              select
-                                n.id
-                              from
-                                accounts n
-                              where
-                                n.network = w.network
-                                and lower(n.username) = lower(w.username)
-                              order by
-                                n.last_seen_at desc,
-                                n.id
-                              limit
-                                1
-                            )
-                          ) as id
-                        from
-                          campaign_accounts w
-                        where
-                          w.campaign_id = $12
-                          and w.role = 'home'
-                      ) h
-                  ) h (id)
-                  join accounts a on a.id = h.id
-                where
-                  true
+                  unnest($12::bigint[])
               )
             union all
             select
@@ -825,43 +789,7 @@ select
               )
               and l.author_id in (
                 select
-                  h.id
-                from
-                  (
-                    select
-                      h.id
-                    from
-                      (
-                        select
-                          w.network,
-                          w.username,
-                          coalesce(
-                            w.account_id,
-                            (
-                              select
-                                n.id
-                              from
-                                accounts n
-                              where
-                                n.network = w.network
-                                and lower(n.username) = lower(w.username)
-                              order by
-                                n.last_seen_at desc,
-                                n.id
-                              limit
-                                1
-                            )
-                          ) as id
-                        from
-                          campaign_accounts w
-                        where
-                          w.campaign_id = $24
-                          and w.role = 'home'
-                      ) h
-                  ) h (id)
-                  join accounts a on a.id = h.id
-                where
-                  true
+                  unnest($24::bigint[])
               )
             union all
             select
@@ -883,43 +811,7 @@ select
               and l.created_at < $36::timestamptz
               and l.author_id in (
                 select
-                  h.id
-                from
-                  (
-                    select
-                      h.id
-                    from
-                      (
-                        select
-                          w.network,
-                          w.username,
-                          coalesce(
-                            w.account_id,
-                            (
-                              select
-                                n.id
-                              from
-                                accounts n
-                              where
-                                n.network = w.network
-                                and lower(n.username) = lower(w.username)
-                              order by
-                                n.last_seen_at desc,
-                                n.id
-                              limit
-                                1
-                            )
-                          ) as id
-                        from
-                          campaign_accounts w
-                        where
-                          w.campaign_id = $37
-                          and w.role = 'home'
-                      ) h
-                  ) h (id)
-                  join accounts a on a.id = h.id
-                where
-                  true
+                  unnest($37::bigint[])
               )
           ) parts
         group by
@@ -952,43 +844,7 @@ select
               and d.day < date_trunc('day', $47::timestamptz, $48)
               and d.account_id in (
                 select
-                  h.id
-                from
-                  (
-                    select
-                      h.id
-                    from
-                      (
-                        select
-                          w.network,
-                          w.username,
-                          coalesce(
-                            w.account_id,
-                            (
-                              select
-                                n.id
-                              from
-                                accounts n
-                              where
-                                n.network = w.network
-                                and lower(n.username) = lower(w.username)
-                              order by
-                                n.last_seen_at desc,
-                                n.id
-                              limit
-                                1
-                            )
-                          ) as id
-                        from
-                          campaign_accounts w
-                        where
-                          w.campaign_id = $49
-                          and w.role = 'home'
-                      ) h
-                  ) h (id)
-                  join accounts a on a.id = h.id
-                where
-                  true
+                  unnest($49::bigint[])
               )
             union all
             select
@@ -1010,43 +866,7 @@ select
               )
               and l.author_id in (
                 select
-                  h.id
-                from
-                  (
-                    select
-                      h.id
-                    from
-                      (
-                        select
-                          w.network,
-                          w.username,
-                          coalesce(
-                            w.account_id,
-                            (
-                              select
-                                n.id
-                              from
-                                accounts n
-                              where
-                                n.network = w.network
-                                and lower(n.username) = lower(w.username)
-                              order by
-                                n.last_seen_at desc,
-                                n.id
-                              limit
-                                1
-                            )
-                          ) as id
-                        from
-                          campaign_accounts w
-                        where
-                          w.campaign_id = $61
-                          and w.role = 'home'
-                      ) h
-                  ) h (id)
-                  join accounts a on a.id = h.id
-                where
-                  true
+                  unnest($61::bigint[])
               )
             union all
             select
@@ -1068,43 +888,7 @@ select
               and l.created_at < $73::timestamptz
               and l.author_id in (
                 select
-                  h.id
-                from
-                  (
-                    select
-                      h.id
-                    from
-                      (
-                        select
-                          w.network,
-                          w.username,
-                          coalesce(
-                            w.account_id,
-                            (
-                              select
-                                n.id
-                              from
-                                accounts n
-                              where
-                                n.network = w.network
-                                and lower(n.username) = lower(w.username)
-                              order by
-                                n.last_seen_at desc,
-                                n.id
-                              limit
-                                1
-                            )
-                          ) as id
-                        from
-                          campaign_accounts w
-                        where
-                          w.campaign_id = $74
-                          and w.role = 'home'
-                      ) h
-                  ) h (id)
-                  join accounts a on a.id = h.id
-                where
-                  true
+                  unnest($74::bigint[])
               )
           ) parts
         group by
