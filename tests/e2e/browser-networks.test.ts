@@ -11,7 +11,8 @@ import { ManualClock } from '../../src/clock.ts';
 import type { Db } from '../../src/db/database.ts';
 import { storeNetworkPage } from '../../src/db/network-posts-repository.ts';
 import { campaignUpdatedChannel } from '../../src/jobs/queue-names.ts';
-import type { NetworkAccount, NetworkPost } from '../../src/networks/types.ts';
+import type { NetworkAccount } from '../../src/networks/types.ts';
+import { blueskyAccount, blueskyPost } from '../support/bluesky-records.ts';
 import {
   createTestDatabase,
   silentLog,
@@ -40,32 +41,8 @@ let publisher: Redis;
 let browser: Browser;
 let postNumber = 0;
 
-const blueskyAccount = (did: string, handle: string): NetworkAccount => ({
-  network: 'bluesky',
-  id: did,
-  handle,
-  name: handle,
-  description: null,
-  avatarUrl: null,
-  createdAt: null,
-  counts: null,
-});
-
 async function blueskyPosts(author: NetworkAccount, count: number): Promise<void> {
-  const posts: NetworkPost[] = Array.from({ length: count }, () => ({
-    network: 'bluesky',
-    id: `at://${author.id}/app.bsky.feed.post/p${postNumber++}`,
-    authorId: author.id,
-    createdAt: at,
-    text: 'hello #OGP16',
-    lang: 'en',
-    kind: 'post',
-    referencedPostId: null,
-    hashtags: ['ogp16'],
-    mentions: [],
-    counts: { like: 1, repost: 0, reply: 0, quote: 0, bookmark: null, impression: null },
-    url: null,
-  }));
+  const posts = Array.from({ length: count }, () => blueskyPost(author, `p${postNumber++}`, at, 1));
   await storeNetworkPage(db, {
     network: 'bluesky',
     posts,

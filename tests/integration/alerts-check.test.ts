@@ -11,7 +11,8 @@ import { parseCampaignFile } from '../../src/campaigns/campaign-file.ts';
 import { ManualClock } from '../../src/clock.ts';
 import type { Db } from '../../src/db/database.ts';
 import { storeNetworkPage } from '../../src/db/network-posts-repository.ts';
-import type { NetworkAccount, NetworkPost } from '../../src/networks/types.ts';
+import type { NetworkAccount } from '../../src/networks/types.ts';
+import { blueskyAccount, blueskyPost } from '../support/bluesky-records.ts';
 import {
   createTestDatabase,
   eventually,
@@ -278,30 +279,6 @@ describe('checkAlerts', () => {
 
 describe('a campaign on X and Bluesky', () => {
   const at = new Date('2016-12-08T09:00:00Z');
-  const account = (did: string, handle: string): NetworkAccount => ({
-    network: 'bluesky',
-    id: did,
-    handle,
-    name: handle,
-    description: null,
-    avatarUrl: null,
-    createdAt: null,
-    counts: null,
-  });
-  const post = (n: number, did: string): NetworkPost => ({
-    network: 'bluesky',
-    id: `at://${did}/app.bsky.feed.post/p${n}`,
-    authorId: did,
-    createdAt: at,
-    text: 'hello #OGP16',
-    lang: 'en',
-    kind: 'post',
-    referencedPostId: null,
-    hashtags: ['ogp16'],
-    mentions: [],
-    counts: { like: 0, repost: 0, reply: 0, quote: 0, bookmark: null, impression: null },
-    url: null,
-  });
 
   test('ranks are read on each network and across, followers on each; every alert names where', async () => {
     const file = parseCampaignFile(
@@ -321,13 +298,13 @@ alerts: { webhook: "${receiver.url}", rank: [posts], followers: [500] }`,
       .where('campaign_id', '=', forum)
       .where('network', '=', 'bluesky')
       .executeTakeFirstOrThrow();
-    const home = account('did:plc:home', 'opendataforum.bsky.social');
-    const peer = account('did:plc:peer', 'peer.bsky.social');
+    const home = blueskyAccount('did:plc:home', 'opendataforum.bsky.social');
+    const peer = blueskyAccount('did:plc:peer', 'peer.bsky.social');
     let n = 0;
     const store = (author: NetworkAccount, count: number) =>
       storeNetworkPage(db, {
         network: 'bluesky',
-        posts: Array.from({ length: count }, () => post(n++, author.id)),
+        posts: Array.from({ length: count }, () => blueskyPost(author, `p${n++}`, at)),
         accounts: [author],
         observedAt: at,
         source: 'recent',
