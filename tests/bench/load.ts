@@ -39,7 +39,18 @@ import {
 const throttleMs = 250;
 const coverSlackMs = 1000;
 
-export async function benchLoad(): Promise<Array<Record<string, string | number>>> {
+/** The figures a script reads from the load bench's last line (`npm run bench:load`). */
+export interface LoadSummary {
+  p95_ms: number;
+  idle_p95_ms: number;
+  lost_events: number;
+  errors: number;
+}
+
+export async function benchLoad(): Promise<{
+  rows: Array<Record<string, string | number>>;
+  summary: LoadSummary;
+}> {
   const seconds = Number(process.env.BENCH_LOAD_SECONDS ?? 60);
   const clientCount = Number(process.env.BENCH_LOAD_CLIENTS ?? 200);
   const rps = Number(process.env.BENCH_LOAD_RPS ?? 50);
@@ -167,7 +178,13 @@ export async function benchLoad(): Promise<Array<Record<string, string | number>
     const streamErrors = streams.filter((stream) => stream.error).map((stream) => stream.error);
     const ms = (value: number) => `${Math.round(value)} ms`;
     const ratio = (value: number, base: number) => (base > 0 ? `${(value / base).toFixed(1)}×` : '');
-    return [
+    const summary: LoadSummary = {
+      p95_ms: Math.round(quantile(load.latencies, 0.95)),
+      idle_p95_ms: Math.round(quantile(baseline.latencies, 0.95)),
+      lost_events: lost,
+      errors: load.sent - load.ok + streamErrors.length,
+    };
+    const rows = [
       {
         figure: 'SSE clients connected (hello received)',
         value: `${connected} of ${clientCount}`,
@@ -236,6 +253,7 @@ export async function benchLoad(): Promise<Array<Record<string, string | number>
         baseline: ms(baseline.maxLagMs),
       },
     ];
+    return { rows, summary };
   } finally {
     for (const stream of streams) stream.close();
     await server.close();

@@ -37,7 +37,19 @@ const window = { start: '2016-12-07T00:00:00+01:00', end: '2016-12-10T00:00:00+0
 const spanStart = Date.parse('2016-12-05T23:00:00Z');
 const spanMs = 5 * 86_400_000;
 
-export async function benchRank(): Promise<void> {
+/**
+ * The figures a script reads from `npm run bench:rank`'s last line: each read's p95 and the p95 of
+ * its GROUP BY over posts measured in the same run (null where no baseline is written yet), and
+ * what the rollups add to each post's write.
+ */
+export interface RankSummary {
+  posts: number;
+  reads: Record<string, { p95_ms: number; baseline_p95_ms: number | null }>;
+  ingest_cost_pct: number;
+}
+
+export async function benchRank(): Promise<RankSummary> {
+  const summary: RankSummary = { posts: postsCount, reads: {}, ingest_cost_pct: 0 };
   const t = await createTestDatabase();
   try {
     const started = performance.now();
@@ -64,6 +76,7 @@ export async function benchRank(): Promise<void> {
         }),
       );
       rows.push(row(metric, ours, baseline));
+      summary.reads[metric] = { p95_ms: ours.p95, baseline_p95_ms: baseline.p95 };
     }
     console.log('leaderboard, campaign window, top 50 with movement (ms) vs the GROUP BY over posts');
     console.table(rows);
@@ -81,6 +94,7 @@ export async function benchRank(): Promise<void> {
         referenceLeaderboard(t.db, campaign, { metric, scope: 'all', ...day, limit: 50 }),
       );
       others.push(row(`${metric}, one day`, ours, baseline));
+      summary.reads[`${metric}, one day`] = { p95_ms: ours.p95, baseline_p95_ms: baseline.p95 };
     }
     const history = await timed(3, () =>
       rankHistory(t.db, campaign, {
@@ -101,13 +115,18 @@ export async function benchRank(): Promise<void> {
       overview(t.db, campaign, { from: campaign.window_start, to: campaign.window_end, asOf: live }),
     );
     others.push({ read: 'overview', 'median ms': glance.median, 'p95 ms': glance.p95 });
+    summary.reads['rank history'] = { p95_ms: history.p95, baseline_p95_ms: null };
+    summary.reads.overview = { p95_ms: glance.p95, baseline_p95_ms: null };
     console.log('other reads (ms)');
     console.table(others);
 
     console.log(
       `write path on the loaded campaign: ${ingestPosts.toLocaleString('en')} new posts in pages of 100`,
     );
-    console.table([await ingestCost(t.db, campaign)]);
+    const ingest = await ingestCost(t.db, campaign);
+    summary.ingest_cost_pct = ingest.costPct;
+    console.table([ingest.row]);
+    return summary;
   } finally {
     // BENCH_RANK_KEEP=1 leaves the loaded schema in place, to EXPLAIN a slow read by hand.
     if (process.env.BENCH_RANK_KEEP) {
@@ -298,7 +317,10 @@ function page(offset: number): XPage {
 }
 
 /** Posts/s through storePage, triggers on, then off (fresh posts each time), on the loaded campaign. */
-async function ingestCost(db: Db, campaign: Campaign): Promise<Record<string, string | number>> {
+async function ingestCost(
+  db: Db,
+  campaign: Campaign,
+): Promise<{ row: Record<string, string | number>; costPct: number }> {
   const queryId = (
     await db
       .selectFrom('campaign_queries')
@@ -333,9 +355,13 @@ async function ingestCost(db: Db, campaign: Campaign): Promise<Record<string, st
   await triggers(false);
   const without = await store(ingestPosts);
   await triggers(true);
+  const costPct = Math.round((without / withRollups - 1) * 100);
   return {
-    'with rollups (posts/s)': Math.round(withRollups),
-    'without (posts/s)': Math.round(without),
-    'cost of the rollups': `${((without / withRollups - 1) * 100).toFixed(0)} % more time per post`,
+    row: {
+      'with rollups (posts/s)': Math.round(withRollups),
+      'without (posts/s)': Math.round(without),
+      'cost of the rollups': `${costPct} % more time per post`,
+    },
+    costPct,
   };
 }

@@ -7,7 +7,8 @@ import { benchWritePath } from './write-path.ts';
 const size = Number(process.env.BENCH_POSTS ?? 50_000);
 
 console.log(`write path, ${size.toLocaleString('en')} posts in pages of 100`);
-console.table(await benchWritePath(size));
+const writePath = await benchWritePath(size);
+console.table(writePath);
 console.log('collection: backfill and two days of live polling of ogp16, tier limits on');
 console.table(await (await import('./collection.ts')).benchCollection());
 console.log('worker memory during a backfill');
@@ -18,6 +19,9 @@ console.table(
 );
 console.table(await (await import('./simulator.ts')).benchSimulator());
 console.table(await (await import('./dashboard.ts')).benchDashboard());
-await (await import('./rank.ts')).benchRank();
-console.table(await (await import('./load.ts')).benchLoad());
+const rank = await (await import('./rank.ts')).benchRank();
+const load = await (await import('./load.ts')).benchLoad();
+console.table(load.rows);
+// One line for scripts, last: the benches' own summaries (each against its baseline of this run).
+console.log(JSON.stringify({ write_path: writePath, rank, load: load.summary }));
 process.exit(0);
