@@ -17,6 +17,7 @@ import {
   type WindowPlan,
   watchlistIds,
 } from './rank-values.ts';
+import { lastCollectionEndQuery } from './run-log-repository.ts';
 import type { Campaign, Network } from './schema.ts';
 
 /**
@@ -392,10 +393,21 @@ export async function watchlistEntityAccounts(
   }));
 }
 
-/** Ids of the home entity's known accounts. */
-export async function homeAccountIds(db: Db, campaign: Pick<Campaign, 'id'>): Promise<Set<string>> {
-  const { rows } = await sql<{ id: string | null }>`select id from (${homeIds(campaign)}) h(id)`.execute(db);
-  return new Set(rows.flatMap((row) => (row.id ? [row.id] : [])));
+/**
+ * What every board needs besides its rows, in one round trip: the ids of the home entity's known
+ * accounts, and the end of the campaign's last collection run (src/rank/freshness.ts).
+ */
+export async function boardSubjects(
+  db: Db,
+  campaign: Pick<Campaign, 'id'>,
+): Promise<{ homeIds: Set<string>; lastCollectedAt: Date | null }> {
+  const { rows } = await sql<{ home_ids: string[]; last_collected_at: Date | null }>`
+    select array(select h.id::text from (${homeIds(campaign)}) h(id) where h.id is not null) as home_ids,
+      (${lastCollectionEndQuery(db, campaign.id)}) as last_collected_at`.execute(db);
+  return {
+    homeIds: new Set(rows[0]?.home_ids ?? []),
+    lastCollectedAt: rows[0]?.last_collected_at ?? null,
+  };
 }
 
 /**

@@ -11,7 +11,13 @@ import type { Db } from './database.ts';
  * backwards along the started_at index). A dry-run estimate reads only X's counts: it collects nothing.
  */
 export async function lastCollectionEnd(db: Db, campaignId: number): Promise<Date | null> {
-  const row = await db
+  const row = await lastCollectionEndQuery(db, campaignId).executeTakeFirst();
+  return row?.finished_at ?? null;
+}
+
+/** The query of `lastCollectionEnd`, for a read that asks it beside other things in one statement. */
+export function lastCollectionEndQuery(db: Db, campaignId: number) {
+  return db
     .selectFrom('collection_runs')
     .select('finished_at')
     .where('campaign_id', '=', campaignId)
@@ -19,9 +25,7 @@ export async function lastCollectionEnd(db: Db, campaignId: number): Promise<Dat
     .where('kind', '<>', 'estimate')
     .where('finished_at', 'is not', null)
     .orderBy('started_at', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row?.finished_at ?? null;
+    .limit(1);
 }
 
 /** The run log, newest first, with the campaign's slug. */

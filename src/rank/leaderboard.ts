@@ -1,10 +1,9 @@
 import { inSnapshot } from '../db/consistent-read.ts';
 import type { Db } from '../db/database.ts';
-import { homeAccountIds } from '../db/leaderboard-repository.ts';
+import { boardSubjects } from '../db/leaderboard-repository.ts';
 import type { Campaign, Network } from '../db/schema.ts';
 import type { Board, EntityRef, Movement, RankedEntry } from './board.ts';
 import { campaignBoard } from './campaign-boards.ts';
-import { lastCollectedAt } from './freshness.ts';
 import { isFollowerMetric, type Metric, type NetworkChoice, type Scope } from './metrics.ts';
 import { movementOf } from './movement.ts';
 import { smallBoard } from './small-boards.ts';
@@ -82,7 +81,7 @@ export async function leaderboard(db: Db, campaign: Campaign, query: Leaderboard
   const network = query.network ?? 'all';
   const ends = movementEnds(campaign, window, query.asOf ?? window.to);
   return inSnapshot(db, async (trx) => {
-    const homeIds = await homeAccountIds(trx, campaign);
+    const { homeIds, lastCollectedAt } = await boardSubjects(trx, campaign);
     const refs = [ends.hourAgo, ends.dayStart];
     let board: Board;
     let movement: Movement;
@@ -128,7 +127,7 @@ export async function leaderboard(db: Db, campaign: Campaign, query: Leaderboard
       rows: board.rows.map(toRow),
       home: board.home ? toRow(board.home) : null,
       movement: ends,
-      lastCollectedAt: await lastCollectedAt(trx, campaign.id),
+      lastCollectedAt,
     };
   });
 }

@@ -69,7 +69,7 @@ export const dumpedRepositories: Record<string, DumpCase[]> = {
     { fn: 'topOfMentions', run: (db, c) => boards.topOfMentions(db, c, 50, 'all') },
     { fn: 'homeOfMentions', run: (db, c) => boards.homeOfMentions(db, c, 'all') },
     { fn: 'countOfMentions', run: (db, c) => boards.countOfMentions(db, c, 'all') },
-    { fn: 'homeAccountIds', run: (db, c) => boards.homeAccountIds(db, c) },
+    { fn: 'boardSubjects', run: (db, c) => boards.boardSubjects(db, c) },
     {
       fn: 'spanValuesOfAccounts',
       label: 'reposts',
@@ -193,6 +193,7 @@ export const dumpedRepositories: Record<string, DumpCase[]> = {
   ],
   'run-log-repository': [
     { fn: 'lastCollectionEnd', run: (db, c) => runLog.lastCollectionEnd(db, c.id) },
+    { fn: 'lastCollectionEndQuery', run: (db, c) => runLog.lastCollectionEndQuery(db, c.id).execute() },
     { fn: 'recentRuns', run: (db) => runLog.recentRuns(db, 30) },
     { fn: 'requestCounts', run: (db) => runLog.requestCounts(db, asOf) },
   ],

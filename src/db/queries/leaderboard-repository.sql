@@ -1112,42 +1112,64 @@ select
       and rank_mention_counted (m.campaign_id, m.username)
   )::int as ranked;
 
--- homeAccountIds
+-- boardSubjects
 select
-  id
-from
-  (
+  array(
     select
-      h.id
+      h.id::text
     from
       (
         select
-          w.network,
-          w.username,
-          coalesce(
-            w.account_id,
-            (
-              select
-                n.id
-              from
-                accounts n
-              where
-                n.network = w.network
-                and lower(n.username) = lower(w.username)
-              order by
-                n.last_seen_at desc,
-                n.id
-              limit
-                1
-            )
-          ) as id
+          h.id
         from
-          campaign_accounts w
-        where
-          w.campaign_id = $1
-          and w.role = 'home'
-      ) h
-  ) h (id);
+          (
+            select
+              w.network,
+              w.username,
+              coalesce(
+                w.account_id,
+                (
+                  select
+                    n.id
+                  from
+                    accounts n
+                  where
+                    n.network = w.network
+                    and lower(n.username) = lower(w.username)
+                  order by
+                    n.last_seen_at desc,
+                    n.id
+                  limit
+                    1
+                )
+              ) as id
+            from
+              campaign_accounts w
+            where
+              w.campaign_id = $1
+              and w.role = 'home'
+          ) h
+      ) h (id)
+    where
+      h.id is not null
+  ) as home_ids,
+  (
+    (
+      select
+        "finished_at"
+      from
+        "collection_runs"
+      where
+        "campaign_id" = $2
+        and "outcome" = $3
+        and "kind" <> $4
+        and "finished_at" is not null
+      order by
+        "started_at" desc
+      limit
+        $5
+    )
+  ) as last_collected_at;
 
 -- spanValuesOfAccounts (reposts)
 select

@@ -17,6 +17,21 @@ order by
 limit
   $4;
 
+-- lastCollectionEndQuery
+select
+  "finished_at"
+from
+  "collection_runs"
+where
+  "campaign_id" = $1
+  and "outcome" = $2
+  and "kind" <> $3
+  and "finished_at" is not null
+order by
+  "started_at" desc
+limit
+  $4;
+
 -- recentRuns
 select
   "r"."id",
