@@ -102,8 +102,8 @@ export async function rankedBoard(
   home: (BoardEntry & { rank: number }) | null;
 }> {
   const { rows } = await sql<EntryRow & { rank: number; position: number; total: number; is_home: boolean }>`
-    with v as materialized (select account_id, value from (${valuesOf(campaign, values)}) s where value > 0),
-    ranked as (
+    with v as materialized (select account_id, value from (${valuesOf(campaign, values)}) s where value > 0)
+    select * from (
       select v.account_id, a.network, a.mention_key, a.username, a.name, a.profile_image_url,
         v.value::float8 as value,
         rank() over (order by v.value desc)::int as rank,
@@ -111,10 +111,9 @@ export async function rankedBoard(
         count(*) over ()::int as total,
         v.account_id in (${homeIds(campaign)}) as is_home
       from v join accounts a on a.id = v.account_id
-    )
-    -- The home entity's best-ranked account on the networks asked for.
-    select * from ranked where position <= ${limit}
-      or position = (select min(position) from ranked where is_home) order by position
+    ) ranked
+    -- Every home account (one per network at most): the first, in position order, is the best-ranked.
+    where position <= ${limit} or is_home order by position
   `.execute(db);
   const home = rows.find((row) => row.is_home);
   return {

@@ -88,8 +88,11 @@ with
       ) s
     where
       value > 0
-  ),
-  ranked as (
+  )
+select
+  *
+from
+  (
     select
       v.account_id,
       a.network,
@@ -144,22 +147,11 @@ with
     from
       v
       join accounts a on a.id = v.account_id
-  )
-  -- The home entity's best-ranked account on the networks asked for.
-select
-  *
-from
-  ranked
+  ) ranked
+  -- Every home account (one per network at most): the first, in position order, is the best-ranked.
 where
   position <= $37
-  or position = (
-    select
-      min(position)
-    from
-      ranked
-    where
-      is_home
-  )
+  or is_home
 order by
   position;
 
@@ -309,8 +301,11 @@ with
       ) s
     where
       value > 0
-  ),
-  ranked as (
+  )
+select
+  *
+from
+  (
     select
       v.account_id,
       a.network,
@@ -365,22 +360,11 @@ with
     from
       v
       join accounts a on a.id = v.account_id
-  )
-  -- The home entity's best-ranked account on the networks asked for.
-select
-  *
-from
-  ranked
+  ) ranked
+  -- Every home account (one per network at most): the first, in position order, is the best-ranked.
 where
   position <= $41
-  or position = (
-    select
-      min(position)
-    from
-      ranked
-    where
-      is_home
-  )
+  or is_home
 order by
   position;
 
@@ -453,8 +437,11 @@ with
       ) s
     where
       value > 0
-  ),
-  ranked as (
+  )
+select
+  *
+from
+  (
     select
       v.account_id,
       a.network,
@@ -509,22 +496,11 @@ with
     from
       v
       join accounts a on a.id = v.account_id
-  )
-  -- The home entity's best-ranked account on the networks asked for.
-select
-  *
-from
-  ranked
+  ) ranked
+  -- Every home account (one per network at most): the first, in position order, is the best-ranked.
 where
   position <= $36
-  or position = (
-    select
-      min(position)
-    from
-      ranked
-    where
-      is_home
-  )
+  or is_home
 order by
   position;
 
@@ -657,8 +633,11 @@ with
       ) s
     where
       value > 0
-  ),
-  ranked as (
+  )
+select
+  *
+from
+  (
     select
       v.account_id,
       a.network,
@@ -713,22 +692,11 @@ with
     from
       v
       join accounts a on a.id = v.account_id
-  )
-  -- The home entity's best-ranked account on the networks asked for.
-select
-  *
-from
-  ranked
+  ) ranked
+  -- Every home account (one per network at most): the first, in position order, is the best-ranked.
 where
   position <= $40
-  or position = (
-    select
-      min(position)
-    from
-      ranked
-    where
-      is_home
-  )
+  or is_home
 order by
   position;
 
