@@ -177,7 +177,10 @@ export type CampaignUpdateEventJson = z.output<typeof campaignUpdateEventSchema>
 
 /* Answers of the admin write routes. */
 
-/** `PUT /campaigns/:slug/campaign.yaml` and `POST /campaigns`: what applying the file changed. */
+/**
+ * A campaign file put back (the `PUT` of dashboard/server/routes/campaign-file.ts) or posted to
+ * `POST /campaigns`: what applying it changed.
+ */
 export const campaignAppliedSchema = z.object({
   campaign: z.string(),
   created: z.boolean().describe('true (status 201) when the file created the campaign'),

@@ -327,9 +327,9 @@ export async function readCampaignFile(path: string): Promise<CampaignFile> {
 
 /**
  * The campaign file as YAML, in the form `parseCampaignFile` reads back to the same campaign: what
- * `GET /api/v1/campaigns/:slug/campaign.yaml` downloads, so the file stays the source a team
- * versions. The short forms are kept where they say it all (an X-only entity is its username, X-only
- * queries a list); defaults are written out, so the file shows what is in force.
+ * the dashboard's download gives (dashboard/server/routes/campaign-file.ts), so the file stays the
+ * source a team versions. The short forms are kept where they say it all (an X-only entity is its
+ * username, X-only queries a list); defaults are written out, so the file shows what is in force.
  */
 export function campaignFileYaml(file: CampaignFile): string {
   const entity = (e: Entity) =>
