@@ -12,7 +12,7 @@ import type { Db } from '../../src/db/database.ts';
 import { storeNetworkPage } from '../../src/db/network-posts-repository.ts';
 import { campaignUpdatedChannel } from '../../src/jobs/queue-names.ts';
 import type { NetworkAccount } from '../../src/networks/types.ts';
-import { blueskyAccount, blueskyPost } from '../support/bluesky-records.ts';
+import { blueskyAccount, blueskyPost, insertXAccounts, insertXPosts } from '../support/network-records.ts';
 import {
   createTestDatabase,
   silentLog,
@@ -53,56 +53,19 @@ async function blueskyPosts(author: NetworkAccount, count: number): Promise<void
   });
 }
 
-async function xPosts(authorId: string, count: number, queryId: number): Promise<void> {
-  const rows = Array.from({ length: count }, () => ({
-    id: String(1000 + postNumber++),
-    author_id: authorId,
-    created_at: at,
-    text: 'hello #OGP16',
-    lang: 'en',
-    kind: 'post' as const,
-    hashtags: ['ogp16'],
-    mentions: [],
-    like_count: 1,
-    repost_count: 0,
-    reply_count: 0,
-    quote_count: 0,
-    metrics_observed_at: at,
-    first_seen_at: at,
-  }));
-  await db.insertInto('posts').values(rows).execute();
-  await db
-    .insertInto('campaign_posts')
-    .values(
-      rows.map((row) => ({ campaign_id: campaignId, query_id: queryId, post_id: row.id, matched_at: at })),
-    )
-    .execute();
-}
-
 const peer = blueskyAccount('did:plc:peer', 'peer.bsky.social');
 
 beforeAll(async () => {
   t = await createTestDatabase();
   db = t.db;
-  await db
-    .insertInto('accounts')
-    .values(
-      [
-        ['1', 'alice'],
-        ['100', 'OpenData_Forum'],
-      ].map(([id, username]) => ({
-        id: id as string,
-        username: username as string,
-        name: username as string,
-        description: null,
-        profile_image_url: null,
-        verified: false,
-        created_at: null,
-        first_seen_at: at,
-        last_seen_at: at,
-      })),
-    )
-    .execute();
+  await insertXAccounts(
+    db,
+    [
+      ['1', 'alice'],
+      ['100', 'OpenData_Forum'],
+    ],
+    at,
+  );
   // Other test files publish updates for their own campaign n°1 on the same channel.
   await sql`select setval('campaigns_id_seq', ${randomInt(100_000, 900_000)})`.execute(db);
   const file = parseCampaignFile(
@@ -119,8 +82,9 @@ queries: { x: ["#OGP16"], bluesky: ["#OGP16"] }
   const queries = await db.selectFrom('campaign_queries').select(['id', 'network']).execute();
   blueskyQuery = queries.find((query) => query.network === 'bluesky')?.id ?? 0;
   const xQuery = queries.find((query) => query.network === 'x')?.id ?? 0;
-  await xPosts('1', 3, xQuery);
-  await xPosts('100', 2, xQuery);
+  const onX = { campaignId, queryId: xQuery };
+  await insertXPosts(db, onX, '1', ['1001', '1002', '1003'], at);
+  await insertXPosts(db, onX, '100', ['1004', '1005'], at);
   await blueskyPosts(blueskyAccount('did:plc:home', 'opendataforum.bsky.social'), 2);
   await blueskyPosts(peer, 1);
 

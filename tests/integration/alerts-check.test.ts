@@ -12,7 +12,7 @@ import { ManualClock } from '../../src/clock.ts';
 import type { Db } from '../../src/db/database.ts';
 import { storeNetworkPage } from '../../src/db/network-posts-repository.ts';
 import type { NetworkAccount } from '../../src/networks/types.ts';
-import { blueskyAccount, blueskyPost } from '../support/bluesky-records.ts';
+import { blueskyAccount, blueskyPost } from '../support/network-records.ts';
 import {
   createTestDatabase,
   eventually,

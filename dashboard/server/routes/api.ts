@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { listCampaigns } from '../../../src/db/campaign-repository.ts';
-import { networks } from '../../../src/networks/types.ts';
+import { type Network, networks } from '../../../src/networks/types.ts';
 import { intervals, metrics, networkChoices, scopes, seriesMetrics } from '../../../src/rank/metrics.ts';
 import {
   accountSeriesSchema,
@@ -43,6 +43,12 @@ const leaderboardQuery = z.object({
   limit: integerIn(1, 500).default(50),
 });
 
+/** What both forms of the account series route answer. */
+const seriesAnswers = {
+  responses: { 200: { description: 'one point per bucket with a value', json: accountSeriesSchema } },
+  errors: { 400: 'a parameter is invalid (or the window holds too many buckets): the message names it' },
+};
+
 const seriesQuery = z.object({
   metric: oneOf(seriesMetrics).default('followers'),
   interval: oneOf(intervals).default('hour'),
@@ -77,6 +83,17 @@ export function apiRoutes({ db, clock, leaderboards }: DashboardContext): Hono {
     const to = query.to ?? campaign.window_end;
     checkWindow(from, to);
     return { campaign, from, to };
+  };
+
+  /** An account's series: the X form and the per-network form of the route answer alike. */
+  const series = async (
+    slug: string,
+    query: z.output<typeof seriesQuery>,
+    account: { network: Network; handle: string },
+  ) => {
+    const { campaign, from, to } = await target(slug, query);
+    checkBuckets(from, to, query.interval);
+    return seriesJson(db, campaign, account, { ...query, from, to }, clock.now());
   };
 
   return new Hono()
@@ -120,22 +137,16 @@ export function apiRoutes({ db, clock, leaderboards }: DashboardContext): Hono {
             schema: { type: 'string', pattern: usernameParam.source },
           },
         },
-        responses: { 200: { description: 'one point per bucket with a value', json: accountSeriesSchema } },
-        errors: {
-          400: 'a parameter is invalid (or the window holds too many buckets): the message names it',
-        },
+        ...seriesAnswers,
       }),
       validQuery(seriesQuery),
       async (c) => {
-        const query = c.req.valid('query');
         const given = c.req.param('username');
         if (!usernameParam.test(given)) {
           throw invalidParameter('username: expected an X username (1–15 letters, digits or _)');
         }
         const account = { network: 'x' as const, handle: given.replace(/^@/, '') };
-        const { campaign, from, to } = await target(c.req.param('slug'), query);
-        checkBuckets(from, to, query.interval);
-        return c.json(await seriesJson(db, campaign, account, { ...query, from, to }, clock.now()));
+        return c.json(await series(c.req.param('slug'), c.req.valid('query'), account));
       },
     )
     .get(
@@ -150,18 +161,12 @@ export function apiRoutes({ db, clock, leaderboards }: DashboardContext): Hono {
             schema: { type: 'string' },
           },
         },
-        responses: { 200: { description: 'one point per bucket with a value', json: accountSeriesSchema } },
-        errors: {
-          400: 'a parameter is invalid (or the window holds too many buckets): the message names it',
-        },
+        ...seriesAnswers,
       }),
       validQuery(seriesQuery),
       async (c) => {
-        const query = c.req.valid('query');
         const account = accountParams(c.req.param('network'), c.req.param('handle'));
-        const { campaign, from, to } = await target(c.req.param('slug'), query);
-        checkBuckets(from, to, query.interval);
-        return c.json(await seriesJson(db, campaign, account, { ...query, from, to }, clock.now()));
+        return c.json(await series(c.req.param('slug'), c.req.valid('query'), account));
       },
     )
     .get(
