@@ -14,6 +14,7 @@ import * as m0013 from './0013_multi_network.ts';
 import * as m0014 from './0014_rank_networks.ts';
 import * as m0015 from './0015_unresolved_handles.ts';
 import * as m0016 from './0016_avatars.ts';
+import * as m0017 from './0017_top_posts_order.ts';
 
 /** Every migration, in order. Landed migrations are history: add a new file, never edit one. */
 export const migrations: Record<string, Migration> = {
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '0014_rank_networks': m0014,
   '0015_unresolved_handles': m0015,
   '0016_avatars': m0016,
+  '0017_top_posts_order': m0017,
 };

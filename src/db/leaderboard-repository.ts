@@ -89,7 +89,13 @@ function valuesOf(campaign: CampaignRef, values: WindowValues): RawBuilder<unkno
 
 /**
  * A board ranked in SQL over every account with a value above 0: the top `limit` rows and the home
- * account's, with their rank (`rank()`: ties share it), and the number ranked.
+ * account's, with their rank (ties share it), and the number ranked.
+ *
+ * Only the rows on show meet `accounts`: the top rows are the values at or above the `limit`-th
+ * value (every tie of it, so the display order can break ties by handle), and their ranks follow
+ * within that set, since every higher value is in it; a home row further down counts the values
+ * above its own. Joining and sorting every ranked account by handle (38,000 on one day of the
+ * 1,000,000-post bench, tests/bench/rank.ts) took most of a day board's time.
  */
 export async function rankedBoard(
   db: Db,
@@ -102,23 +108,30 @@ export async function rankedBoard(
   home: (BoardEntry & { rank: number }) | null;
 }> {
   const { rows } = await sql<EntryRow & { rank: number; position: number; total: number; is_home: boolean }>`
-    with v as materialized (select account_id, value from (${valuesOf(campaign, values)}) s where value > 0)
-    select * from (
-      select v.account_id, a.network, a.mention_key, a.username, a.name, a.profile_image_url,
-        v.value::float8 as value,
-        rank() over (order by v.value desc)::int as rank,
-        row_number() over (order by v.value desc, lower(a.username) collate "C", v.account_id)::int as position,
-        count(*) over ()::int as total,
-        v.account_id in (${homeIds(campaign)}) as is_home
-      from v join accounts a on a.id = v.account_id
+    with v as materialized (select account_id, value from (${valuesOf(campaign, values)}) s where value > 0),
+    cut as (select value from v order by value desc offset ${Math.max(limit - 1, 0)} limit 1),
+    shown as (
+      select account_id, value, false as is_home, rank() over (order by value desc) as rank
+      from v where value >= coalesce((select value from cut), 0)
+      union all
+      select account_id, value, true, (select count(*) from v o where o.value > h.value) + 1
+      from v h where h.account_id in (${homeIds(campaign)})
+    )
+    select *, (select count(*) from v)::int as total from (
+      select s.account_id, a.network, a.mention_key, a.username, a.name, a.profile_image_url,
+        s.value::float8 as value, s.rank::int as rank, s.is_home,
+        row_number() over (partition by s.is_home
+          order by s.value desc, lower(a.username) collate "C", s.account_id)::int as position
+      from shown s join accounts a on a.id = s.account_id
     ) ranked
     -- Every home account (one per network at most): the first, in position order, is the best-ranked.
-    where position <= ${limit} or is_home order by position
+    where position <= ${limit} or is_home
+    order by is_home, position
   `.execute(db);
   const home = rows.find((row) => row.is_home);
   return {
     total: rows[0]?.total ?? 0,
-    rows: rows.filter((row) => row.position <= limit).map((row) => ({ ...toEntry(row), rank: row.rank })),
+    rows: rows.filter((row) => !row.is_home).map((row) => ({ ...toEntry(row), rank: row.rank })),
     home: home ? { ...toEntry(home), rank: home.rank } : null,
   };
 }

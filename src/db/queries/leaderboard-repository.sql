@@ -88,31 +88,57 @@ with
       ) s
     where
       value > 0
-  )
-select
-  *
-from
-  (
+  ),
+  cut as (
     select
-      v.account_id,
-      a.network,
-      a.mention_key,
-      a.username,
-      a.name,
-      a.profile_image_url,
-      v.value::float8 as value,
+      value
+    from
+      v
+    order by
+      value desc
+    offset
+      $36
+    limit
+      1
+  ),
+  shown as (
+    select
+      account_id,
+      value,
+      false as is_home,
       rank() over (
         order by
-          v.value desc
-      )::int as rank,
-      row_number() over (
-        order by
-          v.value desc,
-          lower(a.username) collate "C",
-          v.account_id
-      )::int as position,
-      count(*) over ()::int as total,
-      v.account_id in (
+          value desc
+      ) as rank
+    from
+      v
+    where
+      value >= coalesce(
+        (
+          select
+            value
+          from
+            cut
+        ),
+        0
+      )
+    union all
+    select
+      account_id,
+      value,
+      true,
+      (
+        select
+          count(*)
+        from
+          v o
+        where
+          o.value > h.value
+      ) + 1
+    from
+      v h
+    where
+      h.account_id in (
         select
           h.id
         from
@@ -140,19 +166,49 @@ from
             from
               campaign_accounts w
             where
-              w.campaign_id = $36
+              w.campaign_id = $37
               and w.role = 'home'
           ) h
-      ) as is_home
+      )
+  )
+select
+  *,
+  (
+    select
+      count(*)
     from
       v
-      join accounts a on a.id = v.account_id
+  )::int as total
+from
+  (
+    select
+      s.account_id,
+      a.network,
+      a.mention_key,
+      a.username,
+      a.name,
+      a.profile_image_url,
+      s.value::float8 as value,
+      s.rank::int as rank,
+      s.is_home,
+      row_number() over (
+        partition by
+          s.is_home
+        order by
+          s.value desc,
+          lower(a.username) collate "C",
+          s.account_id
+      )::int as position
+    from
+      shown s
+      join accounts a on a.id = s.account_id
   ) ranked
   -- Every home account (one per network at most): the first, in position order, is the best-ranked.
 where
-  position <= $37
+  position <= $38
   or is_home
 order by
+  is_home,
   position;
 
 -- rankedBoard (mentions, difference)
@@ -301,31 +357,57 @@ with
       ) s
     where
       value > 0
-  )
-select
-  *
-from
-  (
+  ),
+  cut as (
     select
-      v.account_id,
-      a.network,
-      a.mention_key,
-      a.username,
-      a.name,
-      a.profile_image_url,
-      v.value::float8 as value,
+      value
+    from
+      v
+    order by
+      value desc
+    offset
+      $40
+    limit
+      1
+  ),
+  shown as (
+    select
+      account_id,
+      value,
+      false as is_home,
       rank() over (
         order by
-          v.value desc
-      )::int as rank,
-      row_number() over (
-        order by
-          v.value desc,
-          lower(a.username) collate "C",
-          v.account_id
-      )::int as position,
-      count(*) over ()::int as total,
-      v.account_id in (
+          value desc
+      ) as rank
+    from
+      v
+    where
+      value >= coalesce(
+        (
+          select
+            value
+          from
+            cut
+        ),
+        0
+      )
+    union all
+    select
+      account_id,
+      value,
+      true,
+      (
+        select
+          count(*)
+        from
+          v o
+        where
+          o.value > h.value
+      ) + 1
+    from
+      v h
+    where
+      h.account_id in (
         select
           h.id
         from
@@ -353,19 +435,49 @@ from
             from
               campaign_accounts w
             where
-              w.campaign_id = $40
+              w.campaign_id = $41
               and w.role = 'home'
           ) h
-      ) as is_home
+      )
+  )
+select
+  *,
+  (
+    select
+      count(*)
     from
       v
-      join accounts a on a.id = v.account_id
+  )::int as total
+from
+  (
+    select
+      s.account_id,
+      a.network,
+      a.mention_key,
+      a.username,
+      a.name,
+      a.profile_image_url,
+      s.value::float8 as value,
+      s.rank::int as rank,
+      s.is_home,
+      row_number() over (
+        partition by
+          s.is_home
+        order by
+          s.value desc,
+          lower(a.username) collate "C",
+          s.account_id
+      )::int as position
+    from
+      shown s
+      join accounts a on a.id = s.account_id
   ) ranked
   -- Every home account (one per network at most): the first, in position order, is the best-ranked.
 where
-  position <= $41
+  position <= $42
   or is_home
 order by
+  is_home,
   position;
 
 -- rankedBoard (posts, sum)
@@ -437,31 +549,57 @@ with
       ) s
     where
       value > 0
-  )
-select
-  *
-from
-  (
+  ),
+  cut as (
     select
-      v.account_id,
-      a.network,
-      a.mention_key,
-      a.username,
-      a.name,
-      a.profile_image_url,
-      v.value::float8 as value,
+      value
+    from
+      v
+    order by
+      value desc
+    offset
+      $35
+    limit
+      1
+  ),
+  shown as (
+    select
+      account_id,
+      value,
+      false as is_home,
       rank() over (
         order by
-          v.value desc
-      )::int as rank,
-      row_number() over (
-        order by
-          v.value desc,
-          lower(a.username) collate "C",
-          v.account_id
-      )::int as position,
-      count(*) over ()::int as total,
-      v.account_id in (
+          value desc
+      ) as rank
+    from
+      v
+    where
+      value >= coalesce(
+        (
+          select
+            value
+          from
+            cut
+        ),
+        0
+      )
+    union all
+    select
+      account_id,
+      value,
+      true,
+      (
+        select
+          count(*)
+        from
+          v o
+        where
+          o.value > h.value
+      ) + 1
+    from
+      v h
+    where
+      h.account_id in (
         select
           h.id
         from
@@ -489,19 +627,49 @@ from
             from
               campaign_accounts w
             where
-              w.campaign_id = $35
+              w.campaign_id = $36
               and w.role = 'home'
           ) h
-      ) as is_home
+      )
+  )
+select
+  *,
+  (
+    select
+      count(*)
     from
       v
-      join accounts a on a.id = v.account_id
+  )::int as total
+from
+  (
+    select
+      s.account_id,
+      a.network,
+      a.mention_key,
+      a.username,
+      a.name,
+      a.profile_image_url,
+      s.value::float8 as value,
+      s.rank::int as rank,
+      s.is_home,
+      row_number() over (
+        partition by
+          s.is_home
+        order by
+          s.value desc,
+          lower(a.username) collate "C",
+          s.account_id
+      )::int as position
+    from
+      shown s
+      join accounts a on a.id = s.account_id
   ) ranked
   -- Every home account (one per network at most): the first, in position order, is the best-ranked.
 where
-  position <= $36
+  position <= $37
   or is_home
 order by
+  is_home,
   position;
 
 -- rankedBoard (mentions, sum)
@@ -633,31 +801,57 @@ with
       ) s
     where
       value > 0
-  )
-select
-  *
-from
-  (
+  ),
+  cut as (
     select
-      v.account_id,
-      a.network,
-      a.mention_key,
-      a.username,
-      a.name,
-      a.profile_image_url,
-      v.value::float8 as value,
+      value
+    from
+      v
+    order by
+      value desc
+    offset
+      $39
+    limit
+      1
+  ),
+  shown as (
+    select
+      account_id,
+      value,
+      false as is_home,
       rank() over (
         order by
-          v.value desc
-      )::int as rank,
-      row_number() over (
-        order by
-          v.value desc,
-          lower(a.username) collate "C",
-          v.account_id
-      )::int as position,
-      count(*) over ()::int as total,
-      v.account_id in (
+          value desc
+      ) as rank
+    from
+      v
+    where
+      value >= coalesce(
+        (
+          select
+            value
+          from
+            cut
+        ),
+        0
+      )
+    union all
+    select
+      account_id,
+      value,
+      true,
+      (
+        select
+          count(*)
+        from
+          v o
+        where
+          o.value > h.value
+      ) + 1
+    from
+      v h
+    where
+      h.account_id in (
         select
           h.id
         from
@@ -685,19 +879,49 @@ from
             from
               campaign_accounts w
             where
-              w.campaign_id = $39
+              w.campaign_id = $40
               and w.role = 'home'
           ) h
-      ) as is_home
+      )
+  )
+select
+  *,
+  (
+    select
+      count(*)
     from
       v
-      join accounts a on a.id = v.account_id
+  )::int as total
+from
+  (
+    select
+      s.account_id,
+      a.network,
+      a.mention_key,
+      a.username,
+      a.name,
+      a.profile_image_url,
+      s.value::float8 as value,
+      s.rank::int as rank,
+      s.is_home,
+      row_number() over (
+        partition by
+          s.is_home
+        order by
+          s.value desc,
+          lower(a.username) collate "C",
+          s.account_id
+      )::int as position
+    from
+      shown s
+      join accounts a on a.id = s.account_id
   ) ranked
   -- Every home account (one per network at most): the first, in position order, is the best-ranked.
 where
-  position <= $40
+  position <= $41
   or is_home
 order by
+  is_home,
   position;
 
 -- topOfTotals (posts)
