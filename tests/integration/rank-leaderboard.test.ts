@@ -393,4 +393,72 @@ describe('rollups under change', { timeout: 180_000 }, () => {
       await expectBoardsAgree(campaign, metric, 'all', {});
     }
   });
+
+  test('posts moved across midnight, on the DST days too, move every day board', async () => {
+    // Each local day of both campaigns, as the dashboard's day switch asks for them: the 25-hour
+    // day of autumn and the 23-hour day of spring included.
+    const days = {
+      autumn: [
+        '2016-10-28T22:00:00Z',
+        '2016-10-29T22:00:00Z',
+        '2016-10-30T23:00:00Z',
+        '2016-10-31T23:00:00Z',
+      ],
+      spring: [
+        '2017-03-24T23:00:00Z',
+        '2017-03-25T23:00:00Z',
+        '2017-03-26T22:00:00Z',
+        '2017-03-27T22:00:00Z',
+      ],
+    };
+    const moved: Record<string, number> = {};
+    for (const [name, bounds] of Object.entries(days)) {
+      for (const midnight of bounds.slice(1, -1)) {
+        // The posts of the 90 minutes on either side of a local midnight cross it: two hours
+        // later before it, two hours earlier after it.
+        const { numUpdatedRows } = await db
+          .updateTable('posts')
+          .set({
+            created_at: sql<Date>`case when created_at < ${midnight}::timestamptz
+              then created_at + interval '2 hours' else created_at - interval '2 hours' end`,
+          })
+          .where('created_at', '>=', sql<Date>`${midnight}::timestamptz - interval '90 minutes'`)
+          .where('created_at', '<', sql<Date>`${midnight}::timestamptz + interval '90 minutes'`)
+          .execute()
+          .then(([result]) => result ?? { numUpdatedRows: 0n });
+        moved[`${name} ${midnight}`] = Number(numUpdatedRows);
+      }
+    }
+    // And across the autumn change itself: the first 02:00–03:00 (CEST) becomes the second (CET).
+    await db
+      .updateTable('posts')
+      .set({ created_at: sql<Date>`created_at + interval '1 hour'` })
+      .where('created_at', '>=', new Date('2016-10-30T00:00:00Z'))
+      .where('created_at', '<', new Date('2016-10-30T01:00:00Z'))
+      .execute();
+    for (const count of Object.values(moved)) expect(count).toBeGreaterThan(4);
+
+    for (const [name, bounds] of Object.entries(days)) {
+      const campaign = await db
+        .selectFrom('campaigns')
+        .selectAll()
+        .where('slug', '=', name)
+        .executeTakeFirstOrThrow();
+      for (const [i, from] of bounds.slice(0, -1).entries()) {
+        const window = { from: new Date(from), to: new Date(bounds[i + 1] ?? from) };
+        expect(startOfDay(window.from, campaign.timezone)).toEqual(window.from);
+        // Read at noon of the day as well: its movement compares with the day's start.
+        const noon = new Date(window.from.getTime() + 12 * 3600_000);
+        for (const metric of metrics) {
+          for (const scope of scopes) {
+            await expectBoardsAgree(campaign, metric, scope, window);
+            await expectBoardsAgree(campaign, metric, scope, window, noon);
+          }
+        }
+      }
+      const kept = await rollupState(db, campaign.id);
+      await rebuildRollups(db, campaign.id);
+      expect(await rollupState(db, campaign.id)).toEqual(kept);
+    }
+  });
 });
