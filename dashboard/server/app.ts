@@ -50,7 +50,15 @@ export interface DashboardDeps {
   /** period of the SSE keep-alive comments (tests shorten it) */
   heartbeatMs?: number | undefined;
   /** how long leaderboards are kept (dashboard/server/leaderboard-cache.ts); tests that write behind its back shorten it */
-  leaderboardCache?: { ttlMs?: number; shortTtlMs?: number; maxEntries?: number } | undefined;
+  leaderboardCache?:
+    | {
+        ttlMs?: number;
+        shortTtlMs?: number;
+        maxEntries?: number;
+        renewMs?: number;
+        renewConcurrency?: number;
+      }
+    | undefined;
   /** per client address on /api/v1, event streams excepted (default 600 a minute); false: off */
   rateLimit?: RateLimitOptions | false | undefined;
 }

@@ -17,9 +17,13 @@ export interface Subscriber {
   end(): void;
 }
 
-/** Sees every update as it arrives (unthrottled), and each time updates may have been missed. */
+/**
+ * Sees every update as it arrives (unthrottled), and each time updates may have been missed. What
+ * `update` returns, the relay waits for (at most `settleMs`) before telling browsers: the
+ * leaderboard cache reads its boards again first (dashboard/server/leaderboard-cache.ts).
+ */
 export interface UpdateWatcher {
-  update(campaignId: number): void;
+  update(campaignId: number): unknown;
   /** the subscription was lost or restored: messages in between are gone */
   reset(): void;
 }
@@ -49,6 +53,8 @@ export interface LiveUpdatesOptions {
    * writes makes one redraw, and the screen still moves well within a second of the write.
    */
   throttleMs?: number;
+  /** The longest an update waits for the watchers' work (a slow database must not hold the stream). */
+  settleMs?: number;
 }
 
 /**
@@ -57,10 +63,13 @@ export interface LiveUpdatesOptions {
  */
 export function relayCampaignUpdates(options: LiveUpdatesOptions): LiveUpdates {
   const throttleMs = options.throttleMs ?? 250;
+  const settleMs = options.settleMs ?? 1000;
   const bootId = Date.now().toString(36);
   let sequence = 0;
   const subscribers = new Map<number, Set<Subscriber>>();
   const throttles = new Map<number, { lastMs: number; timer?: NodeJS.Timeout }>();
+  /** per campaign, the watchers' work for its latest message */
+  const settling = new Map<number, Promise<unknown>>();
   let redis: Redis | undefined;
   let subscribed = false;
   /** the first SUBSCRIBE went through: after a reconnect, ioredis restores it by itself */
@@ -89,7 +98,7 @@ export function relayCampaignUpdates(options: LiveUpdatesOptions): LiveUpdates {
   };
 
   const onMessage = (campaignId: number) => {
-    for (const watcher of watchers) watcher.update(campaignId);
+    settling.set(campaignId, Promise.allSettled([...watchers].map((watcher) => watcher.update(campaignId))));
     const throttle = throttles.get(campaignId) ?? { lastMs: 0 };
     throttles.set(campaignId, throttle);
     if (throttle.timer) return;
@@ -97,7 +106,14 @@ export function relayCampaignUpdates(options: LiveUpdatesOptions): LiveUpdates {
     const fire = () => {
       throttle.timer = undefined;
       throttle.lastMs = Date.now();
-      relay(campaignId);
+      let timeout: NodeJS.Timeout | undefined;
+      const late = new Promise((resolve) => {
+        timeout = setTimeout(resolve, settleMs);
+      });
+      void Promise.race([settling.get(campaignId), late]).then(() => {
+        clearTimeout(timeout);
+        if (!closed) relay(campaignId);
+      });
     };
     if (wait <= 0) fire();
     else throttle.timer = setTimeout(fire, wait);
@@ -186,6 +202,7 @@ export function relayCampaignUpdates(options: LiveUpdatesOptions): LiveUpdates {
       setSubscribed(false);
       for (const throttle of throttles.values()) clearTimeout(throttle.timer);
       throttles.clear();
+      settling.clear();
       for (const wake of waiters) wake();
       endAll();
       redis?.disconnect();

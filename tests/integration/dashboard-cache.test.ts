@@ -128,6 +128,53 @@ describe('with Redis: kept until a write is announced', () => {
     expect(fresh.asOf).toBe(clock.now().toISOString());
     await reader.cancel();
   });
+  test('after an announced write, the board before serves until the new one is read; then the event', async () => {
+    const app = dashboard({
+      redisUrl: testRedisUrl,
+      leaderboardCache: { ttlMs: 600_000, shortTtlMs: 600_000 },
+    });
+    const stream = await app.request('/api/v1/campaigns/ogp16/events');
+    const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    expect(decoder.decode((await reader.read()).value)).toContain('event: hello');
+    const before = await board(app);
+    const bobBefore = postsOf(before, 'bob');
+
+    await addPosts('2', 2);
+    // The totals are locked: the board read again after the announcement waits.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let locked = () => {};
+    const lockTaken = new Promise<void>((resolve) => {
+      locked = resolve;
+    });
+    const lock = t.db.transaction().execute(async (trx) => {
+      await sql`lock table rank_totals in access exclusive mode`.execute(trx);
+      locked();
+      await held;
+    });
+    await lockTaken;
+    await publisher.publish(campaignUpdatedChannel(prefix), JSON.stringify({ campaignId }));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Meanwhile: the board before, at once, and no update event yet.
+    expect(await board(app)).toEqual(before);
+    const pending = reader.read();
+    const early = await Promise.race([
+      pending,
+      new Promise((resolve) => setTimeout(() => resolve('none'), 200)),
+    ]);
+    expect(early).toBe('none');
+
+    release();
+    await lock;
+    let received = decoder.decode((await pending).value);
+    while (!received.includes('event: update')) received += decoder.decode((await reader.read()).value);
+    // The event went out once the board was read again: the first read after it has the posts.
+    expect(postsOf(await board(app), 'bob')).toBe(bobBefore + 2);
+    await reader.cancel();
+  });
 });
 
 describe('without Redis: a short lifetime', () => {
