@@ -25,7 +25,8 @@ import {
  * with data) against the 1 s target, when the charts are drawn, and how long a worker's write takes
  * to reach the screen through Redis and Server-Sent Events. Reported, never asserted. The API is
  * read once before the page views, so they find the leaderboard in the dashboard's cache, as every
- * visitor does between two writes; a write empties it, so "write → on screen" includes a full read.
+ * visitor does between two writes; a write has it read again before the update event goes out, so
+ * "write → on screen" includes a full read.
  *
  * BENCH_DASHBOARD_POSTS sets the campaign's size (default 100,000 posts by 10,000 accounts).
  */
