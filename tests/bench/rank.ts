@@ -257,6 +257,8 @@ async function load(db: Db): Promise<Campaign> {
   await db.transaction().execute(async (trx) => {
     await sql`set local session_replication_role = replica`.execute(trx);
     await sql`set local synchronous_commit = off`.execute(trx);
+    // The same draw every run (BENCH_RANK_SEED): runs and versions compare on the same campaign.
+    await sql`select setseed(${Number(process.env.BENCH_RANK_SEED ?? 0.2016)})`.execute(trx);
     await sql`
       insert into accounts (id, username, name, first_seen_at, last_seen_at)
       select g, 'user_' || (g - 1), 'User ' || (g - 1), ${window.start}::timestamptz, ${window.start}::timestamptz
