@@ -115,14 +115,16 @@ export async function rankedBoard(
       from v where value >= coalesce((select value from cut), 0)
       union all
       select account_id, value, true, (select count(*) from v o where o.value > h.value) + 1
-      from v h where h.account_id in (${homeIds(campaign)})
+      from v h where h.account_id = any(array(${homeIds(campaign)}))
     )
     select *, (select count(*) from v)::int as total from (
       select s.account_id, a.network, a.mention_key, a.username, a.name, a.profile_image_url,
         s.value::float8 as value, s.rank::int as rank, s.is_home,
         row_number() over (partition by s.is_home
           order by s.value desc, lower(a.username) collate "C", s.account_id)::int as position
-      from shown s join accounts a on a.id = s.account_id
+      from shown s
+      -- One probe per row shown: the planner cannot tell how few they are, and hashed all accounts.
+      cross join lateral (select * from accounts a where a.id = s.account_id limit 1) a
     ) ranked
     -- Every home account (one per network at most): the first, in position order, is the best-ranked.
     where position <= ${limit} or is_home

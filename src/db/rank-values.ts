@@ -34,7 +34,12 @@ export type TotalsColumn = 'posts' | 'reposts' | 'engagement' | 'impressions';
 export type WindowPlan =
   | { strategy: 'totals' }
   | { strategy: 'difference'; leftOut: Span[] }
-  | { strategy: 'sum'; window: Span };
+  /**
+   * `day`: the window is exactly that local day. Its values are that day's rows of the daily
+   * rollups, one per account, with nothing to add up: a "today" board of the 5,000,000-post
+   * bench (tests/bench/rank.ts) summed 190,000 rows for it.
+   */
+  | { strategy: 'sum'; window: Span; day?: Date };
 
 type CampaignCalendar = Pick<Campaign, 'id' | 'timezone'>;
 
@@ -207,7 +212,10 @@ export function accountValues(
         where t.campaign_id = ${campaign.id}`;
     }
     case 'sum':
-      return accountSpan(campaign, metric, plan.window);
+      return plan.day
+        ? sql`select account_id, ${column} as value from rank_daily
+            where campaign_id = ${campaign.id} and day = ${at(plan.day)}`
+        : accountSpan(campaign, metric, plan.window);
   }
 }
 
@@ -228,7 +236,10 @@ export function mentionValues(campaign: CampaignCalendar, plan: WindowPlan): Raw
         where t.campaign_id = ${campaign.id}`;
     }
     case 'sum':
-      return mentionSpan(campaign, plan.window);
+      return plan.day
+        ? sql`select username, mentions as value from rank_mentions_daily
+            where campaign_id = ${campaign.id} and day = ${at(plan.day)}`
+        : mentionSpan(campaign, plan.window);
   }
 }
 

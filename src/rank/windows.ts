@@ -5,6 +5,7 @@ import { startOfDay } from './calendar.ts';
 export type { Span } from '../db/rank-values.ts';
 
 type CampaignWindow = Pick<Campaign, 'window_start' | 'window_end'>;
+type CampaignCalendar = CampaignWindow & Pick<Campaign, 'timezone'>;
 
 export type Strategy = WindowPlan['strategy'];
 
@@ -23,16 +24,28 @@ export function strategyFor(campaign: CampaignWindow, window: Span): Strategy {
   return 'sum';
 }
 
-/** The strategy with what its SQL needs: the spans a difference leaves out, the window a sum adds up. */
-export function planFor(campaign: CampaignWindow, window: Span): WindowPlan {
+/**
+ * The strategy with what its SQL needs: the spans a difference leaves out, the window a sum adds
+ * up, and whether that window is one whole day of the campaign's calendar (read as it is kept).
+ */
+export function planFor(campaign: CampaignCalendar, window: Span): WindowPlan {
   switch (strategyFor(campaign, window)) {
     case 'totals':
       return { strategy: 'totals' };
     case 'difference':
       return { strategy: 'difference', leftOut: leftOut(campaign, window) };
     case 'sum':
-      return { strategy: 'sum', window };
+      return isOneDay(campaign, window)
+        ? { strategy: 'sum', window, day: window.from }
+        : { strategy: 'sum', window };
   }
+}
+
+/** [from, to) is one local day of the campaign's timezone, 23- and 25-hour days included. */
+function isOneDay(campaign: Pick<Campaign, 'timezone'>, window: Span): boolean {
+  const start = startOfDay(window.from, campaign.timezone);
+  const next = startOfDay(new Date(start.getTime() + 36 * 3600_000), campaign.timezone);
+  return start.getTime() === window.from.getTime() && next.getTime() === window.to.getTime();
 }
 
 /** The spans of the campaign window that `window` (inside it) leaves out. */

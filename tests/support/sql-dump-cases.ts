@@ -35,6 +35,8 @@ const end = new Date('2016-12-09T23:00:00Z');
 const whole = { from: start, to: end };
 const most = { from: new Date(start.getTime() + 6 * hour), to: end };
 const day = { from: new Date(start.getTime() + 24 * hour), to: new Date(start.getTime() + 48 * hour) };
+/** Not a whole day: the sum adds up days and parts of days. */
+const span = { from: new Date(start.getTime() + 20 * hour), to: new Date(start.getTime() + 48 * hour) };
 const asOf = new Date(start.getTime() + 40 * hour);
 const ids = ['1001', '1002'];
 const usernames = ['opendata_forum', 'peer_one'];
@@ -43,13 +45,13 @@ const plan = (campaign: Campaign, window: { from: Date; to: Date }) => planFor(c
 
 export const dumpedRepositories: Record<string, DumpCase[]> = {
   'leaderboard-repository': [
-    ...(['difference', 'sum'] as const).flatMap((strategy) =>
+    ...(['difference', 'sum', 'one day'] as const).flatMap((strategy) =>
       (['posts', 'mentions'] as const).map(
         (metric): DumpCase => ({
           fn: 'rankedBoard',
           label: `${metric}, ${strategy}`,
           run: (db, c) => {
-            const window = strategy === 'difference' ? most : day;
+            const window = { difference: most, sum: span, 'one day': day }[strategy];
             return boards.rankedBoard(db, c, { metric, window, plan: plan(c, window), network: 'all' }, 50);
           },
         }),

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { rankRows, ValueCounts } from '../../src/rank/ranking.ts';
-import { strategyFor } from '../../src/rank/windows.ts';
+import { planFor, strategyFor } from '../../src/rank/windows.ts';
 
 const row = (username: string, value: number, accountId = username) => ({ accountId, username, value });
 
@@ -113,5 +113,19 @@ describe('how a window is read', () => {
     ['outside it', '2016-12-01T00:00:00Z', '2016-12-02T00:00:00Z', 'sum'],
   ])('%s: %s', (_name, from, to, strategy) => {
     expect(strategyFor(campaign, { from: new Date(from), to: new Date(to) })).toBe(strategy);
+  });
+
+  // A whole local day is read from its rows of the daily rollups as they are kept.
+  test.each([
+    ['a day of the event', '2016-12-07T23:00:00Z', '2016-12-08T23:00:00Z', true],
+    ['the 25-hour day of the autumn change', '2016-10-29T22:00:00Z', '2016-10-30T23:00:00Z', true],
+    ['its first 24 hours', '2016-10-29T22:00:00Z', '2016-10-30T22:00:00Z', false],
+    ['the 23-hour day of the spring change', '2017-03-25T23:00:00Z', '2017-03-26T22:00:00Z', true],
+    ['two days', '2016-12-06T23:00:00Z', '2016-12-08T23:00:00Z', false],
+    ['a day in UTC', '2016-12-08T00:00:00Z', '2016-12-09T00:00:00Z', false],
+  ])('%s: one day, %s', (_name, from, to, oneDay) => {
+    const window = { from: new Date(from), to: new Date(to) };
+    const plan = planFor(campaign, window);
+    expect(plan.strategy === 'sum' ? plan.day : undefined).toEqual(oneDay ? window.from : undefined);
   });
 });

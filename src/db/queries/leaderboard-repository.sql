@@ -138,37 +138,39 @@ with
     from
       v h
     where
-      h.account_id in (
-        select
-          h.id
-        from
-          (
-            select
-              w.network,
-              w.username,
-              coalesce(
-                w.account_id,
-                (
-                  select
-                    n.id
-                  from
-                    accounts n
-                  where
-                    n.network = w.network
-                    and lower(n.username) = lower(w.username)
-                  order by
-                    n.last_seen_at desc,
-                    n.id
-                  limit
-                    1
-                )
-              ) as id
-            from
-              campaign_accounts w
-            where
-              w.campaign_id = $37
-              and w.role = 'home'
-          ) h
+      h.account_id = any (
+        array(
+          select
+            h.id
+          from
+            (
+              select
+                w.network,
+                w.username,
+                coalesce(
+                  w.account_id,
+                  (
+                    select
+                      n.id
+                    from
+                      accounts n
+                    where
+                      n.network = w.network
+                      and lower(n.username) = lower(w.username)
+                    order by
+                      n.last_seen_at desc,
+                      n.id
+                    limit
+                      1
+                  )
+                ) as id
+              from
+                campaign_accounts w
+              where
+                w.campaign_id = $37
+                and w.role = 'home'
+            ) h
+        )
       )
   )
 select
@@ -201,7 +203,17 @@ from
       )::int as position
     from
       shown s
-      join accounts a on a.id = s.account_id
+      -- One probe per row shown: the planner cannot tell how few they are, and hashed all accounts.
+      cross join lateral (
+        select
+          *
+        from
+          accounts a
+        where
+          a.id = s.account_id
+        limit
+          1
+      ) a
   ) ranked
   -- Every home account (one per network at most): the first, in position order, is the best-ranked.
 where
@@ -407,37 +419,39 @@ with
     from
       v h
     where
-      h.account_id in (
-        select
-          h.id
-        from
-          (
-            select
-              w.network,
-              w.username,
-              coalesce(
-                w.account_id,
-                (
-                  select
-                    n.id
-                  from
-                    accounts n
-                  where
-                    n.network = w.network
-                    and lower(n.username) = lower(w.username)
-                  order by
-                    n.last_seen_at desc,
-                    n.id
-                  limit
-                    1
-                )
-              ) as id
-            from
-              campaign_accounts w
-            where
-              w.campaign_id = $41
-              and w.role = 'home'
-          ) h
+      h.account_id = any (
+        array(
+          select
+            h.id
+          from
+            (
+              select
+                w.network,
+                w.username,
+                coalesce(
+                  w.account_id,
+                  (
+                    select
+                      n.id
+                    from
+                      accounts n
+                    where
+                      n.network = w.network
+                      and lower(n.username) = lower(w.username)
+                    order by
+                      n.last_seen_at desc,
+                      n.id
+                    limit
+                      1
+                  )
+                ) as id
+              from
+                campaign_accounts w
+              where
+                w.campaign_id = $41
+                and w.role = 'home'
+            ) h
+        )
       )
   )
 select
@@ -470,7 +484,17 @@ from
       )::int as position
     from
       shown s
-      join accounts a on a.id = s.account_id
+      -- One probe per row shown: the planner cannot tell how few they are, and hashed all accounts.
+      cross join lateral (
+        select
+          *
+        from
+          accounts a
+        where
+          a.id = s.account_id
+        limit
+          1
+      ) a
   ) ranked
   -- Every home account (one per network at most): the first, in position order, is the best-ranked.
 where
@@ -599,37 +623,39 @@ with
     from
       v h
     where
-      h.account_id in (
-        select
-          h.id
-        from
-          (
-            select
-              w.network,
-              w.username,
-              coalesce(
-                w.account_id,
-                (
-                  select
-                    n.id
-                  from
-                    accounts n
-                  where
-                    n.network = w.network
-                    and lower(n.username) = lower(w.username)
-                  order by
-                    n.last_seen_at desc,
-                    n.id
-                  limit
-                    1
-                )
-              ) as id
-            from
-              campaign_accounts w
-            where
-              w.campaign_id = $36
-              and w.role = 'home'
-          ) h
+      h.account_id = any (
+        array(
+          select
+            h.id
+          from
+            (
+              select
+                w.network,
+                w.username,
+                coalesce(
+                  w.account_id,
+                  (
+                    select
+                      n.id
+                    from
+                      accounts n
+                    where
+                      n.network = w.network
+                      and lower(n.username) = lower(w.username)
+                    order by
+                      n.last_seen_at desc,
+                      n.id
+                    limit
+                      1
+                  )
+                ) as id
+              from
+                campaign_accounts w
+              where
+                w.campaign_id = $36
+                and w.role = 'home'
+            ) h
+        )
       )
   )
 select
@@ -662,7 +688,17 @@ from
       )::int as position
     from
       shown s
-      join accounts a on a.id = s.account_id
+      -- One probe per row shown: the planner cannot tell how few they are, and hashed all accounts.
+      cross join lateral (
+        select
+          *
+        from
+          accounts a
+        where
+          a.id = s.account_id
+        limit
+          1
+      ) a
   ) ranked
   -- Every home account (one per network at most): the first, in position order, is the best-ranked.
 where
@@ -851,37 +887,39 @@ with
     from
       v h
     where
-      h.account_id in (
-        select
-          h.id
-        from
-          (
-            select
-              w.network,
-              w.username,
-              coalesce(
-                w.account_id,
-                (
-                  select
-                    n.id
-                  from
-                    accounts n
-                  where
-                    n.network = w.network
-                    and lower(n.username) = lower(w.username)
-                  order by
-                    n.last_seen_at desc,
-                    n.id
-                  limit
-                    1
-                )
-              ) as id
-            from
-              campaign_accounts w
-            where
-              w.campaign_id = $40
-              and w.role = 'home'
-          ) h
+      h.account_id = any (
+        array(
+          select
+            h.id
+          from
+            (
+              select
+                w.network,
+                w.username,
+                coalesce(
+                  w.account_id,
+                  (
+                    select
+                      n.id
+                    from
+                      accounts n
+                    where
+                      n.network = w.network
+                      and lower(n.username) = lower(w.username)
+                    order by
+                      n.last_seen_at desc,
+                      n.id
+                    limit
+                      1
+                  )
+                ) as id
+              from
+                campaign_accounts w
+              where
+                w.campaign_id = $40
+                and w.role = 'home'
+            ) h
+        )
       )
   )
 select
@@ -914,11 +952,387 @@ from
       )::int as position
     from
       shown s
-      join accounts a on a.id = s.account_id
+      -- One probe per row shown: the planner cannot tell how few they are, and hashed all accounts.
+      cross join lateral (
+        select
+          *
+        from
+          accounts a
+        where
+          a.id = s.account_id
+        limit
+          1
+      ) a
   ) ranked
   -- Every home account (one per network at most): the first, in position order, is the best-ranked.
 where
   position <= $41
+  or is_home
+order by
+  is_home,
+  position;
+
+-- rankedBoard (posts, one day)
+with
+  v as materialized (
+    select
+      account_id,
+      value
+    from
+      (
+        select
+          account_id,
+          posts as value
+        from
+          rank_daily
+        where
+          campaign_id = $1
+          and day = $2::timestamptz
+      ) s
+    where
+      value > 0
+  ),
+  cut as (
+    select
+      value
+    from
+      v
+    order by
+      value desc
+    offset
+      $3
+    limit
+      1
+  ),
+  shown as (
+    select
+      account_id,
+      value,
+      false as is_home,
+      rank() over (
+        order by
+          value desc
+      ) as rank
+    from
+      v
+    where
+      value >= coalesce(
+        (
+          select
+            value
+          from
+            cut
+        ),
+        0
+      )
+    union all
+    select
+      account_id,
+      value,
+      true,
+      (
+        select
+          count(*)
+        from
+          v o
+        where
+          o.value > h.value
+      ) + 1
+    from
+      v h
+    where
+      h.account_id = any (
+        array(
+          select
+            h.id
+          from
+            (
+              select
+                w.network,
+                w.username,
+                coalesce(
+                  w.account_id,
+                  (
+                    select
+                      n.id
+                    from
+                      accounts n
+                    where
+                      n.network = w.network
+                      and lower(n.username) = lower(w.username)
+                    order by
+                      n.last_seen_at desc,
+                      n.id
+                    limit
+                      1
+                  )
+                ) as id
+              from
+                campaign_accounts w
+              where
+                w.campaign_id = $4
+                and w.role = 'home'
+            ) h
+        )
+      )
+  )
+select
+  *,
+  (
+    select
+      count(*)
+    from
+      v
+  )::int as total
+from
+  (
+    select
+      s.account_id,
+      a.network,
+      a.mention_key,
+      a.username,
+      a.name,
+      a.profile_image_url,
+      s.value::float8 as value,
+      s.rank::int as rank,
+      s.is_home,
+      row_number() over (
+        partition by
+          s.is_home
+        order by
+          s.value desc,
+          lower(a.username) collate "C",
+          s.account_id
+      )::int as position
+    from
+      shown s
+      -- One probe per row shown: the planner cannot tell how few they are, and hashed all accounts.
+      cross join lateral (
+        select
+          *
+        from
+          accounts a
+        where
+          a.id = s.account_id
+        limit
+          1
+      ) a
+  ) ranked
+  -- Every home account (one per network at most): the first, in position order, is the best-ranked.
+where
+  position <= $5
+  or is_home
+order by
+  is_home,
+  position;
+
+-- rankedBoard (mentions, one day)
+with
+  v as materialized (
+    select
+      account_id,
+      value
+    from
+      (
+        select
+          named.id as account_id,
+          m.username,
+          m.value
+        from
+          (
+            select
+              username,
+              mentions as value
+            from
+              rank_mentions_daily
+            where
+              campaign_id = $1
+              and day = $2::timestamptz
+          ) m
+          cross join lateral (
+            select
+              n.id
+            from
+              accounts n
+            where
+              n.mention_key = m.username
+            order by
+              n.last_seen_at desc,
+              n.id
+            limit
+              1
+          ) named
+        where
+          (
+            named.id in (
+              select
+                coalesce(
+                  w.account_id,
+                  (
+                    select
+                      n.id
+                    from
+                      accounts n
+                    where
+                      n.network = w.network
+                      and lower(n.username) = lower(w.username)
+                    order by
+                      n.last_seen_at desc,
+                      n.id
+                    limit
+                      1
+                  )
+                )
+              from
+                campaign_accounts w
+              where
+                w.campaign_id = $3
+            )
+            or exists (
+              select
+                1
+              from
+                rank_posts a
+              where
+                a.campaign_id = $4
+                and a.author_id = named.id
+                and a.created_at >= $5::timestamptz
+                and a.created_at < $6::timestamptz
+            )
+          )
+      ) s
+    where
+      value > 0
+  ),
+  cut as (
+    select
+      value
+    from
+      v
+    order by
+      value desc
+    offset
+      $7
+    limit
+      1
+  ),
+  shown as (
+    select
+      account_id,
+      value,
+      false as is_home,
+      rank() over (
+        order by
+          value desc
+      ) as rank
+    from
+      v
+    where
+      value >= coalesce(
+        (
+          select
+            value
+          from
+            cut
+        ),
+        0
+      )
+    union all
+    select
+      account_id,
+      value,
+      true,
+      (
+        select
+          count(*)
+        from
+          v o
+        where
+          o.value > h.value
+      ) + 1
+    from
+      v h
+    where
+      h.account_id = any (
+        array(
+          select
+            h.id
+          from
+            (
+              select
+                w.network,
+                w.username,
+                coalesce(
+                  w.account_id,
+                  (
+                    select
+                      n.id
+                    from
+                      accounts n
+                    where
+                      n.network = w.network
+                      and lower(n.username) = lower(w.username)
+                    order by
+                      n.last_seen_at desc,
+                      n.id
+                    limit
+                      1
+                  )
+                ) as id
+              from
+                campaign_accounts w
+              where
+                w.campaign_id = $8
+                and w.role = 'home'
+            ) h
+        )
+      )
+  )
+select
+  *,
+  (
+    select
+      count(*)
+    from
+      v
+  )::int as total
+from
+  (
+    select
+      s.account_id,
+      a.network,
+      a.mention_key,
+      a.username,
+      a.name,
+      a.profile_image_url,
+      s.value::float8 as value,
+      s.rank::int as rank,
+      s.is_home,
+      row_number() over (
+        partition by
+          s.is_home
+        order by
+          s.value desc,
+          lower(a.username) collate "C",
+          s.account_id
+      )::int as position
+    from
+      shown s
+      -- One probe per row shown: the planner cannot tell how few they are, and hashed all accounts.
+      cross join lateral (
+        select
+          *
+        from
+          accounts a
+        where
+          a.id = s.account_id
+        limit
+          1
+      ) a
+  ) ranked
+  -- Every home account (one per network at most): the first, in position order, is the best-ranked.
+where
+  position <= $9
   or is_home
 order by
   is_home,

@@ -506,66 +506,16 @@ with
       (
         select
           account_id,
-          sum(value) as value
+          posts as value
         from
-          (
-            select
-              d.account_id,
-              d.posts as value
-            from
-              rank_daily d
-            where
-              d.campaign_id = $1
-              and d.day >= (
-                case
-                  when date_trunc('day', $2::timestamptz, $3) = $4::timestamptz then date_trunc('day', $5::timestamptz, $6)
-                  else date_trunc('day', date_trunc('day', $7::timestamptz, $8) + interval '36 hours', $9)
-                end
-              )
-              and d.day < date_trunc('day', $10::timestamptz, $11)
-            union all
-            select
-              l.author_id,
-              (not l.repost)::int
-            from
-              rank_posts l
-            where
-              l.campaign_id = $12
-              and l.created_at >= $13::timestamptz
-              and l.created_at < least(
-                (
-                  case
-                    when date_trunc('day', $14::timestamptz, $15) = $16::timestamptz then date_trunc('day', $17::timestamptz, $18)
-                    else date_trunc('day', date_trunc('day', $19::timestamptz, $20) + interval '36 hours', $21)
-                  end
-                ),
-                $22::timestamptz
-              )
-            union all
-            select
-              l.author_id,
-              (not l.repost)::int
-            from
-              rank_posts l
-            where
-              l.campaign_id = $23
-              and l.created_at >= greatest(
-                date_trunc('day', $24::timestamptz, $25),
-                (
-                  case
-                    when date_trunc('day', $26::timestamptz, $27) = $28::timestamptz then date_trunc('day', $29::timestamptz, $30)
-                    else date_trunc('day', date_trunc('day', $31::timestamptz, $32) + interval '36 hours', $33)
-                  end
-                )
-              )
-              and l.created_at < $34::timestamptz
-          ) parts
-        group by
-          account_id
+          rank_daily
+        where
+          campaign_id = $1
+          and day = $2::timestamptz
       ) v
       join accounts a on a.id = v.account_id
     where
-      "a"."network" = $35
+      "a"."network" = $3
   ),
   r as (
     select
@@ -575,66 +525,16 @@ with
       (
         select
           account_id,
-          sum(value) as value
+          reposts as value
         from
-          (
-            select
-              d.account_id,
-              d.reposts as value
-            from
-              rank_daily d
-            where
-              d.campaign_id = $36
-              and d.day >= (
-                case
-                  when date_trunc('day', $37::timestamptz, $38) = $39::timestamptz then date_trunc('day', $40::timestamptz, $41)
-                  else date_trunc('day', date_trunc('day', $42::timestamptz, $43) + interval '36 hours', $44)
-                end
-              )
-              and d.day < date_trunc('day', $45::timestamptz, $46)
-            union all
-            select
-              l.author_id,
-              l.repost::int
-            from
-              rank_posts l
-            where
-              l.campaign_id = $47
-              and l.created_at >= $48::timestamptz
-              and l.created_at < least(
-                (
-                  case
-                    when date_trunc('day', $49::timestamptz, $50) = $51::timestamptz then date_trunc('day', $52::timestamptz, $53)
-                    else date_trunc('day', date_trunc('day', $54::timestamptz, $55) + interval '36 hours', $56)
-                  end
-                ),
-                $57::timestamptz
-              )
-            union all
-            select
-              l.author_id,
-              l.repost::int
-            from
-              rank_posts l
-            where
-              l.campaign_id = $58
-              and l.created_at >= greatest(
-                date_trunc('day', $59::timestamptz, $60),
-                (
-                  case
-                    when date_trunc('day', $61::timestamptz, $62) = $63::timestamptz then date_trunc('day', $64::timestamptz, $65)
-                    else date_trunc('day', date_trunc('day', $66::timestamptz, $67) + interval '36 hours', $68)
-                  end
-                )
-              )
-              and l.created_at < $69::timestamptz
-          ) parts
-        group by
-          account_id
+          rank_daily
+        where
+          campaign_id = $4
+          and day = $5::timestamptz
       ) v
       join accounts a on a.id = v.account_id
     where
-      "a"."network" = $70
+      "a"."network" = $6
   ),
   e as (
     select
@@ -644,66 +544,16 @@ with
       (
         select
           account_id,
-          sum(value) as value
+          engagement as value
         from
-          (
-            select
-              d.account_id,
-              d.engagement as value
-            from
-              rank_daily d
-            where
-              d.campaign_id = $71
-              and d.day >= (
-                case
-                  when date_trunc('day', $72::timestamptz, $73) = $74::timestamptz then date_trunc('day', $75::timestamptz, $76)
-                  else date_trunc('day', date_trunc('day', $77::timestamptz, $78) + interval '36 hours', $79)
-                end
-              )
-              and d.day < date_trunc('day', $80::timestamptz, $81)
-            union all
-            select
-              l.author_id,
-              l.engagement
-            from
-              rank_posts l
-            where
-              l.campaign_id = $82
-              and l.created_at >= $83::timestamptz
-              and l.created_at < least(
-                (
-                  case
-                    when date_trunc('day', $84::timestamptz, $85) = $86::timestamptz then date_trunc('day', $87::timestamptz, $88)
-                    else date_trunc('day', date_trunc('day', $89::timestamptz, $90) + interval '36 hours', $91)
-                  end
-                ),
-                $92::timestamptz
-              )
-            union all
-            select
-              l.author_id,
-              l.engagement
-            from
-              rank_posts l
-            where
-              l.campaign_id = $93
-              and l.created_at >= greatest(
-                date_trunc('day', $94::timestamptz, $95),
-                (
-                  case
-                    when date_trunc('day', $96::timestamptz, $97) = $98::timestamptz then date_trunc('day', $99::timestamptz, $100)
-                    else date_trunc('day', date_trunc('day', $101::timestamptz, $102) + interval '36 hours', $103)
-                  end
-                )
-              )
-              and l.created_at < $104::timestamptz
-          ) parts
-        group by
-          account_id
+          rank_daily
+        where
+          campaign_id = $7
+          and day = $8::timestamptz
       ) v
       join accounts a on a.id = v.account_id
     where
-      "a"."network" = $105
+      "a"."network" = $9
   )
 select
   (
