@@ -96,18 +96,26 @@ async function board(app: Dashboard, query = 'metric=posts') {
 const postsOf = (json: RankedLeaderboardJson, username: string) =>
   json.rows.find((row) => row.username === username)?.value ?? 0;
 
+/**
+ * A dashboard whose boards only an announcement can refresh (long lifetimes), and its event stream
+ * once it said hello: the subscription is up, so boards read from then on are kept (one read before
+ * it is not trusted: an announcement could have been missed).
+ */
+async function announcedDashboard() {
+  const app = dashboard({
+    redisUrl: testRedisUrl,
+    leaderboardCache: { ttlMs: 600_000, shortTtlMs: 600_000 },
+  });
+  const stream = await app.request('/api/v1/campaigns/ogp16/events');
+  const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  expect(decoder.decode((await reader.read()).value)).toContain('event: hello');
+  return { app, reader, decoder };
+}
+
 describe('with Redis: kept until a write is announced', () => {
   test('a board is served from the cache, then read again after "campaign updated"', async () => {
-    // Long lifetimes: only the announcement can refresh the board within this test.
-    const app = dashboard({
-      redisUrl: testRedisUrl,
-      leaderboardCache: { ttlMs: 600_000, shortTtlMs: 600_000 },
-    });
-    // An event stream's hello says the subscription is up: boards read before it are not trusted
-    // (an announcement could have been missed), so the board to keep is read after.
-    const stream = await app.request('/api/v1/campaigns/ogp16/events');
-    const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
-    expect(new TextDecoder().decode((await reader.read()).value)).toContain('event: hello');
+    const { app, reader } = await announcedDashboard();
     const first = await board(app);
 
     const bobBefore = postsOf(first, 'bob');
@@ -128,15 +136,9 @@ describe('with Redis: kept until a write is announced', () => {
     expect(fresh.asOf).toBe(clock.now().toISOString());
     await reader.cancel();
   });
+
   test('after an announced write, the board before serves until the new one is read; then the event', async () => {
-    const app = dashboard({
-      redisUrl: testRedisUrl,
-      leaderboardCache: { ttlMs: 600_000, shortTtlMs: 600_000 },
-    });
-    const stream = await app.request('/api/v1/campaigns/ogp16/events');
-    const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
-    const decoder = new TextDecoder();
-    expect(decoder.decode((await reader.read()).value)).toContain('event: hello');
+    const { app, reader, decoder } = await announcedDashboard();
     const before = await board(app);
     const bobBefore = postsOf(before, 'bob');
 
