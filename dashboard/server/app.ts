@@ -12,7 +12,7 @@ import type { ErrorJson } from '../api-contract.ts';
 import { renderErrorPage } from '../views/error-page.tsx';
 import { detectLanguage } from '../views/language.ts';
 import { buildAssets } from './client-bundle.ts';
-import { createLeaderboardCache } from './leaderboard-cache.ts';
+import { createLeaderboardCache, type LeaderboardCacheOptions } from './leaderboard-cache.ts';
 import { relayCampaignUpdates } from './live-events.ts';
 import { ApiError, codeOf } from './middleware/errors.ts';
 import { type RateLimitOptions, rateLimit } from './middleware/rate-limit.ts';
@@ -50,15 +50,7 @@ export interface DashboardDeps {
   /** period of the SSE keep-alive comments (tests shorten it) */
   heartbeatMs?: number | undefined;
   /** how long leaderboards are kept (dashboard/server/leaderboard-cache.ts); tests that write behind its back shorten it */
-  leaderboardCache?:
-    | {
-        ttlMs?: number;
-        shortTtlMs?: number;
-        maxEntries?: number;
-        renewMs?: number;
-        renewConcurrency?: number;
-      }
-    | undefined;
+  leaderboardCache?: Omit<LeaderboardCacheOptions, 'db' | 'clock' | 'live'> | undefined;
   /** per client address on /api/v1, event streams excepted (default 600 a minute); false: off */
   rateLimit?: RateLimitOptions | false | undefined;
 }

@@ -51,10 +51,12 @@ interface Entry {
   board: Promise<RankedLeaderboardJson>;
   readAtMs: number;
   readAtClockMs: number;
-  /** the campaign's write generation when `board` was read: older than the campaign's, it is stale */
+  /**
+   * the campaign's write generation when `board` was read. An entry older than its campaign is being
+   * read again: every announced write renews or drops each entry of its campaign (`written`).
+   */
   generation: number;
-  /** reads again queued or running after announced writes */
-  renewing: number;
+  /** the reads again queued after announced writes, one after the other */
   renewal: Promise<void>;
   usedAtMs: number;
 }
@@ -93,7 +95,6 @@ export function createLeaderboardCache(options: LeaderboardCacheOptions): Leader
 
   /** Reads the entry's board again after the write of `generation`, in turn with its other reads. */
   const renew = (key: string, entry: Entry, generation: number): Promise<void> => {
-    entry.renewing++;
     entry.renewal = entry.renewal.then(async () => {
       try {
         // A read that started after this write already ran (writes come in bursts).
@@ -111,8 +112,6 @@ export function createLeaderboardCache(options: LeaderboardCacheOptions): Leader
       } catch {
         // The board before stays out of use: the next request reads it again, and reports why not.
         if (entries.get(key) === entry) entries.delete(key);
-      } finally {
-        entry.renewing--;
       }
     });
     return entry.renewal;
@@ -156,11 +155,7 @@ export function createLeaderboardCache(options: LeaderboardCacheOptions): Leader
       ].join('|');
       const cached = entries.get(key);
       // Current, or being read again after a write: the board before serves meanwhile.
-      if (
-        cached &&
-        fresh(cached) &&
-        (cached.generation === generationOf(campaign.id) || cached.renewing > 0)
-      ) {
+      if (cached && fresh(cached)) {
         // Most recently used last: the first key is the one to evict.
         entries.delete(key);
         entries.set(key, cached);
@@ -176,7 +171,6 @@ export function createLeaderboardCache(options: LeaderboardCacheOptions): Leader
         readAtMs: Date.now(),
         readAtClockMs: asOf.getTime(),
         generation: generationOf(campaign.id),
-        renewing: 0,
         renewal: Promise.resolve(),
         usedAtMs: Date.now(),
       };
