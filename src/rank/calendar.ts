@@ -87,16 +87,15 @@ export function hoursBetween(from: Date, to: Date, timezone: string): Date[] {
   return hours;
 }
 
-/** Starts of the local days that overlap [from, to), in order (23- and 25-hour days included). */
+/** Start of the local day after the one that contains `instant` (23- and 25-hour days included). */
+export function startOfNextDay(instant: Date, timezone: string): Date {
+  return startOfDay(new Date(startOfDay(instant, timezone).getTime() + 36 * hourMs), timezone);
+}
+
+/** Starts of the local days that overlap [from, to), in order. */
 export function daysBetween(from: Date, to: Date, timezone: string): Date[] {
   const days: Date[] = [];
-  for (
-    let at = startOfDay(from, timezone);
-    at < to;
-    at = startOfDay(new Date(at.getTime() + 36 * hourMs), timezone)
-  ) {
-    days.push(at);
-  }
+  for (let at = startOfDay(from, timezone); at < to; at = startOfNextDay(at, timezone)) days.push(at);
   return days;
 }
 

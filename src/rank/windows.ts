@@ -1,6 +1,6 @@
 import type { Span, WindowPlan } from '../db/rank-values.ts';
 import type { Campaign } from '../db/schema.ts';
-import { startOfDay } from './calendar.ts';
+import { startOfDay, startOfNextDay } from './calendar.ts';
 
 export type { Span } from '../db/rank-values.ts';
 
@@ -43,9 +43,10 @@ export function planFor(campaign: CampaignCalendar, window: Span): WindowPlan {
 
 /** [from, to) is one local day of the campaign's timezone, 23- and 25-hour days included. */
 function isOneDay(campaign: Pick<Campaign, 'timezone'>, window: Span): boolean {
-  const start = startOfDay(window.from, campaign.timezone);
-  const next = startOfDay(new Date(start.getTime() + 36 * 3600_000), campaign.timezone);
-  return start.getTime() === window.from.getTime() && next.getTime() === window.to.getTime();
+  return (
+    startOfDay(window.from, campaign.timezone).getTime() === window.from.getTime() &&
+    startOfNextDay(window.from, campaign.timezone).getTime() === window.to.getTime()
+  );
 }
 
 /** The spans of the campaign window that `window` (inside it) leaves out. */
