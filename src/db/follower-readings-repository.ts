@@ -44,31 +44,35 @@ export async function followerReadings(
 ): Promise<FollowerReadingsRow[]> {
   const watch = watchlistIds(campaign);
   const latestEnd = new Date(Math.max(window.to.getTime(), ...ends.map((end) => end.getTime())));
+  // Each candidate once, flagged when it is on the watchlist (one pass over the watchlist).
+  const watched = sql`select id, true as on_watchlist from (${watch}) w(id) where id is not null`;
   const candidates = watchlistOnly
-    ? sql`select id from (${watch}) w(id) where id is not null`
-    : sql`select id from (${watch}) w(id) where id is not null
-        union
-        select s.account_id from (
+    ? watched
+    : sql`${watched}
+        union all
+        select s.account_id, false from (
           select distinct account_id from account_snapshots where observed_at <= ${latestEnd.toISOString()}::timestamptz
         ) s
         where ${authoredIn(campaign, sql`s.account_id`, window)}`;
-  const endList = ends.map((end) => sql`${end.toISOString()}::timestamptz`);
+  // One scalar subquery per end: the ends are few (the window's and the movement's).
+  const atEnds = ends.map(
+    (end) => sql`(select s.followers_count from account_snapshots s
+      where s.account_id = a.id and s.observed_at <= ${end.toISOString()}::timestamptz
+      order by s.observed_at desc limit 1)`,
+  );
   const { rows } = await sql<FollowerReadingsRow>`
-    with candidate as (${candidates})
+    with candidate as (
+      select id, bool_or(on_watchlist) as on_watchlist from (${candidates}) c(id, on_watchlist) group by id
+    )
     select a.id as account_id, a.network, a.mention_key, a.username, a.name, a.profile_image_url,
-      a.id in (select id from (${watch}) w(id) where id is not null) as on_watchlist,
+      c.on_watchlist,
       (select min(l.created_at) from rank_posts l
         where l.campaign_id = ${campaign.id} and l.author_id = a.id
           and l.created_at >= ${window.from.toISOString()}::timestamptz
           and l.created_at < ${window.to.toISOString()}::timestamptz) as first_authored_at,
       f.followers_count as from_value, f.observed_at as from_at,
       n.followers_count as after_value, n.observed_at as after_at,
-      array(
-        select (select s.followers_count from account_snapshots s
-                where s.account_id = a.id and s.observed_at <= e.at order by s.observed_at desc limit 1)
-        from unnest(array[${sql.join(endList)}]::timestamptz[]) with ordinality as e(at, i)
-        order by e.i
-      ) as end_values
+      array[${sql.join(atEnds)}]::integer[] as end_values
     from candidate c
     join accounts a on a.id = c.id
     left join lateral (

@@ -6,58 +6,68 @@
 with
   candidate as (
     select
-      id
+      id,
+      bool_or(on_watchlist) as on_watchlist
     from
       (
         select
-          coalesce(
-            w.account_id,
-            (
-              select
-                n.id
-              from
-                accounts n
-              where
-                n.network = w.network
-                and lower(n.username) = lower(w.username)
-              order by
-                n.last_seen_at desc,
-                n.id
-              limit
-                1
-            )
+          id,
+          true as on_watchlist
+        from
+          (
+            select
+              coalesce(
+                w.account_id,
+                (
+                  select
+                    n.id
+                  from
+                    accounts n
+                  where
+                    n.network = w.network
+                    and lower(n.username) = lower(w.username)
+                  order by
+                    n.last_seen_at desc,
+                    n.id
+                  limit
+                    1
+                )
+              )
+            from
+              campaign_accounts w
+            where
+              w.campaign_id = $1
+          ) w (id)
+        where
+          id is not null
+        union all
+        select
+          s.account_id,
+          false
+        from
+          (
+            select distinct
+              account_id
+            from
+              account_snapshots
+            where
+              observed_at <= $2::timestamptz
+          ) s
+        where
+          exists (
+            select
+              1
+            from
+              rank_posts a
+            where
+              a.campaign_id = $3
+              and a.author_id = s.account_id
+              and a.created_at >= $4::timestamptz
+              and a.created_at < $5::timestamptz
           )
-        from
-          campaign_accounts w
-        where
-          w.campaign_id = $1
-      ) w (id)
-    where
-      id is not null
-    union
-    select
-      s.account_id
-    from
-      (
-        select distinct
-          account_id
-        from
-          account_snapshots
-        where
-          observed_at <= $2::timestamptz
-      ) s
-    where
-      exists (
-        select
-          1
-        from
-          rank_posts a
-        where
-          a.campaign_id = $3
-          and a.author_id = s.account_id
-          and a.created_at >= $4::timestamptz
-          and a.created_at < $5::timestamptz
-      )
+      ) c (id, on_watchlist)
+    group by
+      id
   )
 select
   a.id as account_id,
@@ -66,72 +76,50 @@ select
   a.username,
   a.name,
   a.profile_image_url,
-  a.id in (
-    select
-      id
-    from
-      (
-        select
-          coalesce(
-            w.account_id,
-            (
-              select
-                n.id
-              from
-                accounts n
-              where
-                n.network = w.network
-                and lower(n.username) = lower(w.username)
-              order by
-                n.last_seen_at desc,
-                n.id
-              limit
-                1
-            )
-          )
-        from
-          campaign_accounts w
-        where
-          w.campaign_id = $6
-      ) w (id)
-    where
-      id is not null
-  ) as on_watchlist,
+  c.on_watchlist,
   (
     select
       min(l.created_at)
     from
       rank_posts l
     where
-      l.campaign_id = $7
+      l.campaign_id = $6
       and l.author_id = a.id
-      and l.created_at >= $8::timestamptz
-      and l.created_at < $9::timestamptz
+      and l.created_at >= $7::timestamptz
+      and l.created_at < $8::timestamptz
   ) as first_authored_at,
   f.followers_count as from_value,
   f.observed_at as from_at,
   n.followers_count as after_value,
   n.observed_at as after_at,
-  array(
-    select
-      (
-        select
-          s.followers_count
-        from
-          account_snapshots s
-        where
-          s.account_id = a.id
-          and s.observed_at <= e.at
-        order by
-          s.observed_at desc
-        limit
-          1
-      )
-    from
-      unnest(array[$10::timestamptz, $11::timestamptz]::timestamptz[]) with ordinality as e (at, i)
-    order by
-      e.i
-  ) as end_values
+  array[
+    (
+      select
+        s.followers_count
+      from
+        account_snapshots s
+      where
+        s.account_id = a.id
+        and s.observed_at <= $9::timestamptz
+      order by
+        s.observed_at desc
+      limit
+        1
+    ),
+    (
+      select
+        s.followers_count
+      from
+        account_snapshots s
+      where
+        s.account_id = a.id
+        and s.observed_at <= $10::timestamptz
+      order by
+        s.observed_at desc
+      limit
+        1
+    )
+  ]::integer[] as end_values
 from
   candidate c
   join accounts a on a.id = c.id
@@ -143,7 +131,7 @@ from
       account_snapshots s
     where
       s.account_id = a.id
-      and s.observed_at <= $12::timestamptz
+      and s.observed_at <= $11::timestamptz
     order by
       s.observed_at desc
     limit
@@ -157,7 +145,7 @@ from
       account_snapshots s
     where
       s.account_id = a.id
-      and s.observed_at > $13::timestamptz
+      and s.observed_at > $12::timestamptz
     order by
       s.observed_at
     limit
@@ -170,34 +158,43 @@ where
 with
   candidate as (
     select
-      id
+      id,
+      bool_or(on_watchlist) as on_watchlist
     from
       (
         select
-          coalesce(
-            w.account_id,
-            (
-              select
-                n.id
-              from
-                accounts n
-              where
-                n.network = w.network
-                and lower(n.username) = lower(w.username)
-              order by
-                n.last_seen_at desc,
-                n.id
-              limit
-                1
-            )
-          )
+          id,
+          true as on_watchlist
         from
-          campaign_accounts w
+          (
+            select
+              coalesce(
+                w.account_id,
+                (
+                  select
+                    n.id
+                  from
+                    accounts n
+                  where
+                    n.network = w.network
+                    and lower(n.username) = lower(w.username)
+                  order by
+                    n.last_seen_at desc,
+                    n.id
+                  limit
+                    1
+                )
+              )
+            from
+              campaign_accounts w
+            where
+              w.campaign_id = $1
+          ) w (id)
         where
-          w.campaign_id = $1
-      ) w (id)
-    where
-      id is not null
+          id is not null
+      ) c (id, on_watchlist)
+    group by
+      id
   )
 select
   a.id as account_id,
@@ -206,72 +203,50 @@ select
   a.username,
   a.name,
   a.profile_image_url,
-  a.id in (
-    select
-      id
-    from
-      (
-        select
-          coalesce(
-            w.account_id,
-            (
-              select
-                n.id
-              from
-                accounts n
-              where
-                n.network = w.network
-                and lower(n.username) = lower(w.username)
-              order by
-                n.last_seen_at desc,
-                n.id
-              limit
-                1
-            )
-          )
-        from
-          campaign_accounts w
-        where
-          w.campaign_id = $2
-      ) w (id)
-    where
-      id is not null
-  ) as on_watchlist,
+  c.on_watchlist,
   (
     select
       min(l.created_at)
     from
       rank_posts l
     where
-      l.campaign_id = $3
+      l.campaign_id = $2
       and l.author_id = a.id
-      and l.created_at >= $4::timestamptz
-      and l.created_at < $5::timestamptz
+      and l.created_at >= $3::timestamptz
+      and l.created_at < $4::timestamptz
   ) as first_authored_at,
   f.followers_count as from_value,
   f.observed_at as from_at,
   n.followers_count as after_value,
   n.observed_at as after_at,
-  array(
-    select
-      (
-        select
-          s.followers_count
-        from
-          account_snapshots s
-        where
-          s.account_id = a.id
-          and s.observed_at <= e.at
-        order by
-          s.observed_at desc
-        limit
-          1
-      )
-    from
-      unnest(array[$6::timestamptz, $7::timestamptz]::timestamptz[]) with ordinality as e (at, i)
-    order by
-      e.i
-  ) as end_values
+  array[
+    (
+      select
+        s.followers_count
+      from
+        account_snapshots s
+      where
+        s.account_id = a.id
+        and s.observed_at <= $5::timestamptz
+      order by
+        s.observed_at desc
+      limit
+        1
+    ),
+    (
+      select
+        s.followers_count
+      from
+        account_snapshots s
+      where
+        s.account_id = a.id
+        and s.observed_at <= $6::timestamptz
+      order by
+        s.observed_at desc
+      limit
+        1
+    )
+  ]::integer[] as end_values
 from
   candidate c
   join accounts a on a.id = c.id
@@ -283,7 +258,7 @@ from
       account_snapshots s
     where
       s.account_id = a.id
-      and s.observed_at <= $8::timestamptz
+      and s.observed_at <= $7::timestamptz
     order by
       s.observed_at desc
     limit
@@ -297,7 +272,7 @@ from
       account_snapshots s
     where
       s.account_id = a.id
-      and s.observed_at > $9::timestamptz
+      and s.observed_at > $8::timestamptz
     order by
       s.observed_at
     limit
