@@ -4,10 +4,16 @@ import { boardSubjects } from '../db/leaderboard-repository.ts';
 import type { Campaign, Network } from '../db/schema.ts';
 import type { Board, EntityRef, Movement, RankedEntry } from './board.ts';
 import { campaignBoard } from './campaign-boards.ts';
-import { isFollowerMetric, type Metric, type NetworkChoice, type Scope } from './metrics.ts';
+import {
+  type ActivityMetric,
+  isFollowerMetric,
+  type Metric,
+  type NetworkChoice,
+  type Scope,
+} from './metrics.ts';
 import { movementOf } from './movement.ts';
-import { smallBoard } from './small-boards.ts';
-import { movementEnds, planFor } from './windows.ts';
+import { smallBoard, smallBoardOnShow } from './small-boards.ts';
+import { movementEnds, planFor, type Span } from './windows.ts';
 
 export { type Metric, metrics, type NetworkChoice, type Scope } from './metrics.ts';
 
@@ -80,27 +86,17 @@ export async function leaderboard(db: Db, campaign: Campaign, query: Leaderboard
   const limit = query.limit ?? 50;
   const network = query.network ?? 'all';
   const ends = movementEnds(campaign, window, query.asOf ?? window.to);
+  const refs = [ends.hourAgo, ends.dayStart];
   return inSnapshot(db, async (trx) => {
-    const { homeIds, lastCollectedAt } = await boardSubjects(trx, campaign);
-    const refs = [ends.hourAgo, ends.dayStart];
-    let board: Board;
-    let movement: Movement;
-    if (isFollowerMetric(query.metric) || query.scope === 'watchlist') {
-      ({ board, movement } = await smallBoard(
-        trx,
-        campaign,
-        { ...query, network },
-        homeIds,
-        window,
-        refs,
-        limit,
-      ));
-    } else {
-      const values = { metric: query.metric, window, plan: planFor(campaign, window), network };
-      board = await campaignBoard(trx, campaign, values, limit);
-      const targets = [...board.rows, ...(board.home ? [board.home] : [])];
-      movement = await movementOf(trx, campaign, values, targets, refs);
-    }
+    // The subjects' statement and the board's first go out together: node-postgres sends the
+    // second the moment the first is answered, with no wait for this code in between.
+    const [{ homeIds, lastCollectedAt }, read] = await Promise.all([
+      boardSubjects(trx, campaign),
+      isFollowerMetric(query.metric) || query.scope === 'watchlist'
+        ? smallBoard(trx, campaign, { ...query, network }, window, refs)
+        : campaignBoardWithMovement(trx, campaign, { metric: query.metric, window, network }, limit, refs),
+    ]);
+    const { board, movement } = 'ranked' in read ? smallBoardOnShow(read, homeIds, limit) : read;
     const toRow = (entry: RankedEntry): LeaderboardRow => {
       const [rankHourAgo, rankDayStart] = movement.get(entry.accountId) ?? [null, null];
       return {
@@ -130,4 +126,17 @@ export async function leaderboard(db: Db, campaign: Campaign, query: Leaderboard
       lastCollectedAt,
     };
   });
+}
+
+async function campaignBoardWithMovement(
+  trx: Db,
+  campaign: Campaign,
+  query: { metric: ActivityMetric; window: Span; network: NetworkChoice },
+  limit: number,
+  refs: Array<Date | null>,
+): Promise<{ board: Board; movement: Movement }> {
+  const values = { ...query, plan: planFor(campaign, query.window) };
+  const board = await campaignBoard(trx, campaign, values, limit);
+  const targets = [...board.rows, ...(board.home ? [board.home] : [])];
+  return { board, movement: await movementOf(trx, campaign, values, targets, refs) };
 }

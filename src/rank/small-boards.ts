@@ -6,7 +6,7 @@ import {
   watchlistEntityAccounts,
 } from '../db/leaderboard-repository.ts';
 import type { Campaign, Network } from '../db/schema.ts';
-import type { Board, EntityRef, Entry, Movement } from './board.ts';
+import type { Board, EntityRef, Entry, Movement, RankedEntry } from './board.ts';
 import { followerAccounts, followerValue } from './followers.ts';
 import {
   type ActivityMetric,
@@ -21,17 +21,16 @@ import type { Span } from './windows.ts';
 /**
  * Boards small enough to rank in JavaScript: the watchlist, and the follower metrics (read from the
  * snapshots of the accounts that have some). Values are read for the window and for the movement's
- * earlier windows in the same queries, and ranked by the rules of src/rank/ranking.ts.
+ * earlier windows in the same queries, and ranked by the rules of src/rank/ranking.ts. Every ranked
+ * row comes back, in display order: `smallBoardOnShow` picks the rows on show once the home is known.
  */
 export async function smallBoard(
   db: Db,
   campaign: Campaign,
   query: { metric: Metric; scope: Scope; network: NetworkChoice },
-  homeIds: Set<string>,
   window: Span,
   refs: Array<Date | null>,
-  limit: number,
-): Promise<{ board: Board; movement: Movement }> {
+): Promise<{ ranked: RankedEntry[]; movement: Movement }> {
   const ends = [window.to, ...refs];
   const entries =
     query.scope === 'watchlist'
@@ -51,15 +50,26 @@ export async function smallBoard(
       return value === null || value === undefined ? [] : [{ ...entry.entry, value }];
     }),
   );
-  // The home entity's best-ranked account on the networks asked for.
-  const home = ranked.find((row) => homeIds.has(row.accountId));
   const movement: Movement = new Map(
     ranked.map((row) => [
       row.accountId,
       [rankedAt[1]?.get(row.accountId) ?? null, rankedAt[2]?.get(row.accountId) ?? null],
     ]),
   );
-  return { board: { total: ranked.length, rows: ranked.slice(0, limit), home: home ?? null }, movement };
+  return { ranked, movement };
+}
+
+/** The rows on show of a small board, and the home entity's best-ranked account on the networks asked for. */
+export function smallBoardOnShow(
+  read: { ranked: RankedEntry[]; movement: Movement },
+  homeIds: Set<string>,
+  limit: number,
+): { board: Board; movement: Movement } {
+  const home = read.ranked.find((row) => homeIds.has(row.accountId)) ?? null;
+  return {
+    board: { total: read.ranked.length, rows: read.ranked.slice(0, limit), home },
+    movement: read.movement,
+  };
 }
 
 interface SmallEntry {
