@@ -74,7 +74,9 @@ export async function followerReadings(
       n.followers_count as after_value, n.observed_at as after_at,
       array[${sql.join(atEnds)}]::integer[] as end_values
     from candidate c
-    join accounts a on a.id = c.id
+    -- One probe per candidate (the watchlist and the top authors: a few hundred at most): the
+    -- planner cannot tell how few they are, and hashed every account of the table.
+    cross join lateral (select * from accounts a where a.id = c.id limit 1) a
     left join lateral (
       select s.followers_count, s.observed_at from account_snapshots s
       where s.account_id = a.id and s.observed_at <= ${window.from.toISOString()}::timestamptz

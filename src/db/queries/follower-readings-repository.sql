@@ -122,7 +122,18 @@ select
   ]::integer[] as end_values
 from
   candidate c
-  join accounts a on a.id = c.id
+  -- One probe per candidate (the watchlist and the top authors: a few hundred at most): the
+  -- planner cannot tell how few they are, and hashed every account of the table.
+  cross join lateral (
+    select
+      *
+    from
+      accounts a
+    where
+      a.id = c.id
+    limit
+      1
+  ) a
   left join lateral (
     select
       s.followers_count,
@@ -249,7 +260,18 @@ select
   ]::integer[] as end_values
 from
   candidate c
-  join accounts a on a.id = c.id
+  -- One probe per candidate (the watchlist and the top authors: a few hundred at most): the
+  -- planner cannot tell how few they are, and hashed every account of the table.
+  cross join lateral (
+    select
+      *
+    from
+      accounts a
+    where
+      a.id = c.id
+    limit
+      1
+  ) a
   left join lateral (
     select
       s.followers_count,
