@@ -27,21 +27,25 @@ export async function movementOf(
 ): Promise<Movement> {
   const movement: Movement = new Map(targets.map((target) => [target.accountId, [null, null]]));
   if (targets.length === 0) return movement;
-  for (const [index, ref] of refs.entries()) {
-    if (!ref) continue;
-    const late = { from: ref, to: values.window.to };
-    const before = { from: values.window.from, to: ref };
-    const earlier = await earlierValues(db, campaign, values, late, before, targets);
-    const positive = [...earlier.values()].filter((value) => value > 0);
-    if (positive.length === 0) continue;
-    const floor = Math.min(...positive);
-    const counts = new ValueCounts(await earlierValueCounts(db, campaign, values, late, before, floor));
-    for (const target of targets) {
-      const value = earlier.get(target.accountId);
-      const ranks = movement.get(target.accountId);
-      if (ranks && value !== undefined && value > 0) ranks[index] = counts.countAbove(value) + 1;
-    }
-  }
+  // The two earlier windows are read side by side: their statements queue on the snapshot's
+  // connection, which sends each the moment the one before is answered.
+  await Promise.all(
+    refs.map(async (ref, index) => {
+      if (!ref) return;
+      const late = { from: ref, to: values.window.to };
+      const before = { from: values.window.from, to: ref };
+      const earlier = await earlierValues(db, campaign, values, late, before, targets);
+      const positive = [...earlier.values()].filter((value) => value > 0);
+      if (positive.length === 0) return;
+      const floor = Math.min(...positive);
+      const counts = new ValueCounts(await earlierValueCounts(db, campaign, values, late, before, floor));
+      for (const target of targets) {
+        const value = earlier.get(target.accountId);
+        const ranks = movement.get(target.accountId);
+        if (ranks && value !== undefined && value > 0) ranks[index] = counts.countAbove(value) + 1;
+      }
+    }),
+  );
   return movement;
 }
 
@@ -62,8 +66,10 @@ async function earlierValues(
   const ids = targets.map((target) => target.accountId);
   if (values.metric === 'mentions') {
     const names = targets.map((target) => target.mentionKey);
-    const lateOf = await spanValuesOfUsernames(db, campaign, late, names);
-    const member = await membersOf(db, campaign, before, ids);
+    const [lateOf, member] = await Promise.all([
+      spanValuesOfUsernames(db, campaign, late, names),
+      membersOf(db, campaign, before, ids),
+    ]);
     for (const target of targets) {
       if (!member.has(target.accountId)) continue;
       earlier.set(target.accountId, target.value - (lateOf.get(target.mentionKey) ?? 0));
