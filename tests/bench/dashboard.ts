@@ -2,7 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { Redis } from 'ioredis';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { createDashboard } from '../../dashboard/server/app.ts';
 import { serveDashboard } from '../../dashboard/server/serve.ts';
 import { applyCampaign } from '../../src/campaigns/apply.ts';
@@ -22,7 +22,8 @@ import {
  * The live leaderboard page as a browser gets it: its weight (HTML + JS + CSS, compressed as served
  * to Chromium, which accepts br and gzip) against the 300 KB budget, the first paint with data in
  * Chromium on localhost (the leaderboard is in the HTML: first contentful paint is the first paint
- * with data) against the 1 s target, when the charts are drawn, and how long a worker's write takes
+ * with data) against issue 17's 500 ms, beside its floor (a static copy of the same page with the
+ * same headers, painted in turn with it), when the charts are drawn, and how long a worker's write takes
  * to reach the screen through Redis and Server-Sent Events. Reported, never asserted. The API is
  * read once before the page views, so they find the leaderboard in the dashboard's cache, as every
  * visitor does between two writes; a write has it read again before the update event goes out, so
@@ -72,22 +73,25 @@ export async function benchDashboard(): Promise<Array<Record<string, string | nu
     const weight = await pageWeight(server.url, url);
     const endpoints = await apiTimings(server.url);
 
+    const copy = await staticCopy(url);
     const paints: number[] = [];
+    const copyPaints: number[] = [];
     const responses: number[] = [];
     const charts: number[] = [];
     const latencies: number[] = [];
     for (let run = 0; run < 7; run++) {
+      // The floor, in turn with the page: the same HTML with the same headers, handed to Chromium
+      // at once by its own router (no server, no database); the assets still come from the server.
+      copyPaints.push(
+        await firstPaint(browser, url, (page) =>
+          page.route(url, (route) => route.fulfill({ status: 200, headers: copy.headers, body: copy.body })),
+        ),
+      );
       // A new context each time: a cold cache, as on the first visit.
       const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
       const page = await context.newPage();
       await page.goto(url);
-      await page.waitForFunction(() => performance.getEntriesByName('first-contentful-paint').length > 0);
-      const timing = await page.evaluate(() => ({
-        paint: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? 0,
-        response:
-          (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined)
-            ?.responseEnd ?? 0,
-      }));
+      const timing = await paintTiming(page);
       paints.push(timing.paint);
       responses.push(timing.response);
       // The charts wait for the ranking API's series (bounded: a slow read is reported as such).
@@ -127,11 +131,21 @@ export async function benchDashboard(): Promise<Array<Record<string, string | nu
       {
         figure: 'first paint with data (Chromium, localhost, median of 7)',
         value: ms(paints),
-        target: '< 1,000 ms',
+        target: '< 500 ms',
       },
       {
         figure: '  of which the HTML, rendered by the server with its data',
         value: ms(responses),
+        target: '',
+      },
+      {
+        figure: '  floor: a static copy of the page, same headers (median of 7)',
+        value: ms(copyPaints),
+        target: '',
+      },
+      {
+        figure: '  page / floor',
+        value: `${(median(paints) / median(copyPaints)).toFixed(2)}×`,
         target: '',
       },
       {
@@ -206,6 +220,54 @@ async function apiTimings(base: string): Promise<Array<Record<string, string | n
     });
   }
   return rows;
+}
+
+/**
+ * The page as served once: its HTML and its response headers. A navigation whose response carries
+ * `Cross-Origin-Opener-Policy: same-origin` (server/app.ts sets it) moves to a new renderer
+ * process, as any arrival from another site does: starting that process is most of a first
+ * paint on this machine, so the floor must pay it too.
+ */
+async function staticCopy(url: string): Promise<{ body: string; headers: Record<string, string> }> {
+  const response = await fetch(url);
+  const body = await response.text();
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    // The body is handed over decoded, whole.
+    if (
+      !['content-encoding', 'content-length', 'transfer-encoding', 'connection', 'keep-alive'].includes(name)
+    )
+      headers[name] = value;
+  });
+  return { body, headers };
+}
+
+/** First contentful paint of `url` in a new context, after `prepare` (a route, say) on its page. */
+async function firstPaint(
+  browser: Browser,
+  url: string,
+  prepare: (page: Page) => Promise<unknown>,
+): Promise<number> {
+  const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+  try {
+    const page = await context.newPage();
+    await prepare(page);
+    await page.goto(url);
+    return (await paintTiming(page)).paint;
+  } finally {
+    await context.close();
+  }
+}
+
+/** When the page first painted content, and when its HTML had arrived (ms since navigation start). */
+async function paintTiming(page: Page): Promise<{ paint: number; response: number }> {
+  await page.waitForFunction(() => performance.getEntriesByName('first-contentful-paint').length > 0);
+  return page.evaluate(() => ({
+    paint: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? 0,
+    response:
+      (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined)
+        ?.responseEnd ?? 0,
+  }));
 }
 
 /** The page is compressed as it streams (no Content-Length): its size, gzipped the same way. */
