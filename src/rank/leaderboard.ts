@@ -87,45 +87,50 @@ export async function leaderboard(db: Db, campaign: Campaign, query: Leaderboard
   const network = query.network ?? 'all';
   const ends = movementEnds(campaign, window, query.asOf ?? window.to);
   const refs = [ends.hourAgo, ends.dayStart];
-  return inSnapshot(db, async (trx) => {
-    // The subjects' statement and the board's first go out together: node-postgres sends the
-    // second the moment the first is answered, with no wait for this code in between.
-    const [{ homeIds, lastCollectedAt }, read] = await Promise.all([
-      boardSubjects(trx, campaign),
-      isFollowerMetric(query.metric) || query.scope === 'watchlist'
-        ? smallBoard(trx, campaign, { ...query, network }, window, refs)
-        : campaignBoardWithMovement(trx, campaign, { metric: query.metric, window, network }, limit, refs),
-    ]);
-    const { board, movement } = 'ranked' in read ? smallBoardOnShow(read, homeIds, limit) : read;
-    const toRow = (entry: RankedEntry): LeaderboardRow => {
-      const [rankHourAgo, rankDayStart] = movement.get(entry.accountId) ?? [null, null];
-      return {
-        rank: entry.rank,
-        accountId: entry.accountId,
-        network: entry.network,
-        username: entry.username,
-        name: entry.name,
-        profileImageUrl: entry.profileImageUrl,
-        value: entry.value,
-        isHome: homeIds.has(entry.accountId),
-        entity: entry.entity ?? null,
-        rankHourAgo,
-        rankDayStart,
+  return inSnapshot(
+    db,
+    async (trx) => {
+      // The subjects' statement and the board's first go out together: node-postgres sends the
+      // second the moment the first is answered, with no wait for this code in between.
+      const [{ homeIds, lastCollectedAt }, read] = await Promise.all([
+        boardSubjects(trx, campaign),
+        isFollowerMetric(query.metric) || query.scope === 'watchlist'
+          ? smallBoard(trx, campaign, { ...query, network }, window, refs)
+          : campaignBoardWithMovement(trx, campaign, { metric: query.metric, window, network }, limit, refs),
+      ]);
+      const { board, movement } = 'ranked' in read ? smallBoardOnShow(read, homeIds, limit) : read;
+      const toRow = (entry: RankedEntry): LeaderboardRow => {
+        const [rankHourAgo, rankDayStart] = movement.get(entry.accountId) ?? [null, null];
+        return {
+          rank: entry.rank,
+          accountId: entry.accountId,
+          network: entry.network,
+          username: entry.username,
+          name: entry.name,
+          profileImageUrl: entry.profileImageUrl,
+          value: entry.value,
+          isHome: homeIds.has(entry.accountId),
+          entity: entry.entity ?? null,
+          rankHourAgo,
+          rankDayStart,
+        };
       };
-    };
-    return {
-      metric: query.metric,
-      scope: query.scope,
-      network,
-      from: window.from,
-      to: window.to,
-      total: board.total,
-      rows: board.rows.map(toRow),
-      home: board.home ? toRow(board.home) : null,
-      movement: ends,
-      lastCollectedAt,
-    };
-  });
+      return {
+        metric: query.metric,
+        scope: query.scope,
+        network,
+        from: window.from,
+        to: window.to,
+        total: board.total,
+        rows: board.rows.map(toRow),
+        home: board.home ? toRow(board.home) : null,
+        movement: ends,
+        lastCollectedAt,
+      };
+    },
+    // Small boards read a few hundred accounts at most: their plans never reach JIT.
+    { cheapPlans: isFollowerMetric(query.metric) || query.scope === 'watchlist' },
+  );
 }
 
 async function campaignBoardWithMovement(
