@@ -17,6 +17,7 @@ import {
   testRedisUrl,
   uniqueName,
 } from '../support/services.ts';
+import { median } from './stats.ts';
 
 /**
  * The live leaderboard page as a browser gets it: its weight (HTML + JS + CSS, compressed as served
@@ -273,11 +274,6 @@ async function paintTiming(page: Page): Promise<{ paint: number; response: numbe
 /** The page is compressed as it streams (no Content-Length): its size, gzipped the same way. */
 function gzipSize(text: string): number {
   return gzipSync(text).byteLength;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 }
 
 /** A campaign of `posts` posts by `accounts` accounts over its three days, written by SQL in bulk. */

@@ -21,6 +21,7 @@ import {
   uniqueName,
 } from '../support/services.ts';
 import type { LoadDashboardSettings } from './load-dashboard.ts';
+import { quantile } from './stats.ts';
 
 /**
  * Issue 8's load test: BENCH_LOAD_CLIENTS (200) Server-Sent Events clients on the live stream and
@@ -447,11 +448,6 @@ async function quiet(published: number[], quietMs: number, timeoutMs: number): P
 function describeErrors(load: ApiLoad): string {
   const parts = [...load.errors].map(([reason, n]) => `${reason}: ${n}`);
   return parts.length ? parts.join(', ') : 'none';
-}
-
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? Number.NaN;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -13,6 +13,7 @@ import { overview } from '../../src/rank/overview.ts';
 import { rebuildRollups } from '../../src/rank/rollups.ts';
 import { referenceLeaderboard } from '../support/rank-oracle.ts';
 import { createTestDatabase, silentLog } from '../support/services.ts';
+import { median } from './stats.ts';
 
 /**
  * Leaderboards at scale (issue 5): a campaign of BENCH_RANK_POSTS posts (default 500,000; the issue's
@@ -211,12 +212,6 @@ async function timed(count: number, read: () => Promise<unknown>): Promise<Timin
 }
 
 const round = (ms: number) => Math.round(ms * 10) / 10;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-}
 
 function row(read: string, ours: Timing, baseline: Timing): Record<string, string | number> {
   return {

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createScratchDatabase, startPrivateRedis, stopProcess } from '../support/processes.ts';
 import { trackerFromSources } from '../support/services.ts';
+import { median } from './stats.ts';
 
 /**
  * Start time and idle memory of `tracker worker` and `tracker dashboard`, run from the TypeScript
@@ -75,11 +76,6 @@ function vmRssMb(child: ChildProcess): number {
   const kb = Number(status.match(/^VmRSS:\s+(\d+)/m)?.[1]);
   return kb / 1024;
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-};
 
 export async function benchStartFootprint(runs = Number(process.env.BENCH_START_RUNS ?? 3)) {
   const names = Object.keys(launchers).filter(
