@@ -87,18 +87,23 @@ export async function leaderboard(db: Db, campaign: Campaign, query: Leaderboard
   const network = query.network ?? 'all';
   const ends = movementEnds(campaign, window, query.asOf ?? window.to);
   const refs = [ends.hourAgo, ends.dayStart];
+  const activity = isFollowerMetric(query.metric) ? null : query.metric;
+  // Small boards (followers, the watchlist) are ranked here from a few hundred accounts at most.
+  const small = activity === null || query.scope === 'watchlist';
   return inSnapshot(
     db,
     async (trx) => {
       // The subjects' statement and the board's first go out together: node-postgres sends the
       // second the moment the first is answered, with no wait for this code in between.
-      const [{ homeIds, lastCollectedAt }, read] = await Promise.all([
-        boardSubjects(trx, campaign),
-        isFollowerMetric(query.metric) || query.scope === 'watchlist'
-          ? smallBoard(trx, campaign, { ...query, network }, window, refs)
-          : campaignBoardWithMovement(trx, campaign, { metric: query.metric, window, network }, limit, refs),
+      const subjects = boardSubjects(trx, campaign);
+      const [{ homeIds, lastCollectedAt }, { board, movement }] = await Promise.all([
+        subjects,
+        small
+          ? smallBoard(trx, campaign, { ...query, network }, window, refs).then(async (read) =>
+              smallBoardOnShow(read, (await subjects).homeIds, limit),
+            )
+          : campaignBoardWithMovement(trx, campaign, { metric: activity, window, network }, limit, refs),
       ]);
-      const { board, movement } = 'ranked' in read ? smallBoardOnShow(read, homeIds, limit) : read;
       const toRow = (entry: RankedEntry): LeaderboardRow => {
         const [rankHourAgo, rankDayStart] = movement.get(entry.accountId) ?? [null, null];
         return {
@@ -128,8 +133,8 @@ export async function leaderboard(db: Db, campaign: Campaign, query: Leaderboard
         lastCollectedAt,
       };
     },
-    // Small boards read a few hundred accounts at most: their plans never reach JIT.
-    { cheapPlans: isFollowerMetric(query.metric) || query.scope === 'watchlist' },
+    // Their plans never reach JIT's threshold.
+    { cheapPlans: small },
   );
 }
 
