@@ -1,6 +1,13 @@
 import { sql } from 'kysely';
 import type { Db } from './database.ts';
-import { authoredIn, type NetworkChoice, onNetwork, type Span, watchlistIds } from './rank-values.ts';
+import {
+  authoredIn,
+  joinAccountById,
+  type NetworkChoice,
+  onNetwork,
+  type Span,
+  watchlistIds,
+} from './rank-values.ts';
 import type { Campaign, Network } from './schema.ts';
 
 /**
@@ -74,9 +81,7 @@ export async function followerReadings(
       n.followers_count as after_value, n.observed_at as after_at,
       array[${sql.join(atEnds)}]::integer[] as end_values
     from candidate c
-    -- One probe per candidate (the watchlist and the top authors: a few hundred at most): the
-    -- planner cannot tell how few they are, and hashed every account of the table.
-    cross join lateral (select * from accounts a where a.id = c.id limit 1) a
+    ${joinAccountById(sql`c.id`, 'a')}
     left join lateral (
       select s.followers_count, s.observed_at from account_snapshots s
       where s.account_id = a.id and s.observed_at <= ${window.from.toISOString()}::timestamptz

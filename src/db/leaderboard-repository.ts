@@ -5,6 +5,7 @@ import {
   accountValues,
   authoredIn,
   homeIds,
+  joinAccountById,
   joinAccountOfMention,
   mentionedAccountValues,
   mentionKeyOfHandle,
@@ -123,8 +124,7 @@ export async function rankedBoard(
         row_number() over (partition by s.is_home
           order by s.value desc, lower(a.username) collate "C", s.account_id)::int as position
       from shown s
-      -- One probe per row shown: the planner cannot tell how few they are, and hashed all accounts.
-      cross join lateral (select * from accounts a where a.id = s.account_id limit 1) a
+      ${joinAccountById(sql`s.account_id`, 'a')}
     ) ranked
     -- Every home account (one per network at most): the first, in position order, is the best-ranked.
     where position <= ${limit} or is_home

@@ -255,6 +255,15 @@ export function authoredIn(campaign: Pick<Campaign, 'id'>, accountId: RawBuilder
 }
 
 /**
+ * Joins `alias`: the account row of `id`, probed by its key once per row. For the few rows a board
+ * shows or a follower board weighs, a plain join let the planner hash every account of the table:
+ * it cannot tell how few the rows are.
+ */
+export function joinAccountById(id: RawBuilder<unknown>, alias: string): RawBuilder<unknown> {
+  return sql`cross join lateral (select * from accounts a where a.id = ${id} limit 1) ${sql.raw(alias)}`;
+}
+
+/**
  * Joins `alias`.id: the account currently known under a mention key (accounts.mention_key: an X
  * username lower-cased, a Bluesky DID, a Mastodon account uri); rows whose key names no known
  * account drop out. A lateral subquery with a limit, so it is looked up once per row.

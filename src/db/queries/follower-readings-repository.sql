@@ -122,8 +122,6 @@ select
   ]::integer[] as end_values
 from
   candidate c
-  -- One probe per candidate (the watchlist and the top authors: a few hundred at most): the
-  -- planner cannot tell how few they are, and hashed every account of the table.
   cross join lateral (
     select
       *
@@ -260,8 +258,6 @@ select
   ]::integer[] as end_values
 from
   candidate c
-  -- One probe per candidate (the watchlist and the top authors: a few hundred at most): the
-  -- planner cannot tell how few they are, and hashed every account of the table.
   cross join lateral (
     select
       *

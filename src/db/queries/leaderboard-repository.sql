@@ -203,7 +203,6 @@ from
       )::int as position
     from
       shown s
-      -- One probe per row shown: the planner cannot tell how few they are, and hashed all accounts.
       cross join lateral (
         select
           *
@@ -484,7 +483,6 @@ from
       )::int as position
     from
       shown s
-      -- One probe per row shown: the planner cannot tell how few they are, and hashed all accounts.
       cross join lateral (
         select
           *
@@ -688,7 +686,6 @@ from
       )::int as position
     from
       shown s
-      -- One probe per row shown: the planner cannot tell how few they are, and hashed all accounts.
       cross join lateral (
         select
           *
@@ -952,7 +949,6 @@ from
       )::int as position
     from
       shown s
-      -- One probe per row shown: the planner cannot tell how few they are, and hashed all accounts.
       cross join lateral (
         select
           *
@@ -1106,7 +1102,6 @@ from
       )::int as position
     from
       shown s
-      -- One probe per row shown: the planner cannot tell how few they are, and hashed all accounts.
       cross join lateral (
         select
           *
@@ -1318,7 +1313,6 @@ from
       )::int as position
     from
       shown s
-      -- One probe per row shown: the planner cannot tell how few they are, and hashed all accounts.
       cross join lateral (
         select
           *
