@@ -251,8 +251,11 @@ export async function homeOfMentions(
     from (select m.username, m.mentions, named.id as account_id from rank_mentions m
           ${joinAccountOfMention(sql`m.username`, 'named')}
           where m.campaign_id = ${campaign.id}
-            and (m.username = ${mentionKeyOfHandle(sql`${campaign.home_username}::text`)}
-              or m.username in (select k.mention_key from accounts k where k.id in (${homeIds(campaign)})))
+            -- One list, not "= … or in (…)": an OR across the two made the planner walk every
+            -- mentioned username of the campaign (35,000 at 1,000,000 posts, 8.7 ms) instead of
+            -- probing the two or three keys.
+            and m.username in (select ${mentionKeyOfHandle(sql`${campaign.home_username}::text`)}
+              union all select k.mention_key from accounts k where k.id in (${homeIds(campaign)}))
             and m.mentions > 0) h
     join accounts a on a.id = h.account_id
     where ${onNetwork('a', network)}

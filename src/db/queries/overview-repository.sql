@@ -247,16 +247,25 @@ with
                     from
                       rank_posts l
                     where
-                      l.campaign_id = $12
-                      and l.created_at >= $13::timestamptz
+                      $12::timestamptz < least(
+                        (
+                          case
+                            when date_trunc('day', $13::timestamptz, $14) = $15::timestamptz then date_trunc('day', $16::timestamptz, $17)
+                            else date_trunc('day', date_trunc('day', $18::timestamptz, $19) + interval '36 hours', $20)
+                          end
+                        ),
+                        $21::timestamptz
+                      )
+                      and l.campaign_id = $22
+                      and l.created_at >= $23::timestamptz
                       and l.created_at < least(
                         (
                           case
-                            when date_trunc('day', $14::timestamptz, $15) = $16::timestamptz then date_trunc('day', $17::timestamptz, $18)
-                            else date_trunc('day', date_trunc('day', $19::timestamptz, $20) + interval '36 hours', $21)
+                            when date_trunc('day', $24::timestamptz, $25) = $26::timestamptz then date_trunc('day', $27::timestamptz, $28)
+                            else date_trunc('day', date_trunc('day', $29::timestamptz, $30) + interval '36 hours', $31)
                           end
                         ),
-                        $22::timestamptz
+                        $32::timestamptz
                       )
                     union all
                     select
@@ -265,17 +274,26 @@ with
                     from
                       rank_posts l
                     where
-                      l.campaign_id = $23
-                      and l.created_at >= greatest(
-                        date_trunc('day', $24::timestamptz, $25),
+                      greatest(
+                        date_trunc('day', $33::timestamptz, $34),
                         (
                           case
-                            when date_trunc('day', $26::timestamptz, $27) = $28::timestamptz then date_trunc('day', $29::timestamptz, $30)
-                            else date_trunc('day', date_trunc('day', $31::timestamptz, $32) + interval '36 hours', $33)
+                            when date_trunc('day', $35::timestamptz, $36) = $37::timestamptz then date_trunc('day', $38::timestamptz, $39)
+                            else date_trunc('day', date_trunc('day', $40::timestamptz, $41) + interval '36 hours', $42)
+                          end
+                        )
+                      ) < $43::timestamptz
+                      and l.campaign_id = $44
+                      and l.created_at >= greatest(
+                        date_trunc('day', $45::timestamptz, $46),
+                        (
+                          case
+                            when date_trunc('day', $47::timestamptz, $48) = $49::timestamptz then date_trunc('day', $50::timestamptz, $51)
+                            else date_trunc('day', date_trunc('day', $52::timestamptz, $53) + interval '36 hours', $54)
                           end
                         )
                       )
-                      and l.created_at < $34::timestamptz
+                      and l.created_at < $55::timestamptz
                   ) parts
                 group by
                   account_id
@@ -284,7 +302,7 @@ with
               account_id
           ) o using (account_id)
         where
-          t.campaign_id = $35
+          t.campaign_id = $56
       ) v
       join accounts a on a.id = v.account_id
     where
@@ -318,14 +336,14 @@ with
                     from
                       rank_daily d
                     where
-                      d.campaign_id = $36
+                      d.campaign_id = $57
                       and d.day >= (
                         case
-                          when date_trunc('day', $37::timestamptz, $38) = $39::timestamptz then date_trunc('day', $40::timestamptz, $41)
-                          else date_trunc('day', date_trunc('day', $42::timestamptz, $43) + interval '36 hours', $44)
+                          when date_trunc('day', $58::timestamptz, $59) = $60::timestamptz then date_trunc('day', $61::timestamptz, $62)
+                          else date_trunc('day', date_trunc('day', $63::timestamptz, $64) + interval '36 hours', $65)
                         end
                       )
-                      and d.day < date_trunc('day', $45::timestamptz, $46)
+                      and d.day < date_trunc('day', $66::timestamptz, $67)
                     union all
                     select
                       l.author_id,
@@ -333,16 +351,25 @@ with
                     from
                       rank_posts l
                     where
-                      l.campaign_id = $47
-                      and l.created_at >= $48::timestamptz
+                      $68::timestamptz < least(
+                        (
+                          case
+                            when date_trunc('day', $69::timestamptz, $70) = $71::timestamptz then date_trunc('day', $72::timestamptz, $73)
+                            else date_trunc('day', date_trunc('day', $74::timestamptz, $75) + interval '36 hours', $76)
+                          end
+                        ),
+                        $77::timestamptz
+                      )
+                      and l.campaign_id = $78
+                      and l.created_at >= $79::timestamptz
                       and l.created_at < least(
                         (
                           case
-                            when date_trunc('day', $49::timestamptz, $50) = $51::timestamptz then date_trunc('day', $52::timestamptz, $53)
-                            else date_trunc('day', date_trunc('day', $54::timestamptz, $55) + interval '36 hours', $56)
+                            when date_trunc('day', $80::timestamptz, $81) = $82::timestamptz then date_trunc('day', $83::timestamptz, $84)
+                            else date_trunc('day', date_trunc('day', $85::timestamptz, $86) + interval '36 hours', $87)
                           end
                         ),
-                        $57::timestamptz
+                        $88::timestamptz
                       )
                     union all
                     select
@@ -351,17 +378,26 @@ with
                     from
                       rank_posts l
                     where
-                      l.campaign_id = $58
-                      and l.created_at >= greatest(
-                        date_trunc('day', $59::timestamptz, $60),
+                      greatest(
+                        date_trunc('day', $89::timestamptz, $90),
                         (
                           case
-                            when date_trunc('day', $61::timestamptz, $62) = $63::timestamptz then date_trunc('day', $64::timestamptz, $65)
-                            else date_trunc('day', date_trunc('day', $66::timestamptz, $67) + interval '36 hours', $68)
+                            when date_trunc('day', $91::timestamptz, $92) = $93::timestamptz then date_trunc('day', $94::timestamptz, $95)
+                            else date_trunc('day', date_trunc('day', $96::timestamptz, $97) + interval '36 hours', $98)
+                          end
+                        )
+                      ) < $99::timestamptz
+                      and l.campaign_id = $100
+                      and l.created_at >= greatest(
+                        date_trunc('day', $101::timestamptz, $102),
+                        (
+                          case
+                            when date_trunc('day', $103::timestamptz, $104) = $105::timestamptz then date_trunc('day', $106::timestamptz, $107)
+                            else date_trunc('day', date_trunc('day', $108::timestamptz, $109) + interval '36 hours', $110)
                           end
                         )
                       )
-                      and l.created_at < $69::timestamptz
+                      and l.created_at < $111::timestamptz
                   ) parts
                 group by
                   account_id
@@ -370,7 +406,7 @@ with
               account_id
           ) o using (account_id)
         where
-          t.campaign_id = $70
+          t.campaign_id = $112
       ) v
       join accounts a on a.id = v.account_id
     where
@@ -404,14 +440,14 @@ with
                     from
                       rank_daily d
                     where
-                      d.campaign_id = $71
+                      d.campaign_id = $113
                       and d.day >= (
                         case
-                          when date_trunc('day', $72::timestamptz, $73) = $74::timestamptz then date_trunc('day', $75::timestamptz, $76)
-                          else date_trunc('day', date_trunc('day', $77::timestamptz, $78) + interval '36 hours', $79)
+                          when date_trunc('day', $114::timestamptz, $115) = $116::timestamptz then date_trunc('day', $117::timestamptz, $118)
+                          else date_trunc('day', date_trunc('day', $119::timestamptz, $120) + interval '36 hours', $121)
                         end
                       )
-                      and d.day < date_trunc('day', $80::timestamptz, $81)
+                      and d.day < date_trunc('day', $122::timestamptz, $123)
                     union all
                     select
                       l.author_id,
@@ -419,16 +455,25 @@ with
                     from
                       rank_posts l
                     where
-                      l.campaign_id = $82
-                      and l.created_at >= $83::timestamptz
+                      $124::timestamptz < least(
+                        (
+                          case
+                            when date_trunc('day', $125::timestamptz, $126) = $127::timestamptz then date_trunc('day', $128::timestamptz, $129)
+                            else date_trunc('day', date_trunc('day', $130::timestamptz, $131) + interval '36 hours', $132)
+                          end
+                        ),
+                        $133::timestamptz
+                      )
+                      and l.campaign_id = $134
+                      and l.created_at >= $135::timestamptz
                       and l.created_at < least(
                         (
                           case
-                            when date_trunc('day', $84::timestamptz, $85) = $86::timestamptz then date_trunc('day', $87::timestamptz, $88)
-                            else date_trunc('day', date_trunc('day', $89::timestamptz, $90) + interval '36 hours', $91)
+                            when date_trunc('day', $136::timestamptz, $137) = $138::timestamptz then date_trunc('day', $139::timestamptz, $140)
+                            else date_trunc('day', date_trunc('day', $141::timestamptz, $142) + interval '36 hours', $143)
                           end
                         ),
-                        $92::timestamptz
+                        $144::timestamptz
                       )
                     union all
                     select
@@ -437,17 +482,26 @@ with
                     from
                       rank_posts l
                     where
-                      l.campaign_id = $93
-                      and l.created_at >= greatest(
-                        date_trunc('day', $94::timestamptz, $95),
+                      greatest(
+                        date_trunc('day', $145::timestamptz, $146),
                         (
                           case
-                            when date_trunc('day', $96::timestamptz, $97) = $98::timestamptz then date_trunc('day', $99::timestamptz, $100)
-                            else date_trunc('day', date_trunc('day', $101::timestamptz, $102) + interval '36 hours', $103)
+                            when date_trunc('day', $147::timestamptz, $148) = $149::timestamptz then date_trunc('day', $150::timestamptz, $151)
+                            else date_trunc('day', date_trunc('day', $152::timestamptz, $153) + interval '36 hours', $154)
+                          end
+                        )
+                      ) < $155::timestamptz
+                      and l.campaign_id = $156
+                      and l.created_at >= greatest(
+                        date_trunc('day', $157::timestamptz, $158),
+                        (
+                          case
+                            when date_trunc('day', $159::timestamptz, $160) = $161::timestamptz then date_trunc('day', $162::timestamptz, $163)
+                            else date_trunc('day', date_trunc('day', $164::timestamptz, $165) + interval '36 hours', $166)
                           end
                         )
                       )
-                      and l.created_at < $104::timestamptz
+                      and l.created_at < $167::timestamptz
                   ) parts
                 group by
                   account_id
@@ -456,7 +510,7 @@ with
               account_id
           ) o using (account_id)
         where
-          t.campaign_id = $105
+          t.campaign_id = $168
       ) v
       join accounts a on a.id = v.account_id
     where
@@ -626,20 +680,29 @@ select
             from
               rank_posts l
             where
-              l.campaign_id = $13
-              and l.created_at >= $14::timestamptz
+              $13::timestamptz < least(
+                (
+                  case
+                    when date_trunc('day', $14::timestamptz, $15) = $16::timestamptz then date_trunc('day', $17::timestamptz, $18)
+                    else date_trunc('day', date_trunc('day', $19::timestamptz, $20) + interval '36 hours', $21)
+                  end
+                ),
+                $22::timestamptz
+              )
+              and l.campaign_id = $23
+              and l.created_at >= $24::timestamptz
               and l.created_at < least(
                 (
                   case
-                    when date_trunc('day', $15::timestamptz, $16) = $17::timestamptz then date_trunc('day', $18::timestamptz, $19)
-                    else date_trunc('day', date_trunc('day', $20::timestamptz, $21) + interval '36 hours', $22)
+                    when date_trunc('day', $25::timestamptz, $26) = $27::timestamptz then date_trunc('day', $28::timestamptz, $29)
+                    else date_trunc('day', date_trunc('day', $30::timestamptz, $31) + interval '36 hours', $32)
                   end
                 ),
-                $23::timestamptz
+                $33::timestamptz
               )
               and l.author_id in (
                 select
-                  unnest($24::bigint[])
+                  unnest($34::bigint[])
               )
             union all
             select
@@ -648,20 +711,29 @@ select
             from
               rank_posts l
             where
-              l.campaign_id = $25
-              and l.created_at >= greatest(
-                date_trunc('day', $26::timestamptz, $27),
+              greatest(
+                date_trunc('day', $35::timestamptz, $36),
                 (
                   case
-                    when date_trunc('day', $28::timestamptz, $29) = $30::timestamptz then date_trunc('day', $31::timestamptz, $32)
-                    else date_trunc('day', date_trunc('day', $33::timestamptz, $34) + interval '36 hours', $35)
+                    when date_trunc('day', $37::timestamptz, $38) = $39::timestamptz then date_trunc('day', $40::timestamptz, $41)
+                    else date_trunc('day', date_trunc('day', $42::timestamptz, $43) + interval '36 hours', $44)
+                  end
+                )
+              ) < $45::timestamptz
+              and l.campaign_id = $46
+              and l.created_at >= greatest(
+                date_trunc('day', $47::timestamptz, $48),
+                (
+                  case
+                    when date_trunc('day', $49::timestamptz, $50) = $51::timestamptz then date_trunc('day', $52::timestamptz, $53)
+                    else date_trunc('day', date_trunc('day', $54::timestamptz, $55) + interval '36 hours', $56)
                   end
                 )
               )
-              and l.created_at < $36::timestamptz
+              and l.created_at < $57::timestamptz
               and l.author_id in (
                 select
-                  unnest($37::bigint[])
+                  unnest($58::bigint[])
               )
           ) parts
         group by
@@ -684,17 +756,17 @@ select
             from
               rank_daily d
             where
-              d.campaign_id = $38
+              d.campaign_id = $59
               and d.day >= (
                 case
-                  when date_trunc('day', $39::timestamptz, $40) = $41::timestamptz then date_trunc('day', $42::timestamptz, $43)
-                  else date_trunc('day', date_trunc('day', $44::timestamptz, $45) + interval '36 hours', $46)
+                  when date_trunc('day', $60::timestamptz, $61) = $62::timestamptz then date_trunc('day', $63::timestamptz, $64)
+                  else date_trunc('day', date_trunc('day', $65::timestamptz, $66) + interval '36 hours', $67)
                 end
               )
-              and d.day < date_trunc('day', $47::timestamptz, $48)
+              and d.day < date_trunc('day', $68::timestamptz, $69)
               and d.account_id in (
                 select
-                  unnest($49::bigint[])
+                  unnest($70::bigint[])
               )
             union all
             select
@@ -703,20 +775,29 @@ select
             from
               rank_posts l
             where
-              l.campaign_id = $50
-              and l.created_at >= $51::timestamptz
+              $71::timestamptz < least(
+                (
+                  case
+                    when date_trunc('day', $72::timestamptz, $73) = $74::timestamptz then date_trunc('day', $75::timestamptz, $76)
+                    else date_trunc('day', date_trunc('day', $77::timestamptz, $78) + interval '36 hours', $79)
+                  end
+                ),
+                $80::timestamptz
+              )
+              and l.campaign_id = $81
+              and l.created_at >= $82::timestamptz
               and l.created_at < least(
                 (
                   case
-                    when date_trunc('day', $52::timestamptz, $53) = $54::timestamptz then date_trunc('day', $55::timestamptz, $56)
-                    else date_trunc('day', date_trunc('day', $57::timestamptz, $58) + interval '36 hours', $59)
+                    when date_trunc('day', $83::timestamptz, $84) = $85::timestamptz then date_trunc('day', $86::timestamptz, $87)
+                    else date_trunc('day', date_trunc('day', $88::timestamptz, $89) + interval '36 hours', $90)
                   end
                 ),
-                $60::timestamptz
+                $91::timestamptz
               )
               and l.author_id in (
                 select
-                  unnest($61::bigint[])
+                  unnest($92::bigint[])
               )
             union all
             select
@@ -725,20 +806,29 @@ select
             from
               rank_posts l
             where
-              l.campaign_id = $62
-              and l.created_at >= greatest(
-                date_trunc('day', $63::timestamptz, $64),
+              greatest(
+                date_trunc('day', $93::timestamptz, $94),
                 (
                   case
-                    when date_trunc('day', $65::timestamptz, $66) = $67::timestamptz then date_trunc('day', $68::timestamptz, $69)
-                    else date_trunc('day', date_trunc('day', $70::timestamptz, $71) + interval '36 hours', $72)
+                    when date_trunc('day', $95::timestamptz, $96) = $97::timestamptz then date_trunc('day', $98::timestamptz, $99)
+                    else date_trunc('day', date_trunc('day', $100::timestamptz, $101) + interval '36 hours', $102)
+                  end
+                )
+              ) < $103::timestamptz
+              and l.campaign_id = $104
+              and l.created_at >= greatest(
+                date_trunc('day', $105::timestamptz, $106),
+                (
+                  case
+                    when date_trunc('day', $107::timestamptz, $108) = $109::timestamptz then date_trunc('day', $110::timestamptz, $111)
+                    else date_trunc('day', date_trunc('day', $112::timestamptz, $113) + interval '36 hours', $114)
                   end
                 )
               )
-              and l.created_at < $73::timestamptz
+              and l.created_at < $115::timestamptz
               and l.author_id in (
                 select
-                  unnest($74::bigint[])
+                  unnest($116::bigint[])
               )
           ) parts
         group by
