@@ -303,6 +303,24 @@ export function onNetwork(alias: string, network: NetworkChoice): RawBuilder<unk
   return network === 'all' ? sql`true` : sql`${sql.ref(`${alias}.network`)} = ${network}`;
 }
 
+/**
+ * Whether a mention key (an SQL expression) names an account of the network asked for. Its form
+ * tells (docs/ARCHITECTURE.md): an X key never holds ':', a Bluesky key is a DID, a Mastodon key an
+ * account uri. Read off the key itself, it costs no lookup of the account.
+ */
+export function mentionKeyOnNetwork(key: RawBuilder<unknown>, network: NetworkChoice): RawBuilder<unknown> {
+  switch (network) {
+    case 'all':
+      return sql`true`;
+    case 'x':
+      return sql`strpos(${key}, ':') = 0`;
+    case 'bluesky':
+      return sql`${key} like 'did:%'`;
+    case 'mastodon':
+      return sql`(strpos(${key}, ':') > 0 and ${key} not like 'did:%')`;
+  }
+}
+
 /** Ids of the home entity's accounts, as far as they are known. */
 export function homeIds(campaign: Pick<Campaign, 'id'>): RawBuilder<unknown> {
   return sql`select h.id from (${homeIdsWithHandles(campaign)}) h`;

@@ -7,6 +7,7 @@ import type { Db } from '../../src/db/database.ts';
 import type { Campaign, Network } from '../../src/db/schema.ts';
 import { leaderboard } from '../../src/rank/leaderboard.ts';
 import { metrics, networkChoices, scopes } from '../../src/rank/metrics.ts';
+import { movementEnds } from '../../src/rank/windows.ts';
 import { type FixtureAccount, type FixturePost, storePosts } from '../support/rank-fixtures.ts';
 import { referenceLeaderboard } from '../support/rank-oracle.ts';
 import { createTestDatabase, type TestDatabase } from '../support/services.ts';
@@ -220,14 +221,25 @@ describe('boards per network', () => {
   test.each([
     ['the campaign window', undefined],
     ['the second day', { from: at(24), to: at(48) }],
-  ])('%s: every metric, both scopes, each network and all', async (_name, window) => {
+  ])('%s: every metric, both scopes, each network and all, with movement', async (_name, window) => {
     const from = window?.from ?? campaign.window_start;
     const to = window?.to ?? campaign.window_end;
+    // Read while the window is open: an hour ago is hour 45, the day started at hour 24.
+    const asOf = at(46);
+    const ends = movementEnds(campaign, { from, to }, asOf);
     for (const network of networkChoices) {
       for (const metric of metrics) {
         for (const scope of scopes) {
           const what = `${metric}/${scope}/${network} [${from.toISOString()}, ${to.toISOString()})`;
-          const board = await leaderboard(db, campaign, { metric, scope, network, from, to, limit: 500 });
+          const board = await leaderboard(db, campaign, {
+            metric,
+            scope,
+            network,
+            from,
+            to,
+            asOf,
+            limit: 500,
+          });
           const expected = await referenceLeaderboard(db, campaign, { metric, scope, network, from, to });
           expect(
             board.rows.map((r) => [r.rank, r.accountId, r.value]),
@@ -244,6 +256,19 @@ describe('boards per network', () => {
               board.rows.every((r) => r.network === network),
               what,
             ).toBe(true);
+          for (const [key, end] of [
+            ['rankHourAgo', ends.hourAgo],
+            ['rankDayStart', ends.dayStart],
+          ] as const) {
+            const earlier = end
+              ? await referenceLeaderboard(db, campaign, { metric, scope, network, from, to: end })
+              : [];
+            const rankOf = new Map(earlier.map((r) => [r.accountId, r.rank]));
+            expect(
+              board.rows.map((r) => [r.accountId, r[key]]),
+              `${what} ${key}`,
+            ).toEqual(board.rows.map((r) => [r.accountId, rankOf.get(r.accountId) ?? null]));
+          }
         }
       }
     }

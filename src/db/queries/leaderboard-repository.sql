@@ -1441,7 +1441,16 @@ select
       count(*)
     from
       rank_totals o
-      join accounts oa on oa.id = o.account_id
+      cross join lateral (
+        select
+          *
+        from
+          accounts a
+        where
+          a.id = o.account_id
+        limit
+          1
+      ) oa
     where
       o.campaign_id = $1
       and o.engagement > t.engagement
