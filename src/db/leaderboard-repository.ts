@@ -79,10 +79,10 @@ type CampaignRef = Pick<Campaign, 'id' | 'timezone' | 'home_username'>;
  * `all`. Mentions count for accounts known under the mentioned username that authored a campaign
  * post in the window or are on the watchlist.
  */
-function valuesOf(campaign: CampaignRef, values: WindowValues): RawBuilder<unknown> {
+function valuesOf(campaign: CampaignRef, values: WindowValues, many = false): RawBuilder<unknown> {
   const all =
     values.metric === 'mentions'
-      ? mentionedAccountValues(campaign, values.plan, values.window)
+      ? mentionedAccountValues(campaign, values.plan, values.window, many)
       : accountValues(campaign, values.metric, values.plan);
   if (values.network === 'all') return all;
   if (values.metric === 'mentions')
@@ -119,7 +119,7 @@ export async function rankedBoard(
   home: (BoardEntry & { rank: number }) | null;
 }> {
   const { rows } = await sql<EntryRow & { rank: number; position: number; total: number; is_home: boolean }>`
-    with v as materialized (select account_id, value from (${valuesOf(campaign, values)}) s where value > 0),
+    with v as materialized (select account_id, value from (${valuesOf(campaign, values, true)}) s where value > 0),
     cut as (select value from v order by value desc offset ${Math.max(limit - 1, 0)} limit 1),
     shown as (
       select account_id, value, false as is_home, rank() over (order by value desc) as rank

@@ -346,15 +346,53 @@ export function watchlistIds(campaign: Pick<Campaign, 'id'>): RawBuilder<unknown
  * Mentions count for accounts known under the mention key that authored a campaign post in the
  * window or are on the watchlist: (account_id, username, value) of scope `all`, `username` being
  * the mention key.
+ *
+ * `many`: the rows are read for every key mentioned in the window (a board of a window other than
+ * the campaign's: 22,495 keys on one day of the 1,000,000-post bench, tests/bench/rank.ts). One
+ * lookup of each key's account and one check of its posts took 190 ms there; the keys now meet
+ * their accounts, and the accounts the window's authors, in hashed joins. Otherwise a filter on
+ * `value` (movement's floor) leaves a few rows, and each is looked up and checked in turn.
  */
 export function mentionedAccountValues(
   campaign: Pick<Campaign, 'id' | 'timezone'>,
   plan: WindowPlan,
   window: Span,
+  many = false,
 ): RawBuilder<unknown> {
+  if (!many)
+    return sql`
+      select named.id as account_id, m.username, m.value
+      from (${mentionValues(campaign, plan)}) m
+      ${joinAccountOfMention(sql`m.username`, 'named')}
+      where (named.id in (${watchlistIds(campaign)}) or ${authoredIn(campaign, sql`named.id`, window)})`;
+  // The account known under each key is the one seen last, as joinAccountOfMention picks it: no
+  // account under the same key was seen after it (a join on the key, where a sort by it compared
+  // text under the database's collation).
   return sql`
+    with m as materialized (${mentionValues(campaign, plan)}),
+    keyed as materialized (select n.id, n.mention_key, n.last_seen_at from accounts n
+      where n.mention_key in (select username from m))
     select named.id as account_id, m.username, m.value
-    from (${mentionValues(campaign, plan)}) m
-    ${joinAccountOfMention(sql`m.username`, 'named')}
-    where (named.id in (${watchlistIds(campaign)}) or ${authoredIn(campaign, sql`named.id`, window)})`;
+    from m join keyed named on named.mention_key = m.username
+    where not exists (
+        select 1 from keyed later where later.mention_key = named.mention_key
+          and (later.last_seen_at > named.last_seen_at
+            or (later.last_seen_at = named.last_seen_at and later.id < named.id)))
+      and named.id in (select id from (${watchlistIds(campaign)}) w(id)
+        union all ${authorsIn(campaign, window)})`;
+}
+
+/**
+ * Ids of the accounts that authored a campaign post (any kind) in the span, for many accounts at
+ * once (`authoredIn` asks for one): whole days from the daily rollup, the parts of days from the
+ * ledger.
+ */
+function authorsIn(campaign: CampaignCalendar, span: Span): RawBuilder<unknown> {
+  const d1 = dayCeil(span.from, campaign.timezone);
+  const d2 = dayFloor(span.to, campaign.timezone);
+  return sql`
+    select d.account_id from rank_daily d
+    where d.campaign_id = ${campaign.id} and d.day >= ${d1} and d.day < ${d2} and d.posts + d.reposts > 0
+    union all
+    ${ledgerEdges(campaign, span, (edge) => sql`select l.author_id from rank_posts l where ${edge}`)}`;
 }

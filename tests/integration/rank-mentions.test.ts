@@ -83,6 +83,26 @@ async function expectExact(what: string): Promise<void> {
       `${what}: ${key}`,
     ).toEqual(board.rows.map((row) => [row.username, rankOf.get(row.accountId) ?? null]));
   }
+  // Boards of other windows (one local day, and from midday to the end) read every mentioned
+  // username of the window at once: the same rule, by another path.
+  for (const window of [
+    { from: new Date('2016-10-29T22:00:00Z'), to: new Date('2016-10-30T23:00:00Z') },
+    { from: new Date('2016-10-29T10:00:00Z'), to },
+  ]) {
+    const other = `${what}: [${window.from.toISOString()}, ${window.to.toISOString()})`;
+    const onWindow = await leaderboard(db, campaign, {
+      metric: 'mentions',
+      scope: 'all',
+      limit: 100,
+      ...window,
+    });
+    const truth = await referenceLeaderboard(db, campaign, { metric: 'mentions', scope: 'all', ...window });
+    expect(
+      onWindow.rows.map(({ rank, accountId, value }) => ({ rank, accountId, value })),
+      other,
+    ).toEqual(truth.map(({ rank, accountId, value }) => ({ rank, accountId, value })));
+    expect(onWindow.total, other).toBe(truth.length);
+  }
   const kept = await rollupState(db, campaign.id);
   // The rebuild is rolled back: the next step keeps writing through the triggers.
   await db

@@ -248,12 +248,8 @@ with
       value
     from
       (
-        select
-          named.id as account_id,
-          m.username,
-          m.value
-        from
-          (
+        with
+          m as materialized (
             select
               t.username,
               t.mentions - coalesce(o.value, 0) as value
@@ -349,57 +345,140 @@ with
               ) o using (username)
             where
               t.campaign_id = $56
-          ) m
-          cross join lateral (
+          ),
+          keyed as materialized (
             select
-              n.id
+              n.id,
+              n.mention_key,
+              n.last_seen_at
             from
               accounts n
             where
-              n.mention_key = m.username
-            order by
-              n.last_seen_at desc,
-              n.id
-            limit
-              1
-          ) named
+              n.mention_key in (
+                select
+                  username
+                from
+                  m
+              )
+          )
+        select
+          named.id as account_id,
+          m.username,
+          m.value
+        from
+          m
+          join keyed named on named.mention_key = m.username
         where
-          (
-            named.id in (
-              select
-                coalesce(
-                  w.account_id,
-                  (
-                    select
-                      n.id
-                    from
-                      accounts n
-                    where
-                      n.network = w.network
-                      and lower(n.username) = lower(w.username)
-                    order by
-                      n.last_seen_at desc,
-                      n.id
-                    limit
-                      1
-                  )
+          not exists (
+            select
+              1
+            from
+              keyed later
+            where
+              later.mention_key = named.mention_key
+              and (
+                later.last_seen_at > named.last_seen_at
+                or (
+                  later.last_seen_at = named.last_seen_at
+                  and later.id < named.id
                 )
-              from
-                campaign_accounts w
-              where
-                w.campaign_id = $57
-            )
-            or exists (
-              select
-                1
-              from
-                rank_posts a
-              where
-                a.campaign_id = $58
-                and a.author_id = named.id
-                and a.created_at >= $59::timestamptz
-                and a.created_at < $60::timestamptz
-            )
+              )
+          )
+          and named.id in (
+            select
+              id
+            from
+              (
+                select
+                  coalesce(
+                    w.account_id,
+                    (
+                      select
+                        n.id
+                      from
+                        accounts n
+                      where
+                        n.network = w.network
+                        and lower(n.username) = lower(w.username)
+                      order by
+                        n.last_seen_at desc,
+                        n.id
+                      limit
+                        1
+                    )
+                  )
+                from
+                  campaign_accounts w
+                where
+                  w.campaign_id = $57
+              ) w (id)
+            union all
+            select
+              d.account_id
+            from
+              rank_daily d
+            where
+              d.campaign_id = $58
+              and d.day >= (
+                case
+                  when date_trunc('day', $59::timestamptz, $60) = $61::timestamptz then date_trunc('day', $62::timestamptz, $63)
+                  else date_trunc('day', date_trunc('day', $64::timestamptz, $65) + interval '36 hours', $66)
+                end
+              )
+              and d.day < date_trunc('day', $67::timestamptz, $68)
+              and d.posts + d.reposts > 0
+            union all
+            select
+              l.author_id
+            from
+              rank_posts l
+            where
+              $69::timestamptz < least(
+                (
+                  case
+                    when date_trunc('day', $70::timestamptz, $71) = $72::timestamptz then date_trunc('day', $73::timestamptz, $74)
+                    else date_trunc('day', date_trunc('day', $75::timestamptz, $76) + interval '36 hours', $77)
+                  end
+                ),
+                $78::timestamptz
+              )
+              and l.campaign_id = $79
+              and l.created_at >= $80::timestamptz
+              and l.created_at < least(
+                (
+                  case
+                    when date_trunc('day', $81::timestamptz, $82) = $83::timestamptz then date_trunc('day', $84::timestamptz, $85)
+                    else date_trunc('day', date_trunc('day', $86::timestamptz, $87) + interval '36 hours', $88)
+                  end
+                ),
+                $89::timestamptz
+              )
+            union all
+            select
+              l.author_id
+            from
+              rank_posts l
+            where
+              greatest(
+                date_trunc('day', $90::timestamptz, $91),
+                (
+                  case
+                    when date_trunc('day', $92::timestamptz, $93) = $94::timestamptz then date_trunc('day', $95::timestamptz, $96)
+                    else date_trunc('day', date_trunc('day', $97::timestamptz, $98) + interval '36 hours', $99)
+                  end
+                )
+              ) < $100::timestamptz
+              and l.campaign_id = $101
+              and l.created_at >= greatest(
+                date_trunc('day', $102::timestamptz, $103),
+                (
+                  case
+                    when date_trunc('day', $104::timestamptz, $105) = $106::timestamptz then date_trunc('day', $107::timestamptz, $108)
+                    else date_trunc('day', date_trunc('day', $109::timestamptz, $110) + interval '36 hours', $111)
+                  end
+                )
+              )
+              and l.created_at < $112::timestamptz
           )
       ) s
     where
@@ -413,7 +492,7 @@ with
     order by
       value desc
     offset
-      $61
+      $113
     limit
       1
   ),
@@ -483,7 +562,7 @@ with
               from
                 campaign_accounts w
               where
-                w.campaign_id = $62
+                w.campaign_id = $114
                 and w.role = 'home'
             ) h
         )
@@ -532,7 +611,7 @@ from
   ) ranked
   -- Every home account (one per network at most): the first, in position order, is the best-ranked.
 where
-  position <= $63
+  position <= $115
   or is_home
 order by
   is_home,
@@ -767,12 +846,8 @@ with
       value
     from
       (
-        select
-          named.id as account_id,
-          m.username,
-          m.value
-        from
-          (
+        with
+          m as materialized (
             select
               username,
               sum(value) as value
@@ -851,57 +926,140 @@ with
               ) parts
             group by
               username
-          ) m
-          cross join lateral (
+          ),
+          keyed as materialized (
             select
-              n.id
+              n.id,
+              n.mention_key,
+              n.last_seen_at
             from
               accounts n
             where
-              n.mention_key = m.username
-            order by
-              n.last_seen_at desc,
-              n.id
-            limit
-              1
-          ) named
+              n.mention_key in (
+                select
+                  username
+                from
+                  m
+              )
+          )
+        select
+          named.id as account_id,
+          m.username,
+          m.value
+        from
+          m
+          join keyed named on named.mention_key = m.username
         where
-          (
-            named.id in (
-              select
-                coalesce(
-                  w.account_id,
-                  (
-                    select
-                      n.id
-                    from
-                      accounts n
-                    where
-                      n.network = w.network
-                      and lower(n.username) = lower(w.username)
-                    order by
-                      n.last_seen_at desc,
-                      n.id
-                    limit
-                      1
-                  )
+          not exists (
+            select
+              1
+            from
+              keyed later
+            where
+              later.mention_key = named.mention_key
+              and (
+                later.last_seen_at > named.last_seen_at
+                or (
+                  later.last_seen_at = named.last_seen_at
+                  and later.id < named.id
                 )
-              from
-                campaign_accounts w
-              where
-                w.campaign_id = $56
-            )
-            or exists (
-              select
-                1
-              from
-                rank_posts a
-              where
-                a.campaign_id = $57
-                and a.author_id = named.id
-                and a.created_at >= $58::timestamptz
-                and a.created_at < $59::timestamptz
-            )
+              )
+          )
+          and named.id in (
+            select
+              id
+            from
+              (
+                select
+                  coalesce(
+                    w.account_id,
+                    (
+                      select
+                        n.id
+                      from
+                        accounts n
+                      where
+                        n.network = w.network
+                        and lower(n.username) = lower(w.username)
+                      order by
+                        n.last_seen_at desc,
+                        n.id
+                      limit
+                        1
+                    )
+                  )
+                from
+                  campaign_accounts w
+                where
+                  w.campaign_id = $56
+              ) w (id)
+            union all
+            select
+              d.account_id
+            from
+              rank_daily d
+            where
+              d.campaign_id = $57
+              and d.day >= (
+                case
+                  when date_trunc('day', $58::timestamptz, $59) = $60::timestamptz then date_trunc('day', $61::timestamptz, $62)
+                  else date_trunc('day', date_trunc('day', $63::timestamptz, $64) + interval '36 hours', $65)
+                end
+              )
+              and d.day < date_trunc('day', $66::timestamptz, $67)
+              and d.posts + d.reposts > 0
+            union all
+            select
+              l.author_id
+            from
+              rank_posts l
+            where
+              $68::timestamptz < least(
+                (
+                  case
+                    when date_trunc('day', $69::timestamptz, $70) = $71::timestamptz then date_trunc('day', $72::timestamptz, $73)
+                    else date_trunc('day', date_trunc('day', $74::timestamptz, $75) + interval '36 hours', $76)
+                  end
+                ),
+                $77::timestamptz
+              )
+              and l.campaign_id = $78
+              and l.created_at >= $79::timestamptz
+              and l.created_at < least(
+                (
+                  case
+                    when date_trunc('day', $80::timestamptz, $81) = $82::timestamptz then date_trunc('day', $83::timestamptz, $84)
+                    else date_trunc('day', date_trunc('day', $85::timestamptz, $86) + interval '36 hours', $87)
+                  end
+                ),
+                $88::timestamptz
+              )
+            union all
+            select
+              l.author_id
+            from
+              rank_posts l
+            where
+              greatest(
+                date_trunc('day', $89::timestamptz, $90),
+                (
+                  case
+                    when date_trunc('day', $91::timestamptz, $92) = $93::timestamptz then date_trunc('day', $94::timestamptz, $95)
+                    else date_trunc('day', date_trunc('day', $96::timestamptz, $97) + interval '36 hours', $98)
+                  end
+                )
+              ) < $99::timestamptz
+              and l.campaign_id = $100
+              and l.created_at >= greatest(
+                date_trunc('day', $101::timestamptz, $102),
+                (
+                  case
+                    when date_trunc('day', $103::timestamptz, $104) = $105::timestamptz then date_trunc('day', $106::timestamptz, $107)
+                    else date_trunc('day', date_trunc('day', $108::timestamptz, $109) + interval '36 hours', $110)
+                  end
+                )
+              )
+              and l.created_at < $111::timestamptz
           )
       ) s
     where
@@ -915,7 +1073,7 @@ with
     order by
       value desc
     offset
-      $60
+      $112
     limit
       1
   ),
@@ -985,7 +1143,7 @@ with
               from
                 campaign_accounts w
               where
-                w.campaign_id = $61
+                w.campaign_id = $113
                 and w.role = 'home'
             ) h
         )
@@ -1034,7 +1192,7 @@ from
   ) ranked
   -- Every home account (one per network at most): the first, in position order, is the best-ranked.
 where
-  position <= $62
+  position <= $114
   or is_home
 order by
   is_home,
@@ -1201,12 +1359,8 @@ with
       value
     from
       (
-        select
-          named.id as account_id,
-          m.username,
-          m.value
-        from
-          (
+        with
+          m as materialized (
             select
               username,
               mentions as value
@@ -1215,57 +1369,140 @@ with
             where
               campaign_id = $1
               and day = $2::timestamptz
-          ) m
-          cross join lateral (
+          ),
+          keyed as materialized (
             select
-              n.id
+              n.id,
+              n.mention_key,
+              n.last_seen_at
             from
               accounts n
             where
-              n.mention_key = m.username
-            order by
-              n.last_seen_at desc,
-              n.id
-            limit
-              1
-          ) named
+              n.mention_key in (
+                select
+                  username
+                from
+                  m
+              )
+          )
+        select
+          named.id as account_id,
+          m.username,
+          m.value
+        from
+          m
+          join keyed named on named.mention_key = m.username
         where
-          (
-            named.id in (
-              select
-                coalesce(
-                  w.account_id,
-                  (
-                    select
-                      n.id
-                    from
-                      accounts n
-                    where
-                      n.network = w.network
-                      and lower(n.username) = lower(w.username)
-                    order by
-                      n.last_seen_at desc,
-                      n.id
-                    limit
-                      1
-                  )
+          not exists (
+            select
+              1
+            from
+              keyed later
+            where
+              later.mention_key = named.mention_key
+              and (
+                later.last_seen_at > named.last_seen_at
+                or (
+                  later.last_seen_at = named.last_seen_at
+                  and later.id < named.id
                 )
-              from
-                campaign_accounts w
-              where
-                w.campaign_id = $3
-            )
-            or exists (
-              select
-                1
-              from
-                rank_posts a
-              where
-                a.campaign_id = $4
-                and a.author_id = named.id
-                and a.created_at >= $5::timestamptz
-                and a.created_at < $6::timestamptz
-            )
+              )
+          )
+          and named.id in (
+            select
+              id
+            from
+              (
+                select
+                  coalesce(
+                    w.account_id,
+                    (
+                      select
+                        n.id
+                      from
+                        accounts n
+                      where
+                        n.network = w.network
+                        and lower(n.username) = lower(w.username)
+                      order by
+                        n.last_seen_at desc,
+                        n.id
+                      limit
+                        1
+                    )
+                  )
+                from
+                  campaign_accounts w
+                where
+                  w.campaign_id = $3
+              ) w (id)
+            union all
+            select
+              d.account_id
+            from
+              rank_daily d
+            where
+              d.campaign_id = $4
+              and d.day >= (
+                case
+                  when date_trunc('day', $5::timestamptz, $6) = $7::timestamptz then date_trunc('day', $8::timestamptz, $9)
+                  else date_trunc('day', date_trunc('day', $10::timestamptz, $11) + interval '36 hours', $12)
+                end
+              )
+              and d.day < date_trunc('day', $13::timestamptz, $14)
+              and d.posts + d.reposts > 0
+            union all
+            select
+              l.author_id
+            from
+              rank_posts l
+            where
+              $15::timestamptz < least(
+                (
+                  case
+                    when date_trunc('day', $16::timestamptz, $17) = $18::timestamptz then date_trunc('day', $19::timestamptz, $20)
+                    else date_trunc('day', date_trunc('day', $21::timestamptz, $22) + interval '36 hours', $23)
+                  end
+                ),
+                $24::timestamptz
+              )
+              and l.campaign_id = $25
+              and l.created_at >= $26::timestamptz
+              and l.created_at < least(
+                (
+                  case
+                    when date_trunc('day', $27::timestamptz, $28) = $29::timestamptz then date_trunc('day', $30::timestamptz, $31)
+                    else date_trunc('day', date_trunc('day', $32::timestamptz, $33) + interval '36 hours', $34)
+                  end
+                ),
+                $35::timestamptz
+              )
+            union all
+            select
+              l.author_id
+            from
+              rank_posts l
+            where
+              greatest(
+                date_trunc('day', $36::timestamptz, $37),
+                (
+                  case
+                    when date_trunc('day', $38::timestamptz, $39) = $40::timestamptz then date_trunc('day', $41::timestamptz, $42)
+                    else date_trunc('day', date_trunc('day', $43::timestamptz, $44) + interval '36 hours', $45)
+                  end
+                )
+              ) < $46::timestamptz
+              and l.campaign_id = $47
+              and l.created_at >= greatest(
+                date_trunc('day', $48::timestamptz, $49),
+                (
+                  case
+                    when date_trunc('day', $50::timestamptz, $51) = $52::timestamptz then date_trunc('day', $53::timestamptz, $54)
+                    else date_trunc('day', date_trunc('day', $55::timestamptz, $56) + interval '36 hours', $57)
+                  end
+                )
+              )
+              and l.created_at < $58::timestamptz
           )
       ) s
     where
@@ -1279,7 +1516,7 @@ with
     order by
       value desc
     offset
-      $7
+      $59
     limit
       1
   ),
@@ -1349,7 +1586,7 @@ with
               from
                 campaign_accounts w
               where
-                w.campaign_id = $8
+                w.campaign_id = $60
                 and w.role = 'home'
             ) h
         )
@@ -1398,7 +1635,7 @@ from
   ) ranked
   -- Every home account (one per network at most): the first, in position order, is the best-ranked.
 where
-  position <= $9
+  position <= $61
   or is_home
 order by
   is_home,
