@@ -8,7 +8,7 @@ import { XClient } from '../../src/networks/x/client.ts';
 import type { XPage, XPost, XUser } from '../../src/networks/x/types.ts';
 import { rankHistory } from '../../src/rank/history.ts';
 import { leaderboard } from '../../src/rank/leaderboard.ts';
-import { type Metric, metrics } from '../../src/rank/metrics.ts';
+import { type Metric, metrics, type NetworkChoice, type Scope } from '../../src/rank/metrics.ts';
 import { overview } from '../../src/rank/overview.ts';
 import { rebuildRollups } from '../../src/rank/rollups.ts';
 import { referenceLeaderboard } from '../support/rank-oracle.ts';
@@ -20,7 +20,8 @@ import { median } from './stats.ts';
  * figure is 5,000,000) by BENCH_RANK_AUTHORS authors (default: one per 25 posts, so 200,000 at 5M),
  * loaded with generate_series in SQL and the rollups rebuilt once. Then, per metric, the latency of
  * the leaderboard as the live page asks for it (campaign window, top 50, with movement) against the
- * straightforward GROUP BY over posts (tests/support/rank-oracle.ts, top 50 only, no movement); then what
+ * straightforward GROUP BY over posts (tests/support/rank-oracle.ts, top 50 only, no movement), the
+ * same for a few boards of one network or of the watchlist (issue 17), and for one day; then what
  * the triggers cost the collector's write path (posts/s, pages of 100 through storePage, with and
  * without them, on the loaded campaign).
  *
@@ -79,6 +80,29 @@ export async function benchRank(): Promise<RankSummary> {
       rows.push(row(metric, ours, baseline));
       summary.reads[metric] = { p95_ms: ours.p95, baseline_p95_ms: baseline.p95 };
     }
+    // The same boards on one network and on the watchlist. The campaign is all on X, so Bluesky is
+    // a network with nothing ranked yet: its boards must not read the other networks' accounts.
+    const slices: Array<{ read: string; metric: Metric; scope: Scope; network: NetworkChoice }> = [
+      { read: 'posts, X', metric: 'posts', scope: 'all', network: 'x' },
+      { read: 'mentions, X', metric: 'mentions', scope: 'all', network: 'x' },
+      { read: 'posts, Bluesky', metric: 'posts', scope: 'all', network: 'bluesky' },
+      { read: 'mentions, Bluesky', metric: 'mentions', scope: 'all', network: 'bluesky' },
+      { read: 'posts, watchlist', metric: 'posts', scope: 'watchlist', network: 'all' },
+      { read: 'mentions, watchlist', metric: 'mentions', scope: 'watchlist', network: 'all' },
+    ];
+    for (const { read, ...query } of slices) {
+      const ours = await timed(runs, () => leaderboard(t.db, campaign, { ...query, limit: 50, asOf: live }));
+      const baseline = await timed(baselineRuns, () =>
+        referenceLeaderboard(t.db, campaign, {
+          ...query,
+          from: campaign.window_start,
+          to: campaign.window_end,
+          limit: 50,
+        }),
+      );
+      rows.push(row(read, ours, baseline));
+      summary.reads[read] = { p95_ms: ours.p95, baseline_p95_ms: baseline.p95 };
+    }
     console.log('leaderboard, campaign window, top 50 with movement (ms) vs the GROUP BY over posts');
     console.table(rows);
 
@@ -87,7 +111,7 @@ export async function benchRank(): Promise<RankSummary> {
       to: new Date(Date.parse(window.start) + 2 * 86_400_000),
     };
     const others: Array<Record<string, string | number>> = [];
-    for (const metric of ['posts', 'engagement'] as Metric[]) {
+    for (const metric of ['posts', 'engagement', 'mentions'] as Metric[]) {
       const ours = await timed(Math.min(runs, 5), () =>
         leaderboard(t.db, campaign, { metric, scope: 'all', ...day, limit: 50, asOf: live }),
       );
