@@ -18,86 +18,78 @@ with
           left join (
             select
               account_id,
-              sum(value) as value
+              sum(value)::bigint as value
             from
               (
                 select
-                  account_id,
-                  sum(value) as value
+                  d.account_id,
+                  d.posts as value
                 from
-                  (
-                    select
-                      d.account_id,
-                      d.posts as value
-                    from
-                      rank_daily d
-                    where
-                      d.campaign_id = $1
-                      and d.day >= (
-                        case
-                          when date_trunc('day', $2::timestamptz, $3) = $4::timestamptz then date_trunc('day', $5::timestamptz, $6)
-                          else date_trunc('day', date_trunc('day', $7::timestamptz, $8) + interval '36 hours', $9)
-                        end
-                      )
-                      and d.day < date_trunc('day', $10::timestamptz, $11)
-                    union all
-                    select
-                      l.author_id,
-                      (not l.repost)::int
-                    from
-                      rank_posts l
-                    where
-                      $12::timestamptz < least(
-                        (
-                          case
-                            when date_trunc('day', $13::timestamptz, $14) = $15::timestamptz then date_trunc('day', $16::timestamptz, $17)
-                            else date_trunc('day', date_trunc('day', $18::timestamptz, $19) + interval '36 hours', $20)
-                          end
-                        ),
-                        $21::timestamptz
-                      )
-                      and l.campaign_id = $22
-                      and l.created_at >= $23::timestamptz
-                      and l.created_at < least(
-                        (
-                          case
-                            when date_trunc('day', $24::timestamptz, $25) = $26::timestamptz then date_trunc('day', $27::timestamptz, $28)
-                            else date_trunc('day', date_trunc('day', $29::timestamptz, $30) + interval '36 hours', $31)
-                          end
-                        ),
-                        $32::timestamptz
-                      )
-                    union all
-                    select
-                      l.author_id,
-                      (not l.repost)::int
-                    from
-                      rank_posts l
-                    where
-                      greatest(
-                        date_trunc('day', $33::timestamptz, $34),
-                        (
-                          case
-                            when date_trunc('day', $35::timestamptz, $36) = $37::timestamptz then date_trunc('day', $38::timestamptz, $39)
-                            else date_trunc('day', date_trunc('day', $40::timestamptz, $41) + interval '36 hours', $42)
-                          end
-                        )
-                      ) < $43::timestamptz
-                      and l.campaign_id = $44
-                      and l.created_at >= greatest(
-                        date_trunc('day', $45::timestamptz, $46),
-                        (
-                          case
-                            when date_trunc('day', $47::timestamptz, $48) = $49::timestamptz then date_trunc('day', $50::timestamptz, $51)
-                            else date_trunc('day', date_trunc('day', $52::timestamptz, $53) + interval '36 hours', $54)
-                          end
-                        )
-                      )
-                      and l.created_at < $55::timestamptz
-                  ) parts
-                group by
-                  account_id
-              ) spans
+                  rank_daily d
+                where
+                  d.campaign_id = $1
+                  and d.day >= (
+                    case
+                      when date_trunc('day', $2::timestamptz, $3) = $4::timestamptz then date_trunc('day', $5::timestamptz, $6)
+                      else date_trunc('day', date_trunc('day', $7::timestamptz, $8) + interval '36 hours', $9)
+                    end
+                  )
+                  and d.day < date_trunc('day', $10::timestamptz, $11)
+                union all
+                select
+                  l.author_id,
+                  (not l.repost)::int
+                from
+                  rank_posts l
+                where
+                  $12::timestamptz < least(
+                    (
+                      case
+                        when date_trunc('day', $13::timestamptz, $14) = $15::timestamptz then date_trunc('day', $16::timestamptz, $17)
+                        else date_trunc('day', date_trunc('day', $18::timestamptz, $19) + interval '36 hours', $20)
+                      end
+                    ),
+                    $21::timestamptz
+                  )
+                  and l.campaign_id = $22
+                  and l.created_at >= $23::timestamptz
+                  and l.created_at < least(
+                    (
+                      case
+                        when date_trunc('day', $24::timestamptz, $25) = $26::timestamptz then date_trunc('day', $27::timestamptz, $28)
+                        else date_trunc('day', date_trunc('day', $29::timestamptz, $30) + interval '36 hours', $31)
+                      end
+                    ),
+                    $32::timestamptz
+                  )
+                union all
+                select
+                  l.author_id,
+                  (not l.repost)::int
+                from
+                  rank_posts l
+                where
+                  greatest(
+                    date_trunc('day', $33::timestamptz, $34),
+                    (
+                      case
+                        when date_trunc('day', $35::timestamptz, $36) = $37::timestamptz then date_trunc('day', $38::timestamptz, $39)
+                        else date_trunc('day', date_trunc('day', $40::timestamptz, $41) + interval '36 hours', $42)
+                      end
+                    )
+                  ) < $43::timestamptz
+                  and l.campaign_id = $44
+                  and l.created_at >= greatest(
+                    date_trunc('day', $45::timestamptz, $46),
+                    (
+                      case
+                        when date_trunc('day', $47::timestamptz, $48) = $49::timestamptz then date_trunc('day', $50::timestamptz, $51)
+                        else date_trunc('day', date_trunc('day', $52::timestamptz, $53) + interval '36 hours', $54)
+                      end
+                    )
+                  )
+                  and l.created_at < $55::timestamptz
+              ) parts
             group by
               account_id
           ) o using (account_id)
@@ -258,88 +250,80 @@ with
               left join (
                 select
                   username,
-                  sum(value) as value
+                  sum(value)::bigint as value
                 from
                   (
                     select
-                      username,
-                      sum(value) as value
+                      d.username,
+                      d.mentions as value
                     from
-                      (
-                        select
-                          d.username,
-                          d.mentions as value
-                        from
-                          rank_mentions_daily d
-                        where
-                          d.campaign_id = $1
-                          and d.day >= (
-                            case
-                              when date_trunc('day', $2::timestamptz, $3) = $4::timestamptz then date_trunc('day', $5::timestamptz, $6)
-                              else date_trunc('day', date_trunc('day', $7::timestamptz, $8) + interval '36 hours', $9)
-                            end
-                          )
-                          and d.day < date_trunc('day', $10::timestamptz, $11)
-                        union all
-                        select
-                          m.username,
-                          1
-                        from
-                          rank_posts l
-                          cross join unnest(l.mentions) as m (username)
-                        where
-                          $12::timestamptz < least(
-                            (
-                              case
-                                when date_trunc('day', $13::timestamptz, $14) = $15::timestamptz then date_trunc('day', $16::timestamptz, $17)
-                                else date_trunc('day', date_trunc('day', $18::timestamptz, $19) + interval '36 hours', $20)
-                              end
-                            ),
-                            $21::timestamptz
-                          )
-                          and l.campaign_id = $22
-                          and l.created_at >= $23::timestamptz
-                          and l.created_at < least(
-                            (
-                              case
-                                when date_trunc('day', $24::timestamptz, $25) = $26::timestamptz then date_trunc('day', $27::timestamptz, $28)
-                                else date_trunc('day', date_trunc('day', $29::timestamptz, $30) + interval '36 hours', $31)
-                              end
-                            ),
-                            $32::timestamptz
-                          )
-                        union all
-                        select
-                          m.username,
-                          1
-                        from
-                          rank_posts l
-                          cross join unnest(l.mentions) as m (username)
-                        where
-                          greatest(
-                            date_trunc('day', $33::timestamptz, $34),
-                            (
-                              case
-                                when date_trunc('day', $35::timestamptz, $36) = $37::timestamptz then date_trunc('day', $38::timestamptz, $39)
-                                else date_trunc('day', date_trunc('day', $40::timestamptz, $41) + interval '36 hours', $42)
-                              end
-                            )
-                          ) < $43::timestamptz
-                          and l.campaign_id = $44
-                          and l.created_at >= greatest(
-                            date_trunc('day', $45::timestamptz, $46),
-                            (
-                              case
-                                when date_trunc('day', $47::timestamptz, $48) = $49::timestamptz then date_trunc('day', $50::timestamptz, $51)
-                                else date_trunc('day', date_trunc('day', $52::timestamptz, $53) + interval '36 hours', $54)
-                              end
-                            )
-                          )
-                          and l.created_at < $55::timestamptz
-                      ) parts
-                    group by
-                      username
-                  ) spans
+                      rank_mentions_daily d
+                    where
+                      d.campaign_id = $1
+                      and d.day >= (
+                        case
+                          when date_trunc('day', $2::timestamptz, $3) = $4::timestamptz then date_trunc('day', $5::timestamptz, $6)
+                          else date_trunc('day', date_trunc('day', $7::timestamptz, $8) + interval '36 hours', $9)
+                        end
+                      )
+                      and d.day < date_trunc('day', $10::timestamptz, $11)
+                    union all
+                    select
+                      m.username,
+                      1
+                    from
+                      rank_posts l
+                      cross join unnest(l.mentions) as m (username)
+                    where
+                      $12::timestamptz < least(
+                        (
+                          case
+                            when date_trunc('day', $13::timestamptz, $14) = $15::timestamptz then date_trunc('day', $16::timestamptz, $17)
+                            else date_trunc('day', date_trunc('day', $18::timestamptz, $19) + interval '36 hours', $20)
+                          end
+                        ),
+                        $21::timestamptz
+                      )
+                      and l.campaign_id = $22
+                      and l.created_at >= $23::timestamptz
+                      and l.created_at < least(
+                        (
+                          case
+                            when date_trunc('day', $24::timestamptz, $25) = $26::timestamptz then date_trunc('day', $27::timestamptz, $28)
+                            else date_trunc('day', date_trunc('day', $29::timestamptz, $30) + interval '36 hours', $31)
+                          end
+                        ),
+                        $32::timestamptz
+                      )
+                    union all
+                    select
+                      m.username,
+                      1
+                    from
+                      rank_posts l
+                      cross join unnest(l.mentions) as m (username)
+                    where
+                      greatest(
+                        date_trunc('day', $33::timestamptz, $34),
+                        (
+                          case
+                            when date_trunc('day', $35::timestamptz, $36) = $37::timestamptz then date_trunc('day', $38::timestamptz, $39)
+                            else date_trunc('day', date_trunc('day', $40::timestamptz, $41) + interval '36 hours', $42)
+                          end
+                        )
+                      ) < $43::timestamptz
+                      and l.campaign_id = $44
+                      and l.created_at >= greatest(
+                        date_trunc('day', $45::timestamptz, $46),
+                        (
+                          case
+                            when date_trunc('day', $47::timestamptz, $48) = $49::timestamptz then date_trunc('day', $50::timestamptz, $51)
+                            else date_trunc('day', date_trunc('day', $52::timestamptz, $53) + interval '36 hours', $54)
+                          end
+                        )
+                      )
+                      and l.created_at < $55::timestamptz
+                  ) parts
                 group by
                   username
               ) o using (username)
@@ -627,7 +611,7 @@ with
       (
         select
           account_id,
-          sum(value) as value
+          sum(value)::bigint as value
         from
           (
             select
@@ -850,7 +834,7 @@ with
           m as materialized (
             select
               username,
-              sum(value) as value
+              sum(value)::bigint as value
             from
               (
                 select
@@ -2100,7 +2084,7 @@ from
   (
     select
       account_id,
-      sum(value) as value
+      sum(value)::bigint as value
     from
       (
         select
@@ -2196,7 +2180,7 @@ from
   (
     select
       username,
-      sum(value) as value
+      sum(value)::bigint as value
     from
       (
         select
@@ -2572,7 +2556,7 @@ with
   late as (
     select
       account_id,
-      sum(value) as value
+      sum(value)::bigint as value
     from
       (
         select
@@ -2757,7 +2741,7 @@ with
   late as (
     select
       username,
-      sum(value) as value
+      sum(value)::bigint as value
     from
       (
         select

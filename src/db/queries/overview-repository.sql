@@ -218,86 +218,78 @@ with
           left join (
             select
               account_id,
-              sum(value) as value
+              sum(value)::bigint as value
             from
               (
                 select
-                  account_id,
-                  sum(value) as value
+                  d.account_id,
+                  d.posts as value
                 from
-                  (
-                    select
-                      d.account_id,
-                      d.posts as value
-                    from
-                      rank_daily d
-                    where
-                      d.campaign_id = $1
-                      and d.day >= (
-                        case
-                          when date_trunc('day', $2::timestamptz, $3) = $4::timestamptz then date_trunc('day', $5::timestamptz, $6)
-                          else date_trunc('day', date_trunc('day', $7::timestamptz, $8) + interval '36 hours', $9)
-                        end
-                      )
-                      and d.day < date_trunc('day', $10::timestamptz, $11)
-                    union all
-                    select
-                      l.author_id,
-                      (not l.repost)::int
-                    from
-                      rank_posts l
-                    where
-                      $12::timestamptz < least(
-                        (
-                          case
-                            when date_trunc('day', $13::timestamptz, $14) = $15::timestamptz then date_trunc('day', $16::timestamptz, $17)
-                            else date_trunc('day', date_trunc('day', $18::timestamptz, $19) + interval '36 hours', $20)
-                          end
-                        ),
-                        $21::timestamptz
-                      )
-                      and l.campaign_id = $22
-                      and l.created_at >= $23::timestamptz
-                      and l.created_at < least(
-                        (
-                          case
-                            when date_trunc('day', $24::timestamptz, $25) = $26::timestamptz then date_trunc('day', $27::timestamptz, $28)
-                            else date_trunc('day', date_trunc('day', $29::timestamptz, $30) + interval '36 hours', $31)
-                          end
-                        ),
-                        $32::timestamptz
-                      )
-                    union all
-                    select
-                      l.author_id,
-                      (not l.repost)::int
-                    from
-                      rank_posts l
-                    where
-                      greatest(
-                        date_trunc('day', $33::timestamptz, $34),
-                        (
-                          case
-                            when date_trunc('day', $35::timestamptz, $36) = $37::timestamptz then date_trunc('day', $38::timestamptz, $39)
-                            else date_trunc('day', date_trunc('day', $40::timestamptz, $41) + interval '36 hours', $42)
-                          end
-                        )
-                      ) < $43::timestamptz
-                      and l.campaign_id = $44
-                      and l.created_at >= greatest(
-                        date_trunc('day', $45::timestamptz, $46),
-                        (
-                          case
-                            when date_trunc('day', $47::timestamptz, $48) = $49::timestamptz then date_trunc('day', $50::timestamptz, $51)
-                            else date_trunc('day', date_trunc('day', $52::timestamptz, $53) + interval '36 hours', $54)
-                          end
-                        )
-                      )
-                      and l.created_at < $55::timestamptz
-                  ) parts
-                group by
-                  account_id
-              ) spans
+                  rank_daily d
+                where
+                  d.campaign_id = $1
+                  and d.day >= (
+                    case
+                      when date_trunc('day', $2::timestamptz, $3) = $4::timestamptz then date_trunc('day', $5::timestamptz, $6)
+                      else date_trunc('day', date_trunc('day', $7::timestamptz, $8) + interval '36 hours', $9)
+                    end
+                  )
+                  and d.day < date_trunc('day', $10::timestamptz, $11)
+                union all
+                select
+                  l.author_id,
+                  (not l.repost)::int
+                from
+                  rank_posts l
+                where
+                  $12::timestamptz < least(
+                    (
+                      case
+                        when date_trunc('day', $13::timestamptz, $14) = $15::timestamptz then date_trunc('day', $16::timestamptz, $17)
+                        else date_trunc('day', date_trunc('day', $18::timestamptz, $19) + interval '36 hours', $20)
+                      end
+                    ),
+                    $21::timestamptz
+                  )
+                  and l.campaign_id = $22
+                  and l.created_at >= $23::timestamptz
+                  and l.created_at < least(
+                    (
+                      case
+                        when date_trunc('day', $24::timestamptz, $25) = $26::timestamptz then date_trunc('day', $27::timestamptz, $28)
+                        else date_trunc('day', date_trunc('day', $29::timestamptz, $30) + interval '36 hours', $31)
+                      end
+                    ),
+                    $32::timestamptz
+                  )
+                union all
+                select
+                  l.author_id,
+                  (not l.repost)::int
+                from
+                  rank_posts l
+                where
+                  greatest(
+                    date_trunc('day', $33::timestamptz, $34),
+                    (
+                      case
+                        when date_trunc('day', $35::timestamptz, $36) = $37::timestamptz then date_trunc('day', $38::timestamptz, $39)
+                        else date_trunc('day', date_trunc('day', $40::timestamptz, $41) + interval '36 hours', $42)
+                      end
+                    )
+                  ) < $43::timestamptz
+                  and l.campaign_id = $44
+                  and l.created_at >= greatest(
+                    date_trunc('day', $45::timestamptz, $46),
+                    (
+                      case
+                        when date_trunc('day', $47::timestamptz, $48) = $49::timestamptz then date_trunc('day', $50::timestamptz, $51)
+                        else date_trunc('day', date_trunc('day', $52::timestamptz, $53) + interval '36 hours', $54)
+                      end
+                    )
+                  )
+                  and l.created_at < $55::timestamptz
+              ) parts
             group by
               account_id
           ) o using (account_id)
@@ -322,86 +314,78 @@ with
           left join (
             select
               account_id,
-              sum(value) as value
+              sum(value)::bigint as value
             from
               (
                 select
-                  account_id,
-                  sum(value) as value
+                  d.account_id,
+                  d.reposts as value
                 from
-                  (
-                    select
-                      d.account_id,
-                      d.reposts as value
-                    from
-                      rank_daily d
-                    where
-                      d.campaign_id = $57
-                      and d.day >= (
-                        case
-                          when date_trunc('day', $58::timestamptz, $59) = $60::timestamptz then date_trunc('day', $61::timestamptz, $62)
-                          else date_trunc('day', date_trunc('day', $63::timestamptz, $64) + interval '36 hours', $65)
-                        end
-                      )
-                      and d.day < date_trunc('day', $66::timestamptz, $67)
-                    union all
-                    select
-                      l.author_id,
-                      l.repost::int
-                    from
-                      rank_posts l
-                    where
-                      $68::timestamptz < least(
-                        (
-                          case
-                            when date_trunc('day', $69::timestamptz, $70) = $71::timestamptz then date_trunc('day', $72::timestamptz, $73)
-                            else date_trunc('day', date_trunc('day', $74::timestamptz, $75) + interval '36 hours', $76)
-                          end
-                        ),
-                        $77::timestamptz
-                      )
-                      and l.campaign_id = $78
-                      and l.created_at >= $79::timestamptz
-                      and l.created_at < least(
-                        (
-                          case
-                            when date_trunc('day', $80::timestamptz, $81) = $82::timestamptz then date_trunc('day', $83::timestamptz, $84)
-                            else date_trunc('day', date_trunc('day', $85::timestamptz, $86) + interval '36 hours', $87)
-                          end
-                        ),
-                        $88::timestamptz
-                      )
-                    union all
-                    select
-                      l.author_id,
-                      l.repost::int
-                    from
-                      rank_posts l
-                    where
-                      greatest(
-                        date_trunc('day', $89::timestamptz, $90),
-                        (
-                          case
-                            when date_trunc('day', $91::timestamptz, $92) = $93::timestamptz then date_trunc('day', $94::timestamptz, $95)
-                            else date_trunc('day', date_trunc('day', $96::timestamptz, $97) + interval '36 hours', $98)
-                          end
-                        )
-                      ) < $99::timestamptz
-                      and l.campaign_id = $100
-                      and l.created_at >= greatest(
-                        date_trunc('day', $101::timestamptz, $102),
-                        (
-                          case
-                            when date_trunc('day', $103::timestamptz, $104) = $105::timestamptz then date_trunc('day', $106::timestamptz, $107)
-                            else date_trunc('day', date_trunc('day', $108::timestamptz, $109) + interval '36 hours', $110)
-                          end
-                        )
-                      )
-                      and l.created_at < $111::timestamptz
-                  ) parts
-                group by
-                  account_id
-              ) spans
+                  rank_daily d
+                where
+                  d.campaign_id = $57
+                  and d.day >= (
+                    case
+                      when date_trunc('day', $58::timestamptz, $59) = $60::timestamptz then date_trunc('day', $61::timestamptz, $62)
+                      else date_trunc('day', date_trunc('day', $63::timestamptz, $64) + interval '36 hours', $65)
+                    end
+                  )
+                  and d.day < date_trunc('day', $66::timestamptz, $67)
+                union all
+                select
+                  l.author_id,
+                  l.repost::int
+                from
+                  rank_posts l
+                where
+                  $68::timestamptz < least(
+                    (
+                      case
+                        when date_trunc('day', $69::timestamptz, $70) = $71::timestamptz then date_trunc('day', $72::timestamptz, $73)
+                        else date_trunc('day', date_trunc('day', $74::timestamptz, $75) + interval '36 hours', $76)
+                      end
+                    ),
+                    $77::timestamptz
+                  )
+                  and l.campaign_id = $78
+                  and l.created_at >= $79::timestamptz
+                  and l.created_at < least(
+                    (
+                      case
+                        when date_trunc('day', $80::timestamptz, $81) = $82::timestamptz then date_trunc('day', $83::timestamptz, $84)
+                        else date_trunc('day', date_trunc('day', $85::timestamptz, $86) + interval '36 hours', $87)
+                      end
+                    ),
+                    $88::timestamptz
+                  )
+                union all
+                select
+                  l.author_id,
+                  l.repost::int
+                from
+                  rank_posts l
+                where
+                  greatest(
+                    date_trunc('day', $89::timestamptz, $90),
+                    (
+                      case
+                        when date_trunc('day', $91::timestamptz, $92) = $93::timestamptz then date_trunc('day', $94::timestamptz, $95)
+                        else date_trunc('day', date_trunc('day', $96::timestamptz, $97) + interval '36 hours', $98)
+                      end
+                    )
+                  ) < $99::timestamptz
+                  and l.campaign_id = $100
+                  and l.created_at >= greatest(
+                    date_trunc('day', $101::timestamptz, $102),
+                    (
+                      case
+                        when date_trunc('day', $103::timestamptz, $104) = $105::timestamptz then date_trunc('day', $106::timestamptz, $107)
+                        else date_trunc('day', date_trunc('day', $108::timestamptz, $109) + interval '36 hours', $110)
+                      end
+                    )
+                  )
+                  and l.created_at < $111::timestamptz
+              ) parts
             group by
               account_id
           ) o using (account_id)
@@ -426,86 +410,78 @@ with
           left join (
             select
               account_id,
-              sum(value) as value
+              sum(value)::bigint as value
             from
               (
                 select
-                  account_id,
-                  sum(value) as value
+                  d.account_id,
+                  d.engagement as value
                 from
-                  (
-                    select
-                      d.account_id,
-                      d.engagement as value
-                    from
-                      rank_daily d
-                    where
-                      d.campaign_id = $113
-                      and d.day >= (
-                        case
-                          when date_trunc('day', $114::timestamptz, $115) = $116::timestamptz then date_trunc('day', $117::timestamptz, $118)
-                          else date_trunc('day', date_trunc('day', $119::timestamptz, $120) + interval '36 hours', $121)
-                        end
-                      )
-                      and d.day < date_trunc('day', $122::timestamptz, $123)
-                    union all
-                    select
-                      l.author_id,
-                      l.engagement
-                    from
-                      rank_posts l
-                    where
-                      $124::timestamptz < least(
-                        (
-                          case
-                            when date_trunc('day', $125::timestamptz, $126) = $127::timestamptz then date_trunc('day', $128::timestamptz, $129)
-                            else date_trunc('day', date_trunc('day', $130::timestamptz, $131) + interval '36 hours', $132)
-                          end
-                        ),
-                        $133::timestamptz
-                      )
-                      and l.campaign_id = $134
-                      and l.created_at >= $135::timestamptz
-                      and l.created_at < least(
-                        (
-                          case
-                            when date_trunc('day', $136::timestamptz, $137) = $138::timestamptz then date_trunc('day', $139::timestamptz, $140)
-                            else date_trunc('day', date_trunc('day', $141::timestamptz, $142) + interval '36 hours', $143)
-                          end
-                        ),
-                        $144::timestamptz
-                      )
-                    union all
-                    select
-                      l.author_id,
-                      l.engagement
-                    from
-                      rank_posts l
-                    where
-                      greatest(
-                        date_trunc('day', $145::timestamptz, $146),
-                        (
-                          case
-                            when date_trunc('day', $147::timestamptz, $148) = $149::timestamptz then date_trunc('day', $150::timestamptz, $151)
-                            else date_trunc('day', date_trunc('day', $152::timestamptz, $153) + interval '36 hours', $154)
-                          end
-                        )
-                      ) < $155::timestamptz
-                      and l.campaign_id = $156
-                      and l.created_at >= greatest(
-                        date_trunc('day', $157::timestamptz, $158),
-                        (
-                          case
-                            when date_trunc('day', $159::timestamptz, $160) = $161::timestamptz then date_trunc('day', $162::timestamptz, $163)
-                            else date_trunc('day', date_trunc('day', $164::timestamptz, $165) + interval '36 hours', $166)
-                          end
-                        )
-                      )
-                      and l.created_at < $167::timestamptz
-                  ) parts
-                group by
-                  account_id
-              ) spans
+                  rank_daily d
+                where
+                  d.campaign_id = $113
+                  and d.day >= (
+                    case
+                      when date_trunc('day', $114::timestamptz, $115) = $116::timestamptz then date_trunc('day', $117::timestamptz, $118)
+                      else date_trunc('day', date_trunc('day', $119::timestamptz, $120) + interval '36 hours', $121)
+                    end
+                  )
+                  and d.day < date_trunc('day', $122::timestamptz, $123)
+                union all
+                select
+                  l.author_id,
+                  l.engagement
+                from
+                  rank_posts l
+                where
+                  $124::timestamptz < least(
+                    (
+                      case
+                        when date_trunc('day', $125::timestamptz, $126) = $127::timestamptz then date_trunc('day', $128::timestamptz, $129)
+                        else date_trunc('day', date_trunc('day', $130::timestamptz, $131) + interval '36 hours', $132)
+                      end
+                    ),
+                    $133::timestamptz
+                  )
+                  and l.campaign_id = $134
+                  and l.created_at >= $135::timestamptz
+                  and l.created_at < least(
+                    (
+                      case
+                        when date_trunc('day', $136::timestamptz, $137) = $138::timestamptz then date_trunc('day', $139::timestamptz, $140)
+                        else date_trunc('day', date_trunc('day', $141::timestamptz, $142) + interval '36 hours', $143)
+                      end
+                    ),
+                    $144::timestamptz
+                  )
+                union all
+                select
+                  l.author_id,
+                  l.engagement
+                from
+                  rank_posts l
+                where
+                  greatest(
+                    date_trunc('day', $145::timestamptz, $146),
+                    (
+                      case
+                        when date_trunc('day', $147::timestamptz, $148) = $149::timestamptz then date_trunc('day', $150::timestamptz, $151)
+                        else date_trunc('day', date_trunc('day', $152::timestamptz, $153) + interval '36 hours', $154)
+                      end
+                    )
+                  ) < $155::timestamptz
+                  and l.campaign_id = $156
+                  and l.created_at >= greatest(
+                    date_trunc('day', $157::timestamptz, $158),
+                    (
+                      case
+                        when date_trunc('day', $159::timestamptz, $160) = $161::timestamptz then date_trunc('day', $162::timestamptz, $163)
+                        else date_trunc('day', date_trunc('day', $164::timestamptz, $165) + interval '36 hours', $166)
+                      end
+                    )
+                  )
+                  and l.created_at < $167::timestamptz
+              ) parts
             group by
               account_id
           ) o using (account_id)
@@ -652,7 +628,7 @@ select
       (
         select
           account_id,
-          sum(value) as value
+          sum(value)::bigint as value
         from
           (
             select
@@ -747,7 +723,7 @@ select
       (
         select
           account_id,
-          sum(value) as value
+          sum(value)::bigint as value
         from
           (
             select
