@@ -99,6 +99,18 @@ function valuesOf(campaign: CampaignRef, values: WindowValues, many = false): Ra
 }
 
 /**
+ * The accounts of a board ranked in SQL with the highest values, for movement's candidates: every
+ * account whose value is at least `cover` (null: every ranked account) is in `rows`.
+ */
+export interface Leaders {
+  rows: Array<{ accountId: string; mentionKey: string | null; value: number }>;
+  cover: number | null;
+}
+
+/** How many leaders a board ranked in SQL hands to movement (ties of the last one included). */
+const leadersKept = 1000;
+
+/**
  * A board ranked in SQL over every account with a value above 0: the top `limit` rows and the home
  * account's, with their rank (ties share it), and the number ranked.
  *
@@ -107,6 +119,11 @@ function valuesOf(campaign: CampaignRef, values: WindowValues, many = false): Ra
  * within that set, since every higher value is in it; a home row further down counts the values
  * above its own. Joining and sorting every ranked account by handle (38,000 on one day of the
  * 1,000,000-post bench, tests/bench/rank.ts) took most of a day board's time.
+ *
+ * The values of the best `leadersKept` accounts come back too, as JSON on the first row: movement's
+ * candidates are accounts above a floor near the last row on show, and reading the window's values
+ * again for them cost each earlier window as much as the board (47 ms of a two-day board's
+ * statement of 67 ms on that bench).
  */
 export async function rankedBoard(
   db: Db,
@@ -117,9 +134,20 @@ export async function rankedBoard(
   total: number;
   rows: Array<BoardEntry & { rank: number }>;
   home: (BoardEntry & { rank: number }) | null;
+  leaders: Leaders;
 }> {
-  const { rows } = await sql<EntryRow & { rank: number; position: number; total: number; is_home: boolean }>`
-    with v as materialized (select account_id, value from (${valuesOf(campaign, values, true)}) s where value > 0),
+  const key = values.metric === 'mentions' ? sql`username` : sql`null::text`;
+  const { rows } = await sql<
+    EntryRow & {
+      rank: number;
+      position: number;
+      total: number;
+      is_home: boolean;
+      leaders: Array<[string, string | null, number]> | null;
+    }
+  >`
+    with v as materialized (
+      select account_id, ${key} as mention_key, value from (${valuesOf(campaign, values, true)}) s where value > 0),
     cut as (select value from v order by value desc offset ${Math.max(limit - 1, 0)} limit 1),
     shown as (
       select account_id, value, false as is_home, rank() over (order by value desc) as rank
@@ -127,8 +155,13 @@ export async function rankedBoard(
       union all
       select account_id, value, true, (select count(*) from v o where o.value > h.value) + 1
       from v h where h.account_id = any(array(${homeIds(campaign)}))
-    )
-    select *, (select count(*) from v)::int as total from (
+    ),
+    lowest_leader as (select value from v order by value desc offset ${leadersKept - 1} limit 1)
+    select ranked.*, (select count(*) from v)::int as total,
+      case when row_number() over (order by is_home, position) = 1 then (
+        select json_agg(json_build_array(account_id::text, mention_key, value::float8)) from v
+        where value >= coalesce((select value from lowest_leader), 0)) end as leaders
+    from (
       select s.account_id, a.network, a.mention_key, a.username, a.name, a.profile_image_url,
         s.value::float8 as value, s.rank::int as rank, s.is_home,
         row_number() over (partition by s.is_home
@@ -141,10 +174,20 @@ export async function rankedBoard(
     order by is_home, position
   `.execute(db);
   const home = rows.find((row) => row.is_home);
+  const total = rows[0]?.total ?? 0;
+  const leaders = (rows[0]?.leaders ?? []).map(([accountId, mentionKey, value]) => ({
+    accountId,
+    mentionKey,
+    value,
+  }));
   return {
-    total: rows[0]?.total ?? 0,
+    total,
     rows: rows.filter((row) => !row.is_home).map((row) => ({ ...toEntry(row), rank: row.rank })),
     home: home ? { ...toEntry(home), rank: home.rank } : null,
+    leaders: {
+      rows: leaders,
+      cover: leaders.length >= total ? null : Math.min(...leaders.map((row) => row.value)),
+    },
   };
 }
 
@@ -350,8 +393,14 @@ export async function earlierValueCounts(
   late: Span,
   before: Span,
   floor: number,
+  /** the accounts above the floor with their window values, when the board read them (its leaders) */
+  known?: Leaders['rows'],
 ): Promise<Array<{ value: number; count: number }>> {
-  const source = valuesOf(campaign, values);
+  const source = known
+    ? sql`select * from unnest(${known.map((row) => row.accountId)}::bigint[],
+        ${known.map((row) => row.mentionKey)}::text[], ${known.map((row) => String(row.value))}::bigint[])
+        as k(account_id, username, value)`
+    : valuesOf(campaign, values);
   const query =
     values.metric === 'mentions'
       ? sql<{ value: number; count: number }>`

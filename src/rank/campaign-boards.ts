@@ -4,6 +4,7 @@ import {
   countOfTotals,
   homeOfMentions,
   homeOfTotals,
+  type Leaders,
   rankedBoard,
   topOfMentions,
   topOfTotals,
@@ -38,7 +39,7 @@ export async function campaignBoard(
   campaign: Campaign,
   values: WindowValues,
   limit: number,
-): Promise<Board> {
+): Promise<Board & { leaders?: Leaders }> {
   if (values.plan.strategy !== 'totals') return rankedBoard(db, campaign, values, limit);
   const metric = values.metric;
   const [top, home, total] = await Promise.all(

@@ -148,5 +148,5 @@ async function campaignBoardWithMovement(
   const values = { ...query, plan: planFor(campaign, query.window) };
   const board = await campaignBoard(trx, campaign, values, limit);
   const targets = [...board.rows, ...(board.home ? [board.home] : [])];
-  return { board, movement: await movementOf(trx, campaign, values, targets, refs) };
+  return { board, movement: await movementOf(trx, campaign, values, targets, refs, board.leaders) };
 }

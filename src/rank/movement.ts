@@ -1,6 +1,7 @@
 import type { Db } from '../db/database.ts';
 import {
   earlierValueCounts,
+  type Leaders,
   membersOf,
   spanValuesOfAccounts,
   spanValuesOfUsernames,
@@ -16,7 +17,9 @@ import type { Span } from './windows.ts';
  * windows [from, ref). Values only grow with the window, so an account can be above a target's
  * earlier value v only if its value on the whole window is above v: the candidates are the
  * accounts whose window value exceeds the smallest target value (a short index range for the top of
- * a board), and only their late contributions, [ref, to), are read.
+ * a board), and only their late contributions, [ref, to), are read. A board of another window than
+ * the campaign's hands over its leaders (src/db/leaderboard-repository.ts, `rankedBoard`): when
+ * they hold every candidate, their values are not read again.
  */
 export async function movementOf(
   db: Db,
@@ -24,6 +27,8 @@ export async function movementOf(
   values: WindowValues,
   targets: Entry[],
   refs: Array<Date | null>,
+  /** the board's accounts of highest value, when it read them (boards of other windows than the campaign's) */
+  leaders?: Leaders,
 ): Promise<Movement> {
   const movement: Movement = new Map(targets.map((target) => [target.accountId, [null, null]]));
   if (targets.length === 0) return movement;
@@ -38,7 +43,14 @@ export async function movementOf(
       const positive = [...earlier.values()].filter((value) => value > 0);
       if (positive.length === 0) return;
       const floor = Math.min(...positive);
-      const counts = new ValueCounts(await earlierValueCounts(db, campaign, values, late, before, floor));
+      // The leaders hold every candidate when the floor is not below the lowest of them.
+      const known =
+        leaders && (leaders.cover === null || floor >= leaders.cover)
+          ? leaders.rows.filter((row) => row.value > floor)
+          : undefined;
+      const counts = new ValueCounts(
+        await earlierValueCounts(db, campaign, values, late, before, floor, known),
+      );
       for (const target of targets) {
         const value = earlier.get(target.accountId);
         const ranks = movement.get(target.accountId);

@@ -1,13 +1,16 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/database.ts';
+import type { Leaders } from '../../src/db/leaderboard-repository.ts';
 import type { Campaign } from '../../src/db/schema.ts';
 import { startOfDay, startOfHour } from '../../src/rank/calendar.ts';
+import { campaignBoard } from '../../src/rank/campaign-boards.ts';
 import { rankHistory } from '../../src/rank/history.ts';
 import { leaderboard } from '../../src/rank/leaderboard.ts';
 import { type Metric, metrics, type Scope, scopes } from '../../src/rank/metrics.ts';
+import { movementOf } from '../../src/rank/movement.ts';
 import { rebuildRollups } from '../../src/rank/rollups.ts';
-import { movementEnds } from '../../src/rank/windows.ts';
+import { movementEnds, planFor } from '../../src/rank/windows.ts';
 import {
   createCampaign,
   type FixtureAccount,
@@ -236,6 +239,38 @@ describe('leaderboards equal the straightforward GROUP BY', { timeout: 180_000 }
       expect(short.rows).toEqual(full.rows.slice(0, 3));
       expect(short.home).toEqual(full.home);
       expect(short.total).toBe(full.total);
+    }
+  });
+
+  test("movement of other windows reads the same from the board's leaders as from the windows' values", async () => {
+    // The boards above take the leaders (the fixture has fewer accounts than a board keeps); this
+    // compares them with the reads for more accounts than that, and with leaders cut short.
+    for (const [name, window] of autumnWindows.slice(1)) {
+      const from = window.from ?? autumnCampaign.window_start;
+      const to = window.to ?? autumnCampaign.window_end;
+      const asOf = at('2016-10-30T23:20:00Z');
+      const ends = movementEnds(autumnCampaign, { from, to }, asOf);
+      for (const metric of ['posts', 'engagement', 'mentions'] as const) {
+        const values = {
+          metric,
+          window: { from, to },
+          plan: planFor(autumnCampaign, { from, to }),
+          network: 'all' as const,
+        };
+        const board = await campaignBoard(db, autumnCampaign, values, 3);
+        const targets = [...board.rows, ...(board.home ? [board.home] : [])];
+        const refs = [ends.hourAgo, ends.dayStart];
+        const read = (leaders?: Leaders) => movementOf(db, autumnCampaign, values, targets, refs, leaders);
+        const fromValues = await read();
+        const what = `${metric}, ${name}`;
+        expect(board.leaders, what).toBeDefined();
+        expect(await read(board.leaders), what).toEqual(fromValues);
+        // The two highest values and every tie of them: every account from the cover up is there.
+        const cover =
+          [...(board.leaders?.rows ?? [])].map((row) => row.value).sort((a, b) => b - a)[1] ?? null;
+        const few = board.leaders?.rows.filter((row) => cover === null || row.value >= cover) ?? [];
+        expect(await read({ rows: few, cover }), `${what}, leaders cut short`).toEqual(fromValues);
+      }
     }
   });
 

@@ -97,6 +97,20 @@ export const dumpedRepositories: Record<string, DumpCase[]> = {
           ),
       }),
     ),
+    {
+      fn: 'earlierValueCounts',
+      label: "posts, one day, the board's leaders",
+      run: (db, c) =>
+        boards.earlierValueCounts(
+          db,
+          c,
+          { metric: 'posts', window: day, plan: plan(c, day), network: 'all' },
+          { from: asOf, to: day.to },
+          { from: day.from, to: asOf },
+          3,
+          ids.map((accountId, i) => ({ accountId, mentionKey: null, value: 5 - i })),
+        ),
+    },
     { fn: 'watchlistAccounts', run: (db, c) => boards.watchlistAccounts(db, c, 'all') },
     { fn: 'watchlistEntityAccounts', run: (db, c) => boards.watchlistEntityAccounts(db, c, 'all') },
     { fn: 'rebuildRankRollups', run: (db, c) => boards.rebuildRankRollups(db, c.id) },

@@ -7,6 +7,7 @@ with
   v as materialized (
     select
       account_id,
+      null::text as mention_key,
       value
     from
       (
@@ -182,15 +183,49 @@ with
             ) h
         )
       )
+  ),
+  lowest_leader as (
+    select
+      value
+    from
+      v
+    order by
+      value desc
+    offset
+      $59
+    limit
+      1
   )
 select
-  *,
+  ranked.*,
   (
     select
       count(*)
     from
       v
-  )::int as total
+  )::int as total,
+  case
+    when row_number() over (
+      order by
+        is_home,
+        position
+    ) = 1 then (
+      select
+        json_agg(json_build_array(account_id::text, mention_key, value::float8))
+      from
+        v
+      where
+        value >= coalesce(
+          (
+            select
+              value
+            from
+              lowest_leader
+          ),
+          0
+        )
+    )
+  end as leaders
 from
   (
     select
@@ -226,7 +261,7 @@ from
   ) ranked
   -- Every home account (one per network at most): the first, in position order, is the best-ranked.
 where
-  position <= $59
+  position <= $60
   or is_home
 order by
   is_home,
@@ -237,6 +272,7 @@ with
   v as materialized (
     select
       account_id,
+      username as mention_key,
       value
     from
       (
@@ -551,15 +587,49 @@ with
             ) h
         )
       )
+  ),
+  lowest_leader as (
+    select
+      value
+    from
+      v
+    order by
+      value desc
+    offset
+      $115
+    limit
+      1
   )
 select
-  *,
+  ranked.*,
   (
     select
       count(*)
     from
       v
-  )::int as total
+  )::int as total,
+  case
+    when row_number() over (
+      order by
+        is_home,
+        position
+    ) = 1 then (
+      select
+        json_agg(json_build_array(account_id::text, mention_key, value::float8))
+      from
+        v
+      where
+        value >= coalesce(
+          (
+            select
+              value
+            from
+              lowest_leader
+          ),
+          0
+        )
+    )
+  end as leaders
 from
   (
     select
@@ -595,7 +665,7 @@ from
   ) ranked
   -- Every home account (one per network at most): the first, in position order, is the best-ranked.
 where
-  position <= $115
+  position <= $116
   or is_home
 order by
   is_home,
@@ -606,6 +676,7 @@ with
   v as materialized (
     select
       account_id,
+      null::text as mention_key,
       value
     from
       (
@@ -772,15 +843,49 @@ with
             ) h
         )
       )
+  ),
+  lowest_leader as (
+    select
+      value
+    from
+      v
+    order by
+      value desc
+    offset
+      $58
+    limit
+      1
   )
 select
-  *,
+  ranked.*,
   (
     select
       count(*)
     from
       v
-  )::int as total
+  )::int as total,
+  case
+    when row_number() over (
+      order by
+        is_home,
+        position
+    ) = 1 then (
+      select
+        json_agg(json_build_array(account_id::text, mention_key, value::float8))
+      from
+        v
+      where
+        value >= coalesce(
+          (
+            select
+              value
+            from
+              lowest_leader
+          ),
+          0
+        )
+    )
+  end as leaders
 from
   (
     select
@@ -816,7 +921,7 @@ from
   ) ranked
   -- Every home account (one per network at most): the first, in position order, is the best-ranked.
 where
-  position <= $58
+  position <= $59
   or is_home
 order by
   is_home,
@@ -827,6 +932,7 @@ with
   v as materialized (
     select
       account_id,
+      username as mention_key,
       value
     from
       (
@@ -1132,15 +1238,49 @@ with
             ) h
         )
       )
+  ),
+  lowest_leader as (
+    select
+      value
+    from
+      v
+    order by
+      value desc
+    offset
+      $114
+    limit
+      1
   )
 select
-  *,
+  ranked.*,
   (
     select
       count(*)
     from
       v
-  )::int as total
+  )::int as total,
+  case
+    when row_number() over (
+      order by
+        is_home,
+        position
+    ) = 1 then (
+      select
+        json_agg(json_build_array(account_id::text, mention_key, value::float8))
+      from
+        v
+      where
+        value >= coalesce(
+          (
+            select
+              value
+            from
+              lowest_leader
+          ),
+          0
+        )
+    )
+  end as leaders
 from
   (
     select
@@ -1176,7 +1316,7 @@ from
   ) ranked
   -- Every home account (one per network at most): the first, in position order, is the best-ranked.
 where
-  position <= $114
+  position <= $115
   or is_home
 order by
   is_home,
@@ -1187,6 +1327,7 @@ with
   v as materialized (
     select
       account_id,
+      null::text as mention_key,
       value
     from
       (
@@ -1285,15 +1426,49 @@ with
             ) h
         )
       )
+  ),
+  lowest_leader as (
+    select
+      value
+    from
+      v
+    order by
+      value desc
+    offset
+      $5
+    limit
+      1
   )
 select
-  *,
+  ranked.*,
   (
     select
       count(*)
     from
       v
-  )::int as total
+  )::int as total,
+  case
+    when row_number() over (
+      order by
+        is_home,
+        position
+    ) = 1 then (
+      select
+        json_agg(json_build_array(account_id::text, mention_key, value::float8))
+      from
+        v
+      where
+        value >= coalesce(
+          (
+            select
+              value
+            from
+              lowest_leader
+          ),
+          0
+        )
+    )
+  end as leaders
 from
   (
     select
@@ -1329,7 +1504,7 @@ from
   ) ranked
   -- Every home account (one per network at most): the first, in position order, is the best-ranked.
 where
-  position <= $5
+  position <= $6
   or is_home
 order by
   is_home,
@@ -1340,6 +1515,7 @@ with
   v as materialized (
     select
       account_id,
+      username as mention_key,
       value
     from
       (
@@ -1575,15 +1751,49 @@ with
             ) h
         )
       )
+  ),
+  lowest_leader as (
+    select
+      value
+    from
+      v
+    order by
+      value desc
+    offset
+      $61
+    limit
+      1
   )
 select
-  *,
+  ranked.*,
   (
     select
       count(*)
     from
       v
-  )::int as total
+  )::int as total,
+  case
+    when row_number() over (
+      order by
+        is_home,
+        position
+    ) = 1 then (
+      select
+        json_agg(json_build_array(account_id::text, mention_key, value::float8))
+      from
+        v
+      where
+        value >= coalesce(
+          (
+            select
+              value
+            from
+              lowest_leader
+          ),
+          0
+        )
+    )
+  end as leaders
 from
   (
     select
@@ -1619,7 +1829,7 @@ from
   ) ranked
   -- Every home account (one per network at most): the first, in position order, is the best-ranked.
 where
-  position <= $61
+  position <= $62
   or is_home
 order by
   is_home,
@@ -3111,6 +3321,129 @@ where
         and a.created_at < $196::timestamptz
     )
   )
+group by
+  1;
+
+-- earlierValueCounts (posts, one day, the board's leaders)
+with
+  candidate as materialized (
+    select
+      account_id,
+      value
+    from
+      (
+        select
+          *
+        from
+          unnest($1::bigint[], $2::text[], $3::bigint[]) as k (account_id, username, value)
+      ) s
+    where
+      value > $4
+  ),
+  late as (
+    select
+      account_id,
+      sum(value)::bigint as value
+    from
+      (
+        select
+          d.account_id,
+          d.posts as value
+        from
+          rank_daily d
+        where
+          d.campaign_id = $5
+          and d.day >= (
+            case
+              when date_trunc('day', $6::timestamptz, $7) = $8::timestamptz then date_trunc('day', $9::timestamptz, $10)
+              else date_trunc('day', date_trunc('day', $11::timestamptz, $12) + interval '36 hours', $13)
+            end
+          )
+          and d.day < date_trunc('day', $14::timestamptz, $15)
+          and d.account_id in (
+            select
+              account_id
+            from
+              candidate
+          )
+        union all
+        select
+          l.author_id,
+          (not l.repost)::int
+        from
+          rank_posts l
+        where
+          $16::timestamptz < least(
+            (
+              case
+                when date_trunc('day', $17::timestamptz, $18) = $19::timestamptz then date_trunc('day', $20::timestamptz, $21)
+                else date_trunc('day', date_trunc('day', $22::timestamptz, $23) + interval '36 hours', $24)
+              end
+            ),
+            $25::timestamptz
+          )
+          and l.campaign_id = $26
+          and l.created_at >= $27::timestamptz
+          and l.created_at < least(
+            (
+              case
+                when date_trunc('day', $28::timestamptz, $29) = $30::timestamptz then date_trunc('day', $31::timestamptz, $32)
+                else date_trunc('day', date_trunc('day', $33::timestamptz, $34) + interval '36 hours', $35)
+              end
+            ),
+            $36::timestamptz
+          )
+          and l.author_id in (
+            select
+              account_id
+            from
+              candidate
+          )
+        union all
+        select
+          l.author_id,
+          (not l.repost)::int
+        from
+          rank_posts l
+        where
+          greatest(
+            date_trunc('day', $37::timestamptz, $38),
+            (
+              case
+                when date_trunc('day', $39::timestamptz, $40) = $41::timestamptz then date_trunc('day', $42::timestamptz, $43)
+                else date_trunc('day', date_trunc('day', $44::timestamptz, $45) + interval '36 hours', $46)
+              end
+            )
+          ) < $47::timestamptz
+          and l.campaign_id = $48
+          and l.created_at >= greatest(
+            date_trunc('day', $49::timestamptz, $50),
+            (
+              case
+                when date_trunc('day', $51::timestamptz, $52) = $53::timestamptz then date_trunc('day', $54::timestamptz, $55)
+                else date_trunc('day', date_trunc('day', $56::timestamptz, $57) + interval '36 hours', $58)
+              end
+            )
+          )
+          and l.created_at < $59::timestamptz
+          and l.author_id in (
+            select
+              account_id
+            from
+              candidate
+          )
+      ) parts
+    group by
+      account_id
+  )
+select
+  (c.value - coalesce(l.value, 0))::float8 as value,
+  count(*)::int as count
+from
+  candidate c
+  left join late l using (account_id)
+where
+  c.value - coalesce(l.value, 0) > $60
 group by
   1;
 
