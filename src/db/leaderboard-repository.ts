@@ -122,8 +122,8 @@ const leadersKept = 1000;
  *
  * The values of the best `leadersKept` accounts come back too, as JSON on the first row: movement's
  * candidates are accounts above a floor near the last row on show, and reading the window's values
- * again for them cost each earlier window as much as the board (47 ms of a two-day board's
- * statement of 67 ms on that bench).
+ * again to find them cost each earlier window nearly as much as the board (on that bench, 47 ms a
+ * window against 67 ms for the statement of a two-day board).
  */
 export async function rankedBoard(
   db: Db,
