@@ -77,7 +77,8 @@ type CampaignRef = Pick<Campaign, 'id' | 'timezone' | 'home_username'>;
 /**
  * (account_id, value[, username]) of an activity metric over the window for every account of scope
  * `all`. Mentions count for accounts known under the mentioned username that authored a campaign
- * post in the window or are on the watchlist.
+ * post in the window or are on the watchlist. `many`: every row is read (a board); otherwise a floor
+ * on `value` leaves a few (movement's candidates), and each is looked up in turn.
  */
 function valuesOf(campaign: CampaignRef, values: WindowValues, many = false): RawBuilder<unknown> {
   const all =
@@ -87,27 +88,28 @@ function valuesOf(campaign: CampaignRef, values: WindowValues, many = false): Ra
   if (values.network === 'all') return all;
   if (values.metric === 'mentions')
     return sql`select s.* from (${all}) s where ${mentionKeyOnNetwork(sql`s.username`, values.network)}`;
-  // On the campaign window the rows come from `rank_totals` and are read for a short index range
-  // (movement's candidates): each is probed by id. A join let the planner hash every account of
-  // the table for them (40,000 at 1,000,000 posts: 4 of a statement's 10 ms). Other windows rank
-  // every account with a value, and there the hash is the right plan.
-  if (values.plan.strategy === 'totals')
-    return sql`select s.* from (${all}) s ${joinAccountById(sql`s.account_id`, 'sa')}
-      where ${onNetwork('sa', values.network)}`;
-  return sql`select s.* from (${all}) s join accounts sa on sa.id = s.account_id
-    where ${onNetwork('sa', values.network)}`;
+  // A board ranks every account with a value: its accounts are hashed. Movement's candidates are
+  // the few above a floor, each probed by id: a join let the planner hash every account of the
+  // table for them too (40,000 at 1,000,000 posts: 4 of a statement's 10 ms).
+  const account = many
+    ? sql`join accounts sa on sa.id = s.account_id`
+    : joinAccountById(sql`s.account_id`, 'sa');
+  return sql`select s.* from (${all}) s ${account} where ${onNetwork('sa', values.network)}`;
 }
 
 /**
  * The accounts of a board ranked in SQL with the highest values, for movement's candidates: every
- * account whose value is at least `cover` (null: every ranked account) is in `rows`.
+ * account whose value is above `cover` (null: every ranked account) is in `rows`.
  */
 export interface Leaders {
   rows: Array<{ accountId: string; mentionKey: string | null; value: number }>;
   cover: number | null;
 }
 
-/** How many leaders a board ranked in SQL hands to movement (ties of the last one included). */
+/**
+ * At most how many leaders a board ranked in SQL hands to movement: those above the value of the
+ * `leadersKept`-th, so that ties on that value (thousands of accounts with one post) never swell it.
+ */
 const leadersKept = 1000;
 
 /**
@@ -143,6 +145,7 @@ export async function rankedBoard(
       position: number;
       total: number;
       is_home: boolean;
+      cover: number | null;
       leaders: Array<[string, string | null, number]> | null;
     }
   >`
@@ -156,11 +159,11 @@ export async function rankedBoard(
       select account_id, value, true, (select count(*) from v o where o.value > h.value) + 1
       from v h where h.account_id = any(array(${homeIds(campaign)}))
     ),
-    lowest_leader as (select value from v order by value desc offset ${leadersKept - 1} limit 1)
-    select ranked.*, (select count(*) from v)::int as total,
+    cover as (select value from v order by value desc offset ${leadersKept - 1} limit 1)
+    select ranked.*, (select count(*) from v)::int as total, (select value::float8 from cover) as cover,
       case when row_number() over (order by is_home, position) = 1 then (
         select json_agg(json_build_array(account_id::text, mention_key, value::float8)) from v
-        where value >= coalesce((select value from lowest_leader), 0)) end as leaders
+        where value > coalesce((select value from cover), 0)) end as leaders
     from (
       select s.account_id, a.network, a.mention_key, a.username, a.name, a.profile_image_url,
         s.value::float8 as value, s.rank::int as rank, s.is_home,
@@ -174,20 +177,16 @@ export async function rankedBoard(
     order by is_home, position
   `.execute(db);
   const home = rows.find((row) => row.is_home);
-  const total = rows[0]?.total ?? 0;
   const leaders = (rows[0]?.leaders ?? []).map(([accountId, mentionKey, value]) => ({
     accountId,
     mentionKey,
     value,
   }));
   return {
-    total,
+    total: rows[0]?.total ?? 0,
     rows: rows.filter((row) => !row.is_home).map((row) => ({ ...toEntry(row), rank: row.rank })),
     home: home ? { ...toEntry(home), rank: home.rank } : null,
-    leaders: {
-      rows: leaders,
-      cover: leaders.length >= total ? null : Math.min(...leaders.map((row) => row.value)),
-    },
+    leaders: { rows: leaders, cover: rows[0]?.cover ?? null },
   };
 }
 

@@ -184,7 +184,7 @@ with
         )
       )
   ),
-  lowest_leader as (
+  cover as (
     select
       value
     from
@@ -204,6 +204,12 @@ select
     from
       v
   )::int as total,
+  (
+    select
+      value::float8
+    from
+      cover
+  ) as cover,
   case
     when row_number() over (
       order by
@@ -215,12 +221,12 @@ select
       from
         v
       where
-        value >= coalesce(
+        value > coalesce(
           (
             select
               value
             from
-              lowest_leader
+              cover
           ),
           0
         )
@@ -588,7 +594,7 @@ with
         )
       )
   ),
-  lowest_leader as (
+  cover as (
     select
       value
     from
@@ -608,6 +614,12 @@ select
     from
       v
   )::int as total,
+  (
+    select
+      value::float8
+    from
+      cover
+  ) as cover,
   case
     when row_number() over (
       order by
@@ -619,12 +631,12 @@ select
       from
         v
       where
-        value >= coalesce(
+        value > coalesce(
           (
             select
               value
             from
-              lowest_leader
+              cover
           ),
           0
         )
@@ -844,7 +856,7 @@ with
         )
       )
   ),
-  lowest_leader as (
+  cover as (
     select
       value
     from
@@ -864,6 +876,12 @@ select
     from
       v
   )::int as total,
+  (
+    select
+      value::float8
+    from
+      cover
+  ) as cover,
   case
     when row_number() over (
       order by
@@ -875,12 +893,12 @@ select
       from
         v
       where
-        value >= coalesce(
+        value > coalesce(
           (
             select
               value
             from
-              lowest_leader
+              cover
           ),
           0
         )
@@ -1239,7 +1257,7 @@ with
         )
       )
   ),
-  lowest_leader as (
+  cover as (
     select
       value
     from
@@ -1259,6 +1277,12 @@ select
     from
       v
   )::int as total,
+  (
+    select
+      value::float8
+    from
+      cover
+  ) as cover,
   case
     when row_number() over (
       order by
@@ -1270,12 +1294,12 @@ select
       from
         v
       where
-        value >= coalesce(
+        value > coalesce(
           (
             select
               value
             from
-              lowest_leader
+              cover
           ),
           0
         )
@@ -1427,7 +1451,7 @@ with
         )
       )
   ),
-  lowest_leader as (
+  cover as (
     select
       value
     from
@@ -1447,6 +1471,12 @@ select
     from
       v
   )::int as total,
+  (
+    select
+      value::float8
+    from
+      cover
+  ) as cover,
   case
     when row_number() over (
       order by
@@ -1458,12 +1488,12 @@ select
       from
         v
       where
-        value >= coalesce(
+        value > coalesce(
           (
             select
               value
             from
-              lowest_leader
+              cover
           ),
           0
         )
@@ -1752,7 +1782,7 @@ with
         )
       )
   ),
-  lowest_leader as (
+  cover as (
     select
       value
     from
@@ -1772,6 +1802,12 @@ select
     from
       v
   )::int as total,
+  (
+    select
+      value::float8
+    from
+      cover
+  ) as cover,
   case
     when row_number() over (
       order by
@@ -1783,12 +1819,12 @@ select
       from
         v
       where
-        value >= coalesce(
+        value > coalesce(
           (
             select
               value
             from
-              lowest_leader
+              cover
           ),
           0
         )
