@@ -27,19 +27,25 @@ export interface Span {
   to: Date;
 }
 
+/**
+ * A span of a window's plan. `day`: the span is exactly that local day, whose values are that
+ * day's rows of the daily rollups as they are, one per account or key: adding them up again cost a
+ * sort of every one of them (193,560 accounts for the day a two-day board leaves out of the
+ * 5,000,000-post bench, tests/bench/rank.ts: half of that board's time).
+ */
+export interface PlanSpan extends Span {
+  day?: Date;
+}
+
 /** The activity metrics kept per account in `rank_totals` and `rank_daily`, one column each. */
 export type TotalsColumn = 'posts' | 'reposts' | 'engagement' | 'impressions';
 
 /** How a window's values are read (src/rank/windows.ts decides which). */
 export type WindowPlan =
   | { strategy: 'totals' }
-  | { strategy: 'difference'; leftOut: Span[] }
-  /**
-   * `day`: the window is exactly that local day. Its values are that day's rows of the daily
-   * rollups, one per account, with nothing to add up: a "today" board of the 5,000,000-post
-   * bench (tests/bench/rank.ts) summed 190,000 rows for it.
-   */
-  | { strategy: 'sum'; window: Span; day?: Date };
+  | { strategy: 'difference'; leftOut: PlanSpan[] }
+  /** `window.day`: a "today" board, one row per account of that day's rollups. */
+  | { strategy: 'sum'; window: PlanSpan };
 
 type CampaignCalendar = Pick<Campaign, 'id' | 'timezone'>;
 
@@ -133,12 +139,15 @@ function ledgerRange(campaign: CampaignCalendar, span: SqlSpan): RawBuilder<unkn
 export function accountSpan(
   campaign: CampaignCalendar,
   metric: TotalsColumn,
-  span: Span,
+  span: PlanSpan,
   accounts?: RawBuilder<unknown>,
 ): RawBuilder<unknown> {
+  const onlyDaily = accounts ? sql`and d.account_id in (${accounts})` : sql``;
+  if (span.day)
+    return sql`select d.account_id, d.${totalsColumn[metric]} as value from rank_daily d
+      where d.campaign_id = ${campaign.id} and d.day = ${at(span.day)} ${onlyDaily}`;
   const d1 = dayCeil(span.from, campaign.timezone);
   const d2 = dayFloor(span.to, campaign.timezone);
-  const onlyDaily = accounts ? sql`and d.account_id in (${accounts})` : sql``;
   const onlyLedger = accounts ? sql`and l.author_id in (${accounts})` : sql``;
   return sql`
     select account_id, sum(value)::bigint as value from (
@@ -163,12 +172,15 @@ export function accountSpan(
  */
 export function mentionSpan(
   campaign: CampaignCalendar,
-  span: Span,
+  span: PlanSpan,
   usernames?: RawBuilder<unknown>,
 ): RawBuilder<unknown> {
+  const onlyDaily = usernames ? sql`and d.username in (${usernames})` : sql``;
+  if (span.day)
+    return sql`select d.username, d.mentions as value from rank_mentions_daily d
+      where d.campaign_id = ${campaign.id} and d.day = ${at(span.day)} ${onlyDaily}`;
   const d1 = dayCeil(span.from, campaign.timezone);
   const d2 = dayFloor(span.to, campaign.timezone);
-  const onlyDaily = usernames ? sql`and d.username in (${usernames})` : sql``;
   const onlyLedger = usernames ? sql`and m.username in (${usernames})` : sql``;
   const ledger = (range: RawBuilder<unknown>) => sql`
     select m.username, 1 from rank_posts l cross join unnest(l.mentions) as m(username)
@@ -215,10 +227,7 @@ export function accountValues(
         where t.campaign_id = ${campaign.id}`;
     }
     case 'sum':
-      return plan.day
-        ? sql`select account_id, ${column} as value from rank_daily
-            where campaign_id = ${campaign.id} and day = ${at(plan.day)}`
-        : accountSpan(campaign, metric, plan.window);
+      return accountSpan(campaign, metric, plan.window);
   }
 }
 
@@ -247,10 +256,7 @@ export function mentionValues(campaign: CampaignCalendar, plan: WindowPlan): Raw
         where t.campaign_id = ${campaign.id}`;
     }
     case 'sum':
-      return plan.day
-        ? sql`select username, mentions as value from rank_mentions_daily
-            where campaign_id = ${campaign.id} and day = ${at(plan.day)}`
-        : mentionSpan(campaign, plan.window);
+      return mentionSpan(campaign, plan.window);
   }
 }
 
@@ -370,15 +376,15 @@ export function mentionedAccountValues(
       from (${mentionValues(campaign, plan)}) m
       ${joinAccountOfMention(sql`m.username`, 'named')}
       where (named.id in (${watchlistIds(campaign)}) or ${authoredIn(campaign, sql`named.id`, window)})`;
-  // The account known under each key is the one seen last, as joinAccountOfMention picks it: no
-  // account under the same key was seen after it (a join on the key, where a sort by it compared
-  // text under the database's collation).
+  // Each key beside its accounts, in one hash join (`m` has a row per key). The account known
+  // under a key is the one seen last, as joinAccountOfMention picks it: no account under the same
+  // key was seen after it (a join on the key, where a sort by it compared text under the
+  // database's collation).
   return sql`
-    with m as materialized (${mentionValues(campaign, plan)}),
-    keyed as materialized (select n.id, n.mention_key, n.last_seen_at from accounts n
-      where n.mention_key in (select username from m))
-    select named.id as account_id, m.username, m.value
-    from m join keyed named on named.mention_key = m.username
+    with keyed as materialized (select n.id, n.mention_key, n.last_seen_at, m.value
+      from (${mentionValues(campaign, plan)}) m join accounts n on n.mention_key = m.username)
+    select named.id as account_id, named.mention_key as username, named.value
+    from keyed named
     where not exists (
         select 1 from keyed later where later.mention_key = named.mention_key
           and (later.last_seen_at > named.last_seen_at

@@ -1,4 +1,4 @@
-import type { Span, WindowPlan } from '../db/rank-values.ts';
+import type { PlanSpan, Span, WindowPlan } from '../db/rank-values.ts';
 import type { Campaign } from '../db/schema.ts';
 import { startOfDay, startOfNextDay } from './calendar.ts';
 
@@ -35,10 +35,13 @@ export function planFor(campaign: CampaignCalendar, window: Span): WindowPlan {
     case 'difference':
       return { strategy: 'difference', leftOut: leftOut(campaign, window) };
     case 'sum':
-      return isOneDay(campaign, window)
-        ? { strategy: 'sum', window, day: window.from }
-        : { strategy: 'sum', window };
+      return { strategy: 'sum', window: asPlanned(campaign, window) };
   }
+}
+
+/** The span, with its `day` when it is one whole local day (read as the daily rollups keep it). */
+function asPlanned(campaign: Pick<Campaign, 'timezone'>, span: Span): PlanSpan {
+  return isOneDay(campaign, span) ? { ...span, day: span.from } : span;
 }
 
 /** [from, to) is one local day of the campaign's timezone, 23- and 25-hour days included. */
@@ -50,11 +53,13 @@ function isOneDay(campaign: Pick<Campaign, 'timezone'>, window: Span): boolean {
 }
 
 /** The spans of the campaign window that `window` (inside it) leaves out. */
-function leftOut(campaign: CampaignWindow, window: Span): Span[] {
+function leftOut(campaign: CampaignCalendar, window: Span): PlanSpan[] {
   return [
     { from: campaign.window_start, to: window.from },
     { from: window.to, to: campaign.window_end },
-  ].filter((span) => span.from < span.to);
+  ]
+    .filter((span) => span.from < span.to)
+    .map((span) => asPlanned(campaign, span));
 }
 
 /**

@@ -142,6 +142,9 @@ const autumnWindows: Array<[string, { from?: Date; to?: Date }]> = [
     'most of the window (totals minus the ends)',
     { from: at('2016-10-29T01:00:00Z'), to: at('2016-10-31T20:30:00Z') },
   ],
+  // Totals minus one whole local day, read from the daily rollups as they are kept.
+  ['the last two days, the 25-hour one first', { from: at('2016-10-29T22:00:00Z') }],
+  ['the first two days, the 25-hour one last', { to: at('2016-10-30T23:00:00Z') }],
   ['wider than the campaign', { from: at('2016-10-27T00:00:00Z'), to: at('2016-11-02T00:00:00Z') }],
   ['before the campaign', { from: at('2016-10-27T12:00:00Z'), to: at('2016-10-28T22:00:00Z') }],
   ['from before the campaign into it', { from: at('2016-10-28T08:00:00Z'), to: at('2016-10-30T01:30:00Z') }],

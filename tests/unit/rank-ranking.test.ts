@@ -126,6 +126,19 @@ describe('how a window is read', () => {
   ])('%s: one day, %s', (_name, from, to, oneDay) => {
     const window = { from: new Date(from), to: new Date(to) };
     const plan = planFor(campaign, window);
-    expect(plan.strategy === 'sum' ? plan.day : undefined).toEqual(oneDay ? window.from : undefined);
+    expect(plan.strategy === 'sum' ? plan.window.day : undefined).toEqual(oneDay ? window.from : undefined);
+  });
+
+  // So is a whole day that a window leaves out of the campaign's.
+  test.each([
+    ['the first two days', '2016-12-06T23:00:00Z', '2016-12-08T23:00:00Z', ['2016-12-08T23:00:00.000Z']],
+    ['the last two days', '2016-12-07T23:00:00Z', '2016-12-09T23:00:00Z', ['2016-12-06T23:00:00.000Z']],
+    ['most of it', '2016-12-07T01:00:00Z', '2016-12-09T20:00:00Z', [undefined, undefined]],
+    ['up to a day and an hour before its end', '2016-12-06T23:00:00Z', '2016-12-08T22:00:00Z', [undefined]],
+  ])('%s: days left out', (_name, from, to, days) => {
+    const plan = planFor(campaign, { from: new Date(from), to: new Date(to) });
+    expect(plan.strategy).toBe('difference');
+    const leftOut = plan.strategy === 'difference' ? plan.leftOut : [];
+    expect(leftOut.map((span) => span.day?.toISOString())).toEqual(days);
   });
 });

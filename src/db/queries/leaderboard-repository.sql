@@ -283,117 +283,110 @@ with
     from
       (
         with
-          m as materialized (
-            select
-              t.username,
-              t.mentions - coalesce(o.value, 0) as value
-            from
-              rank_mentions t
-              left join (
-                select
-                  username,
-                  sum(value)::bigint as value
-                from
-                  (
-                    select
-                      d.username,
-                      d.mentions as value
-                    from
-                      rank_mentions_daily d
-                    where
-                      d.campaign_id = $1
-                      and d.day >= (
-                        case
-                          when date_trunc('day', $2::timestamptz, $3) = $4::timestamptz then date_trunc('day', $5::timestamptz, $6)
-                          else date_trunc('day', date_trunc('day', $7::timestamptz, $8) + interval '36 hours', $9)
-                        end
-                      )
-                      and d.day < date_trunc('day', $10::timestamptz, $11)
-                    union all
-                    select
-                      m.username,
-                      1
-                    from
-                      rank_posts l
-                      cross join unnest(l.mentions) as m (username)
-                    where
-                      $12::timestamptz < least(
-                        (
-                          case
-                            when date_trunc('day', $13::timestamptz, $14) = $15::timestamptz then date_trunc('day', $16::timestamptz, $17)
-                            else date_trunc('day', date_trunc('day', $18::timestamptz, $19) + interval '36 hours', $20)
-                          end
-                        ),
-                        $21::timestamptz
-                      )
-                      and l.campaign_id = $22
-                      and l.created_at >= $23::timestamptz
-                      and l.created_at < least(
-                        (
-                          case
-                            when date_trunc('day', $24::timestamptz, $25) = $26::timestamptz then date_trunc('day', $27::timestamptz, $28)
-                            else date_trunc('day', date_trunc('day', $29::timestamptz, $30) + interval '36 hours', $31)
-                          end
-                        ),
-                        $32::timestamptz
-                      )
-                    union all
-                    select
-                      m.username,
-                      1
-                    from
-                      rank_posts l
-                      cross join unnest(l.mentions) as m (username)
-                    where
-                      greatest(
-                        date_trunc('day', $33::timestamptz, $34),
-                        (
-                          case
-                            when date_trunc('day', $35::timestamptz, $36) = $37::timestamptz then date_trunc('day', $38::timestamptz, $39)
-                            else date_trunc('day', date_trunc('day', $40::timestamptz, $41) + interval '36 hours', $42)
-                          end
-                        )
-                      ) < $43::timestamptz
-                      and l.campaign_id = $44
-                      and l.created_at >= greatest(
-                        date_trunc('day', $45::timestamptz, $46),
-                        (
-                          case
-                            when date_trunc('day', $47::timestamptz, $48) = $49::timestamptz then date_trunc('day', $50::timestamptz, $51)
-                            else date_trunc('day', date_trunc('day', $52::timestamptz, $53) + interval '36 hours', $54)
-                          end
-                        )
-                      )
-                      and l.created_at < $55::timestamptz
-                  ) parts
-                group by
-                  username
-              ) o using (username)
-            where
-              t.campaign_id = $56
-          ),
           keyed as materialized (
             select
               n.id,
               n.mention_key,
-              n.last_seen_at
+              n.last_seen_at,
+              m.value
             from
-              accounts n
-            where
-              n.mention_key in (
+              (
                 select
-                  username
+                  t.username,
+                  t.mentions - coalesce(o.value, 0) as value
                 from
-                  m
-              )
+                  rank_mentions t
+                  left join (
+                    select
+                      username,
+                      sum(value)::bigint as value
+                    from
+                      (
+                        select
+                          d.username,
+                          d.mentions as value
+                        from
+                          rank_mentions_daily d
+                        where
+                          d.campaign_id = $1
+                          and d.day >= (
+                            case
+                              when date_trunc('day', $2::timestamptz, $3) = $4::timestamptz then date_trunc('day', $5::timestamptz, $6)
+                              else date_trunc('day', date_trunc('day', $7::timestamptz, $8) + interval '36 hours', $9)
+                            end
+                          )
+                          and d.day < date_trunc('day', $10::timestamptz, $11)
+                        union all
+                        select
+                          m.username,
+                          1
+                        from
+                          rank_posts l
+                          cross join unnest(l.mentions) as m (username)
+                        where
+                          $12::timestamptz < least(
+                            (
+                              case
+                                when date_trunc('day', $13::timestamptz, $14) = $15::timestamptz then date_trunc('day', $16::timestamptz, $17)
+                                else date_trunc('day', date_trunc('day', $18::timestamptz, $19) + interval '36 hours', $20)
+                              end
+                            ),
+                            $21::timestamptz
+                          )
+                          and l.campaign_id = $22
+                          and l.created_at >= $23::timestamptz
+                          and l.created_at < least(
+                            (
+                              case
+                                when date_trunc('day', $24::timestamptz, $25) = $26::timestamptz then date_trunc('day', $27::timestamptz, $28)
+                                else date_trunc('day', date_trunc('day', $29::timestamptz, $30) + interval '36 hours', $31)
+                              end
+                            ),
+                            $32::timestamptz
+                          )
+                        union all
+                        select
+                          m.username,
+                          1
+                        from
+                          rank_posts l
+                          cross join unnest(l.mentions) as m (username)
+                        where
+                          greatest(
+                            date_trunc('day', $33::timestamptz, $34),
+                            (
+                              case
+                                when date_trunc('day', $35::timestamptz, $36) = $37::timestamptz then date_trunc('day', $38::timestamptz, $39)
+                                else date_trunc('day', date_trunc('day', $40::timestamptz, $41) + interval '36 hours', $42)
+                              end
+                            )
+                          ) < $43::timestamptz
+                          and l.campaign_id = $44
+                          and l.created_at >= greatest(
+                            date_trunc('day', $45::timestamptz, $46),
+                            (
+                              case
+                                when date_trunc('day', $47::timestamptz, $48) = $49::timestamptz then date_trunc('day', $50::timestamptz, $51)
+                                else date_trunc('day', date_trunc('day', $52::timestamptz, $53) + interval '36 hours', $54)
+                              end
+                            )
+                          )
+                          and l.created_at < $55::timestamptz
+                      ) parts
+                    group by
+                      username
+                  ) o using (username)
+                where
+                  t.campaign_id = $56
+              ) m
+              join accounts n on n.mention_key = m.username
           )
         select
           named.id as account_id,
-          m.username,
-          m.value
+          named.mention_key as username,
+          named.value
         from
-          m
-          join keyed named on named.mention_key = m.username
+          keyed named
         where
           not exists (
             select
@@ -955,108 +948,101 @@ with
     from
       (
         with
-          m as materialized (
-            select
-              username,
-              sum(value)::bigint as value
-            from
-              (
-                select
-                  d.username,
-                  d.mentions as value
-                from
-                  rank_mentions_daily d
-                where
-                  d.campaign_id = $1
-                  and d.day >= (
-                    case
-                      when date_trunc('day', $2::timestamptz, $3) = $4::timestamptz then date_trunc('day', $5::timestamptz, $6)
-                      else date_trunc('day', date_trunc('day', $7::timestamptz, $8) + interval '36 hours', $9)
-                    end
-                  )
-                  and d.day < date_trunc('day', $10::timestamptz, $11)
-                union all
-                select
-                  m.username,
-                  1
-                from
-                  rank_posts l
-                  cross join unnest(l.mentions) as m (username)
-                where
-                  $12::timestamptz < least(
-                    (
-                      case
-                        when date_trunc('day', $13::timestamptz, $14) = $15::timestamptz then date_trunc('day', $16::timestamptz, $17)
-                        else date_trunc('day', date_trunc('day', $18::timestamptz, $19) + interval '36 hours', $20)
-                      end
-                    ),
-                    $21::timestamptz
-                  )
-                  and l.campaign_id = $22
-                  and l.created_at >= $23::timestamptz
-                  and l.created_at < least(
-                    (
-                      case
-                        when date_trunc('day', $24::timestamptz, $25) = $26::timestamptz then date_trunc('day', $27::timestamptz, $28)
-                        else date_trunc('day', date_trunc('day', $29::timestamptz, $30) + interval '36 hours', $31)
-                      end
-                    ),
-                    $32::timestamptz
-                  )
-                union all
-                select
-                  m.username,
-                  1
-                from
-                  rank_posts l
-                  cross join unnest(l.mentions) as m (username)
-                where
-                  greatest(
-                    date_trunc('day', $33::timestamptz, $34),
-                    (
-                      case
-                        when date_trunc('day', $35::timestamptz, $36) = $37::timestamptz then date_trunc('day', $38::timestamptz, $39)
-                        else date_trunc('day', date_trunc('day', $40::timestamptz, $41) + interval '36 hours', $42)
-                      end
-                    )
-                  ) < $43::timestamptz
-                  and l.campaign_id = $44
-                  and l.created_at >= greatest(
-                    date_trunc('day', $45::timestamptz, $46),
-                    (
-                      case
-                        when date_trunc('day', $47::timestamptz, $48) = $49::timestamptz then date_trunc('day', $50::timestamptz, $51)
-                        else date_trunc('day', date_trunc('day', $52::timestamptz, $53) + interval '36 hours', $54)
-                      end
-                    )
-                  )
-                  and l.created_at < $55::timestamptz
-              ) parts
-            group by
-              username
-          ),
           keyed as materialized (
             select
               n.id,
               n.mention_key,
-              n.last_seen_at
+              n.last_seen_at,
+              m.value
             from
-              accounts n
-            where
-              n.mention_key in (
+              (
                 select
-                  username
+                  username,
+                  sum(value)::bigint as value
                 from
-                  m
-              )
+                  (
+                    select
+                      d.username,
+                      d.mentions as value
+                    from
+                      rank_mentions_daily d
+                    where
+                      d.campaign_id = $1
+                      and d.day >= (
+                        case
+                          when date_trunc('day', $2::timestamptz, $3) = $4::timestamptz then date_trunc('day', $5::timestamptz, $6)
+                          else date_trunc('day', date_trunc('day', $7::timestamptz, $8) + interval '36 hours', $9)
+                        end
+                      )
+                      and d.day < date_trunc('day', $10::timestamptz, $11)
+                    union all
+                    select
+                      m.username,
+                      1
+                    from
+                      rank_posts l
+                      cross join unnest(l.mentions) as m (username)
+                    where
+                      $12::timestamptz < least(
+                        (
+                          case
+                            when date_trunc('day', $13::timestamptz, $14) = $15::timestamptz then date_trunc('day', $16::timestamptz, $17)
+                            else date_trunc('day', date_trunc('day', $18::timestamptz, $19) + interval '36 hours', $20)
+                          end
+                        ),
+                        $21::timestamptz
+                      )
+                      and l.campaign_id = $22
+                      and l.created_at >= $23::timestamptz
+                      and l.created_at < least(
+                        (
+                          case
+                            when date_trunc('day', $24::timestamptz, $25) = $26::timestamptz then date_trunc('day', $27::timestamptz, $28)
+                            else date_trunc('day', date_trunc('day', $29::timestamptz, $30) + interval '36 hours', $31)
+                          end
+                        ),
+                        $32::timestamptz
+                      )
+                    union all
+                    select
+                      m.username,
+                      1
+                    from
+                      rank_posts l
+                      cross join unnest(l.mentions) as m (username)
+                    where
+                      greatest(
+                        date_trunc('day', $33::timestamptz, $34),
+                        (
+                          case
+                            when date_trunc('day', $35::timestamptz, $36) = $37::timestamptz then date_trunc('day', $38::timestamptz, $39)
+                            else date_trunc('day', date_trunc('day', $40::timestamptz, $41) + interval '36 hours', $42)
+                          end
+                        )
+                      ) < $43::timestamptz
+                      and l.campaign_id = $44
+                      and l.created_at >= greatest(
+                        date_trunc('day', $45::timestamptz, $46),
+                        (
+                          case
+                            when date_trunc('day', $47::timestamptz, $48) = $49::timestamptz then date_trunc('day', $50::timestamptz, $51)
+                            else date_trunc('day', date_trunc('day', $52::timestamptz, $53) + interval '36 hours', $54)
+                          end
+                        )
+                      )
+                      and l.created_at < $55::timestamptz
+                  ) parts
+                group by
+                  username
+              ) m
+              join accounts n on n.mention_key = m.username
           )
         select
           named.id as account_id,
-          m.username,
-          m.value
+          named.mention_key as username,
+          named.value
         from
-          m
-          join keyed named on named.mention_key = m.username
+          keyed named
         where
           not exists (
             select
@@ -1356,13 +1342,13 @@ with
     from
       (
         select
-          account_id,
-          posts as value
+          d.account_id,
+          d.posts as value
         from
-          rank_daily
+          rank_daily d
         where
-          campaign_id = $1
-          and day = $2::timestamptz
+          d.campaign_id = $1
+          and d.day = $2::timestamptz
       ) s
     where
       value > 0
@@ -1550,38 +1536,31 @@ with
     from
       (
         with
-          m as materialized (
-            select
-              username,
-              mentions as value
-            from
-              rank_mentions_daily
-            where
-              campaign_id = $1
-              and day = $2::timestamptz
-          ),
           keyed as materialized (
             select
               n.id,
               n.mention_key,
-              n.last_seen_at
+              n.last_seen_at,
+              m.value
             from
-              accounts n
-            where
-              n.mention_key in (
+              (
                 select
-                  username
+                  d.username,
+                  d.mentions as value
                 from
-                  m
-              )
+                  rank_mentions_daily d
+                where
+                  d.campaign_id = $1
+                  and d.day = $2::timestamptz
+              ) m
+              join accounts n on n.mention_key = m.username
           )
         select
           named.id as account_id,
-          m.username,
-          m.value
+          named.mention_key as username,
+          named.value
         from
-          m
-          join keyed named on named.mention_key = m.username
+          keyed named
         where
           not exists (
             select

@@ -535,13 +535,13 @@ with
     from
       (
         select
-          account_id,
-          posts as value
+          d.account_id,
+          d.posts as value
         from
-          rank_daily
+          rank_daily d
         where
-          campaign_id = $1
-          and day = $2::timestamptz
+          d.campaign_id = $1
+          and d.day = $2::timestamptz
       ) v
       join accounts a on a.id = v.account_id
     where
@@ -554,13 +554,13 @@ with
     from
       (
         select
-          account_id,
-          reposts as value
+          d.account_id,
+          d.reposts as value
         from
-          rank_daily
+          rank_daily d
         where
-          campaign_id = $4
-          and day = $5::timestamptz
+          d.campaign_id = $4
+          and d.day = $5::timestamptz
       ) v
       join accounts a on a.id = v.account_id
     where
@@ -573,13 +573,13 @@ with
     from
       (
         select
-          account_id,
-          engagement as value
+          d.account_id,
+          d.engagement as value
         from
-          rank_daily
+          rank_daily d
         where
-          campaign_id = $7
-          and day = $8::timestamptz
+          d.campaign_id = $7
+          and d.day = $8::timestamptz
       ) v
       join accounts a on a.id = v.account_id
     where
