@@ -31,7 +31,8 @@ export interface Span {
  * A span of a window's plan. `day`: the span is exactly that local day, whose values are that
  * day's rows of the daily rollups as they are, one per account or key: adding them up again cost a
  * sort of every one of them (193,560 accounts for the day a two-day board leaves out of the
- * 5,000,000-post bench, tests/bench/rank.ts: half of that board's time).
+ * 5,000,000-post bench, tests/bench/rank.ts: half of that board's time). See `keptDayOr` for when
+ * PostgreSQL's calendar disagrees.
  */
 export interface PlanSpan extends Span {
   day?: Date;
@@ -84,6 +85,27 @@ function dayCeil(instant: Date, timezone: string): RawBuilder<Date> {
 
 function dayFloor(instant: Date, timezone: string): RawBuilder<Date> {
   return sql<Date>`date_trunc('day', ${at(instant)}, ${timezone})`;
+}
+
+/**
+ * `kept` (the rows of `span.day` in a daily rollup) when PostgreSQL's calendar also makes the span
+ * that one local day, else `added` (the span added up). The day was chosen in JavaScript
+ * (src/rank/calendar.ts, with ICU's zone data) while the rollups key days with PostgreSQL's
+ * `date_trunc` (its own zone data): after a zone's rules change, the two disagree until both are
+ * updated, and a day read under the wrong key would be empty. The check is a condition on no row:
+ * the planner evaluates it once and runs one side only.
+ */
+function keptDayOr(
+  campaign: CampaignCalendar,
+  span: Span,
+  kept: RawBuilder<unknown>,
+  added: RawBuilder<unknown>,
+): RawBuilder<unknown> {
+  const isDay = sql`(${dayFloor(span.from, campaign.timezone)} = ${at(span.from)}
+    and date_trunc('day', ${at(span.from)} + interval '36 hours', ${campaign.timezone}) = ${at(span.to)})`;
+  return sql`select * from (${kept}) kept where ${isDay}
+    union all
+    select * from (${added}) added where not ${isDay}`;
 }
 
 interface SqlSpan {
@@ -144,8 +166,13 @@ export function accountSpan(
 ): RawBuilder<unknown> {
   const onlyDaily = accounts ? sql`and d.account_id in (${accounts})` : sql``;
   if (span.day)
-    return sql`select d.account_id, d.${totalsColumn[metric]} as value from rank_daily d
-      where d.campaign_id = ${campaign.id} and d.day = ${at(span.day)} ${onlyDaily}`;
+    return keptDayOr(
+      campaign,
+      span,
+      sql`select d.account_id, d.${totalsColumn[metric]}::bigint as value from rank_daily d
+        where d.campaign_id = ${campaign.id} and d.day = ${at(span.day)} ${onlyDaily}`,
+      accountSpan(campaign, metric, { from: span.from, to: span.to }, accounts),
+    );
   const d1 = dayCeil(span.from, campaign.timezone);
   const d2 = dayFloor(span.to, campaign.timezone);
   const onlyLedger = accounts ? sql`and l.author_id in (${accounts})` : sql``;
@@ -177,8 +204,13 @@ export function mentionSpan(
 ): RawBuilder<unknown> {
   const onlyDaily = usernames ? sql`and d.username in (${usernames})` : sql``;
   if (span.day)
-    return sql`select d.username, d.mentions as value from rank_mentions_daily d
-      where d.campaign_id = ${campaign.id} and d.day = ${at(span.day)} ${onlyDaily}`;
+    return keptDayOr(
+      campaign,
+      span,
+      sql`select d.username, d.mentions::bigint as value from rank_mentions_daily d
+        where d.campaign_id = ${campaign.id} and d.day = ${at(span.day)} ${onlyDaily}`,
+      mentionSpan(campaign, { from: span.from, to: span.to }, usernames),
+    );
   const d1 = dayCeil(span.from, campaign.timezone);
   const d2 = dayFloor(span.to, campaign.timezone);
   const onlyLedger = usernames ? sql`and m.username in (${usernames})` : sql``;

@@ -1,7 +1,8 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Db } from '../../src/db/database.ts';
-import type { Leaders } from '../../src/db/leaderboard-repository.ts';
+import { type Leaders, rankedBoard } from '../../src/db/leaderboard-repository.ts';
+import type { WindowPlan } from '../../src/db/rank-values.ts';
 import type { Campaign } from '../../src/db/schema.ts';
 import { startOfDay, startOfHour } from '../../src/rank/calendar.ts';
 import { campaignBoard } from '../../src/rank/campaign-boards.ts';
@@ -273,6 +274,40 @@ describe('leaderboards equal the straightforward GROUP BY', { timeout: 180_000 }
           [...(board.leaders?.rows ?? [])].map((row) => row.value).sort((a, b) => b - a)[1] ?? null;
         const few = board.leaders?.rows.filter((row) => cover === null || row.value >= cover) ?? [];
         expect(await read({ rows: few, cover }), `${what}, leaders cut short`).toEqual(fromValues);
+      }
+    }
+  });
+
+  test("a day that PostgreSQL's calendar does not make one is added up, not read under its key", async () => {
+    // As if the JavaScript calendar (ICU's zone data) took UTC days for days of Europe/Paris: the
+    // rollups key days by PostgreSQL's own zone data.
+    const utcDay = at('2016-10-29T00:00:00Z');
+    const lastUtcMidnight = at('2016-10-31T00:00:00Z');
+    const cases: Array<[string, { from: Date; to: Date }, WindowPlan]> = [
+      [
+        'one UTC day',
+        { from: utcDay, to: at('2016-10-30T00:00:00Z') },
+        { strategy: 'sum', window: { from: utcDay, to: at('2016-10-30T00:00:00Z'), day: utcDay } },
+      ],
+      [
+        'up to the last UTC midnight',
+        { from: autumnCampaign.window_start, to: lastUtcMidnight },
+        {
+          strategy: 'difference',
+          leftOut: [{ from: lastUtcMidnight, to: autumnCampaign.window_end, day: lastUtcMidnight }],
+        },
+      ],
+    ];
+    for (const [name, window, plan] of cases) {
+      for (const metric of ['posts', 'engagement', 'mentions'] as const) {
+        const what = `${metric}, ${name}`;
+        const board = await rankedBoard(db, autumnCampaign, { metric, window, plan, network: 'all' }, 500);
+        const expected = await referenceLeaderboard(db, autumnCampaign, { metric, scope: 'all', ...window });
+        expect(expected.length, what).toBeGreaterThan(0);
+        expect(
+          board.rows.map(({ rank, accountId, value }) => ({ rank, accountId, value })),
+          what,
+        ).toEqual(comparable(expected));
       }
     }
   });

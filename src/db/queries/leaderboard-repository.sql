@@ -1342,13 +1342,110 @@ with
     from
       (
         select
-          d.account_id,
-          d.posts as value
+          *
         from
-          rank_daily d
+          (
+            select
+              d.account_id,
+              d.posts::bigint as value
+            from
+              rank_daily d
+            where
+              d.campaign_id = $1
+              and d.day = $2::timestamptz
+          ) kept
         where
-          d.campaign_id = $1
-          and d.day = $2::timestamptz
+          (
+            date_trunc('day', $3::timestamptz, $4) = $5::timestamptz
+            and date_trunc('day', $6::timestamptz + interval '36 hours', $7) = $8::timestamptz
+          )
+        union all
+        select
+          *
+        from
+          (
+            select
+              account_id,
+              sum(value)::bigint as value
+            from
+              (
+                select
+                  d.account_id,
+                  d.posts as value
+                from
+                  rank_daily d
+                where
+                  d.campaign_id = $9
+                  and d.day >= (
+                    case
+                      when date_trunc('day', $10::timestamptz, $11) = $12::timestamptz then date_trunc('day', $13::timestamptz, $14)
+                      else date_trunc('day', date_trunc('day', $15::timestamptz, $16) + interval '36 hours', $17)
+                    end
+                  )
+                  and d.day < date_trunc('day', $18::timestamptz, $19)
+                union all
+                select
+                  l.author_id,
+                  (not l.repost)::int
+                from
+                  rank_posts l
+                where
+                  $20::timestamptz < least(
+                    (
+                      case
+                        when date_trunc('day', $21::timestamptz, $22) = $23::timestamptz then date_trunc('day', $24::timestamptz, $25)
+                        else date_trunc('day', date_trunc('day', $26::timestamptz, $27) + interval '36 hours', $28)
+                      end
+                    ),
+                    $29::timestamptz
+                  )
+                  and l.campaign_id = $30
+                  and l.created_at >= $31::timestamptz
+                  and l.created_at < least(
+                    (
+                      case
+                        when date_trunc('day', $32::timestamptz, $33) = $34::timestamptz then date_trunc('day', $35::timestamptz, $36)
+                        else date_trunc('day', date_trunc('day', $37::timestamptz, $38) + interval '36 hours', $39)
+                      end
+                    ),
+                    $40::timestamptz
+                  )
+                union all
+                select
+                  l.author_id,
+                  (not l.repost)::int
+                from
+                  rank_posts l
+                where
+                  greatest(
+                    date_trunc('day', $41::timestamptz, $42),
+                    (
+                      case
+                        when date_trunc('day', $43::timestamptz, $44) = $45::timestamptz then date_trunc('day', $46::timestamptz, $47)
+                        else date_trunc('day', date_trunc('day', $48::timestamptz, $49) + interval '36 hours', $50)
+                      end
+                    )
+                  ) < $51::timestamptz
+                  and l.campaign_id = $52
+                  and l.created_at >= greatest(
+                    date_trunc('day', $53::timestamptz, $54),
+                    (
+                      case
+                        when date_trunc('day', $55::timestamptz, $56) = $57::timestamptz then date_trunc('day', $58::timestamptz, $59)
+                        else date_trunc('day', date_trunc('day', $60::timestamptz, $61) + interval '36 hours', $62)
+                      end
+                    )
+                  )
+                  and l.created_at < $63::timestamptz
+              ) parts
+            group by
+              account_id
+          ) added
+        where
+          not (
+            date_trunc('day', $64::timestamptz, $65) = $66::timestamptz
+            and date_trunc('day', $67::timestamptz + interval '36 hours', $68) = $69::timestamptz
+          )
       ) s
     where
       value > 0
@@ -1361,7 +1458,7 @@ with
     order by
       value desc
     offset
-      $3
+      $70
     limit
       1
   ),
@@ -1431,7 +1528,7 @@ with
               from
                 campaign_accounts w
               where
-                w.campaign_id = $4
+                w.campaign_id = $71
                 and w.role = 'home'
             ) h
         )
@@ -1445,7 +1542,7 @@ with
     order by
       value desc
     offset
-      $5
+      $72
     limit
       1
   )
@@ -1520,7 +1617,7 @@ from
   ) ranked
   -- Every home account (one per network at most): the first, in position order, is the best-ranked.
 where
-  position <= $6
+  position <= $73
   or is_home
 order by
   is_home,
@@ -1545,13 +1642,112 @@ with
             from
               (
                 select
-                  d.username,
-                  d.mentions as value
+                  *
                 from
-                  rank_mentions_daily d
+                  (
+                    select
+                      d.username,
+                      d.mentions::bigint as value
+                    from
+                      rank_mentions_daily d
+                    where
+                      d.campaign_id = $1
+                      and d.day = $2::timestamptz
+                  ) kept
                 where
-                  d.campaign_id = $1
-                  and d.day = $2::timestamptz
+                  (
+                    date_trunc('day', $3::timestamptz, $4) = $5::timestamptz
+                    and date_trunc('day', $6::timestamptz + interval '36 hours', $7) = $8::timestamptz
+                  )
+                union all
+                select
+                  *
+                from
+                  (
+                    select
+                      username,
+                      sum(value)::bigint as value
+                    from
+                      (
+                        select
+                          d.username,
+                          d.mentions as value
+                        from
+                          rank_mentions_daily d
+                        where
+                          d.campaign_id = $9
+                          and d.day >= (
+                            case
+                              when date_trunc('day', $10::timestamptz, $11) = $12::timestamptz then date_trunc('day', $13::timestamptz, $14)
+                              else date_trunc('day', date_trunc('day', $15::timestamptz, $16) + interval '36 hours', $17)
+                            end
+                          )
+                          and d.day < date_trunc('day', $18::timestamptz, $19)
+                        union all
+                        select
+                          m.username,
+                          1
+                        from
+                          rank_posts l
+                          cross join unnest(l.mentions) as m (username)
+                        where
+                          $20::timestamptz < least(
+                            (
+                              case
+                                when date_trunc('day', $21::timestamptz, $22) = $23::timestamptz then date_trunc('day', $24::timestamptz, $25)
+                                else date_trunc('day', date_trunc('day', $26::timestamptz, $27) + interval '36 hours', $28)
+                              end
+                            ),
+                            $29::timestamptz
+                          )
+                          and l.campaign_id = $30
+                          and l.created_at >= $31::timestamptz
+                          and l.created_at < least(
+                            (
+                              case
+                                when date_trunc('day', $32::timestamptz, $33) = $34::timestamptz then date_trunc('day', $35::timestamptz, $36)
+                                else date_trunc('day', date_trunc('day', $37::timestamptz, $38) + interval '36 hours', $39)
+                              end
+                            ),
+                            $40::timestamptz
+                          )
+                        union all
+                        select
+                          m.username,
+                          1
+                        from
+                          rank_posts l
+                          cross join unnest(l.mentions) as m (username)
+                        where
+                          greatest(
+                            date_trunc('day', $41::timestamptz, $42),
+                            (
+                              case
+                                when date_trunc('day', $43::timestamptz, $44) = $45::timestamptz then date_trunc('day', $46::timestamptz, $47)
+                                else date_trunc('day', date_trunc('day', $48::timestamptz, $49) + interval '36 hours', $50)
+                              end
+                            )
+                          ) < $51::timestamptz
+                          and l.campaign_id = $52
+                          and l.created_at >= greatest(
+                            date_trunc('day', $53::timestamptz, $54),
+                            (
+                              case
+                                when date_trunc('day', $55::timestamptz, $56) = $57::timestamptz then date_trunc('day', $58::timestamptz, $59)
+                                else date_trunc('day', date_trunc('day', $60::timestamptz, $61) + interval '36 hours', $62)
+                              end
+                            )
+                          )
+                          and l.created_at < $63::timestamptz
+                      ) parts
+                    group by
+                      username
+                  ) added
+                where
+                  not (
+                    date_trunc('day', $64::timestamptz, $65) = $66::timestamptz
+                    and date_trunc('day', $67::timestamptz + interval '36 hours', $68) = $69::timestamptz
+                  )
               ) m
               join accounts n on n.mention_key = m.username
           )
@@ -1603,7 +1799,7 @@ with
                 from
                   campaign_accounts w
                 where
-                  w.campaign_id = $3
+                  w.campaign_id = $70
               ) w (id)
             union all
             select
@@ -1611,14 +1807,14 @@ with
             from
               rank_daily d
             where
-              d.campaign_id = $4
+              d.campaign_id = $71
               and d.day >= (
                 case
-                  when date_trunc('day', $5::timestamptz, $6) = $7::timestamptz then date_trunc('day', $8::timestamptz, $9)
-                  else date_trunc('day', date_trunc('day', $10::timestamptz, $11) + interval '36 hours', $12)
+                  when date_trunc('day', $72::timestamptz, $73) = $74::timestamptz then date_trunc('day', $75::timestamptz, $76)
+                  else date_trunc('day', date_trunc('day', $77::timestamptz, $78) + interval '36 hours', $79)
                 end
               )
-              and d.day < date_trunc('day', $13::timestamptz, $14)
+              and d.day < date_trunc('day', $80::timestamptz, $81)
               and d.posts + d.reposts > 0
             union all
             select
@@ -1626,25 +1822,25 @@ with
             from
               rank_posts l
             where
-              $15::timestamptz < least(
+              $82::timestamptz < least(
                 (
                   case
-                    when date_trunc('day', $16::timestamptz, $17) = $18::timestamptz then date_trunc('day', $19::timestamptz, $20)
-                    else date_trunc('day', date_trunc('day', $21::timestamptz, $22) + interval '36 hours', $23)
+                    when date_trunc('day', $83::timestamptz, $84) = $85::timestamptz then date_trunc('day', $86::timestamptz, $87)
+                    else date_trunc('day', date_trunc('day', $88::timestamptz, $89) + interval '36 hours', $90)
                   end
                 ),
-                $24::timestamptz
+                $91::timestamptz
               )
-              and l.campaign_id = $25
-              and l.created_at >= $26::timestamptz
+              and l.campaign_id = $92
+              and l.created_at >= $93::timestamptz
               and l.created_at < least(
                 (
                   case
-                    when date_trunc('day', $27::timestamptz, $28) = $29::timestamptz then date_trunc('day', $30::timestamptz, $31)
-                    else date_trunc('day', date_trunc('day', $32::timestamptz, $33) + interval '36 hours', $34)
+                    when date_trunc('day', $94::timestamptz, $95) = $96::timestamptz then date_trunc('day', $97::timestamptz, $98)
+                    else date_trunc('day', date_trunc('day', $99::timestamptz, $100) + interval '36 hours', $101)
                   end
                 ),
-                $35::timestamptz
+                $102::timestamptz
               )
             union all
             select
@@ -1653,25 +1849,25 @@ with
               rank_posts l
             where
               greatest(
-                date_trunc('day', $36::timestamptz, $37),
+                date_trunc('day', $103::timestamptz, $104),
                 (
                   case
-                    when date_trunc('day', $38::timestamptz, $39) = $40::timestamptz then date_trunc('day', $41::timestamptz, $42)
-                    else date_trunc('day', date_trunc('day', $43::timestamptz, $44) + interval '36 hours', $45)
+                    when date_trunc('day', $105::timestamptz, $106) = $107::timestamptz then date_trunc('day', $108::timestamptz, $109)
+                    else date_trunc('day', date_trunc('day', $110::timestamptz, $111) + interval '36 hours', $112)
                   end
                 )
-              ) < $46::timestamptz
-              and l.campaign_id = $47
+              ) < $113::timestamptz
+              and l.campaign_id = $114
               and l.created_at >= greatest(
-                date_trunc('day', $48::timestamptz, $49),
+                date_trunc('day', $115::timestamptz, $116),
                 (
                   case
-                    when date_trunc('day', $50::timestamptz, $51) = $52::timestamptz then date_trunc('day', $53::timestamptz, $54)
-                    else date_trunc('day', date_trunc('day', $55::timestamptz, $56) + interval '36 hours', $57)
+                    when date_trunc('day', $117::timestamptz, $118) = $119::timestamptz then date_trunc('day', $120::timestamptz, $121)
+                    else date_trunc('day', date_trunc('day', $122::timestamptz, $123) + interval '36 hours', $124)
                   end
                 )
               )
-              and l.created_at < $58::timestamptz
+              and l.created_at < $125::timestamptz
           )
       ) s
     where
@@ -1685,7 +1881,7 @@ with
     order by
       value desc
     offset
-      $59
+      $126
     limit
       1
   ),
@@ -1755,7 +1951,7 @@ with
               from
                 campaign_accounts w
               where
-                w.campaign_id = $60
+                w.campaign_id = $127
                 and w.role = 'home'
             ) h
         )
@@ -1769,7 +1965,7 @@ with
     order by
       value desc
     offset
-      $61
+      $128
     limit
       1
   )
@@ -1844,7 +2040,7 @@ from
   ) ranked
   -- Every home account (one per network at most): the first, in position order, is the best-ranked.
 where
-  position <= $62
+  position <= $129
   or is_home
 order by
   is_home,

@@ -535,17 +535,114 @@ with
     from
       (
         select
-          d.account_id,
-          d.posts as value
+          *
         from
-          rank_daily d
+          (
+            select
+              d.account_id,
+              d.posts::bigint as value
+            from
+              rank_daily d
+            where
+              d.campaign_id = $1
+              and d.day = $2::timestamptz
+          ) kept
         where
-          d.campaign_id = $1
-          and d.day = $2::timestamptz
+          (
+            date_trunc('day', $3::timestamptz, $4) = $5::timestamptz
+            and date_trunc('day', $6::timestamptz + interval '36 hours', $7) = $8::timestamptz
+          )
+        union all
+        select
+          *
+        from
+          (
+            select
+              account_id,
+              sum(value)::bigint as value
+            from
+              (
+                select
+                  d.account_id,
+                  d.posts as value
+                from
+                  rank_daily d
+                where
+                  d.campaign_id = $9
+                  and d.day >= (
+                    case
+                      when date_trunc('day', $10::timestamptz, $11) = $12::timestamptz then date_trunc('day', $13::timestamptz, $14)
+                      else date_trunc('day', date_trunc('day', $15::timestamptz, $16) + interval '36 hours', $17)
+                    end
+                  )
+                  and d.day < date_trunc('day', $18::timestamptz, $19)
+                union all
+                select
+                  l.author_id,
+                  (not l.repost)::int
+                from
+                  rank_posts l
+                where
+                  $20::timestamptz < least(
+                    (
+                      case
+                        when date_trunc('day', $21::timestamptz, $22) = $23::timestamptz then date_trunc('day', $24::timestamptz, $25)
+                        else date_trunc('day', date_trunc('day', $26::timestamptz, $27) + interval '36 hours', $28)
+                      end
+                    ),
+                    $29::timestamptz
+                  )
+                  and l.campaign_id = $30
+                  and l.created_at >= $31::timestamptz
+                  and l.created_at < least(
+                    (
+                      case
+                        when date_trunc('day', $32::timestamptz, $33) = $34::timestamptz then date_trunc('day', $35::timestamptz, $36)
+                        else date_trunc('day', date_trunc('day', $37::timestamptz, $38) + interval '36 hours', $39)
+                      end
+                    ),
+                    $40::timestamptz
+                  )
+                union all
+                select
+                  l.author_id,
+                  (not l.repost)::int
+                from
+                  rank_posts l
+                where
+                  greatest(
+                    date_trunc('day', $41::timestamptz, $42),
+                    (
+                      case
+                        when date_trunc('day', $43::timestamptz, $44) = $45::timestamptz then date_trunc('day', $46::timestamptz, $47)
+                        else date_trunc('day', date_trunc('day', $48::timestamptz, $49) + interval '36 hours', $50)
+                      end
+                    )
+                  ) < $51::timestamptz
+                  and l.campaign_id = $52
+                  and l.created_at >= greatest(
+                    date_trunc('day', $53::timestamptz, $54),
+                    (
+                      case
+                        when date_trunc('day', $55::timestamptz, $56) = $57::timestamptz then date_trunc('day', $58::timestamptz, $59)
+                        else date_trunc('day', date_trunc('day', $60::timestamptz, $61) + interval '36 hours', $62)
+                      end
+                    )
+                  )
+                  and l.created_at < $63::timestamptz
+              ) parts
+            group by
+              account_id
+          ) added
+        where
+          not (
+            date_trunc('day', $64::timestamptz, $65) = $66::timestamptz
+            and date_trunc('day', $67::timestamptz + interval '36 hours', $68) = $69::timestamptz
+          )
       ) v
       join accounts a on a.id = v.account_id
     where
-      "a"."network" = $3
+      "a"."network" = $70
   ),
   r as (
     select
@@ -554,17 +651,114 @@ with
     from
       (
         select
-          d.account_id,
-          d.reposts as value
+          *
         from
-          rank_daily d
+          (
+            select
+              d.account_id,
+              d.reposts::bigint as value
+            from
+              rank_daily d
+            where
+              d.campaign_id = $71
+              and d.day = $72::timestamptz
+          ) kept
         where
-          d.campaign_id = $4
-          and d.day = $5::timestamptz
+          (
+            date_trunc('day', $73::timestamptz, $74) = $75::timestamptz
+            and date_trunc('day', $76::timestamptz + interval '36 hours', $77) = $78::timestamptz
+          )
+        union all
+        select
+          *
+        from
+          (
+            select
+              account_id,
+              sum(value)::bigint as value
+            from
+              (
+                select
+                  d.account_id,
+                  d.reposts as value
+                from
+                  rank_daily d
+                where
+                  d.campaign_id = $79
+                  and d.day >= (
+                    case
+                      when date_trunc('day', $80::timestamptz, $81) = $82::timestamptz then date_trunc('day', $83::timestamptz, $84)
+                      else date_trunc('day', date_trunc('day', $85::timestamptz, $86) + interval '36 hours', $87)
+                    end
+                  )
+                  and d.day < date_trunc('day', $88::timestamptz, $89)
+                union all
+                select
+                  l.author_id,
+                  l.repost::int
+                from
+                  rank_posts l
+                where
+                  $90::timestamptz < least(
+                    (
+                      case
+                        when date_trunc('day', $91::timestamptz, $92) = $93::timestamptz then date_trunc('day', $94::timestamptz, $95)
+                        else date_trunc('day', date_trunc('day', $96::timestamptz, $97) + interval '36 hours', $98)
+                      end
+                    ),
+                    $99::timestamptz
+                  )
+                  and l.campaign_id = $100
+                  and l.created_at >= $101::timestamptz
+                  and l.created_at < least(
+                    (
+                      case
+                        when date_trunc('day', $102::timestamptz, $103) = $104::timestamptz then date_trunc('day', $105::timestamptz, $106)
+                        else date_trunc('day', date_trunc('day', $107::timestamptz, $108) + interval '36 hours', $109)
+                      end
+                    ),
+                    $110::timestamptz
+                  )
+                union all
+                select
+                  l.author_id,
+                  l.repost::int
+                from
+                  rank_posts l
+                where
+                  greatest(
+                    date_trunc('day', $111::timestamptz, $112),
+                    (
+                      case
+                        when date_trunc('day', $113::timestamptz, $114) = $115::timestamptz then date_trunc('day', $116::timestamptz, $117)
+                        else date_trunc('day', date_trunc('day', $118::timestamptz, $119) + interval '36 hours', $120)
+                      end
+                    )
+                  ) < $121::timestamptz
+                  and l.campaign_id = $122
+                  and l.created_at >= greatest(
+                    date_trunc('day', $123::timestamptz, $124),
+                    (
+                      case
+                        when date_trunc('day', $125::timestamptz, $126) = $127::timestamptz then date_trunc('day', $128::timestamptz, $129)
+                        else date_trunc('day', date_trunc('day', $130::timestamptz, $131) + interval '36 hours', $132)
+                      end
+                    )
+                  )
+                  and l.created_at < $133::timestamptz
+              ) parts
+            group by
+              account_id
+          ) added
+        where
+          not (
+            date_trunc('day', $134::timestamptz, $135) = $136::timestamptz
+            and date_trunc('day', $137::timestamptz + interval '36 hours', $138) = $139::timestamptz
+          )
       ) v
       join accounts a on a.id = v.account_id
     where
-      "a"."network" = $6
+      "a"."network" = $140
   ),
   e as (
     select
@@ -573,17 +767,114 @@ with
     from
       (
         select
-          d.account_id,
-          d.engagement as value
+          *
         from
-          rank_daily d
+          (
+            select
+              d.account_id,
+              d.engagement::bigint as value
+            from
+              rank_daily d
+            where
+              d.campaign_id = $141
+              and d.day = $142::timestamptz
+          ) kept
         where
-          d.campaign_id = $7
-          and d.day = $8::timestamptz
+          (
+            date_trunc('day', $143::timestamptz, $144) = $145::timestamptz
+            and date_trunc('day', $146::timestamptz + interval '36 hours', $147) = $148::timestamptz
+          )
+        union all
+        select
+          *
+        from
+          (
+            select
+              account_id,
+              sum(value)::bigint as value
+            from
+              (
+                select
+                  d.account_id,
+                  d.engagement as value
+                from
+                  rank_daily d
+                where
+                  d.campaign_id = $149
+                  and d.day >= (
+                    case
+                      when date_trunc('day', $150::timestamptz, $151) = $152::timestamptz then date_trunc('day', $153::timestamptz, $154)
+                      else date_trunc('day', date_trunc('day', $155::timestamptz, $156) + interval '36 hours', $157)
+                    end
+                  )
+                  and d.day < date_trunc('day', $158::timestamptz, $159)
+                union all
+                select
+                  l.author_id,
+                  l.engagement
+                from
+                  rank_posts l
+                where
+                  $160::timestamptz < least(
+                    (
+                      case
+                        when date_trunc('day', $161::timestamptz, $162) = $163::timestamptz then date_trunc('day', $164::timestamptz, $165)
+                        else date_trunc('day', date_trunc('day', $166::timestamptz, $167) + interval '36 hours', $168)
+                      end
+                    ),
+                    $169::timestamptz
+                  )
+                  and l.campaign_id = $170
+                  and l.created_at >= $171::timestamptz
+                  and l.created_at < least(
+                    (
+                      case
+                        when date_trunc('day', $172::timestamptz, $173) = $174::timestamptz then date_trunc('day', $175::timestamptz, $176)
+                        else date_trunc('day', date_trunc('day', $177::timestamptz, $178) + interval '36 hours', $179)
+                      end
+                    ),
+                    $180::timestamptz
+                  )
+                union all
+                select
+                  l.author_id,
+                  l.engagement
+                from
+                  rank_posts l
+                where
+                  greatest(
+                    date_trunc('day', $181::timestamptz, $182),
+                    (
+                      case
+                        when date_trunc('day', $183::timestamptz, $184) = $185::timestamptz then date_trunc('day', $186::timestamptz, $187)
+                        else date_trunc('day', date_trunc('day', $188::timestamptz, $189) + interval '36 hours', $190)
+                      end
+                    )
+                  ) < $191::timestamptz
+                  and l.campaign_id = $192
+                  and l.created_at >= greatest(
+                    date_trunc('day', $193::timestamptz, $194),
+                    (
+                      case
+                        when date_trunc('day', $195::timestamptz, $196) = $197::timestamptz then date_trunc('day', $198::timestamptz, $199)
+                        else date_trunc('day', date_trunc('day', $200::timestamptz, $201) + interval '36 hours', $202)
+                      end
+                    )
+                  )
+                  and l.created_at < $203::timestamptz
+              ) parts
+            group by
+              account_id
+          ) added
+        where
+          not (
+            date_trunc('day', $204::timestamptz, $205) = $206::timestamptz
+            and date_trunc('day', $207::timestamptz + interval '36 hours', $208) = $209::timestamptz
+          )
       ) v
       join accounts a on a.id = v.account_id
     where
-      "a"."network" = $9
+      "a"."network" = $210
   )
 select
   (
