@@ -28,14 +28,14 @@ export interface Span {
 }
 
 /**
- * A span of a window's plan. `day`: the span is exactly that local day, whose values are that
+ * A span of a window's plan. `oneDay`: the span is exactly one local day, whose values are that
  * day's rows of the daily rollups as they are, one per account or key: adding them up again cost a
  * sort of every one of them (193,560 accounts for the day a two-day board leaves out of the
  * 5,000,000-post bench, tests/bench/rank.ts: half of that board's time). See `keptDayOr` for when
  * PostgreSQL's calendar disagrees.
  */
 export interface PlanSpan extends Span {
-  day?: Date;
+  oneDay?: boolean;
 }
 
 /** The activity metrics kept per account in `rank_totals` and `rank_daily`, one column each. */
@@ -45,7 +45,7 @@ export type TotalsColumn = 'posts' | 'reposts' | 'engagement' | 'impressions';
 export type WindowPlan =
   | { strategy: 'totals' }
   | { strategy: 'difference'; leftOut: PlanSpan[] }
-  /** `window.day`: a "today" board, one row per account of that day's rollups. */
+  /** `window.oneDay`: a "today" board, one row per account of that day's rollups. */
   | { strategy: 'sum'; window: PlanSpan };
 
 type CampaignCalendar = Pick<Campaign, 'id' | 'timezone'>;
@@ -78,9 +78,13 @@ export const at = (instant: Date) => sql`${instant.toISOString()}::timestamptz`;
 
 /** First day start at or after `instant`, in the campaign's timezone (as the rollups key days). */
 function dayCeil(instant: Date, timezone: string): RawBuilder<Date> {
-  const floor = sql`date_trunc('day', ${at(instant)}, ${timezone})`;
-  return sql<Date>`(case when ${floor} = ${at(instant)} then ${floor}
-    else date_trunc('day', ${floor} + interval '36 hours', ${timezone}) end)`;
+  const floor = dayFloor(instant, timezone);
+  return sql<Date>`(case when ${floor} = ${at(instant)} then ${floor} else ${nextDay(floor, timezone)} end)`;
+}
+
+/** The start of the day after the one starting at `dayStart` (days of 23 to 25 hours). */
+function nextDay(dayStart: RawBuilder<unknown>, timezone: string): RawBuilder<Date> {
+  return sql<Date>`date_trunc('day', ${dayStart} + interval '36 hours', ${timezone})`;
 }
 
 function dayFloor(instant: Date, timezone: string): RawBuilder<Date> {
@@ -88,7 +92,7 @@ function dayFloor(instant: Date, timezone: string): RawBuilder<Date> {
 }
 
 /**
- * `kept` (the rows of `span.day` in a daily rollup) when PostgreSQL's calendar also makes the span
+ * `kept` (the rows of the span's day in a daily rollup) when PostgreSQL's calendar also makes the span
  * that one local day, else `added` (the span added up). The day was chosen in JavaScript
  * (src/rank/calendar.ts, with ICU's zone data) while the rollups key days with PostgreSQL's
  * `date_trunc` (its own zone data): after a zone's rules change, the two disagree until both are
@@ -102,7 +106,7 @@ function keptDayOr(
   added: RawBuilder<unknown>,
 ): RawBuilder<unknown> {
   const isDay = sql`(${dayFloor(span.from, campaign.timezone)} = ${at(span.from)}
-    and date_trunc('day', ${at(span.from)} + interval '36 hours', ${campaign.timezone}) = ${at(span.to)})`;
+    and ${nextDay(at(span.from), campaign.timezone)} = ${at(span.to)})`;
   return sql`select * from (${kept}) kept where ${isDay}
     union all
     select * from (${added}) added where not ${isDay}`;
@@ -165,12 +169,12 @@ export function accountSpan(
   accounts?: RawBuilder<unknown>,
 ): RawBuilder<unknown> {
   const onlyDaily = accounts ? sql`and d.account_id in (${accounts})` : sql``;
-  if (span.day)
+  if (span.oneDay)
     return keptDayOr(
       campaign,
       span,
       sql`select d.account_id, d.${totalsColumn[metric]}::bigint as value from rank_daily d
-        where d.campaign_id = ${campaign.id} and d.day = ${at(span.day)} ${onlyDaily}`,
+        where d.campaign_id = ${campaign.id} and d.day = ${at(span.from)} ${onlyDaily}`,
       accountSpan(campaign, metric, { from: span.from, to: span.to }, accounts),
     );
   const d1 = dayCeil(span.from, campaign.timezone);
@@ -203,12 +207,12 @@ export function mentionSpan(
   usernames?: RawBuilder<unknown>,
 ): RawBuilder<unknown> {
   const onlyDaily = usernames ? sql`and d.username in (${usernames})` : sql``;
-  if (span.day)
+  if (span.oneDay)
     return keptDayOr(
       campaign,
       span,
       sql`select d.username, d.mentions::bigint as value from rank_mentions_daily d
-        where d.campaign_id = ${campaign.id} and d.day = ${at(span.day)} ${onlyDaily}`,
+        where d.campaign_id = ${campaign.id} and d.day = ${at(span.from)} ${onlyDaily}`,
       mentionSpan(campaign, { from: span.from, to: span.to }, usernames),
     );
   const d1 = dayCeil(span.from, campaign.timezone);

@@ -39,9 +39,9 @@ export function planFor(campaign: CampaignCalendar, window: Span): WindowPlan {
   }
 }
 
-/** The span, with its `day` when it is one whole local day (read as the daily rollups keep it). */
+/** The span, marked `oneDay` when it is one whole local day (read as the daily rollups keep it). */
 function asPlanned(campaign: Pick<Campaign, 'timezone'>, span: Span): PlanSpan {
-  return isOneDay(campaign, span) ? { ...span, day: span.from } : span;
+  return isOneDay(campaign, span) ? { ...span, oneDay: true } : span;
 }
 
 /** [from, to) is one local day of the campaign's timezone, 23- and 25-hour days included. */

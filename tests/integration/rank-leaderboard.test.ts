@@ -287,14 +287,14 @@ describe('leaderboards equal the straightforward GROUP BY', { timeout: 180_000 }
       [
         'one UTC day',
         { from: utcDay, to: at('2016-10-30T00:00:00Z') },
-        { strategy: 'sum', window: { from: utcDay, to: at('2016-10-30T00:00:00Z'), day: utcDay } },
+        { strategy: 'sum', window: { from: utcDay, to: at('2016-10-30T00:00:00Z'), oneDay: true } },
       ],
       [
         'up to the last UTC midnight',
         { from: autumnCampaign.window_start, to: lastUtcMidnight },
         {
           strategy: 'difference',
-          leftOut: [{ from: lastUtcMidnight, to: autumnCampaign.window_end, day: lastUtcMidnight }],
+          leftOut: [{ from: lastUtcMidnight, to: autumnCampaign.window_end, oneDay: true }],
         },
       ],
     ];
