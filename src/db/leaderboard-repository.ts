@@ -72,7 +72,7 @@ const toEntry = (row: EntryRow): BoardEntry => ({
   value: Number(row.value),
 });
 
-type CampaignRef = Pick<Campaign, 'id' | 'timezone' | 'home_username'>;
+type CampaignRef = Pick<Campaign, 'id' | 'timezone' | 'home_username' | 'window_start' | 'window_end'>;
 
 /**
  * (account_id, value[, username]) of an activity metric over the window for every account of scope

@@ -62,6 +62,23 @@ export async function benchRank(): Promise<RankSummary> {
         `loaded and rolled up in ${loadSeconds.toFixed(0)} s`,
     );
 
+    // The server settings these figures depend on most, printed beside them. The development
+    // machines keep PostgreSQL's defaults (shared_buffers 128 MB, work_mem 4 MB) and turn
+    // autovacuum off: the load ends with a VACUUM ANALYZE of its own, nothing vacuums afterwards.
+    const server = await sql<{
+      version: string;
+      shared_buffers: string;
+      work_mem: string;
+      autovacuum: string;
+    }>`
+      select current_setting('server_version') as version, current_setting('shared_buffers') as shared_buffers,
+        current_setting('work_mem') as work_mem, current_setting('autovacuum') as autovacuum`.execute(t.db);
+    const settings = server.rows[0];
+    if (settings)
+      console.log(
+        `PostgreSQL ${settings.version}: shared_buffers ${settings.shared_buffers}, work_mem ${settings.work_mem}, ` +
+          `autovacuum ${settings.autovacuum}`,
+      );
     const live = new Date(Date.parse(window.start) + 40 * 3600_000);
     /** One board as the live page asks for it, against its GROUP BY: a row of `table`, a read of the summary. */
     const board = async (

@@ -83,11 +83,13 @@ async function expectExact(what: string): Promise<void> {
       `${what}: ${key}`,
     ).toEqual(board.rows.map((row) => [row.username, rankOf.get(row.accountId) ?? null]));
   }
-  // Boards of other windows (one local day, and from midday to the end) read every mentioned
-  // username of the window at once: the same rule, by another path.
+  // Boards of other windows (one local day, from midday to the end, and a week around the
+  // campaign's, past its posts on either side) read every mentioned username of the window at
+  // once: the same rule, by another path.
   for (const window of [
     { from: new Date('2016-10-29T22:00:00Z'), to: new Date('2016-10-30T23:00:00Z') },
     { from: new Date('2016-10-29T10:00:00Z'), to },
+    { from: new Date('2016-10-27T00:00:00Z'), to: new Date('2016-11-06T00:00:00Z') },
   ]) {
     const other = `${what}: [${window.from.toISOString()}, ${window.to.toISOString()})`;
     const onWindow = await leaderboard(db, campaign, {
@@ -194,6 +196,18 @@ describe('the mentions board counts exactly the usernames that name an account i
     // bob seen again, later: his mentions count again.
     await store([bob], [post(bob, '2016-10-31T11:00:00Z', [])]);
     await expectExact('bob seen again');
+  });
+
+  test('a username held by two accounts, mentioned only after the window', async () => {
+    // gina posts in the window; a second account calling itself gina, seen later, posts only after
+    // the week around it. Only a post after the window mentions gina: that week counts the
+    // mention for the newcomer, out of scope (the campaign window's rollups know nothing of it).
+    const gina = account('10', 'gina');
+    const otherGina = account('11', 'Gina');
+    await store([gina], [post(gina, '2016-10-30T12:00:00Z', [])]);
+    await store([otherGina], [post(otherGina, '2016-11-07T10:00:00Z', [])]);
+    await store([home], [post(home, '2016-11-04T10:00:00Z', ['gina'])]);
+    await expectExact('gina mentioned after the window only');
   });
 
   test('the watchlist', async () => {

@@ -8,7 +8,7 @@ import { type Db, migrateToLatest, openDatabase } from '../../src/db/database.ts
  * Tests run against the real PostgreSQL and Redis of the machine (CI starts them). Each test file
  * works in its own PostgreSQL schema and its own BullMQ prefix, so files can run in parallel.
  */
-export const testDatabaseUrl = 'postgres://root@127.0.0.1:5432/test';
+export const testDatabaseUrl = process.env.TEST_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test';
 export const testRedisUrl = 'redis://127.0.0.1:6379';
 
 /**

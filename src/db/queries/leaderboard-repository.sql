@@ -283,7 +283,7 @@ with
     from
       (
         with
-          keyed as materialized (
+          keyed as (
             select
               n.id,
               n.mention_key,
@@ -387,12 +387,110 @@ with
           named.value
         from
           keyed named
+          left join (
+            select
+              t.account_id,
+              (t.posts + t.reposts) - coalesce(o.value, 0) as value
+            from
+              rank_totals t
+              left join (
+                select
+                  account_id,
+                  sum(value)::bigint as value
+                from
+                  (
+                    select
+                      d.account_id,
+                      (d.posts + d.reposts) as value
+                    from
+                      rank_daily d
+                    where
+                      d.campaign_id = $57
+                      and d.day >= (
+                        case
+                          when date_trunc('day', $58::timestamptz, $59) = $60::timestamptz then date_trunc('day', $61::timestamptz, $62)
+                          else date_trunc('day', date_trunc('day', $63::timestamptz, $64) + interval '36 hours', $65)
+                        end
+                      )
+                      and d.day < date_trunc('day', $66::timestamptz, $67)
+                    union all
+                    select
+                      l.author_id,
+                      1
+                    from
+                      rank_posts l
+                    where
+                      $68::timestamptz < least(
+                        (
+                          case
+                            when date_trunc('day', $69::timestamptz, $70) = $71::timestamptz then date_trunc('day', $72::timestamptz, $73)
+                            else date_trunc('day', date_trunc('day', $74::timestamptz, $75) + interval '36 hours', $76)
+                          end
+                        ),
+                        $77::timestamptz
+                      )
+                      and l.campaign_id = $78
+                      and l.created_at >= $79::timestamptz
+                      and l.created_at < least(
+                        (
+                          case
+                            when date_trunc('day', $80::timestamptz, $81) = $82::timestamptz then date_trunc('day', $83::timestamptz, $84)
+                            else date_trunc('day', date_trunc('day', $85::timestamptz, $86) + interval '36 hours', $87)
+                          end
+                        ),
+                        $88::timestamptz
+                      )
+                    union all
+                    select
+                      l.author_id,
+                      1
+                    from
+                      rank_posts l
+                    where
+                      greatest(
+                        date_trunc('day', $89::timestamptz, $90),
+                        (
+                          case
+                            when date_trunc('day', $91::timestamptz, $92) = $93::timestamptz then date_trunc('day', $94::timestamptz, $95)
+                            else date_trunc('day', date_trunc('day', $96::timestamptz, $97) + interval '36 hours', $98)
+                          end
+                        )
+                      ) < $99::timestamptz
+                      and l.campaign_id = $100
+                      and l.created_at >= greatest(
+                        date_trunc('day', $101::timestamptz, $102),
+                        (
+                          case
+                            when date_trunc('day', $103::timestamptz, $104) = $105::timestamptz then date_trunc('day', $106::timestamptz, $107)
+                            else date_trunc('day', date_trunc('day', $108::timestamptz, $109) + interval '36 hours', $110)
+                          end
+                        )
+                      )
+                      and l.created_at < $111::timestamptz
+                  ) parts
+                group by
+                  account_id
+              ) o using (account_id)
+            where
+              t.campaign_id = $112
+          ) authored on authored.account_id = named.id
         where
           not exists (
             select
               1
             from
-              keyed later
+              (
+                select
+                  n.id,
+                  n.mention_key,
+                  n.last_seen_at
+                from
+                  rank_mentions s
+                  join accounts n on n.mention_key = s.username
+                where
+                  s.campaign_id = $113
+                  and s.counted is null
+              ) later
             where
               later.mention_key = named.mention_key
               and (
@@ -403,101 +501,37 @@ with
                 )
               )
           )
-          and named.id in (
-            select
-              id
-            from
-              (
-                select
-                  coalesce(
-                    w.account_id,
-                    (
-                      select
-                        n.id
-                      from
-                        accounts n
-                      where
-                        n.network = w.network
-                        and lower(n.username) = lower(w.username)
-                      order by
-                        n.last_seen_at desc,
-                        n.id
-                      limit
-                        1
+          and (
+            authored.value > 0
+            or named.id in (
+              select
+                id
+              from
+                (
+                  select
+                    coalesce(
+                      w.account_id,
+                      (
+                        select
+                          n.id
+                        from
+                          accounts n
+                        where
+                          n.network = w.network
+                          and lower(n.username) = lower(w.username)
+                        order by
+                          n.last_seen_at desc,
+                          n.id
+                        limit
+                          1
+                      )
                     )
-                  )
-                from
-                  campaign_accounts w
-                where
-                  w.campaign_id = $57
-              ) w (id)
-            union all
-            select
-              d.account_id
-            from
-              rank_daily d
-            where
-              d.campaign_id = $58
-              and d.day >= (
-                case
-                  when date_trunc('day', $59::timestamptz, $60) = $61::timestamptz then date_trunc('day', $62::timestamptz, $63)
-                  else date_trunc('day', date_trunc('day', $64::timestamptz, $65) + interval '36 hours', $66)
-                end
-              )
-              and d.day < date_trunc('day', $67::timestamptz, $68)
-              and d.posts + d.reposts > 0
-            union all
-            select
-              l.author_id
-            from
-              rank_posts l
-            where
-              $69::timestamptz < least(
-                (
-                  case
-                    when date_trunc('day', $70::timestamptz, $71) = $72::timestamptz then date_trunc('day', $73::timestamptz, $74)
-                    else date_trunc('day', date_trunc('day', $75::timestamptz, $76) + interval '36 hours', $77)
-                  end
-                ),
-                $78::timestamptz
-              )
-              and l.campaign_id = $79
-              and l.created_at >= $80::timestamptz
-              and l.created_at < least(
-                (
-                  case
-                    when date_trunc('day', $81::timestamptz, $82) = $83::timestamptz then date_trunc('day', $84::timestamptz, $85)
-                    else date_trunc('day', date_trunc('day', $86::timestamptz, $87) + interval '36 hours', $88)
-                  end
-                ),
-                $89::timestamptz
-              )
-            union all
-            select
-              l.author_id
-            from
-              rank_posts l
-            where
-              greatest(
-                date_trunc('day', $90::timestamptz, $91),
-                (
-                  case
-                    when date_trunc('day', $92::timestamptz, $93) = $94::timestamptz then date_trunc('day', $95::timestamptz, $96)
-                    else date_trunc('day', date_trunc('day', $97::timestamptz, $98) + interval '36 hours', $99)
-                  end
-                )
-              ) < $100::timestamptz
-              and l.campaign_id = $101
-              and l.created_at >= greatest(
-                date_trunc('day', $102::timestamptz, $103),
-                (
-                  case
-                    when date_trunc('day', $104::timestamptz, $105) = $106::timestamptz then date_trunc('day', $107::timestamptz, $108)
-                    else date_trunc('day', date_trunc('day', $109::timestamptz, $110) + interval '36 hours', $111)
-                  end
-                )
-              )
-              and l.created_at < $112::timestamptz
+                  from
+                    campaign_accounts w
+                  where
+                    w.campaign_id = $114
+                ) w (id)
+            )
           )
       ) s
     where
@@ -511,7 +545,7 @@ with
     order by
       value desc
     offset
-      $113
+      $115
     limit
       1
   ),
@@ -581,7 +615,7 @@ with
               from
                 campaign_accounts w
               where
-                w.campaign_id = $114
+                w.campaign_id = $116
                 and w.role = 'home'
             ) h
         )
@@ -595,7 +629,7 @@ with
     order by
       value desc
     offset
-      $115
+      $117
     limit
       1
   )
@@ -670,7 +704,7 @@ from
   ) ranked
   -- Every home account (one per network at most): the first, in position order, is the best-ranked.
 where
-  position <= $116
+  position <= $118
   or is_home
 order by
   is_home,
@@ -948,7 +982,7 @@ with
     from
       (
         with
-          keyed as materialized (
+          keyed as (
             select
               n.id,
               n.mention_key,
@@ -1043,12 +1077,101 @@ with
           named.value
         from
           keyed named
+          left join (
+            select
+              account_id,
+              sum(value)::bigint as value
+            from
+              (
+                select
+                  d.account_id,
+                  (d.posts + d.reposts) as value
+                from
+                  rank_daily d
+                where
+                  d.campaign_id = $56
+                  and d.day >= (
+                    case
+                      when date_trunc('day', $57::timestamptz, $58) = $59::timestamptz then date_trunc('day', $60::timestamptz, $61)
+                      else date_trunc('day', date_trunc('day', $62::timestamptz, $63) + interval '36 hours', $64)
+                    end
+                  )
+                  and d.day < date_trunc('day', $65::timestamptz, $66)
+                union all
+                select
+                  l.author_id,
+                  1
+                from
+                  rank_posts l
+                where
+                  $67::timestamptz < least(
+                    (
+                      case
+                        when date_trunc('day', $68::timestamptz, $69) = $70::timestamptz then date_trunc('day', $71::timestamptz, $72)
+                        else date_trunc('day', date_trunc('day', $73::timestamptz, $74) + interval '36 hours', $75)
+                      end
+                    ),
+                    $76::timestamptz
+                  )
+                  and l.campaign_id = $77
+                  and l.created_at >= $78::timestamptz
+                  and l.created_at < least(
+                    (
+                      case
+                        when date_trunc('day', $79::timestamptz, $80) = $81::timestamptz then date_trunc('day', $82::timestamptz, $83)
+                        else date_trunc('day', date_trunc('day', $84::timestamptz, $85) + interval '36 hours', $86)
+                      end
+                    ),
+                    $87::timestamptz
+                  )
+                union all
+                select
+                  l.author_id,
+                  1
+                from
+                  rank_posts l
+                where
+                  greatest(
+                    date_trunc('day', $88::timestamptz, $89),
+                    (
+                      case
+                        when date_trunc('day', $90::timestamptz, $91) = $92::timestamptz then date_trunc('day', $93::timestamptz, $94)
+                        else date_trunc('day', date_trunc('day', $95::timestamptz, $96) + interval '36 hours', $97)
+                      end
+                    )
+                  ) < $98::timestamptz
+                  and l.campaign_id = $99
+                  and l.created_at >= greatest(
+                    date_trunc('day', $100::timestamptz, $101),
+                    (
+                      case
+                        when date_trunc('day', $102::timestamptz, $103) = $104::timestamptz then date_trunc('day', $105::timestamptz, $106)
+                        else date_trunc('day', date_trunc('day', $107::timestamptz, $108) + interval '36 hours', $109)
+                      end
+                    )
+                  )
+                  and l.created_at < $110::timestamptz
+              ) parts
+            group by
+              account_id
+          ) authored on authored.account_id = named.id
         where
           not exists (
             select
               1
             from
-              keyed later
+              (
+                select
+                  n.id,
+                  n.mention_key,
+                  n.last_seen_at
+                from
+                  rank_mentions s
+                  join accounts n on n.mention_key = s.username
+                where
+                  s.campaign_id = $111
+                  and s.counted is null
+              ) later
             where
               later.mention_key = named.mention_key
               and (
@@ -1059,101 +1182,37 @@ with
                 )
               )
           )
-          and named.id in (
-            select
-              id
-            from
-              (
-                select
-                  coalesce(
-                    w.account_id,
-                    (
-                      select
-                        n.id
-                      from
-                        accounts n
-                      where
-                        n.network = w.network
-                        and lower(n.username) = lower(w.username)
-                      order by
-                        n.last_seen_at desc,
-                        n.id
-                      limit
-                        1
+          and (
+            authored.value > 0
+            or named.id in (
+              select
+                id
+              from
+                (
+                  select
+                    coalesce(
+                      w.account_id,
+                      (
+                        select
+                          n.id
+                        from
+                          accounts n
+                        where
+                          n.network = w.network
+                          and lower(n.username) = lower(w.username)
+                        order by
+                          n.last_seen_at desc,
+                          n.id
+                        limit
+                          1
+                      )
                     )
-                  )
-                from
-                  campaign_accounts w
-                where
-                  w.campaign_id = $56
-              ) w (id)
-            union all
-            select
-              d.account_id
-            from
-              rank_daily d
-            where
-              d.campaign_id = $57
-              and d.day >= (
-                case
-                  when date_trunc('day', $58::timestamptz, $59) = $60::timestamptz then date_trunc('day', $61::timestamptz, $62)
-                  else date_trunc('day', date_trunc('day', $63::timestamptz, $64) + interval '36 hours', $65)
-                end
-              )
-              and d.day < date_trunc('day', $66::timestamptz, $67)
-              and d.posts + d.reposts > 0
-            union all
-            select
-              l.author_id
-            from
-              rank_posts l
-            where
-              $68::timestamptz < least(
-                (
-                  case
-                    when date_trunc('day', $69::timestamptz, $70) = $71::timestamptz then date_trunc('day', $72::timestamptz, $73)
-                    else date_trunc('day', date_trunc('day', $74::timestamptz, $75) + interval '36 hours', $76)
-                  end
-                ),
-                $77::timestamptz
-              )
-              and l.campaign_id = $78
-              and l.created_at >= $79::timestamptz
-              and l.created_at < least(
-                (
-                  case
-                    when date_trunc('day', $80::timestamptz, $81) = $82::timestamptz then date_trunc('day', $83::timestamptz, $84)
-                    else date_trunc('day', date_trunc('day', $85::timestamptz, $86) + interval '36 hours', $87)
-                  end
-                ),
-                $88::timestamptz
-              )
-            union all
-            select
-              l.author_id
-            from
-              rank_posts l
-            where
-              greatest(
-                date_trunc('day', $89::timestamptz, $90),
-                (
-                  case
-                    when date_trunc('day', $91::timestamptz, $92) = $93::timestamptz then date_trunc('day', $94::timestamptz, $95)
-                    else date_trunc('day', date_trunc('day', $96::timestamptz, $97) + interval '36 hours', $98)
-                  end
-                )
-              ) < $99::timestamptz
-              and l.campaign_id = $100
-              and l.created_at >= greatest(
-                date_trunc('day', $101::timestamptz, $102),
-                (
-                  case
-                    when date_trunc('day', $103::timestamptz, $104) = $105::timestamptz then date_trunc('day', $106::timestamptz, $107)
-                    else date_trunc('day', date_trunc('day', $108::timestamptz, $109) + interval '36 hours', $110)
-                  end
-                )
-              )
-              and l.created_at < $111::timestamptz
+                  from
+                    campaign_accounts w
+                  where
+                    w.campaign_id = $112
+                ) w (id)
+            )
           )
       ) s
     where
@@ -1167,7 +1226,7 @@ with
     order by
       value desc
     offset
-      $112
+      $113
     limit
       1
   ),
@@ -1237,7 +1296,7 @@ with
               from
                 campaign_accounts w
               where
-                w.campaign_id = $113
+                w.campaign_id = $114
                 and w.role = 'home'
             ) h
         )
@@ -1251,7 +1310,7 @@ with
     order by
       value desc
     offset
-      $114
+      $115
     limit
       1
   )
@@ -1326,7 +1385,7 @@ from
   ) ranked
   -- Every home account (one per network at most): the first, in position order, is the best-ranked.
 where
-  position <= $115
+  position <= $116
   or is_home
 order by
   is_home,
@@ -1633,7 +1692,7 @@ with
     from
       (
         with
-          keyed as materialized (
+          keyed as (
             select
               n.id,
               n.mention_key,
@@ -1757,12 +1816,130 @@ with
           named.value
         from
           keyed named
+          left join (
+            select
+              *
+            from
+              (
+                select
+                  d.account_id,
+                  (d.posts + d.reposts)::bigint as value
+                from
+                  rank_daily d
+                where
+                  d.campaign_id = $70
+                  and d.day = $71::timestamptz
+              ) kept
+            where
+              (
+                date_trunc('day', $72::timestamptz, $73) = $74::timestamptz
+                and date_trunc('day', $75::timestamptz + interval '36 hours', $76) = $77::timestamptz
+              )
+            union all
+            select
+              *
+            from
+              (
+                select
+                  account_id,
+                  sum(value)::bigint as value
+                from
+                  (
+                    select
+                      d.account_id,
+                      (d.posts + d.reposts) as value
+                    from
+                      rank_daily d
+                    where
+                      d.campaign_id = $78
+                      and d.day >= (
+                        case
+                          when date_trunc('day', $79::timestamptz, $80) = $81::timestamptz then date_trunc('day', $82::timestamptz, $83)
+                          else date_trunc('day', date_trunc('day', $84::timestamptz, $85) + interval '36 hours', $86)
+                        end
+                      )
+                      and d.day < date_trunc('day', $87::timestamptz, $88)
+                    union all
+                    select
+                      l.author_id,
+                      1
+                    from
+                      rank_posts l
+                    where
+                      $89::timestamptz < least(
+                        (
+                          case
+                            when date_trunc('day', $90::timestamptz, $91) = $92::timestamptz then date_trunc('day', $93::timestamptz, $94)
+                            else date_trunc('day', date_trunc('day', $95::timestamptz, $96) + interval '36 hours', $97)
+                          end
+                        ),
+                        $98::timestamptz
+                      )
+                      and l.campaign_id = $99
+                      and l.created_at >= $100::timestamptz
+                      and l.created_at < least(
+                        (
+                          case
+                            when date_trunc('day', $101::timestamptz, $102) = $103::timestamptz then date_trunc('day', $104::timestamptz, $105)
+                            else date_trunc('day', date_trunc('day', $106::timestamptz, $107) + interval '36 hours', $108)
+                          end
+                        ),
+                        $109::timestamptz
+                      )
+                    union all
+                    select
+                      l.author_id,
+                      1
+                    from
+                      rank_posts l
+                    where
+                      greatest(
+                        date_trunc('day', $110::timestamptz, $111),
+                        (
+                          case
+                            when date_trunc('day', $112::timestamptz, $113) = $114::timestamptz then date_trunc('day', $115::timestamptz, $116)
+                            else date_trunc('day', date_trunc('day', $117::timestamptz, $118) + interval '36 hours', $119)
+                          end
+                        )
+                      ) < $120::timestamptz
+                      and l.campaign_id = $121
+                      and l.created_at >= greatest(
+                        date_trunc('day', $122::timestamptz, $123),
+                        (
+                          case
+                            when date_trunc('day', $124::timestamptz, $125) = $126::timestamptz then date_trunc('day', $127::timestamptz, $128)
+                            else date_trunc('day', date_trunc('day', $129::timestamptz, $130) + interval '36 hours', $131)
+                          end
+                        )
+                      )
+                      and l.created_at < $132::timestamptz
+                  ) parts
+                group by
+                  account_id
+              ) added
+            where
+              not (
+                date_trunc('day', $133::timestamptz, $134) = $135::timestamptz
+                and date_trunc('day', $136::timestamptz + interval '36 hours', $137) = $138::timestamptz
+              )
+          ) authored on authored.account_id = named.id
         where
           not exists (
             select
               1
             from
-              keyed later
+              (
+                select
+                  n.id,
+                  n.mention_key,
+                  n.last_seen_at
+                from
+                  rank_mentions s
+                  join accounts n on n.mention_key = s.username
+                where
+                  s.campaign_id = $139
+                  and s.counted is null
+              ) later
             where
               later.mention_key = named.mention_key
               and (
@@ -1773,101 +1950,37 @@ with
                 )
               )
           )
-          and named.id in (
-            select
-              id
-            from
-              (
-                select
-                  coalesce(
-                    w.account_id,
-                    (
-                      select
-                        n.id
-                      from
-                        accounts n
-                      where
-                        n.network = w.network
-                        and lower(n.username) = lower(w.username)
-                      order by
-                        n.last_seen_at desc,
-                        n.id
-                      limit
-                        1
+          and (
+            authored.value > 0
+            or named.id in (
+              select
+                id
+              from
+                (
+                  select
+                    coalesce(
+                      w.account_id,
+                      (
+                        select
+                          n.id
+                        from
+                          accounts n
+                        where
+                          n.network = w.network
+                          and lower(n.username) = lower(w.username)
+                        order by
+                          n.last_seen_at desc,
+                          n.id
+                        limit
+                          1
+                      )
                     )
-                  )
-                from
-                  campaign_accounts w
-                where
-                  w.campaign_id = $70
-              ) w (id)
-            union all
-            select
-              d.account_id
-            from
-              rank_daily d
-            where
-              d.campaign_id = $71
-              and d.day >= (
-                case
-                  when date_trunc('day', $72::timestamptz, $73) = $74::timestamptz then date_trunc('day', $75::timestamptz, $76)
-                  else date_trunc('day', date_trunc('day', $77::timestamptz, $78) + interval '36 hours', $79)
-                end
-              )
-              and d.day < date_trunc('day', $80::timestamptz, $81)
-              and d.posts + d.reposts > 0
-            union all
-            select
-              l.author_id
-            from
-              rank_posts l
-            where
-              $82::timestamptz < least(
-                (
-                  case
-                    when date_trunc('day', $83::timestamptz, $84) = $85::timestamptz then date_trunc('day', $86::timestamptz, $87)
-                    else date_trunc('day', date_trunc('day', $88::timestamptz, $89) + interval '36 hours', $90)
-                  end
-                ),
-                $91::timestamptz
-              )
-              and l.campaign_id = $92
-              and l.created_at >= $93::timestamptz
-              and l.created_at < least(
-                (
-                  case
-                    when date_trunc('day', $94::timestamptz, $95) = $96::timestamptz then date_trunc('day', $97::timestamptz, $98)
-                    else date_trunc('day', date_trunc('day', $99::timestamptz, $100) + interval '36 hours', $101)
-                  end
-                ),
-                $102::timestamptz
-              )
-            union all
-            select
-              l.author_id
-            from
-              rank_posts l
-            where
-              greatest(
-                date_trunc('day', $103::timestamptz, $104),
-                (
-                  case
-                    when date_trunc('day', $105::timestamptz, $106) = $107::timestamptz then date_trunc('day', $108::timestamptz, $109)
-                    else date_trunc('day', date_trunc('day', $110::timestamptz, $111) + interval '36 hours', $112)
-                  end
-                )
-              ) < $113::timestamptz
-              and l.campaign_id = $114
-              and l.created_at >= greatest(
-                date_trunc('day', $115::timestamptz, $116),
-                (
-                  case
-                    when date_trunc('day', $117::timestamptz, $118) = $119::timestamptz then date_trunc('day', $120::timestamptz, $121)
-                    else date_trunc('day', date_trunc('day', $122::timestamptz, $123) + interval '36 hours', $124)
-                  end
-                )
-              )
-              and l.created_at < $125::timestamptz
+                  from
+                    campaign_accounts w
+                  where
+                    w.campaign_id = $140
+                ) w (id)
+            )
           )
       ) s
     where
@@ -1881,7 +1994,7 @@ with
     order by
       value desc
     offset
-      $126
+      $141
     limit
       1
   ),
@@ -1951,7 +2064,7 @@ with
               from
                 campaign_accounts w
               where
-                w.campaign_id = $127
+                w.campaign_id = $142
                 and w.role = 'home'
             ) h
         )
@@ -1965,7 +2078,7 @@ with
     order by
       value desc
     offset
-      $128
+      $143
     limit
       1
   )
@@ -2040,7 +2153,7 @@ from
   ) ranked
   -- Every home account (one per network at most): the first, in position order, is the best-ranked.
 where
-  position <= $129
+  position <= $144
   or is_home
 order by
   is_home,
@@ -2964,12 +3077,12 @@ with
     from
       (
         select
-          account_id,
-          posts as value
+          t.account_id,
+          t.posts as value
         from
-          rank_totals
+          rank_totals t
         where
-          campaign_id = $1
+          t.campaign_id = $1
       ) s
     where
       value > $2

@@ -89,12 +89,12 @@ with
             from
               (
                 select
-                  account_id,
-                  posts as value
+                  t.account_id,
+                  t.posts as value
                 from
-                  rank_totals
+                  rank_totals t
                 where
-                  campaign_id = $4
+                  t.campaign_id = $4
               ) s
               join accounts a on a.id = s.account_id
             where
@@ -187,12 +187,12 @@ with
             from
               (
                 select
-                  account_id,
-                  posts as value
+                  t.account_id,
+                  t.posts as value
                 from
-                  rank_totals
+                  rank_totals t
                 where
-                  campaign_id = $4
+                  t.campaign_id = $4
               ) s
               join accounts a on a.id = s.account_id
             where
