@@ -411,8 +411,9 @@ export function watchlistIds(campaign: Pick<Campaign, 'id'>): RawBuilder<unknown
  * `many`: the rows are read for every key mentioned in the window (a board of a window other than
  * the campaign's: 22,495 keys on one day of the 1,000,000-post bench, tests/bench/rank.ts), where
  * one lookup of each key's account and one check of its posts took 190 ms: the keys meet their
- * accounts, and the accounts the window's authors, in joins the planner can hash. Otherwise a
- * filter on `value` (movement's floor) leaves a few rows, and each is looked up and checked in turn.
+ * accounts, and the accounts their posts and reposts in the window, in joins the planner can
+ * hash. Otherwise a filter on `value` (movement's floor) leaves a few rows, and each is looked up
+ * and checked in turn.
  */
 export function mentionedAccountValues(
   campaign: Pick<Campaign, 'id' | 'timezone' | 'window_start' | 'window_end'>,
