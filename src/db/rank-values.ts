@@ -74,9 +74,8 @@ const ledgerValues: Record<AccountColumn, RawBuilder<unknown>> = {
 
 /** The value of `column` in a row of `rank_totals` or `rank_daily` aliased `alias`. */
 function rollupValue(alias: 't' | 'd', column: AccountColumn): RawBuilder<unknown> {
-  return column === 'authored'
-    ? sql.raw(`(${alias}.posts + ${alias}.reposts)`)
-    : sql.raw(`${alias}.${column}`);
+  const of = (metric: TotalsColumn) => sql`${sql.raw(alias)}.${totalsColumn[metric]}`;
+  return column === 'authored' ? sql`(${of('posts')} + ${of('reposts')})` : of(column);
 }
 
 export function totalsColumnOf(metric: TotalsColumn): RawBuilder<unknown> {
