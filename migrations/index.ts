@@ -16,6 +16,7 @@ import * as m0015 from './0015_unresolved_handles.ts';
 import * as m0016 from './0016_avatars.ts';
 import * as m0017 from './0017_top_posts_order.ts';
 import * as m0018 from './0018_rank_mentions_by_network.ts';
+import * as m0019 from './0019_rank_rebuild_in_key_order.ts';
 
 /** Every migration, in order. Landed migrations are history: add a new file, never edit one. */
 export const migrations: Record<string, Migration> = {
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '0016_avatars': m0016,
   '0017_top_posts_order': m0017,
   '0018_rank_mentions_by_network': m0018,
+  '0019_rank_rebuild_in_key_order': m0019,
 };

@@ -2,8 +2,11 @@
 -- timezone changes (totals and days depend on them), and after a bulk load that bypassed the
 -- triggers. Writers wait meanwhile (the table lock), so no change is folded twice or lost.
 -- Mentions are keyed by mention key and rank_counts kept per (campaign, network), as rank_apply does.
+-- The daily rollups are written in key order: a day's rows share pages, as the triggers leave them
+-- (they write a day's rows on that day), and a board of one day reads that day's pages only
+-- (migrations/0019_rank_rebuild_in_key_order.ts).
 -- Runs from rank_campaign_changed, and from src/rank/rollups.ts (rebuildRollups).
--- version: 0014 (the migration that introduced this text: sql/README.md)
+-- version: 0019 (the migration that introduced this text: sql/README.md)
 
 CREATE OR REPLACE FUNCTION rank_rebuild(target integer)
  RETURNS void
@@ -64,7 +67,8 @@ AS $function$
        sum(l.engagement), sum(l.impressions)
      from rank_posts l join campaigns c on c.id = l.campaign_id
      where l.campaign_id = target
-     group by 1, 2, 3;
+     group by 1, 2, 3
+     order by 1, 2, 3;
 
      insert into rank_mentions
      select l.campaign_id, m.username, count(*)
@@ -78,7 +82,8 @@ AS $function$
      from rank_posts l join campaigns c on c.id = l.campaign_id
      cross join unnest(l.mentions) as m(username)
      where l.campaign_id = target
-     group by 1, 2, 3;
+     group by 1, 2, 3
+     order by 1, 2, 3;
 
      insert into rank_mentions_hourly
      select l.campaign_id, m.username, date_trunc('hour', l.created_at, 'UTC'), count(*)

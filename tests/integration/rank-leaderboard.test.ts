@@ -405,6 +405,24 @@ describe('rollups under change', { timeout: 180_000 }, () => {
     }
   });
 
+  test('a rebuild writes the daily rollups in key order: a day shares pages with no other', async () => {
+    // The page of each row (its ctid's block) beside its key: once rebuilt, no two pages hold
+    // overlapping runs of keys, whatever pages the table handed out (migrations/0019).
+    await rebuildRollups(db, autumnCampaign.id);
+    for (const [table, key] of [
+      ['rank_daily', sql`to_char(day at time zone 'UTC', 'YYYYMMDDHH24') || lpad(account_id::text, 20, '0')`],
+      ['rank_mentions_daily', sql`to_char(day at time zone 'UTC', 'YYYYMMDDHH24') || username`],
+    ] as const) {
+      const { rows } = await sql<{ page: string; first: string; last: string }>`
+        select (ctid::text::point)[0]::text as page, min(${key} collate "C") as first, max(${key} collate "C") as last
+        from ${sql.table(table)} where campaign_id = ${autumnCampaign.id}
+        group by 1 order by 2`.execute(db);
+      expect(rows.length, `${table} spans several pages`).toBeGreaterThanOrEqual(2);
+      for (const [index, row] of rows.slice(1).entries())
+        expect(row.first >= (rows[index]?.last ?? ''), `${table}, page ${row.page}`).toBe(true);
+    }
+  });
+
   test('metric refreshes, deletions, restorations and unlinks move the boards by the difference', async () => {
     const random = seeded(5);
     // Later readings of a third of the posts, some replayed twice: only the latest counts.
